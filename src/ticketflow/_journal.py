@@ -1,0 +1,128 @@
+"""The one reducer: ``apply(ticket, event)``; and ``replay`` of a whole journal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from ._events import (
+    CommentAdded,
+    FieldsChanged,
+    TicketAssigned,
+    TicketCategorized,
+    TicketCreated,
+    TicketEvent,
+    TicketPrioritized,
+    TicketTagged,
+    TicketTransitioned,
+)
+from ._fields import Fields
+from ._status import TicketStatus
+from ._ticket import Ticket, evolve_unchecked
+from .exceptions import JournalError
+
+__all__ = ["apply", "replay"]
+
+
+def _transitioned(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+    if event.source != ticket.status:
+        raise JournalError(
+            event.ticket_id,
+            event.version,
+            f"transition from {event.source!s} but the ticket is {ticket.status!s}",
+        )
+    changes: dict[str, object] = {"status": event.target}
+    if event.source == TicketStatus.RESOLVED and event.target == TicketStatus.IN_PROGRESS:
+        changes["reopen_count"] = ticket.reopen_count + 1
+    return changes
+
+
+def _assigned(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+    return {"queue": event.queue, "assignee": event.assignee}
+
+
+def _commented(_: Ticket, __: Any) -> dict[str, object]:  # noqa: ANN401
+    return {}
+
+
+def _fields_changed(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+    return {"fields": Fields.coerce(ticket.fields).updated(event.changes)}
+
+
+def _categorized(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+    return {"category": event.category}
+
+
+def _prioritized(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+    return {"priority": event.priority, "impact": event.impact, "urgency": event.urgency}
+
+
+def _tagged(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+    return {"tags": (ticket.tags - event.removed) | event.added}
+
+
+_REDUCERS: Final[dict[type, Callable[[Ticket, Any], dict[str, object]]]] = {
+    TicketTransitioned: _transitioned,
+    TicketAssigned: _assigned,
+    CommentAdded: _commented,
+    FieldsChanged: _fields_changed,
+    TicketCategorized: _categorized,
+    TicketPrioritized: _prioritized,
+    TicketTagged: _tagged,
+}
+
+
+def apply(ticket: Ticket | None, event: TicketEvent) -> Ticket:
+    """Return the ticket after ``event``.
+
+    This is the only way a ticket changes. ``ticket`` is ``None`` exactly for a
+    :class:`TicketCreated` event.
+
+    Raises:
+        JournalError: The event does not follow ``ticket`` (another ticket, not the next
+            version, a transition from another status, a creation of an existing ticket).
+    """
+    if type(event) is TicketCreated:
+        if ticket is not None:
+            raise JournalError(event.ticket_id, event.version, "the ticket exists already")
+        created = event.ticket
+        if created.id != event.ticket_id or created.version != 1 or event.version != 1:
+            raise JournalError(
+                event.ticket_id, event.version, "a creation carries version 1 of its own ticket"
+            )
+        return created
+    if ticket is None:
+        raise JournalError(event.ticket_id, event.version, "the journal must start with created")
+    if event.ticket_id != ticket.id:
+        raise JournalError(event.ticket_id, event.version, f"event is not for ticket {ticket.id}")
+    if event.version != ticket.version + 1:
+        raise JournalError(
+            event.ticket_id, event.version, f"the ticket is at version {ticket.version}"
+        )
+    return reduce_unchecked(ticket, event)
+
+
+def reduce_unchecked(ticket: Ticket, event: TicketEvent) -> Ticket:
+    """Apply a non-creation ``event`` that is known to follow ``ticket``.
+
+    For callers that built the event from this very ticket (the guard); everyone else uses
+    :func:`apply`, which checks the event first.
+    """
+    changes = _REDUCERS[type(event)](ticket, event)
+    changes["version"] = event.version
+    changes["updated_at"] = event.at
+    return evolve_unchecked(ticket, changes)
+
+
+def replay(events: Iterable[TicketEvent]) -> Ticket:
+    """Return the ticket that a journal describes, from its creation on.
+
+    Raises:
+        JournalError: The journal is empty or an event does not follow its predecessor.
+    """
+    ticket: Ticket | None = None
+    for event in events:
+        ticket = apply(ticket, event)
+    if ticket is None:
+        raise JournalError("?", 0, "an empty journal describes no ticket")
+    return ticket

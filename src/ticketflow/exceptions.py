@@ -1,0 +1,312 @@
+"""Every error ticketflow raises, as one tree.
+
+Each error subclasses :class:`TicketflowError` *and* the builtin it behaves like, so a host can
+catch either.  Every error carries a stable machine-readable ``code`` and structured attributes;
+the message is for people, the attributes are for programs.
+
+.. code-block:: text
+
+    TicketflowError(Exception)
+    ├── InvalidTransitionError(ValueError)       code "invalid_transition"
+    ├── PermissionDeniedError(PermissionError)   code "permission_denied"
+    ├── CheckFailedError(ValueError)             code "check_failed"
+    ├── WorkflowDefinitionError(ValueError)      code "invalid_workflow"
+    ├── InvalidValueError(ValueError)            code "invalid_value"
+    │   └── NaiveDatetimeError                   code "naive_datetime"
+    ├── DeserializationError(ValueError)         code "invalid_data"
+    ├── JournalError(ValueError)                 code "invalid_journal"
+    ├── TicketNotFoundError(LookupError)         code "ticket_not_found"
+    ├── ConflictError(RuntimeError)              code "conflict"
+    ├── StoreError(RuntimeError)                 code "store_error"
+    │   ├── NotATicketflowStoreError             code "not_a_ticketflow_store"
+    │   └── SchemaVersionError                   code "unsupported_schema_version"
+    └── CalendarError(ValueError)                code "invalid_calendar"
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+__all__ = [
+    "CalendarError",
+    "CheckFailedError",
+    "CheckFailure",
+    "ConflictError",
+    "DeserializationError",
+    "InvalidTransitionError",
+    "InvalidValueError",
+    "JournalError",
+    "NaiveDatetimeError",
+    "NotATicketflowStoreError",
+    "PermissionDeniedError",
+    "SchemaVersionError",
+    "StoreError",
+    "TicketNotFoundError",
+    "TicketflowError",
+    "WorkflowDefinitionError",
+]
+
+
+class TicketflowError(Exception):
+    """The base of every error ticketflow raises on purpose."""
+
+    code: ClassVar[str] = "ticketflow_error"
+
+
+class InvalidTransitionError(TicketflowError, ValueError):
+    """A status change that is not an edge of the workflow.
+
+    Attributes:
+        ticket_id: The ticket that was asked to move.
+        source: Its status before the attempt (unchanged).
+        target: The status that was asked for.
+    """
+
+    code: ClassVar[str] = "invalid_transition"
+
+    def __init__(self, ticket_id: str, source: str, target: str) -> None:
+        self.ticket_id = ticket_id
+        self.source = source
+        self.target = target
+        super().__init__(
+            f"ticket {ticket_id}: {source!s} -> {target!s} is not an edge of the workflow"
+        )
+
+
+class PermissionDeniedError(TicketflowError, PermissionError):
+    """The actor's role is not allowed to take this edge.
+
+    Attributes:
+        ticket_id: The ticket that was asked to move.
+        source: Its status.
+        target: The status that was asked for.
+        role: The role of the actor who asked.
+        allowed: The roles that may take the edge.
+    """
+
+    code: ClassVar[str] = "permission_denied"
+
+    def __init__(
+        self, ticket_id: str, source: str, target: str, role: str, allowed: Iterable[str]
+    ) -> None:
+        self.ticket_id = ticket_id
+        self.source = source
+        self.target = target
+        self.role = role
+        self.allowed = tuple(sorted(allowed))
+        super().__init__(
+            f"ticket {ticket_id}: role {role!r} may not move {source!s} -> {target!s}"
+            f" (allowed: {', '.join(self.allowed) or 'nobody'})"
+        )
+
+
+class CheckFailure:
+    """One failed check: its name and the reason it gave."""
+
+    __slots__ = ("name", "reason")
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"CheckFailure(name={self.name!r}, reason={self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CheckFailure):
+            return NotImplemented
+        return (self.name, self.reason) == (other.name, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.reason))
+
+
+class CheckFailedError(TicketflowError, ValueError):
+    """One or more checks on an edge failed; every failure is listed.
+
+    Attributes:
+        ticket_id: The ticket that was asked to move.
+        source: Its status.
+        target: The status that was asked for.
+        failures: Every failed check, in the order the workflow declares them.
+    """
+
+    code: ClassVar[str] = "check_failed"
+
+    def __init__(
+        self, ticket_id: str, source: str, target: str, failures: Sequence[CheckFailure]
+    ) -> None:
+        self.ticket_id = ticket_id
+        self.source = source
+        self.target = target
+        self.failures = tuple(failures)
+        listed = "; ".join(f"{f.name}: {f.reason}" for f in self.failures)
+        super().__init__(f"ticket {ticket_id}: {source!s} -> {target!s} refused: {listed}")
+
+
+class WorkflowDefinitionError(TicketflowError, ValueError):
+    """A workflow definition is malformed; every problem is listed.
+
+    Attributes:
+        problems: One human-readable line per problem, naming the offending statuses.
+    """
+
+    code: ClassVar[str] = "invalid_workflow"
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("invalid workflow: " + "; ".join(self.problems))
+
+
+class InvalidValueError(TicketflowError, ValueError):
+    """A value handed to ticketflow is out of its domain.
+
+    Attributes:
+        field: Where the value was (a dotted path such as ``requester.email``).
+        value: The offending value.
+    """
+
+    code: ClassVar[str] = "invalid_value"
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field}: {problem} (got {value!r})")
+
+
+class NaiveDatetimeError(InvalidValueError):
+    """A datetime without a time zone was given where an aware one is required."""
+
+    code: ClassVar[str] = "naive_datetime"
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(field, value, "datetime must be timezone-aware")
+
+
+class DeserializationError(TicketflowError, ValueError):
+    """Serialized data could not be turned back into a value; every bad field is listed.
+
+    Attributes:
+        errors: ``(path, message)`` pairs, one per bad field, e.g. ``("$.requester.email",
+            "missing")``.
+    """
+
+    code: ClassVar[str] = "invalid_data"
+
+    def __init__(self, type_name: str, errors: Sequence[tuple[str, str]]) -> None:
+        self.type_name = type_name
+        self.errors = tuple(errors)
+        listed = "; ".join(f"{path}: {message}" for path, message in self.errors)
+        super().__init__(f"cannot read {type_name}: {listed}")
+
+
+class JournalError(TicketflowError, ValueError):
+    """An event does not fit the ticket it is applied to (wrong ticket, version or status).
+
+    Attributes:
+        ticket_id: The ticket the event names.
+        version: The version the event carries.
+    """
+
+    code: ClassVar[str] = "invalid_journal"
+
+    def __init__(self, ticket_id: str, version: int, problem: str) -> None:
+        self.ticket_id = ticket_id
+        self.version = version
+        self.problem = problem
+        super().__init__(f"ticket {ticket_id} event version {version}: {problem}")
+
+
+class TicketNotFoundError(TicketflowError, LookupError):
+    """No ticket with this id (or number) exists.
+
+    Attributes:
+        key: The id or number that was looked up.
+    """
+
+    code: ClassVar[str] = "ticket_not_found"
+
+    def __init__(self, key: str | int) -> None:
+        self.key = key
+        super().__init__(f"no ticket {key!r}")
+
+
+class ConflictError(TicketflowError, RuntimeError):
+    """A commit expected another version of the ticket than the store holds; nothing was written.
+
+    Attributes:
+        ticket_id: The ticket.
+        expected: The version the writer based its change on.
+        actual: The version the store holds (``None`` if the ticket does not exist).
+    """
+
+    code: ClassVar[str] = "conflict"
+
+    def __init__(self, ticket_id: str, expected: int, actual: int | None) -> None:
+        self.ticket_id = ticket_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"ticket {ticket_id}: expected version {expected}, store has {actual}; nothing written"
+        )
+
+
+class StoreError(TicketflowError, RuntimeError):
+    """A store cannot be used as it is."""
+
+    code: ClassVar[str] = "store_error"
+
+
+class NotATicketflowStoreError(StoreError):
+    """The file or database is not a ticketflow store; it was not modified.
+
+    Attributes:
+        location: Where the store was looked for.
+    """
+
+    code: ClassVar[str] = "not_a_ticketflow_store"
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"{location} is not a ticketflow store ({reason}); it was not modified")
+
+
+class SchemaVersionError(StoreError):
+    """The store's schema is newer than this ticketflow understands; it was not modified.
+
+    Attributes:
+        location: Where the store is.
+        found: The schema version found.
+        supported: The newest schema version this release can use.
+    """
+
+    code: ClassVar[str] = "unsupported_schema_version"
+
+    def __init__(self, location: str, found: int, supported: int) -> None:
+        self.location = location
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"{location} has schema version {found}; this ticketflow supports up to {supported}."
+            " Upgrade ticketflow; the store was not modified"
+        )
+
+
+class CalendarError(TicketflowError, ValueError):
+    """A business calendar definition is malformed.
+
+    Attributes:
+        where: The part of the definition at fault (e.g. ``hours['mon-fri'][1]``).
+    """
+
+    code: ClassVar[str] = "invalid_calendar"
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}")

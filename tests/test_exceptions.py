@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from ticketflow import exceptions as ex
+
+
+def test_every_error_is_a_ticketflow_error_with_a_distinct_code() -> None:
+    errors = [getattr(ex, n) for n in ex.__all__ if n != "CheckFailure"]
+    assert all(issubclass(e, ex.TicketflowError) for e in errors)
+    codes = [e.code for e in errors]
+    assert len(codes) == len(set(codes))
+
+
+@pytest.mark.parametrize(
+    ("error", "builtin"),
+    [
+        (ex.InvalidTransitionError("T", "new", "closed"), ValueError),
+        (ex.PermissionDeniedError("T", "a", "b", "customer", []), PermissionError),
+        (ex.TicketNotFoundError("T"), LookupError),
+        (ex.ConflictError("T", 2, 3), RuntimeError),
+        (ex.NotATicketflowStoreError("x.db", "no table"), RuntimeError),
+        (ex.SchemaVersionError("x.db", 9, 1), RuntimeError),
+        (ex.CalendarError("hours['mon']", "bad"), ValueError),
+        (ex.JournalError("T", 2, "x"), ValueError),
+    ],
+)
+def test_errors_also_subclass_the_fitting_builtin(error: Exception, builtin: type) -> None:
+    assert isinstance(error, builtin)
+    assert str(error)
+
+
+def test_the_tree_in_the_docstring_names_every_error() -> None:
+    for name in ex.__all__:
+        if name != "CheckFailure":
+            assert name in (ex.__doc__ or "")
+
+
+def test_messages_carry_the_structured_facts() -> None:
+    assert "expected version 2, store has 3" in str(ex.ConflictError("T", 2, 3))
+    assert "allowed: nobody" in str(ex.PermissionDeniedError("T", "a", "b", "ai", []))
+    assert "schema version 9" in str(ex.SchemaVersionError("x.db", 9, 1))
+    failure = ex.CheckFailure("a", "b")
+    assert failure == ex.CheckFailure("a", "b")
+    assert failure != "a"
+    assert hash(failure) == hash(ex.CheckFailure("a", "b"))
+    assert repr(failure) == "CheckFailure(name='a', reason='b')"

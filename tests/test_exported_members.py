@@ -1,0 +1,43 @@
+"""``__all__`` is exactly the public surface of every public package."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import types
+
+import pytest
+
+PACKAGES = ["ticketflow", "ticketflow.exceptions", "ticketflow.testing", "ticketflow.sla"]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_is_sorted_and_complete(name: str) -> None:
+    module = importlib.import_module(name)
+    public = {n for n in vars(module) if not n.startswith("_")}
+    modules = {n for n in public if type(getattr(module, n)).__name__ == "module"}
+    imported_helpers = {"annotations", "Iterable", "Sequence", "ClassVar"}
+    # The order is ruff's (RUF022: constants, classes, functions), enforced by the linter.
+    assert len(set(module.__all__)) == len(module.__all__)
+    assert set(module.__all__) == public - modules - imported_helpers
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_every_public_name_is_documented(name: str) -> None:
+    module = importlib.import_module(name)
+    for attr in module.__all__:
+        value = getattr(module, attr)
+        if isinstance(value, type | types.FunctionType):
+            assert (value.__doc__ or "").strip(), f"{name}.{attr} has no docstring"
+
+
+def test_the_core_does_not_import_the_testing_kit() -> None:
+    code = (
+        "import sys, ticketflow, ticketflow.sla;"
+        "print('ticketflow.testing' in sys.modules, 'hypothesis' in sys.modules)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
