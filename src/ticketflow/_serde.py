@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn
@@ -28,7 +28,8 @@ def make_converter() -> cattrs.Converter:
     tags are sorted lists; datetimes are ISO 8601 strings with their offset.
     """
     converter = _make_json_converter()
-    converter.register_unstructure_hook(frozenset, sorted)
+    # Sets serialize sorted, so the same value always has the same JSON (and signature).
+    converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_unstructure_hook(Fields, dict)
     converter.register_structure_hook(Fields, _structure_fields)
     converter.register_structure_hook(str, _structure_str)
@@ -58,6 +59,10 @@ def _tagging_hook(
         return data
 
     return unstructure
+
+
+def _is_set(type_: object) -> bool:
+    return type_ in (set, frozenset) or get_origin(type_) in (set, frozenset)
 
 
 def _structure_str(value: object, _: type) -> str:
