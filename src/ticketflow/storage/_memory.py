@@ -1,0 +1,173 @@
+"""The reference store: everything in dictionaries, behind one lock."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import secrets
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from .._events import TicketEvent
+from .._ticket import Ticket, to_utc
+from ..exceptions import ConflictError, TicketNotFoundError
+from ._protocol import Change, DueEntry, LeasedMessage, OutboxMessage, Page, TicketQuery
+
+__all__ = ["InMemoryTicketStore"]
+
+
+@attrs.define
+class _Slot:
+    message: OutboxMessage
+    not_before: datetime
+    attempts: int = 0
+    lease_token: str | None = None
+    lease_until: datetime | None = None
+
+
+class InMemoryTicketStore:
+    """A :class:`~ticketflow.storage.TicketStore` in memory: the reference and the test double.
+
+    Thread-safe; keeps nothing across processes or restarts.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tickets: dict[str, Ticket] = {}
+        self._by_number: dict[int, str] = {}
+        self._numbers: list[int] = []
+        self._journals: dict[str, list[TicketEvent]] = {}
+        self._due: dict[str, datetime] = {}
+        self._outbox: dict[str, _Slot] = {}
+        self._counter = itertools.count(1)
+
+    def __repr__(self) -> str:
+        return f"InMemoryTicketStore(tickets={len(self._tickets)})"
+
+    def allocate_number(self) -> int:
+        """Return the next ticket number."""
+        with self._lock:
+            return next(self._counter)
+
+    def get(self, ticket_id: str) -> Ticket:
+        """Return the ticket's snapshot (raises :class:`TicketNotFoundError`)."""
+        try:
+            return self._tickets[ticket_id]
+        except KeyError:
+            raise TicketNotFoundError(ticket_id) from None
+
+    def get_by_number(self, number: int) -> Ticket:
+        """Return the ticket with this number (raises :class:`TicketNotFoundError`)."""
+        try:
+            return self._tickets[self._by_number[number]]
+        except KeyError:
+            raise TicketNotFoundError(number) from None
+
+    def commit(self, change: Change) -> None:
+        """Write the change atomically (raises :class:`ConflictError` on a stale version)."""
+        ticket = change.ticket
+        with self._lock:
+            current = self._tickets.get(ticket.id)
+            actual = 0 if current is None else current.version
+            if actual != change.expected_version or (
+                current is None and ticket.number in self._by_number
+            ):
+                raise ConflictError(ticket.id, change.expected_version, actual or None)
+            if current is None:
+                self._by_number[ticket.number] = ticket.id
+                bisect.insort(self._numbers, ticket.number)
+            self._tickets[ticket.id] = ticket
+            self._journals.setdefault(ticket.id, []).extend(change.events)
+            if change.due_at is None:
+                self._due.pop(ticket.id, None)
+            else:
+                self._due[ticket.id] = change.due_at
+            for message in change.outbox:
+                self._outbox[message.id] = _Slot(message, message.created_at)
+
+    def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
+        """Return the ticket's events after ``after_version``."""
+        with self._lock:
+            try:
+                events = self._journals[ticket_id]
+            except KeyError:
+                raise TicketNotFoundError(ticket_id) from None
+            return tuple(events[max(after_version, 0) :])
+
+    def query(self, query: TicketQuery) -> Page:
+        """Return one page of matching tickets by number."""
+        with self._lock:
+            start = 0 if query.after is None else bisect.bisect_right(self._numbers, query.after)
+            found: list[Ticket] = []
+            for number in self._numbers[start:]:
+                ticket = self._tickets[self._by_number[number]]
+                if query.matches(ticket):
+                    if len(found) == query.limit:
+                        return Page(tuple(found), found[-1].number)
+                    found.append(ticket)
+            return Page(tuple(found), None)
+
+    def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
+        """Return the tickets due at or before the instant, earliest first."""
+        cutoff = to_utc(at_or_before, "at_or_before")
+        with self._lock:
+            entries = sorted(
+                (due_at, ticket_id) for ticket_id, due_at in self._due.items() if due_at <= cutoff
+            )
+        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries[:limit]]
+
+    def claim_outbox(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
+    ) -> Sequence[LeasedMessage]:
+        """Lease up to ``limit`` deliverable messages, oldest first."""
+        now = to_utc(now, "now")
+        claimed: list[LeasedMessage] = []
+        with self._lock:
+            ready = sorted(
+                (slot for slot in self._outbox.values() if _deliverable(slot, now)),
+                key=lambda slot: (slot.message.created_at, slot.message.id),
+            )
+            for slot in ready[:limit]:
+                slot.attempts += 1
+                slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
+                slot.lease_until = now + lease
+                claimed.append(
+                    LeasedMessage(
+                        message=slot.message,
+                        lease_token=slot.lease_token,
+                        lease_until=slot.lease_until,
+                        attempts=slot.attempts,
+                    )
+                )
+        return claimed
+
+    def ack_outbox(self, leased: LeasedMessage) -> bool:
+        """Remove a delivered message if the lease still holds."""
+        with self._lock:
+            slot = self._outbox.get(leased.message.id)
+            if slot is None or slot.lease_token != leased.lease_token:
+                return False
+            del self._outbox[leased.message.id]
+            return True
+
+    def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
+        """Release a message for a later attempt if the lease still holds."""
+        with self._lock:
+            slot = self._outbox.get(leased.message.id)
+            if slot is None or slot.lease_token != leased.lease_token:
+                return False
+            slot.lease_token = None
+            slot.lease_until = None
+            slot.not_before = to_utc(not_before, "not_before")
+            return True
+
+
+def _deliverable(slot: _Slot, now: datetime) -> bool:
+    if slot.not_before > now:
+        return False
+    return slot.lease_until is None or slot.lease_until <= now
