@@ -8,6 +8,10 @@ from ._actors import Actor as Actor
 from ._actors import Role as Role
 from ._clock import Clock as Clock
 from ._clock import SystemClock as SystemClock
+from ._desk import KEEP as KEEP
+from ._desk import Comment as Comment
+from ._desk import Desk as Desk
+from ._desk import TicketView as TicketView
 from ._events import CommentAdded as CommentAdded
 from ._events import FieldsChanged as FieldsChanged
 from ._events import TicketAssigned as TicketAssigned
@@ -45,13 +49,16 @@ from ._workflow import transition as transition
 __all__ = [
     "ANY",
     "DEFAULT_WORKFLOW",
+    "KEEP",
     "TICKET_EDGES",
     "Actor",
     "Channel",
     "Check",
     "CheckResult",
     "Clock",
+    "Comment",
     "CommentAdded",
+    "Desk",
     "FieldValue",
     "Fields",
     "FieldsChanged",
@@ -71,6 +78,7 @@ __all__ = [
     "TicketStatus",
     "TicketTagged",
     "TicketTransitioned",
+    "TicketView",
     "Workflow",
     "apply",
     "from_json",

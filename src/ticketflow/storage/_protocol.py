@@ -8,14 +8,14 @@ nothing at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from .._events import TicketEvent
-from .._fields import FieldValue, Fields
+from .._fields import Fields, FieldValue
 from .._ticket import Ticket, to_utc
 from ..exceptions import InvalidValueError
 
@@ -36,8 +36,9 @@ def _utc_at(value: datetime) -> datetime:
 
 @attrs.frozen(kw_only=True)
 class OutboxMessage:
-    """A message for another system (a webhook, a billing adapter), written with the change
-    that caused it and delivered later.
+    """A message for another system (a webhook, a billing adapter), delivered after commit.
+
+    It is written in the same transaction as the change that caused it.
 
     Attributes:
         id: Unique; also the idempotency key receivers dedupe on.
@@ -71,6 +72,14 @@ class LeasedMessage:
     attempts: int
 
 
+def _events(value: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
+    return tuple(value)
+
+
+def _messages(value: Iterable[OutboxMessage]) -> tuple[OutboxMessage, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Change:
     """One atomic write: a ticket's next snapshot with the events that lead to it.
@@ -84,9 +93,9 @@ class Change:
     """
 
     ticket: Ticket
-    events: tuple[TicketEvent, ...] = attrs.field(converter=tuple)
+    events: tuple[TicketEvent, ...] = attrs.field(converter=_events)
     expected_version: int
-    outbox: tuple[OutboxMessage, ...] = attrs.field(default=(), converter=tuple)
+    outbox: tuple[OutboxMessage, ...] = attrs.field(default=(), converter=_messages)
     due_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:

@@ -6,6 +6,7 @@ this package.
 
 from ._clock import FrozenClock as FrozenClock
 from ._machine import WorkflowStateMachine as WorkflowStateMachine
+from ._store_conformance import check_ticket_store as check_ticket_store
 from ._strategies import actors as actors
 from ._strategies import aware_datetimes as aware_datetimes
 from ._strategies import events as events
@@ -22,6 +23,7 @@ __all__ = [
     "WorkflowStateMachine",
     "actors",
     "aware_datetimes",
+    "check_ticket_store",
     "events",
     "field_maps",
     "histories",

@@ -285,14 +285,14 @@ def histories(
                 )
             elif choice == 1:
                 event = TicketAssigned(**base, queue=draw(_labels), assignee=draw(_labels))
-            elif choice == 2:  # noqa: PLR2004
+            elif choice == 2:
                 event = CommentAdded(
                     **base,
                     comment_id=f"c{ticket.version + 1}",
                     body=draw(st.text(max_size=40)),
                     public=draw(st.booleans()),
                 )
-            elif choice == 3:  # noqa: PLR2004
+            elif choice == 3:
                 event = FieldsChanged(
                     **base, changes=draw(st.dictionaries(_names, st.none() | _values, max_size=2))
                 )
