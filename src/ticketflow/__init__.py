@@ -12,8 +12,12 @@ from ._desk import KEEP as KEEP
 from ._desk import Comment as Comment
 from ._desk import Desk as Desk
 from ._desk import TicketView as TicketView
+from ._desk import TickReport as TickReport
 from ._events import CommentAdded as CommentAdded
 from ._events import FieldsChanged as FieldsChanged
+from ._events import SlaBreached as SlaBreached
+from ._events import SlaMetric as SlaMetric
+from ._events import SlaWarned as SlaWarned
 from ._events import TicketAssigned as TicketAssigned
 from ._events import TicketCategorized as TicketCategorized
 from ._events import TicketCreated as TicketCreated
@@ -66,6 +70,9 @@ __all__ = [
     "NewTicket",
     "Requester",
     "Role",
+    "SlaBreached",
+    "SlaMetric",
+    "SlaWarned",
     "SystemClock",
     "Ticket",
     "TicketAssigned",
@@ -79,6 +86,7 @@ __all__ = [
     "TicketTagged",
     "TicketTransitioned",
     "TicketView",
+    "TickReport",
     "Workflow",
     "apply",
     "from_json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import random
 import time
 import uuid
@@ -14,16 +15,29 @@ import attrs
 
 from ._actors import Actor, Role
 from ._clock import Clock, SystemClock
-from ._events import CommentAdded, FieldsChanged, TicketAssigned, TicketEvent
+from ._events import (
+    CommentAdded,
+    FieldsChanged,
+    SlaBreached,
+    SlaWarned,
+    TicketAssigned,
+    TicketEvent,
+    TicketPrioritized,
+)
 from ._fields import Fields, FieldValue
 from ._journal import apply
 from ._serde import to_primitive
 from ._ticket import NewTicket, Ticket
 from ._workflow import DEFAULT_WORKFLOW, Workflow
 from .exceptions import ConflictError, InvalidValueError, TicketNotFoundError
+from .integrations import SERVICE_CREDIT_TOPIC, ServiceCredit
+from .sla import EscalationStep, SlaAlert, SlaPolicy, SlaState, sla_state
 from .storage import Change, OutboxMessage, TicketStore
 
-__all__ = ["KEEP", "Comment", "Desk", "TicketView"]
+__all__ = ["KEEP", "Comment", "Desk", "TickReport", "TicketView"]
+
+SLA_ACTOR: Final = Actor.system("sla")
+"""The actor that records SLA warnings, breaches and escalations."""
 
 T = TypeVar("T")
 
@@ -60,6 +74,23 @@ class TicketView:
     comments: tuple[Comment, ...]
 
 
+@attrs.frozen
+class TickReport:
+    """What one :meth:`Desk.tick` did.
+
+    Attributes:
+        tickets: Tickets looked at (due in the index).
+        warned: Warning events recorded.
+        breached: Breach events recorded.
+        escalated: Escalation changes (priority or assignment) recorded.
+    """
+
+    tickets: int
+    warned: int
+    breached: int
+    escalated: int
+
+
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -79,6 +110,8 @@ class Desk:
         clock: Where "now" comes from.
         ids: Makes unique ids for tickets, comments and outbox messages.
         internal_fields: Structured fields that customers never see.
+        sla: The SLA policy; with one, every commit keeps the store's due index current and
+            :meth:`tick` records warnings and breaches.
 
     .. versionadded:: 0.1
     """
@@ -91,12 +124,14 @@ class Desk:
         clock: Clock | None = None,
         ids: Callable[[], str] = _new_id,
         internal_fields: Iterable[str] = (),
+        sla: SlaPolicy | None = None,
     ) -> None:
         self.store = store
         self.workflow = workflow
         self.clock: Clock = SystemClock() if clock is None else clock
         self._ids = ids
         self.internal_fields = frozenset(internal_fields)
+        self.sla = sla
 
     def __repr__(self) -> str:
         return f"Desk(store={self.store!r}, workflow={self.workflow!r})"
@@ -299,6 +334,151 @@ class Desk:
                 sleep(backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))  # noqa: S311
         raise AssertionError("unreachable")  # pragma: no cover
 
+    # -- SLA ------------------------------------------------------------------------------
+
+    def sla_state(self, ticket_id: str, *, as_of: datetime | None = None) -> SlaState:
+        """Return the ticket's SLA state at ``as_of`` (default: now), derived from its journal.
+
+        Raises:
+            InvalidValueError: The desk has no SLA policy.
+        """
+        policy = self._policy()
+        when = self.clock.now() if as_of is None else as_of
+        return sla_state(self.store.journal(ticket_id), policy, as_of=when)
+
+    def explain_sla(self, ticket_id: str) -> str:
+        """Say which SLA rule applies to the ticket and why."""
+        return self._policy().explain(self.store.get(ticket_id))
+
+    def tick(self, now: datetime | None = None, *, limit: int = 100) -> TickReport:
+        """Record the SLA warnings and breaches that have come due, exactly once each.
+
+        Finds the tickets through the store's due index (never a scan), derives each one's SLA
+        state from its journal, and commits the alerts that are due but not yet recorded, with
+        their escalations and (for contract rules) a service-credit message on a breach. Two
+        workers ticking at once cannot record an alert twice: the commit is guarded by the
+        version, and a conflict re-derives from the winner's journal.
+
+        Args:
+            now: The instant to evaluate (default: the clock's now).
+            limit: At most this many due tickets per call.
+
+        Raises:
+            InvalidValueError: The desk has no SLA policy.
+        """
+        self._policy()
+        when = self.clock.now() if now is None else now
+        totals = [0, 0, 0]
+        entries = self.store.due(when, limit=limit)
+        for entry in entries:
+            counts = self.retrying(functools.partial(self._tick_one, entry.ticket_id, when))
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        return TickReport(len(entries), *totals)
+
+    def _policy(self) -> SlaPolicy:
+        if self.sla is None:
+            raise InvalidValueError("sla", None, "this desk has no SLA policy")
+        return self.sla
+
+    def _tick_one(self, ticket_id: str, now: datetime) -> tuple[int, int, int]:
+        policy = self._policy()
+        before = self.store.get(ticket_id)
+        journal = self.store.journal(ticket_id)
+        state = sla_state(journal, policy, as_of=now)
+        at = max(now, before.updated_at)
+        ticket = before
+        events: list[TicketEvent] = []
+        extra: list[OutboxMessage] = []
+        warned = breached = escalated = 0
+        for alert in state.alerts_due:
+            event = self._alert_event(ticket, alert, at)
+            ticket = apply(ticket, event)
+            events.append(event)
+            if alert.threshold is None:
+                breached += 1
+                if state.rule is not None and state.rule.tier is not None:
+                    extra.append(self._service_credit(ticket, state, alert, at))
+            else:
+                warned += 1
+            for escalation in policy.escalations:
+                step = escalation.escalate(ticket, alert)
+                change = None if step is None else self._escalation_event(ticket, step, at)
+                if change is not None:
+                    ticket = apply(ticket, change)
+                    events.append(change)
+                    escalated += 1
+        self._commit(before, ticket, events, extra, journal=journal)
+        return warned, breached, escalated
+
+    def _alert_event(self, ticket: Ticket, alert: SlaAlert, at: datetime) -> TicketEvent:
+        common = {"ticket_id": ticket.id, "version": ticket.version + 1, "at": at}
+        if alert.threshold is None:
+            return SlaBreached(
+                **common,  # type: ignore[arg-type]
+                actor=SLA_ACTOR,
+                metric=alert.metric,
+                cycle=alert.cycle,
+                due_at=alert.due_at,
+            )
+        return SlaWarned(
+            **common,  # type: ignore[arg-type]
+            actor=SLA_ACTOR,
+            metric=alert.metric,
+            cycle=alert.cycle,
+            threshold=alert.threshold,
+            due_at=alert.due_at,
+        )
+
+    def _escalation_event(
+        self, ticket: Ticket, step: EscalationStep, at: datetime
+    ) -> TicketEvent | None:
+        if step.priority is not None and step.priority != ticket.priority:
+            return TicketPrioritized(
+                ticket_id=ticket.id,
+                version=ticket.version + 1,
+                at=at,
+                actor=SLA_ACTOR,
+                priority=step.priority,
+                impact=ticket.impact,
+                urgency=ticket.urgency,
+            )
+        queue = ticket.queue if step.queue is None else step.queue
+        assignee = ticket.assignee if step.assignee is None else step.assignee
+        if (queue, assignee) != (ticket.queue, ticket.assignee):
+            return TicketAssigned(
+                ticket_id=ticket.id,
+                version=ticket.version + 1,
+                at=at,
+                actor=SLA_ACTOR,
+                queue=queue,
+                assignee=assignee,
+            )
+        return None
+
+    def _service_credit(
+        self, ticket: Ticket, state: SlaState, alert: SlaAlert, at: datetime
+    ) -> OutboxMessage:
+        rule = state.rule
+        assert rule is not None and rule.tier is not None  # noqa: S101 - checked by the caller
+        credit = ServiceCredit(
+            ticket_id=ticket.id,
+            ticket_number=ticket.number,
+            requester=ticket.requester.email,
+            tier=rule.tier,
+            rule=rule.name,
+            metric=alert.metric.value,
+            cycle=alert.cycle,
+            due_at=alert.due_at,
+            breached_at=at,
+        )
+        return OutboxMessage(
+            id=self._ids(),
+            topic=SERVICE_CREDIT_TOPIC,
+            payload=credit.to_payload(),
+            ticket_id=ticket.id,
+            created_at=at,
+        )
+
     # -- the write path -------------------------------------------------------------------
 
     def _load(self, ticket_id: str, expected_version: int | None) -> Ticket:
@@ -310,14 +490,28 @@ class Desk:
     def _record(self, before: Ticket, event: TicketEvent) -> Ticket:
         return self._commit(before, apply(before, event), [event])
 
-    def _commit(self, before: Ticket | None, after: Ticket, events: list[TicketEvent]) -> Ticket:
+    def _commit(
+        self,
+        before: Ticket | None,
+        after: Ticket,
+        events: list[TicketEvent],
+        extra: Sequence[OutboxMessage] = (),
+        *,
+        journal: Sequence[TicketEvent] | None = None,
+    ) -> Ticket:
+        due_at = None
+        if self.sla is not None:
+            if journal is None:
+                journal = () if before is None else self.store.journal(after.id)
+            state = sla_state([*journal, *events], self.sla, as_of=after.updated_at)
+            due_at = state.next_due_at
         self.store.commit(
             Change(
                 ticket=after,
                 events=tuple(events),
-                expected_version=0 if before is None else before.version,
-                outbox=tuple(self._message(event) for event in events),
-                due_at=None,
+                expected_version=after.version - len(events),
+                outbox=(*(self._message(event) for event in events), *extra),
+                due_at=due_at,
             )
         )
         return after

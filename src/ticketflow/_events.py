@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+import enum
 from typing import ClassVar, TypeAlias
 
 import attrs
@@ -22,6 +23,9 @@ from ._ticket import Ticket, to_utc
 
 __all__ = [
     "CommentAdded",
+    "SlaBreached",
+    "SlaMetric",
+    "SlaWarned",
     "FieldsChanged",
     "TicketAssigned",
     "TicketCategorized",
@@ -141,6 +145,46 @@ class TicketTagged:
     removed: frozenset[str] = frozenset()
 
 
+class SlaMetric(enum.StrEnum):
+    """What an SLA clock measures."""
+
+    FIRST_RESPONSE = "first_response"
+    """From creation to the first public reply of an agent."""
+    NEXT_RESPONSE = "next_response"
+    """From the oldest unanswered customer message to the next public reply of an agent."""
+    RESOLUTION = "resolution"
+    """From creation to resolved, without paused time."""
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class SlaWarned:
+    """An SLA clock passed a warning threshold (a fraction of its target)."""
+
+    type: ClassVar[str] = "sla_warned"
+    ticket_id: str
+    version: int
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor
+    metric: SlaMetric = attrs.field(converter=SlaMetric)
+    cycle: int
+    threshold: float
+    due_at: datetime = attrs.field(converter=_at)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class SlaBreached:
+    """An SLA clock ran past its target."""
+
+    type: ClassVar[str] = "sla_breached"
+    ticket_id: str
+    version: int
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor
+    metric: SlaMetric = attrs.field(converter=SlaMetric)
+    cycle: int
+    due_at: datetime = attrs.field(converter=_at)
+
+
 def fast_transitioned(
     ticket_id: str,
     version: int,
@@ -179,6 +223,8 @@ TicketEvent: TypeAlias = (
     | TicketCategorized
     | TicketPrioritized
     | TicketTagged
+    | SlaWarned
+    | SlaBreached
 )
 """Any event of a ticket's journal."""
 
@@ -191,4 +237,6 @@ EVENT_TYPES: tuple[type[TicketEvent], ...] = (
     TicketCategorized,
     TicketPrioritized,
     TicketTagged,
+    SlaWarned,
+    SlaBreached,
 )

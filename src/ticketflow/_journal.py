@@ -8,6 +8,8 @@ from typing import Any, Final
 from ._events import (
     CommentAdded,
     FieldsChanged,
+    SlaBreached,
+    SlaWarned,
     TicketAssigned,
     TicketCategorized,
     TicketCreated,
@@ -41,7 +43,8 @@ def _assigned(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
     return {"queue": event.queue, "assignee": event.assignee}
 
 
-def _commented(_: Ticket, __: Any) -> dict[str, object]:  # noqa: ANN401
+def _no_change(_: Ticket, __: Any) -> dict[str, object]:  # noqa: ANN401
+    # Comments and SLA alerts are journal facts; the snapshot only moves its version.
     return {}
 
 
@@ -64,11 +67,13 @@ def _tagged(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
 _REDUCERS: Final[dict[type, Callable[[Ticket, Any], dict[str, object]]]] = {
     TicketTransitioned: _transitioned,
     TicketAssigned: _assigned,
-    CommentAdded: _commented,
+    CommentAdded: _no_change,
     FieldsChanged: _fields_changed,
     TicketCategorized: _categorized,
     TicketPrioritized: _prioritized,
     TicketTagged: _tagged,
+    SlaWarned: _no_change,
+    SlaBreached: _no_change,
 }
 
 

@@ -84,6 +84,9 @@ def _messages(value: Iterable[OutboxMessage]) -> tuple[OutboxMessage, ...]:
 class Change:
     """One atomic write: a ticket's next snapshot with the events that lead to it.
 
+    A change with no events (``ticket.version == expected_version``) only updates the due
+    index, still guarded by the version.
+
     Attributes:
         ticket: The snapshot after ``events``.
         events: The new journal entries, in order; versions ``expected_version + 1`` onward.
@@ -101,7 +104,7 @@ class Change:
     def __attrs_post_init__(self) -> None:
         versions = [event.version for event in self.events]
         expected = list(range(self.expected_version + 1, self.ticket.version + 1))
-        if not self.events or versions != expected:
+        if versions != expected or (not self.events and self.expected_version == 0):
             raise InvalidValueError(
                 "events",
                 versions,

@@ -12,6 +12,9 @@ from .._actors import Actor, Role
 from .._events import (
     CommentAdded,
     FieldsChanged,
+    SlaBreached,
+    SlaMetric,
+    SlaWarned,
     TicketAssigned,
     TicketCategorized,
     TicketCreated,
@@ -231,6 +234,23 @@ def events(*, ticket_id: str | None = None) -> st.SearchStrategy[TicketEvent]:
             priority=_labels,
             impact=_levels,
             urgency=_levels,
+        ),
+        st.builds(
+            SlaWarned,
+            **common,
+            actor=actors(),
+            metric=st.sampled_from(SlaMetric),
+            cycle=st.integers(0, 5),
+            threshold=st.sampled_from((0.5, 0.75, 0.9)),
+            due_at=aware_datetimes(),
+        ),
+        st.builds(
+            SlaBreached,
+            **common,
+            actor=actors(),
+            metric=st.sampled_from(SlaMetric),
+            cycle=st.integers(0, 5),
+            due_at=aware_datetimes(),
         ),
         st.builds(
             TicketTagged,

@@ -1,0 +1,76 @@
+"""Delivering outbox messages to the handlers that consume them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+import attrs
+
+from ..storage import OutboxMessage, TicketStore
+
+__all__ = ["DispatchReport", "dispatch_outbox"]
+
+Handler = Callable[[OutboxMessage], object]
+
+
+@attrs.frozen
+class DispatchReport:
+    """What one :func:`dispatch_outbox` pass did.
+
+    Attributes:
+        delivered: Messages handled and acknowledged.
+        failed: Messages whose handler raised; released for a later attempt.
+        unhandled: Messages with no handler for their topic; released for a later attempt
+            (never dropped).
+    """
+
+    delivered: int
+    failed: int
+    unhandled: int
+
+
+def _handler_for(topic: str, handlers: Mapping[str, Handler]) -> Handler | None:
+    if topic in handlers:
+        return handlers[topic]
+    prefix = topic
+    while "." in prefix:
+        prefix = prefix.rpartition(".")[0]
+        if f"{prefix}.*" in handlers:
+            return handlers[f"{prefix}.*"]
+    return handlers.get("*")
+
+
+def dispatch_outbox(
+    store: TicketStore,
+    handlers: Mapping[str, Handler],
+    *,
+    now: datetime,
+    worker: str = "dispatcher",
+    lease: timedelta = timedelta(minutes=1),
+    limit: int = 100,
+    retry_after: timedelta = timedelta(minutes=5),
+) -> DispatchReport:
+    """Claim deliverable outbox messages and hand each to the handler for its topic.
+
+    Handlers are chosen by exact topic, then by wildcard prefix (``"billing.*"``), then
+    ``"*"``. A message is acknowledged only after its handler returned; a handler that raises,
+    or a topic without a handler, releases the message for another attempt after
+    ``retry_after``. Delivery is therefore at least once: handlers dedupe on the message id.
+    """
+    delivered = failed = unhandled = 0
+    for leased in store.claim_outbox(worker=worker, now=now, lease=lease, limit=limit):
+        handler = _handler_for(leased.message.topic, handlers)
+        if handler is None:
+            unhandled += 1
+            store.retry_outbox(leased, not_before=now + retry_after)
+            continue
+        try:
+            handler(leased.message)
+        except Exception:  # noqa: BLE001 - any failure means "try again later"
+            failed += 1
+            store.retry_outbox(leased, not_before=now + retry_after)
+        else:
+            delivered += 1
+            store.ack_outbox(leased)
+    return DispatchReport(delivered, failed, unhandled)

@@ -1,0 +1,123 @@
+"""What happens on an SLA warning or breach, beyond the event and its outbox message."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from .._events import SlaMetric
+from .._ticket import Ticket
+
+__all__ = [
+    "Assignment",
+    "Escalation",
+    "EscalationStep",
+    "Router",
+    "SlaAlert",
+    "bump_priority",
+    "reassign",
+]
+
+
+class AlertKind(enum.StrEnum):
+    """Whether an alert is a warning or a breach."""
+
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+@attrs.frozen
+class SlaAlert:
+    """A warning threshold or the target of one clock cycle, reached at ``due_at``.
+
+    Attributes:
+        metric: The clock.
+        cycle: Which cycle of the clock (next response restarts per customer message).
+        threshold: The fraction of the target for a warning; ``None`` for the breach.
+        due_at: When it is (or was) reached.
+    """
+
+    metric: SlaMetric
+    cycle: int
+    threshold: float | None
+    due_at: datetime
+
+    @property
+    def kind(self) -> AlertKind:
+        """Warning or breach."""
+        return AlertKind.BREACH if self.threshold is None else AlertKind.WARNING
+
+
+@attrs.frozen(kw_only=True)
+class EscalationStep:
+    """A change to make to the ticket on an alert; ``None`` fields stay as they are."""
+
+    priority: str | None = None
+    queue: str | None = None
+    assignee: str | None = None
+
+
+@runtime_checkable
+class Escalation(Protocol):
+    """Decides what to change on a ticket when one of its SLA alerts fires."""
+
+    def escalate(self, ticket: Ticket, alert: SlaAlert) -> EscalationStep | None:
+        """Return the change to make, or ``None`` for none."""
+        ...
+
+
+@attrs.frozen
+class Assignment:
+    """Where a router sends a ticket."""
+
+    queue: str | None
+    assignee: str | None
+
+
+@runtime_checkable
+class Router(Protocol):
+    """Routes a ticket to a queue and/or an agent (the triage routing protocol)."""
+
+    def route(self, ticket: Ticket) -> Assignment:
+        """Return where ``ticket`` should go."""
+        ...
+
+
+@attrs.frozen
+class _BumpPriority:
+    mapping: Mapping[str, str]
+    on: AlertKind
+
+    def escalate(self, ticket: Ticket, alert: SlaAlert) -> EscalationStep | None:
+        raised = None if ticket.priority is None else self.mapping.get(ticket.priority)
+        if alert.kind is not self.on or raised is None:
+            return None
+        return EscalationStep(priority=raised)
+
+
+@attrs.frozen
+class _Reassign:
+    router: Router
+    on: AlertKind
+
+    def escalate(self, ticket: Ticket, alert: SlaAlert) -> EscalationStep | None:
+        if alert.kind is not self.on:
+            return None
+        target = self.router.route(ticket)
+        if (target.queue, target.assignee) == (ticket.queue, ticket.assignee):
+            return None
+        return EscalationStep(queue=target.queue, assignee=target.assignee)
+
+
+def bump_priority(mapping: Mapping[str, str], *, on: str = "breach") -> Escalation:
+    """Raise the priority on a breach (or ``on="warning"``), e.g. ``{"P3": "P2", "P2": "P1"}``."""
+    return _BumpPriority(dict(mapping), AlertKind(on))
+
+
+def reassign(router: Router, *, on: str = "breach") -> Escalation:
+    """Re-route the ticket through ``router`` on a breach (or ``on="warning"``)."""
+    return _Reassign(router, AlertKind(on))

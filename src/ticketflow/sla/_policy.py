@@ -1,0 +1,195 @@
+"""SLA policies: which targets apply to a ticket, chosen by explicit rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+
+from .._events import SlaMetric
+from .._status import TicketStatus
+from .._ticket import Ticket
+from ..exceptions import InvalidValueError
+from ..integrations import ContractLookup
+from ._calendar import BusinessCalendar
+from ._escalation import Escalation
+
+__all__ = ["DEFAULT_PAUSES", "STOPPED_STATUSES", "SlaPolicy", "SlaRule", "SlaTargets"]
+
+DEFAULT_PAUSES: Final[Mapping[SlaMetric, frozenset[str]]] = MappingProxyType(
+    {
+        SlaMetric.FIRST_RESPONSE: frozenset(),
+        SlaMetric.NEXT_RESPONSE: frozenset(),
+        SlaMetric.RESOLUTION: frozenset({TicketStatus.PENDING_CUSTOMER}),
+    }
+)
+"""Statuses that pause each clock by default: waiting on the customer pauses resolution."""
+
+STOPPED_STATUSES: Final = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
+"""Statuses in which no clock runs; a reopen resumes them with the time they had left."""
+
+
+def _positive(_: object, attribute: attrs.Attribute[timedelta | None], value: object) -> None:
+    if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
+        raise InvalidValueError(attribute.name, value, "an SLA target is a positive timedelta")
+
+
+@attrs.frozen(kw_only=True)
+class SlaTargets:
+    """How much business time each clock may take; ``None`` means no target for that clock."""
+
+    first_response: timedelta | None = attrs.field(default=None, validator=_positive)
+    next_response: timedelta | None = attrs.field(default=None, validator=_positive)
+    resolution: timedelta | None = attrs.field(default=None, validator=_positive)
+
+    def get(self, metric: SlaMetric) -> timedelta | None:
+        """Return the target for ``metric``."""
+        value: timedelta | None = getattr(self, metric.value)
+        return value
+
+
+@attrs.frozen(kw_only=True)
+class SlaRule:
+    """One rule of a policy: the conditions it applies under and the targets it sets.
+
+    A condition left ``None`` matches anything. A rule with a ``tier`` is a contract SLA: its
+    breaches owe the customer a service credit.
+
+    Attributes:
+        name: Shown by :meth:`SlaPolicy.explain` and in service credits.
+        targets: The targets.
+        calendar: The business hours the targets count in.
+        priority: Applies only to tickets of this priority.
+        category: Applies only to tickets of this category.
+        tier: Applies only to requesters with this contract tier.
+    """
+
+    name: str
+    targets: SlaTargets
+    calendar: BusinessCalendar
+    priority: str | None = None
+    category: str | None = None
+    tier: str | None = None
+
+    def conditions(self) -> str:
+        """Return the conditions as text, e.g. ``priority=P1, tier=gold``."""
+        parts = [
+            f"{name}={value}"
+            for name, value in (
+                ("priority", self.priority),
+                ("category", self.category),
+                ("tier", self.tier),
+            )
+            if value is not None
+        ]
+        return ", ".join(parts) or "any ticket"
+
+    def matches(self, ticket: Ticket, tier: str | None) -> bool:
+        """Return whether the rule applies to ``ticket`` of a requester with ``tier``."""
+        return (
+            (self.priority is None or ticket.priority == self.priority)
+            and (self.category is None or ticket.category == self.category)
+            and (self.tier is None or tier == self.tier)
+        )
+
+
+class SlaPolicy:
+    """Chooses the targets for each ticket by explicit rules: the first matching rule wins.
+
+    Args:
+        rules: The rules, most specific first.
+        contracts: Looks up the requester's contract tier for rules with a ``tier``.
+        pauses: Statuses that pause each clock (default :data:`DEFAULT_PAUSES`).
+        warn_at: Warning thresholds as fractions of the target, each in (0, 1).
+        escalations: What to do, beyond recording the event, on a warning or a breach.
+
+    Raises:
+        InvalidValueError: No rules, duplicate rule names, or a threshold outside (0, 1).
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[SlaRule],
+        *,
+        contracts: ContractLookup | None = None,
+        pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
+        warn_at: Iterable[float] = (0.75, 0.9),
+        escalations: Sequence[Escalation] = (),
+    ) -> None:
+        if not rules:
+            raise InvalidValueError("rules", rules, "a policy needs at least one rule")
+        names = [rule.name for rule in rules]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise InvalidValueError("rules", duplicates, "rule names must be unique")
+        thresholds = tuple(sorted(set(warn_at)))
+        for threshold in thresholds:
+            if not 0 < threshold < 1:
+                raise InvalidValueError("warn_at", threshold, "a threshold is a fraction in (0, 1)")
+        self.rules = tuple(rules)
+        self.contracts = contracts
+        self.pauses: Mapping[SlaMetric, frozenset[str]] = MappingProxyType(
+            {metric: frozenset(pauses.get(metric, ())) for metric in SlaMetric}
+        )
+        self.warn_at = thresholds
+        self.escalations = tuple(escalations)
+
+    @classmethod
+    def by_priority(
+        cls,
+        targets: Mapping[str, timedelta | SlaTargets],
+        *,
+        calendar: BusinessCalendar,
+        **options: object,
+    ) -> SlaPolicy:
+        """Build a policy with one rule per priority.
+
+        A bare ``timedelta`` is the resolution target; pass :class:`SlaTargets` to set the
+        response clocks too. Other keyword arguments go to :class:`SlaPolicy`.
+        """
+        rules = [
+            SlaRule(
+                name=priority,
+                priority=priority,
+                calendar=calendar,
+                targets=value if isinstance(value, SlaTargets) else SlaTargets(resolution=value),
+            )
+            for priority, value in targets.items()
+        ]
+        return cls(rules, **options)  # type: ignore[arg-type]
+
+    def tier_of(self, ticket: Ticket) -> str | None:
+        """Return the requester's contract tier (``None`` without a contract lookup)."""
+        return None if self.contracts is None else self.contracts.tier(ticket.requester)
+
+    def select(self, ticket: Ticket) -> SlaRule | None:
+        """Return the rule in force for ``ticket``, or ``None`` if no rule applies."""
+        tier = self.tier_of(ticket)
+        return next((rule for rule in self.rules if rule.matches(ticket, tier)), None)
+
+    def explain(self, ticket: Ticket) -> str:
+        """Say which rule applies to ``ticket`` and why, in one line."""
+        rule = self.select(ticket)
+        facts = (
+            f"priority={ticket.priority}, category={ticket.category}, tier={self.tier_of(ticket)}"
+        )
+        if rule is None:
+            return f"no SLA rule applies to {ticket.reference} ({facts})"
+        position = self.rules.index(rule) + 1
+        targets = ", ".join(
+            f"{metric.value} {target}"
+            for metric in SlaMetric
+            if (target := rule.targets.get(metric)) is not None
+        )
+        return (
+            f"rule {position} {rule.name!r} ({rule.conditions()}) applies to {ticket.reference}"
+            f" ({facts}): {targets or 'no targets'}"
+        )
+
+    def __repr__(self) -> str:
+        return f"SlaPolicy(rules={[rule.name for rule in self.rules]!r})"

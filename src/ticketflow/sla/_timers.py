@@ -1,0 +1,273 @@
+"""SLA clocks derived from the journal: the state at any instant is a pure function of the
+events up to it, the policy and the calendar.
+
+Nothing is stored but the events. Paused time is excluded by construction (a clock only
+accumulates over the intervals in which it ran), a policy change re-measures the same intervals
+against the new targets, and a reopen resumes the resolution clock with the time it had left.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+import attrs
+
+from .._actors import Role
+from .._events import (
+    CommentAdded,
+    SlaBreached,
+    SlaMetric,
+    SlaWarned,
+    TicketCreated,
+    TicketEvent,
+)
+from .._journal import apply
+from .._ticket import Ticket, to_utc
+from ._calendar import BusinessCalendar
+from ._escalation import SlaAlert
+from ._policy import STOPPED_STATUSES, SlaPolicy, SlaRule
+
+__all__ = ["ClockReading", "ClockState", "SlaState", "sla_state"]
+
+RESPONDERS: Final = frozenset({Role.AGENT, Role.SUPERVISOR})
+"""Roles whose public comment counts as a response to the customer."""
+
+_AlertKey = tuple[SlaMetric, int, float | None]
+
+
+class ClockState(enum.StrEnum):
+    """Where a clock stands."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+
+
+@attrs.frozen(kw_only=True)
+class ClockReading:
+    """One cycle of one clock, read at an instant.
+
+    Attributes:
+        metric: The clock.
+        cycle: 0 for first response and resolution; next response counts its cycles.
+        state: Running, paused (waiting, stopped by a status) or met (answered).
+        target: The business time allowed.
+        started_at: When the cycle began.
+        elapsed: Business time counted so far (paused time excluded).
+        remaining: ``target - elapsed``; negative once breached.
+        deadline: When the target is (or was) reached; ``None`` while paused short of it.
+        breached: The target was reached before the clock was met.
+        met_at: When the cycle was met, if it was.
+    """
+
+    metric: SlaMetric
+    cycle: int
+    state: ClockState
+    target: timedelta
+    started_at: datetime
+    elapsed: timedelta
+    remaining: timedelta
+    deadline: datetime | None
+    breached: bool
+    met_at: datetime | None
+
+
+@attrs.frozen(kw_only=True)
+class SlaState:
+    """A ticket's SLA standing at ``as_of``.
+
+    Attributes:
+        as_of: The instant read.
+        rule: The rule in force (``None``: no SLA applies).
+        clocks: Every clock cycle with a target, in the order they began.
+        alerts_due: Warnings and breaches reached by ``as_of`` that the journal does not
+            record yet (what :meth:`ticketflow.Desk.tick` records).
+        next_due_at: The earliest instant at which an unrecorded alert is or will be due;
+            ``None`` if nothing can come due without a further event.
+    """
+
+    as_of: datetime
+    rule: SlaRule | None
+    clocks: tuple[ClockReading, ...]
+    alerts_due: tuple[SlaAlert, ...]
+    next_due_at: datetime | None
+
+    @property
+    def breached(self) -> bool:
+        """Whether any clock cycle breached its target."""
+        return any(clock.breached for clock in self.clocks)
+
+    def reading(self, metric: SlaMetric, cycle: int | None = None) -> ClockReading | None:
+        """Return the reading of ``metric`` (its latest cycle unless ``cycle`` is given)."""
+        found = [c for c in self.clocks if c.metric is metric and cycle in (None, c.cycle)]
+        return found[-1] if found else None
+
+
+@attrs.define
+class _Cycle:
+    metric: SlaMetric
+    index: int
+    started_at: datetime
+    intervals: list[tuple[datetime, datetime | None]] = attrs.field(factory=list)
+    met_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return bool(self.intervals) and self.intervals[-1][1] is None
+
+    def run(self, at: datetime) -> None:
+        if not self.running and self.met_at is None:
+            self.intervals.append((at, None))
+
+    def pause(self, at: datetime) -> None:
+        if self.running:
+            self.intervals[-1] = (self.intervals[-1][0], at)
+
+    def meet(self, at: datetime) -> None:
+        self.pause(at)
+        self.met_at = at
+
+
+def _replay_cycles(
+    journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime
+) -> tuple[Ticket | None, list[_Cycle], set[_AlertKey]]:
+    ticket: Ticket | None = None
+    cycles: list[_Cycle] = []
+    recorded: set[_AlertKey] = set()
+    first: _Cycle | None = None
+    waiting: _Cycle | None = None
+    responses = 0
+    for event in journal:
+        if event.at > as_of:
+            break
+        ticket = apply(ticket, event)
+        at = event.at
+        if isinstance(event, TicketCreated):
+            first = _Cycle(SlaMetric.FIRST_RESPONSE, 0, at)
+            cycles += [first, _Cycle(SlaMetric.RESOLUTION, 0, at)]
+        elif isinstance(event, CommentAdded) and event.public and first is not None:
+            if event.actor.role in RESPONDERS:
+                if first.met_at is None:
+                    first.meet(at)
+                if waiting is not None:
+                    waiting.meet(at)
+                    waiting = None
+            elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not waiting:
+                # The oldest unanswered customer message starts the next-response clock.
+                waiting = _Cycle(SlaMetric.NEXT_RESPONSE, responses, at)
+                responses += 1
+                cycles.append(waiting)
+        elif isinstance(event, SlaWarned):
+            recorded.add((event.metric, event.cycle, event.threshold))
+        elif isinstance(event, SlaBreached):
+            recorded.add((event.metric, event.cycle, None))
+        for cycle in cycles:
+            if cycle.met_at is not None:
+                continue
+            if ticket.status in STOPPED_STATUSES or ticket.status in policy.pauses[cycle.metric]:
+                cycle.pause(at)
+            else:
+                cycle.run(at)
+    return ticket, cycles, recorded
+
+
+def _reached_at(
+    calendar: BusinessCalendar,
+    intervals: Sequence[tuple[datetime, datetime | None]],
+    amount: timedelta,
+) -> datetime | None:
+    """The instant the intervals accumulate ``amount`` of business time; None if they don't."""
+    counted = timedelta(0)
+    for start, end in intervals:
+        if end is None:
+            return calendar.add(start, amount - counted).astimezone(UTC)
+        span = calendar.between(start, end)
+        if counted + span >= amount:
+            return calendar.add(start, amount - counted).astimezone(UTC)
+        counted += span
+    return None
+
+
+def sla_state(journal: Sequence[TicketEvent], policy: SlaPolicy, *, as_of: datetime) -> SlaState:
+    """Derive a ticket's SLA state at ``as_of`` from its journal.
+
+    Only events at or before ``as_of`` count. Clocks: first response runs from creation to the
+    first public comment by an agent or supervisor; next response runs from the oldest
+    unanswered public customer comment (after the first response) to the next such reply;
+    resolution runs from creation. A clock does not run while the ticket is in one of the
+    policy's pause statuses for it, nor while resolved or closed (a reopen resumes it with the
+    time it had left).
+
+    Args:
+        journal: The ticket's events, oldest first.
+        policy: The SLA policy; its rule for the ticket as of ``as_of`` sets the targets.
+        as_of: The instant to read (timezone-aware).
+
+    Returns:
+        The state: clock readings, unrecorded alerts that are due, and the next due instant.
+    """
+    as_of = to_utc(as_of, "as_of")
+    ticket, cycles, recorded = _replay_cycles(journal, policy, as_of)
+    rule = None if ticket is None else policy.select(ticket)
+    if rule is None:
+        return SlaState(as_of=as_of, rule=None, clocks=(), alerts_due=(), next_due_at=None)
+    calendar = rule.calendar
+    readings: list[ClockReading] = []
+    due: list[SlaAlert] = []
+    upcoming: list[datetime] = []
+    for cycle in cycles:
+        target = rule.targets.get(cycle.metric)
+        if target is None:
+            continue
+        elapsed = sum(
+            (
+                calendar.between(start, as_of if end is None else end)
+                for start, end in cycle.intervals
+            ),
+            timedelta(0),
+        )
+        deadline = _reached_at(calendar, cycle.intervals, target)
+        thresholds: list[float | None] = [*policy.warn_at, None]
+        for threshold in thresholds:
+            if (cycle.metric, cycle.index, threshold) in recorded:
+                continue
+            amount = target if threshold is None else target * threshold
+            instant = (
+                deadline if threshold is None else _reached_at(calendar, cycle.intervals, amount)
+            )
+            if instant is None:
+                continue
+            if instant <= as_of:
+                due.append(SlaAlert(cycle.metric, cycle.index, threshold, instant))
+            else:
+                upcoming.append(instant)
+        readings.append(
+            ClockReading(
+                metric=cycle.metric,
+                cycle=cycle.index,
+                state=ClockState.MET
+                if cycle.met_at is not None
+                else ClockState.RUNNING
+                if cycle.running
+                else ClockState.PAUSED,
+                target=target,
+                started_at=cycle.started_at,
+                elapsed=elapsed,
+                remaining=target - elapsed,
+                deadline=deadline,
+                breached=deadline is not None and deadline <= as_of,
+                met_at=cycle.met_at,
+            )
+        )
+    due.sort(key=lambda alert: (alert.due_at, alert.threshold is None, alert.threshold or 0))
+    instants = [alert.due_at for alert in due] + upcoming
+    return SlaState(
+        as_of=as_of,
+        rule=rule,
+        clocks=tuple(readings),
+        alerts_due=tuple(due),
+        next_due_at=min(instants) if instants else None,
+    )
