@@ -31,7 +31,7 @@ from ._ticket import NewTicket, Ticket
 from ._workflow import DEFAULT_WORKFLOW, Workflow
 from .exceptions import ConflictError, InvalidValueError, TicketNotFoundError
 from .integrations import SERVICE_CREDIT_TOPIC, ServiceCredit
-from .sla import EscalationStep, SlaAlert, SlaPolicy, SlaState, sla_state
+from .sla import EscalationStep, SlaAlert, SlaPolicy, SlaRule, SlaState, sla_state
 from .storage import Change, OutboxMessage, TicketStore
 
 __all__ = ["KEEP", "Comment", "Desk", "TickReport", "TicketView"]
@@ -384,8 +384,10 @@ class Desk:
         policy = self._policy()
         before = self.store.get(ticket_id)
         journal = self.store.journal(ticket_id)
-        state = sla_state(journal, policy, as_of=now)
+        # Never evaluate before the ticket's last event: alerts recorded by a later tick
+        # must count as recorded, and time has passed at least that far.
         at = max(now, before.updated_at)
+        state = sla_state(journal, policy, as_of=at)
         ticket = before
         events: list[TicketEvent] = []
         extra: list[OutboxMessage] = []
@@ -397,7 +399,7 @@ class Desk:
             if alert.threshold is None:
                 breached += 1
                 if state.rule is not None and state.rule.tier is not None:
-                    extra.append(self._service_credit(ticket, state, alert, at))
+                    extra.append(self._service_credit(ticket, state.rule, alert, at))
             else:
                 warned += 1
             for escalation in policy.escalations:
@@ -456,15 +458,13 @@ class Desk:
         return None
 
     def _service_credit(
-        self, ticket: Ticket, state: SlaState, alert: SlaAlert, at: datetime
+        self, ticket: Ticket, rule: SlaRule, alert: SlaAlert, at: datetime
     ) -> OutboxMessage:
-        rule = state.rule
-        assert rule is not None and rule.tier is not None  # noqa: S101 - checked by the caller
         credit = ServiceCredit(
             ticket_id=ticket.id,
             ticket_number=ticket.number,
             requester=ticket.requester.email,
-            tier=rule.tier,
+            tier=rule.tier or "",
             rule=rule.name,
             metric=alert.metric.value,
             cycle=alert.cycle,

@@ -1,7 +1,7 @@
-"""SLA clocks derived from the journal: the state at any instant is a pure function of the
-events up to it, the policy and the calendar.
+"""SLA clocks derived from the journal, never stored.
 
-Nothing is stored but the events. Paused time is excluded by construction (a clock only
+The state at any instant is a pure function of the events up to it, the policy and the
+calendar. Nothing is stored but the events. Paused time is excluded by construction (a clock only
 accumulates over the intervals in which it ran), a policy change re-measures the same intervals
 against the new targets, and a reopen resumes the resolution clock with the time it had left.
 """
@@ -131,47 +131,64 @@ class _Cycle:
         self.met_at = at
 
 
-def _replay_cycles(
-    journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime
-) -> tuple[Ticket | None, list[_Cycle], set[_AlertKey]]:
+@attrs.define
+class _Replay:
+    """Walks a journal once, opening, meeting, pausing and resuming clock cycles."""
+
+    policy: SlaPolicy
     ticket: Ticket | None = None
-    cycles: list[_Cycle] = []
-    recorded: set[_AlertKey] = set()
+    cycles: list[_Cycle] = attrs.field(factory=list)
+    recorded: set[_AlertKey] = attrs.field(factory=set)
     first: _Cycle | None = None
     waiting: _Cycle | None = None
-    responses = 0
-    for event in journal:
-        if event.at > as_of:
-            break
-        ticket = apply(ticket, event)
+
+    def step(self, event: TicketEvent) -> None:
+        ticket = self.ticket = apply(self.ticket, event)
         at = event.at
         if isinstance(event, TicketCreated):
-            first = _Cycle(SlaMetric.FIRST_RESPONSE, 0, at)
-            cycles += [first, _Cycle(SlaMetric.RESOLUTION, 0, at)]
-        elif isinstance(event, CommentAdded) and event.public and first is not None:
-            if event.actor.role in RESPONDERS:
-                if first.met_at is None:
-                    first.meet(at)
-                if waiting is not None:
-                    waiting.meet(at)
-                    waiting = None
-            elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not waiting:
-                # The oldest unanswered customer message starts the next-response clock.
-                waiting = _Cycle(SlaMetric.NEXT_RESPONSE, responses, at)
-                responses += 1
-                cycles.append(waiting)
+            self.first = _Cycle(SlaMetric.FIRST_RESPONSE, 0, at)
+            self.cycles += [self.first, _Cycle(SlaMetric.RESOLUTION, 0, at)]
+        elif isinstance(event, CommentAdded) and event.public:
+            self._comment(event)
         elif isinstance(event, SlaWarned):
-            recorded.add((event.metric, event.cycle, event.threshold))
+            self.recorded.add((event.metric, event.cycle, event.threshold))
         elif isinstance(event, SlaBreached):
-            recorded.add((event.metric, event.cycle, None))
-        for cycle in cycles:
+            self.recorded.add((event.metric, event.cycle, None))
+        for cycle in self.cycles:
             if cycle.met_at is not None:
                 continue
-            if ticket.status in STOPPED_STATUSES or ticket.status in policy.pauses[cycle.metric]:
+            paused = self.policy.pauses[cycle.metric]
+            if ticket.status in STOPPED_STATUSES or ticket.status in paused:
                 cycle.pause(at)
             else:
                 cycle.run(at)
-    return ticket, cycles, recorded
+
+    def _comment(self, event: CommentAdded) -> None:
+        first, at = self.first, event.at
+        if first is None:  # pragma: no cover - a journal starts with its creation
+            return
+        if event.actor.role in RESPONDERS:
+            if first.met_at is None:
+                first.meet(at)
+            if self.waiting is not None:
+                self.waiting.meet(at)
+                self.waiting = None
+        elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not self.waiting:
+            # The oldest unanswered customer message starts the next-response clock.
+            count = sum(c.metric is SlaMetric.NEXT_RESPONSE for c in self.cycles)
+            self.waiting = _Cycle(SlaMetric.NEXT_RESPONSE, count, at)
+            self.cycles.append(self.waiting)
+
+
+def _replay_cycles(
+    journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime
+) -> tuple[Ticket | None, list[_Cycle], set[_AlertKey]]:
+    replay = _Replay(policy)
+    for event in journal:
+        if event.at > as_of:
+            break
+        replay.step(event)
+    return replay.ticket, replay.cycles, replay.recorded
 
 
 def _reached_at(
