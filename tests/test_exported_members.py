@@ -9,7 +9,14 @@ import types
 
 import pytest
 
-PACKAGES = ["ticketflow", "ticketflow.exceptions", "ticketflow.testing", "ticketflow.sla"]
+PACKAGES = [
+    "ticketflow",
+    "ticketflow.exceptions",
+    "ticketflow.integrations",
+    "ticketflow.sla",
+    "ticketflow.storage",
+    "ticketflow.testing",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -61,7 +61,7 @@ class CheckResult:
 _PASSED: Final = CheckResult(passed=True)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Move:
     """A requested status change, as a check sees it."""
 
@@ -323,7 +323,11 @@ class Workflow:
             raise PermissionDeniedError(ticket.id, source, to, actor.role, rule.roles)
         at = to_utc(at, "at")
         if rule.checks:
-            move = Move(ticket=ticket, source=source, target=to, actor=actor, at=at, reason=reason)
+            # Built by filling its dictionary: a check runs on every guarded command.
+            move = _new(Move)
+            move.__dict__.update(
+                ticket=ticket, source=source, target=to, actor=actor, at=at, reason=reason
+            )
             failures = [
                 CheckFailure(name, result.reason)
                 for name, check in rule.checks
@@ -354,6 +358,9 @@ class Workflow:
 
     def __repr__(self) -> str:
         return f"Workflow(name={self.name!r}, statuses={list(self.statuses)!r})"
+
+
+_new = object.__new__
 
 
 def _norm(key: EdgeKey) -> EdgeKey:
