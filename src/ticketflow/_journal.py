@@ -20,52 +20,67 @@ from ._events import (
 )
 from ._fields import Fields
 from ._status import TicketStatus
-from ._ticket import Ticket, evolve_unchecked
+from ._ticket import Ticket, evolve_unchecked, from_state
 from .exceptions import JournalError
 
 __all__ = ["apply", "replay"]
 
 
-def _transitioned(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
+def _next(ticket: Ticket, event: Any, changes: dict[str, object]) -> Ticket:  # noqa: ANN401
+    changes["version"] = event.version
+    changes["updated_at"] = event.at
+    return evolve_unchecked(ticket, changes)
+
+
+def apply_transition(ticket: Ticket, event: TicketTransitioned) -> Ticket:
+    """The reducer of :class:`TicketTransitioned` (also the guard's fast path)."""
     if event.source != ticket.status:
         raise JournalError(
             event.ticket_id,
             event.version,
             f"transition from {event.source!s} but the ticket is {ticket.status!s}",
         )
-    changes: dict[str, object] = {"status": event.target}
+    state = ticket.__dict__.copy()
+    state["status"] = event.target
+    state["version"] = event.version
+    state["updated_at"] = event.at
     if event.source == TicketStatus.RESOLVED and event.target == TicketStatus.IN_PROGRESS:
-        changes["reopen_count"] = ticket.reopen_count + 1
-    return changes
+        state["reopen_count"] += 1
+    return from_state(state)
 
 
-def _assigned(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
-    return {"queue": event.queue, "assignee": event.assignee}
+def _assigned(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
+    return _next(ticket, event, {"queue": event.queue, "assignee": event.assignee})
 
 
-def _no_change(_: Ticket, __: Any) -> dict[str, object]:  # noqa: ANN401
+def _no_change(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
     # Comments and SLA alerts are journal facts; the snapshot only moves its version.
-    return {}
+    return _next(ticket, event, {})
 
 
-def _fields_changed(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
-    return {"fields": Fields.coerce(ticket.fields).updated(event.changes)}
+def _fields_changed(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
+    return _next(ticket, event, {"fields": Fields.coerce(ticket.fields).updated(event.changes)})
 
 
-def _categorized(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
-    return {"category": event.category}
+def _categorized(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
+    return _next(ticket, event, {"category": event.category})
 
 
-def _prioritized(_: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
-    return {"priority": event.priority, "impact": event.impact, "urgency": event.urgency}
+def _prioritized(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
+    changes: dict[str, object] = {
+        "priority": event.priority,
+        "impact": event.impact,
+        "urgency": event.urgency,
+    }
+    return _next(ticket, event, changes)
 
 
-def _tagged(ticket: Ticket, event: Any) -> dict[str, object]:  # noqa: ANN401
-    return {"tags": (ticket.tags - event.removed) | event.added}
+def _tagged(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
+    return _next(ticket, event, {"tags": (ticket.tags - event.removed) | event.added})
 
 
-_REDUCERS: Final[dict[type, Callable[[Ticket, Any], dict[str, object]]]] = {
-    TicketTransitioned: _transitioned,
+_REDUCERS: Final[dict[type, Callable[[Ticket, Any], Ticket]]] = {
+    TicketTransitioned: apply_transition,
     TicketAssigned: _assigned,
     CommentAdded: _no_change,
     FieldsChanged: _fields_changed,
@@ -104,19 +119,7 @@ def apply(ticket: Ticket | None, event: TicketEvent) -> Ticket:
         raise JournalError(
             event.ticket_id, event.version, f"the ticket is at version {ticket.version}"
         )
-    return reduce_unchecked(ticket, event)
-
-
-def reduce_unchecked(ticket: Ticket, event: TicketEvent) -> Ticket:
-    """Apply a non-creation ``event`` that is known to follow ``ticket``.
-
-    For callers that built the event from this very ticket (the guard); everyone else uses
-    :func:`apply`, which checks the event first.
-    """
-    changes = _REDUCERS[type(event)](ticket, event)
-    changes["version"] = event.version
-    changes["updated_at"] = event.at
-    return evolve_unchecked(ticket, changes)
+    return _REDUCERS[type(event)](ticket, event)
 
 
 def replay(events: Iterable[TicketEvent]) -> Ticket:

@@ -225,9 +225,14 @@ def evolve_unchecked(ticket: Ticket, changes: dict[str, object]) -> Ticket:
     instance dictionary is several times cheaper than :func:`attrs.evolve`, and the
     transition hot path depends on it.
     """
-    new = _new(Ticket)
     state = ticket.__dict__.copy()
     state.update(changes)
+    return from_state(state)
+
+
+def from_state(state: dict[str, object]) -> Ticket:
+    """Return a ticket whose instance dictionary is ``state`` (already validated)."""
+    new = _new(Ticket)
     _set(new, "__dict__", state)
     return new
 

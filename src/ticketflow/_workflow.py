@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Final, TypeAlias, cast
 
@@ -12,7 +12,7 @@ import attrs
 
 from ._actors import Actor, Role
 from ._events import TicketCreated, TicketTransitioned, fast_transitioned
-from ._journal import reduce_unchecked
+from ._journal import apply_transition
 from ._status import TICKET_EDGES, TicketStatus, as_status
 from ._ticket import NewTicket, Ticket, to_utc
 from .exceptions import (
@@ -111,13 +111,25 @@ def transition(
         NaiveDatetimeError: ``at`` is naive.
     """
     source = ticket.status
-    targets = TICKET_EDGES.get(source)  # type: ignore[call-overload]
+    targets = _EDGE_TABLE.get(source)
     if targets is None or to not in targets:
         raise InvalidTransitionError(ticket.id, source, to)
     event = fast_transitioned(
-        ticket.id, ticket.version + 1, to_utc(at, "at"), actor, source, as_status(to), reason
+        ticket.id,
+        ticket.version + 1,
+        at if at.tzinfo is UTC else to_utc(at, "at"),
+        actor,
+        source,
+        to if type(to) is TicketStatus else as_status(to),
+        reason,
     )
-    return reduce_unchecked(ticket, event), event
+    return apply_transition(ticket, event), event
+
+
+# A plain dict: the guard's lookup is the hot path, and the public table is a read-only proxy.
+_EDGE_TABLE: Final[dict[str, frozenset[str]]] = {
+    source: frozenset(targets) for source, targets in TICKET_EDGES.items()
+}
 
 
 class Workflow:
@@ -338,7 +350,7 @@ class Workflow:
         event = fast_transitioned(
             ticket.id, ticket.version + 1, at, actor, source, as_status(to), reason
         )
-        return reduce_unchecked(ticket, event), event
+        return apply_transition(ticket, event), event
 
     def to_mermaid(self) -> str:
         """Return the workflow as a Mermaid ``stateDiagram-v2``."""
