@@ -262,7 +262,26 @@ def _check_concurrent_claims(store: TicketStore) -> None:
     assert len(set(ids)) == 40, "two workers received the same message"
 
 
+def _check_index_only_change(store: TicketStore) -> None:
+    store.commit(_created(1))
+    ticket = store.get("T1")
+    later = _T0 + timedelta(hours=4)
+    store.commit(Change(ticket=ticket, events=(), expected_version=1, due_at=later))
+    assert [(d.ticket_id, d.due_at) for d in store.due(later)] == [("T1", later)]
+    assert store.get("T1").version == 1
+    assert len(store.journal("T1")) == 1
+    try:
+        store.commit(Change(ticket=ticket, events=(), expected_version=1, due_at=None))
+        store.commit(_comment(ticket, _T0))
+        store.commit(Change(ticket=ticket, events=(), expected_version=1, due_at=_T0))
+    except ConflictError:
+        assert [d.ticket_id for d in store.due(later)] == [], "a refused change wrote nothing"
+    else:
+        raise AssertionError("an index-only change is guarded by the version too")
+
+
 _TARGETED: tuple[Callable[[TicketStore], None], ...] = (
+    _check_index_only_change,
     _check_conflict_writes_nothing,
     _check_not_found,
     _check_numbers_are_unique,
