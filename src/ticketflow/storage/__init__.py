@@ -8,6 +8,7 @@ from ._protocol import OutboxMessage as OutboxMessage
 from ._protocol import Page as Page
 from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore
+from ._sqlite import SQLiteTicketStore as SQLiteTicketStore
 
 __all__ = [
     "Change",
@@ -16,6 +17,7 @@ __all__ = [
     "LeasedMessage",
     "OutboxMessage",
     "Page",
+    "SQLiteTicketStore",
     "TicketQuery",
     "TicketStore",
 ]

@@ -13,8 +13,16 @@ import attrs
 
 from .._events import TicketEvent
 from .._ticket import Ticket, to_utc
-from ..exceptions import ConflictError, TicketNotFoundError
-from ._protocol import Change, DueEntry, LeasedMessage, OutboxMessage, Page, TicketQuery
+from ..exceptions import ConflictError, InvalidValueError, TicketNotFoundError
+from ._protocol import (
+    Change,
+    DueEntry,
+    LeasedMessage,
+    OutboxMessage,
+    Page,
+    TicketQuery,
+    check_limit,
+)
 
 __all__ = ["InMemoryTicketStore"]
 
@@ -78,6 +86,17 @@ class InMemoryTicketStore:
                 current is None and ticket.number in self._by_number
             ):
                 raise ConflictError(ticket.id, change.expected_version, actual or None)
+            if current is not None and current.number != ticket.number:
+                raise InvalidValueError(
+                    "ticket.number", ticket.number, f"ticket {ticket.id} is #{current.number}"
+                )
+            taken = [m.id for m in change.outbox if m.id in self._outbox]
+            if taken or len({m.id for m in change.outbox}) != len(change.outbox):
+                raise InvalidValueError(
+                    "outbox",
+                    ", ".join(taken or [m.id for m in change.outbox]),
+                    "an outbox message id is taken; nothing was written",
+                )
             if current is None:
                 self._by_number[ticket.number] = ticket.id
                 bisect.insort(self._numbers, ticket.number)
@@ -114,6 +133,7 @@ class InMemoryTicketStore:
 
     def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
         """Return the tickets due at or before the instant, earliest first."""
+        check_limit(limit)
         cutoff = to_utc(at_or_before, "at_or_before")
         with self._lock:
             entries = sorted(
@@ -125,6 +145,7 @@ class InMemoryTicketStore:
         self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
     ) -> Sequence[LeasedMessage]:
         """Lease up to ``limit`` deliverable messages, oldest first."""
+        check_limit(limit)
         now = to_utc(now, "now")
         claimed: list[LeasedMessage] = []
         with self._lock:

@@ -8,6 +8,7 @@ nothing at all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -34,6 +35,25 @@ def _utc_at(value: datetime) -> datetime:
     return to_utc(value, "at")
 
 
+def check_limit(limit: object) -> None:
+    """Raise :class:`InvalidValueError` unless ``limit`` is an integer >= 0."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise InvalidValueError("limit", limit, "must be an integer >= 0")
+
+
+def _mappings_as_dicts(value: object) -> object:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-compatible")
+
+
+def _json_payload(_: object, __: object, value: object) -> None:
+    try:
+        json.dumps(value, allow_nan=False, default=_mappings_as_dicts)
+    except (TypeError, ValueError) as error:
+        raise InvalidValueError("payload", value, f"must be JSON-compatible ({error})") from error
+
+
 @attrs.frozen(kw_only=True)
 class OutboxMessage:
     """A message for another system (a webhook, a billing adapter), delivered after commit.
@@ -50,7 +70,7 @@ class OutboxMessage:
 
     id: str
     topic: str
-    payload: Mapping[str, Any]
+    payload: Mapping[str, Any] = attrs.field(validator=_json_payload)
     ticket_id: str | None = None
     created_at: datetime = attrs.field(converter=_utc_at)
 
@@ -214,7 +234,9 @@ class TicketStore(Protocol):
 
         Raises:
             ConflictError: The stored version is not ``change.expected_version`` (for a new
-                ticket: the id exists already). Nothing was written.
+                ticket: the id or the number is taken). Nothing was written.
+            InvalidValueError: The change would alter the ticket's number, or an outbox
+                message id is taken. Nothing was written.
         """
         ...
 
@@ -231,7 +253,10 @@ class TicketStore(Protocol):
         ...
 
     def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
-        """Return tickets whose due time is at or before the instant, earliest first."""
+        """Return tickets whose due time is at or before the instant, earliest first.
+
+        Ties are ordered by ticket id; ``limit`` is an integer >= 0.
+        """
         ...
 
     def claim_outbox(
@@ -240,12 +265,18 @@ class TicketStore(Protocol):
         """Lease up to ``limit`` deliverable messages to ``worker`` until ``now + lease``.
 
         A message is deliverable when it is due (``now`` is past its not-before time) and not
-        under another live lease. No two live leases ever cover the same message. Oldest first.
+        under another live lease. No two live leases ever cover the same message. Oldest first
+        (by creation time, then id); ``limit`` is an integer >= 0.
         """
         ...
 
     def ack_outbox(self, leased: LeasedMessage) -> bool:
-        """Remove a delivered message. Returns ``False`` if the lease was lost (not removed)."""
+        """Remove a delivered message.
+
+        Returns ``False`` (and removes nothing) if the lease was lost: another claim took the
+        message after this lease expired, or it was acknowledged already. An expired lease
+        that nobody claimed since still acknowledges.
+        """
         ...
 
     def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:

@@ -1,0 +1,476 @@
+"""The embedded store: one SQLite file in WAL mode, shared by threads and processes."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Final, Literal, Self
+
+from .._events import TicketEvent
+from .._ticket import Ticket, to_utc
+from ..exceptions import ConflictError, InvalidValueError, StoreError, TicketNotFoundError
+from . import _sqlite_schema
+from ._protocol import Change, DueEntry, LeasedMessage, Page, TicketQuery, check_limit
+from ._sqlite_schema import (
+    CHANGEABLE,
+    SCHEMA_VERSION,
+    canonical,
+    change_rows,
+    event_from,
+    from_micros,
+    message_from,
+    micros,
+    ticket_from,
+)
+
+__all__ = ["SCHEMA_VERSION", "SQLiteTicketStore"]
+
+Synchronous = Literal["FULL", "NORMAL", "OFF"]
+
+# PRAGMA takes no parameters; the value is one of these constant statements, never formatted.
+_SYNCHRONOUS: Final[dict[str, str]] = {
+    "FULL": "PRAGMA synchronous = FULL",
+    "NORMAL": "PRAGMA synchronous = NORMAL",
+    "OFF": "PRAGMA synchronous = OFF",
+}
+
+_SELECT_FOR_UPDATE: Final = (
+    "SELECT version, fields, status, queue, assignee, due_at, number FROM tickets WHERE id = ?"
+)
+_INSERT_TICKET: Final = (
+    "INSERT INTO tickets (id, number, version, snapshot, fields, status, queue, assignee, due_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# Setting only the columns that changed leaves the indexes of the others untouched: a
+# transition then writes about half the pages. One statement per combination, all constant.
+_UPDATES: Final[dict[tuple[bool, ...], str]] = {
+    changed: "UPDATE tickets SET version = ?, snapshot = ?"  # noqa: S608 - constant column names
+    + "".join(f", {column} = ?" for column, flag in zip(CHANGEABLE, changed, strict=True) if flag)
+    + " WHERE id = ?"
+    for changed in itertools.product((False, True), repeat=len(CHANGEABLE))
+}
+_INSERT_EVENT: Final = (
+    "INSERT INTO events (ticket_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)"
+)
+_INSERT_FIELD: Final = "INSERT INTO ticket_fields (ticket_id, name, value) VALUES (?, ?, ?)"
+# A message id written twice replaces the first message, exactly as the memory store does.
+_INSERT_MESSAGE: Final = (
+    "INSERT INTO outbox (id, topic, ticket_id, payload, created_at, not_before)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_DELIVERABLE: Final = (
+    "SELECT id, topic, ticket_id, payload, created_at, attempts FROM outbox"
+    " WHERE not_before <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)"
+    " ORDER BY created_at, id LIMIT ?2"
+)
+
+
+class _Connections(threading.local):
+    connection: sqlite3.Connection | None = None
+
+
+class SQLiteTicketStore:
+    """A :class:`~ticketflow.storage.TicketStore` in one SQLite file (WAL mode).
+
+    Every :meth:`commit` and :meth:`claim_outbox` is one ``BEGIN IMMEDIATE`` transaction, so
+    the store is safe for several threads (each gets its own connection, opened on first use)
+    and several processes on the same file (they queue for the write lock for up to
+    ``timeout`` seconds). Open it in each process; a connection does not survive ``fork``.
+
+    An existing file is inspected read-only first: a file that is not a ticketflow store, or
+    a store written by a newer ticketflow, is refused and left exactly as it was. A store
+    from an older ticketflow is migrated forward. A missing or empty file becomes a new store.
+
+    Args:
+        path: The database file.
+        synchronous: SQLite's ``PRAGMA synchronous``: ``"FULL"`` (the default) makes every
+            commit durable across power loss; ``"NORMAL"`` may lose the last commits on power
+            loss but never corrupts; ``"OFF"`` is for bulk loads only.
+        timeout: How long a write waits for another writer's lock, in seconds.
+
+    Raises:
+        InvalidValueError: ``synchronous``, ``timeout`` or ``path`` is out of its domain.
+        NotATicketflowStoreError: The file is something else; it was not modified.
+        SchemaVersionError: The store is newer than this release; it was not modified.
+        StoreError: The file cannot be opened or migrated.
+
+    Example::
+
+        with SQLiteTicketStore("desk.sqlite3") as store:
+            desk = Desk(store)
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: Synchronous = "FULL",
+        timeout: float = 30.0,
+    ) -> None:
+        location = _location(path)
+        if synchronous not in _SYNCHRONOUS:
+            raise InvalidValueError(
+                "synchronous", synchronous, f"must be one of {', '.join(_SYNCHRONOUS)}"
+            )
+        self._path = location
+        self._synchronous: Synchronous = synchronous
+        self._timeout = _seconds(timeout)
+        self._local = _Connections()
+        self._lock = threading.Lock()
+        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._closed = False
+        _sqlite_schema.inspect_store(location)
+        connection = self._connection()
+        try:
+            self._use_wal(connection)
+            _sqlite_schema.migrate(connection, location)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def path(self) -> str:
+        """The database file."""
+        return self._path
+
+    @property
+    def synchronous(self) -> Synchronous:
+        """The ``PRAGMA synchronous`` level of every connection."""
+        return self._synchronous
+
+    def __repr__(self) -> str:
+        state = ", closed" if self._closed else ""
+        return f"SQLiteTicketStore({self._path!r}, synchronous={self._synchronous!r}{state})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every connection of every thread; later calls raise :class:`StoreError`.
+
+        Call it when no other thread is using the store. Closing twice is harmless.
+        """
+        with self._lock:
+            self._closed = True
+            open_, self._open = self._open, []
+        for _, connection in open_:
+            connection.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = self._local.connection
+        if connection is not None and not self._closed:
+            return connection
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"{self._path}: the store is closed")
+            connection = self._connect()
+            # Threads come and go; the connections of finished ones are closed here.
+            alive = [(t, c) for t, c in self._open if t.is_alive()]
+            for thread, finished in self._open:
+                if not thread.is_alive():
+                    finished.close()
+            self._open = [*alive, (threading.current_thread(), connection)]
+        self._local.connection = connection
+        return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(
+                self._path,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: cannot open the store: {error}") from error
+        try:
+            connection.execute(_SYNCHRONOUS[self._synchronous])
+        except sqlite3.Error as error:
+            connection.close()
+            raise StoreError(f"{self._path}: cannot open the store: {error}") from error
+        return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        # Switching a new file to WAL can fail at once with "locked" (no busy handler runs)
+        # while another process creates the same store; wait for it like any other lock.
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                (mode,) = connection.execute("PRAGMA journal_mode = WAL").fetchone()
+            except sqlite3.OperationalError as error:
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"{self._path}: cannot switch to WAL: {error}") from error
+                time.sleep(0.005)
+            else:
+                break
+        if mode != "wal":
+            # SQLite keeps the old mode where WAL cannot work (e.g. no shared memory).
+            raise StoreError(f"{self._path}: cannot switch to WAL: the file stays in {mode} mode")
+
+    @contextlib.contextmanager
+    def _autocommit(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        try:
+            yield connection
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: {error}") from error
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.rollback()
+                raise
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: {error}") from error
+
+    def allocate_number(self) -> int:
+        """Return a ticket number never returned before, by any thread or process."""
+        with self._writing() as connection:
+            connection.execute("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number'")
+            (number,) = connection.execute(
+                "SELECT value FROM counters WHERE name = 'ticket_number'"
+            ).fetchone()
+        return int(number)
+
+    def get(self, ticket_id: str) -> Ticket:
+        """Return the ticket's current snapshot.
+
+        Raises:
+            TicketNotFoundError: No such ticket.
+        """
+        with self._autocommit() as connection:
+            row = connection.execute(
+                "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
+            ).fetchone()
+        if row is None:
+            raise TicketNotFoundError(ticket_id)
+        return ticket_from(row[0])
+
+    def get_by_number(self, number: int) -> Ticket:
+        """Return the ticket with this number.
+
+        Raises:
+            TicketNotFoundError: No such ticket.
+        """
+        with self._autocommit() as connection:
+            row = connection.execute(
+                "SELECT snapshot FROM tickets WHERE number = ?", (number,)
+            ).fetchone()
+        if row is None:
+            raise TicketNotFoundError(number)
+        return ticket_from(row[0])
+
+    def commit(self, change: Change) -> None:
+        """Write the change in one transaction: snapshot, events, field index, outbox, due time.
+
+        Raises:
+            ConflictError: The stored version is not ``change.expected_version``, or a new
+                ticket's id or number is taken. Nothing was written.
+            InvalidValueError: An outbox payload is not JSON-compatible. Nothing was written.
+        """
+        # Everything is serialized before the write lock is taken, to hold it briefly.
+        rows = change_rows(change)
+        ticket_id = change.ticket.id
+        with self._writing() as connection:
+            stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
+            actual = 0 if stored is None else stored[0]
+            if actual != change.expected_version:
+                raise ConflictError(ticket_id, change.expected_version, actual or None)
+            if stored is not None and stored[6] != change.ticket.number:
+                raise InvalidValueError(
+                    "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
+                )
+            if stored is None:
+                try:
+                    connection.execute(_INSERT_TICKET, rows.ticket)
+                except sqlite3.IntegrityError:
+                    # The id was checked above, so the number is taken.
+                    raise ConflictError(ticket_id, 0, None) from None
+                connection.executemany(_INSERT_FIELD, rows.fields)
+            else:
+                new = rows.ticket[4:]
+                changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
+                connection.execute(
+                    _UPDATES[changed],
+                    (
+                        rows.ticket[2],
+                        rows.ticket[3],
+                        *(value for value, flag in zip(new, changed, strict=True) if flag),
+                        ticket_id,
+                    ),
+                )
+                if changed[0]:
+                    connection.execute(
+                        "DELETE FROM ticket_fields WHERE ticket_id = ?", (ticket_id,)
+                    )
+                    connection.executemany(_INSERT_FIELD, rows.fields)
+            connection.executemany(_INSERT_EVENT, rows.events)
+            try:
+                connection.executemany(_INSERT_MESSAGE, rows.messages)
+            except sqlite3.IntegrityError:
+                raise _duplicate_message(change) from None
+
+    def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
+        """Return the ticket's events with a version above ``after_version``, in order.
+
+        Raises:
+            TicketNotFoundError: No such ticket.
+        """
+        with self._autocommit() as connection:
+            rows = connection.execute(
+                "SELECT body FROM events WHERE ticket_id = ? AND version > ? ORDER BY version",
+                (ticket_id, after_version),
+            ).fetchall()
+            if not rows and not _exists(connection, ticket_id):
+                raise TicketNotFoundError(ticket_id)
+        return tuple(event_from(body) for (body,) in rows)
+
+    def query(self, query: TicketQuery) -> Page:
+        """Return one page of tickets matching ``query``, by ascending number.
+
+        ``next_cursor`` is set only when another matching ticket follows the page.
+        """
+        criteria = (
+            ("status = ?", query.status),
+            ("queue = ?", query.queue),
+            ("assignee = ?", query.assignee),
+            ("number > ?", query.after),
+        )
+        where = [clause for clause, value in criteria if value is not None]
+        params: list[object] = [value for _, value in criteria if value is not None]
+        for name, value in query.fields.items():
+            where.append(
+                "EXISTS (SELECT 1 FROM ticket_fields AS f"
+                " WHERE f.ticket_id = t.id AND f.name = ? AND f.value = ?)"
+            )
+            params += (name, canonical(value))
+        sql = "SELECT snapshot FROM tickets AS t"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY number LIMIT ?"
+        params.append(query.limit + 1)
+        with self._autocommit() as connection:
+            rows = connection.execute(sql, params).fetchall()
+        tickets = tuple(ticket_from(snapshot) for (snapshot,) in rows[: query.limit])
+        more = len(rows) > query.limit
+        return Page(tickets, tickets[-1].number if more else None)
+
+    def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
+        """Return tickets whose due time is at or before the instant, earliest first.
+
+        Raises:
+            InvalidValueError: ``limit`` is negative.
+        """
+        cutoff = micros(to_utc(at_or_before, "at_or_before"))
+        check_limit(limit)
+        with self._autocommit() as connection:
+            rows = connection.execute(
+                "SELECT id, due_at FROM tickets WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+                (cutoff, limit),
+            ).fetchall()
+        return [DueEntry(ticket_id, from_micros(due_at)) for ticket_id, due_at in rows]
+
+    def claim_outbox(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
+    ) -> Sequence[LeasedMessage]:
+        """Lease up to ``limit`` deliverable messages to ``worker`` until ``now + lease``.
+
+        Selecting and leasing is one ``BEGIN IMMEDIATE`` transaction, so two workers (threads
+        or processes) never hold live leases on the same message. Oldest first.
+
+        Raises:
+            InvalidValueError: ``limit`` is negative.
+        """
+        now = to_utc(now, "now")
+        check_limit(limit)
+        until = now + lease
+        claimed: list[LeasedMessage] = []
+        with self._writing() as connection:
+            rows = connection.execute(_DELIVERABLE, (micros(now), limit)).fetchall()
+            for *message, attempts in rows:
+                claimed.append(
+                    LeasedMessage(
+                        message=message_from(*message),
+                        lease_token=f"{worker}:{secrets.token_hex(8)}",
+                        lease_until=until,
+                        attempts=attempts + 1,
+                    )
+                )
+            connection.executemany(
+                "UPDATE outbox SET attempts = ?, lease_token = ?, lease_until = ? WHERE id = ?",
+                [
+                    (leased.attempts, leased.lease_token, micros(until), leased.message.id)
+                    for leased in claimed
+                ],
+            )
+        return claimed
+
+    def ack_outbox(self, leased: LeasedMessage) -> bool:
+        """Remove a delivered message. Returns ``False`` if the lease was lost (not removed)."""
+        with self._autocommit() as connection:
+            cursor = connection.execute(
+                "DELETE FROM outbox WHERE id = ? AND lease_token = ?",
+                (leased.message.id, leased.lease_token),
+            )
+        return cursor.rowcount == 1
+
+    def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
+        """Release a message for another attempt no earlier than ``not_before``.
+
+        Returns ``False`` if the lease was lost (nothing changed).
+        """
+        at = micros(to_utc(not_before, "not_before"))
+        with self._autocommit() as connection:
+            cursor = connection.execute(
+                "UPDATE outbox SET lease_token = NULL, lease_until = NULL, not_before = ?"
+                " WHERE id = ? AND lease_token = ?",
+                (at, leased.message.id, leased.lease_token),
+            )
+        return cursor.rowcount == 1
+
+
+def _exists(connection: sqlite3.Connection, ticket_id: str) -> bool:
+    row = connection.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    return row is not None
+
+
+def _location(path: str | os.PathLike[str]) -> str:
+    location: object = os.fspath(path)
+    if not isinstance(location, str) or location in {"", ":memory:"}:
+        raise InvalidValueError("path", path, "must name a file (or use InMemoryTicketStore)")
+    return location
+
+
+def _seconds(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
+        raise InvalidValueError("timeout", timeout, "must be a number of seconds >= 0")
+    return float(timeout)
+
+
+def _duplicate_message(change: Change) -> InvalidValueError:
+    ids = ", ".join(message.id for message in change.outbox)
+    return InvalidValueError("outbox", ids, "an outbox message id is taken; nothing was written")
