@@ -2,24 +2,40 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ticketflow.__main__ import main
+from ticketflow.storage import SQLiteTicketStore
 
 
-def test_demo_prints_every_journal(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "invalid_transition" in out
-    assert out.count("created") >= 3
+    assert "refused (invalid_transition)" in out
+    assert "sla_breached" in out
+    assert "service credit" in out
+    assert "(exactly once)" in out
+    assert "every journal replays to its snapshot" in out
+
+
+def test_demo_keeps_its_database_when_given_a_path(tmp_path: Path) -> None:
+    db = tmp_path / "desk.sqlite3"
+    lines: list[str] = []
+    from ticketflow.__main__ import demo  # noqa: PLC0415
+
+    assert demo(db, write=lines.append) == 0
+    with SQLiteTicketStore(db) as store:
+        assert store.get_by_number(1).subject == "Parcel 42 late"
 
 
 def test_module_runs_as_a_program() -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter
+    result = subprocess.run(
         [sys.executable, "-m", "ticketflow", "demo"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+    assert "reopened desk.sqlite3" in result.stdout
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,90 +1,247 @@
-"""The command line: ``python -m ticketflow demo``."""
+"""The command line: ``python -m ticketflow demo [--db PATH]``.
+
+The demo is the end-to-end job as it stands: a desk on the embedded SQLite store with business
+hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on the customer,
+resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
+and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
+what a customer may see; and a reopened store whose journals replay to their snapshots.
+"""
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from . import (
-    DEFAULT_WORKFLOW,
-    Actor,
-    NewTicket,
-    Requester,
-    TicketEvent,
-    TicketStatus,
-    replay,
-    to_json,
-    transition,
+from . import Actor, Desk, NewTicket, Requester, TicketEvent, TicketStatus, replay
+from .exceptions import InvalidTransitionError, PermissionDeniedError
+from .integrations import (
+    SERVICE_CREDIT_TOPIC,
+    InMemoryBilling,
+    InMemoryContracts,
+    dispatch_outbox,
+    service_credit_handler,
 )
-from .exceptions import InvalidTransitionError
+from .sla import BusinessCalendar, SlaPolicy, SlaRule, SlaTargets, bump_priority
+from .storage import SQLiteTicketStore, TicketQuery
 
 S = TicketStatus
+BERLIN = ZoneInfo("Europe/Berlin")
+Write = Callable[[str], object]
+
+
+class _DemoClock:
+    """The demo's own clock: it moves only when the story says so (the output is stable)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        self._now = instant
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    """An instant in Berlin in March 2026 (the 2nd is a Monday)."""
+    return datetime(2026, 3, day, hour, minute, tzinfo=BERLIN)
+
+
+def _local(instant: datetime) -> str:
+    return f"{instant.astimezone(BERLIN):%a %H:%M}"
 
 
 def _describe(event: TicketEvent) -> str:
-    kind = type(event).type
-    detail = ""
-    if kind == "transitioned":
-        detail = f"{event.source} -> {event.target}"  # type: ignore[union-attr]
-    elif kind == "created":
-        detail = f"{event.ticket.subject!r} in {event.ticket.status}"  # type: ignore[union-attr]
-    return (
-        f"  v{event.version:<2} {event.at:%Y-%m-%d %H:%M} {kind:<13} {event.actor!s:<24} {detail}"
+    details = {
+        "created": lambda e: f"{e.ticket.subject!r} priority={e.ticket.priority}",
+        "transitioned": lambda e: f"{e.source} -> {e.target}",
+        "assigned": lambda e: f"queue={e.queue} assignee={e.assignee}",
+        "commented": lambda e: ("public: " if e.public else "internal: ") + repr(e.body),
+        "field_changed": lambda e: ", ".join(f"{k}={v!r}" for k, v in e.changes.items()),
+        "prioritized": lambda e: f"priority={e.priority}",
+        "sla_warned": lambda e: f"{e.metric} at {e.threshold:.0%}, due {_local(e.due_at)}",
+        "sla_breached": lambda e: f"{e.metric} due {_local(e.due_at)}",
+    }
+    detail = details.get(type(event).type, lambda _: "")(event)
+    when = f"{event.at.astimezone(BERLIN):%a %d %H:%M}"
+    return f"    v{event.version:<2} {when} {type(event).type:<13} {event.actor!s:<26} {detail}"
+
+
+def _desk(store: SQLiteTicketStore, clock: _DemoClock) -> Desk:
+    office = BusinessCalendar.weekly(
+        tz="Europe/Berlin",
+        hours={"mon-fri": ["09:00-12:00", "13:00-17:00"]},
+        holidays=[date(2026, 4, 3), date(2026, 4, 6)],
+    )
+    targets = {
+        "P1": SlaTargets(first_response=timedelta(minutes=30), resolution=timedelta(hours=4)),
+        "P2": SlaTargets(first_response=timedelta(hours=2), resolution=timedelta(hours=16)),
+        "P3": SlaTargets(first_response=timedelta(hours=8), resolution=timedelta(hours=40)),
+    }
+    rules = [
+        SlaRule(
+            name="gold contract",
+            tier="gold",
+            calendar=office,
+            targets=SlaTargets(first_response=timedelta(minutes=15), resolution=timedelta(hours=2)),
+        ),
+        *(SlaRule(name=p, priority=p, calendar=office, targets=t) for p, t in targets.items()),
+    ]
+    policy = SlaPolicy(
+        rules,
+        contracts=InMemoryContracts({"@bigretail.example": "gold"}),
+        escalations=[bump_priority({"P3": "P2", "P2": "P1"})],
+    )
+    ids = itertools.count(1)
+    return Desk(
+        store,
+        clock=clock,
+        sla=policy,
+        ids=lambda: f"id{next(ids):04d}",
+        internal_fields={"margin"},
     )
 
 
-def demo(write: Callable[[str], object] = print) -> int:
-    """Walk a few tickets through the lifecycle and print their journals."""
-    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+def _story(desk: Desk, clock: _DemoClock, write: Write) -> list[str]:
     alice = Actor.customer("alice@example.com")
-    bob = Actor.agent("bob")
-    scenarios = {
-        "straight to closed": [S.TRIAGED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED],
-        "waits on the customer": [S.TRIAGED, S.IN_PROGRESS, S.PENDING_CUSTOMER, S.IN_PROGRESS],
-        "reopened once": [S.TRIAGED, S.IN_PROGRESS, S.RESOLVED, S.IN_PROGRESS, S.RESOLVED],
-    }
-    for number, (title, path) in enumerate(scenarios.items(), start=1):
-        at = start + timedelta(hours=number)
-        ticket, created = DEFAULT_WORKFLOW.create(
-            NewTicket(
-                subject=f"Parcel {40 + number} late",
-                requester=Requester("alice@example.com"),
-                fields={"carrier": "ACME Freight"},
-            ),
-            id=f"T-{number}",
-            number=number,
-            actor=alice,
-            at=at,
-        )
-        journal: list[TicketEvent] = [created]
-        for status in path:
-            at += timedelta(minutes=30)
-            ticket, moved = transition(ticket, status, actor=bob, at=at)
-            journal.append(moved)
-        write(f"#{number} {title}: {ticket.status}, version {ticket.version}")
-        for event in journal:
-            write(_describe(event))
-        if replay(journal) != ticket:  # pragma: no cover - would be a bug in the reducer
-            raise RuntimeError("the journal does not replay to the ticket")
+    buyer = Actor.customer("buyer@bigretail.example")
+    bob, sue = Actor.agent("bob"), Actor.supervisor("sue")
+    clock.set(_at(6, 16, 30))  # Friday afternoon
+    late = desk.submit(
+        NewTicket(
+            subject="Parcel 42 late",
+            description="Ordered Monday, still not here.",
+            requester=Requester("alice@example.com"),
+            priority="P2",
+            fields={"carrier": "ACME Freight", "margin": 0.12},
+        ),
+        actor=alice,
+    )
+    damaged = desk.submit(
+        NewTicket(
+            subject="Pallet arrived damaged",
+            requester=Requester("buyer@bigretail.example"),
+            priority="P3",
+            fields={"carrier": "Speedy Cargo"},
+        ),
+        actor=buyer,
+    )
+    write(f"submitted {late.reference} and {damaged.reference} on Fri 16:30 (Berlin)")
+    write("  " + desk.explain_sla(late.id))
+    write("  " + desk.explain_sla(damaged.id))
+
+    clock.set(_at(9, 9, 5))  # Monday morning
+    desk.transition(late.id, S.TRIAGED, actor=bob)
+    desk.assign(late.id, actor=bob, queue="logistics", assignee="bob")
+    desk.transition(late.id, S.IN_PROGRESS, actor=bob)
+    desk.comment(late.id, "We asked ACME Freight for a trace.", actor=bob)
+    desk.comment(late.id, "ACME misses a lot this month.", actor=bob, public=False)
+    clock.set(_at(9, 9, 40))
+    desk.transition(late.id, S.PENDING_CUSTOMER, actor=bob, reason="need the order number")
     try:
-        transition(ticket, S.NEW, actor=bob, at=start)
+        desk.transition(late.id, S.CLOSED, actor=bob)
     except InvalidTransitionError as error:
-        write(f"refused: {error} (code {error.code})")
-    write("last event as JSON: " + to_json(journal[-1]))
+        write(f"refused ({error.code}): {error}")
+
+    report = desk.tick(_at(9, 10))
+    write(
+        f"tick Mon 10:00: {report.warned} warnings, {report.breached} breaches,"
+        f" {report.escalated} escalations"
+    )
+    clock.set(_at(10, 11))
+    desk.comment(late.id, "Order 7781.", actor=alice)
+    desk.transition(late.id, S.IN_PROGRESS, actor=bob)
+    desk.set_fields(late.id, {"order": "7781"}, actor=bob)
+    desk.transition(late.id, S.RESOLVED, actor=bob, reason="delivered Tuesday")
+    clock.set(_at(10, 15))
+    desk.transition(late.id, S.IN_PROGRESS, actor=bob, reason="customer: wrong parcel")
+    desk.transition(late.id, S.RESOLVED, actor=bob, reason="right parcel delivered")
+    try:
+        desk.transition(damaged.id, S.TRIAGED, actor=bob)
+        desk.transition(damaged.id, S.IN_PROGRESS, actor=bob)
+    except PermissionDeniedError as error:  # pragma: no cover - the default workflow allows it
+        write(f"refused ({error.code}): {error}")
+    clock.set(_at(12, 9))
+    desk.transition(late.id, S.CLOSED, actor=sue)
+    report = desk.tick(_at(12, 9))
+    write(
+        f"tick Thu 09:00: {report.warned} warnings, {report.breached} breaches,"
+        f" {report.escalated} escalations"
+    )
+    again = desk.tick(_at(12, 9))
+    write(
+        f"tick Thu 09:00 again: {again.warned} warnings, {again.breached} breaches (exactly once)"
+    )
+    return [late.id, damaged.id]
+
+
+def demo(db: Path | None = None, write: Write = print) -> int:
+    """Run the end-to-end demo on a SQLite file (in a temporary directory unless ``db``)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = db if db is not None else Path(scratch) / "desk.sqlite3"
+        clock = _DemoClock(_at(6, 16, 30))
+        with SQLiteTicketStore(path) as store:
+            desk = _desk(store, clock)
+            ticket_ids = _story(desk, clock, write)
+            billing = InMemoryBilling()
+            webhooks: list[str] = []
+            delivered = dispatch_outbox(
+                store,
+                {
+                    SERVICE_CREDIT_TOPIC: service_credit_handler(billing),
+                    "ticket.*": lambda message: webhooks.append(message.topic),
+                },
+                now=clock.now(),
+                limit=1000,
+            )
+            write(
+                f"outbox: {delivered.delivered} delivered ({len(webhooks)} ticket events,"
+                f" {len(billing.credits)} service credit)"
+            )
+            for credit in billing.credits.values():
+                write(
+                    f"  credit: {credit.tier} contract, {credit.metric} due"
+                    f" {_local(credit.due_at)}, rule {credit.rule!r}"
+                )
+            for ticket_id in ticket_ids:
+                ticket = desk.get(ticket_id)
+                write(
+                    f"{ticket.reference} {ticket.subject!r}: {ticket.status}, priority"
+                    f" {ticket.priority}, version {ticket.version}, reopened {ticket.reopen_count}x"
+                )
+                for event in desk.history(ticket_id):
+                    write(_describe(event))
+            view = desk.view(ticket_ids[0], Actor.customer("alice@example.com"))
+            write(
+                f"customer view of {view.ticket.reference}: {len(view.comments)} comments,"
+                f" fields {sorted(view.ticket.fields)} (internal ones hidden)"
+            )
+            acme = store.query(TicketQuery(fields={"carrier": "ACME Freight"}))
+            write(f"tickets with carrier ACME Freight: {[t.reference for t in acme.tickets]}")
+        with SQLiteTicketStore(path) as reopened:
+            for ticket_id in ticket_ids:
+                if replay(reopened.journal(ticket_id)) != reopened.get(ticket_id):
+                    raise RuntimeError(
+                        f"{ticket_id}: the journal does not replay"
+                    )  # pragma: no cover
+            write(f"reopened {path.name}: every journal replays to its snapshot")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line."""
-    parser = argparse.ArgumentParser(prog="ticketflow", description=__doc__)
+    parser = argparse.ArgumentParser(prog="ticketflow", description="ticketflow command line")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="walk tickets through the lifecycle and print journals")
+    run = commands.add_parser("demo", help="run the end-to-end demo on SQLite")
+    run.add_argument("--db", type=Path, help="the SQLite file to use (default: a temporary one)")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        return demo()
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    return demo(args.db)
 
 
 if __name__ == "__main__":

@@ -307,6 +307,7 @@ class Desk:
         *,
         attempts: int = 10,
         backoff: float = 0.002,
+        max_backoff: float = 0.5,
         sleep: Callable[[float], object] = time.sleep,
     ) -> T:
         """Run ``command``, running it again on :class:`ConflictError`.
@@ -318,6 +319,7 @@ class Desk:
             command: A callable such as ``lambda: desk.comment(tid, "hi", actor=bob)``.
             attempts: How many times to try in all (at least 1).
             backoff: The first wait in seconds; doubled after each conflict.
+            max_backoff: The longest wait in seconds (before jitter).
             sleep: How to wait (injectable for tests).
 
         Raises:
@@ -331,7 +333,8 @@ class Desk:
             except ConflictError:
                 if attempt == attempts:
                     raise
-                sleep(backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))  # noqa: S311
+                wait = min(backoff * 2 ** (attempt - 1), max_backoff)
+                sleep(wait * (0.5 + random.random()))  # noqa: S311 - jitter, not secrecy
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- SLA ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -31,7 +32,7 @@ from .._journal import apply, replay
 from .._status import TicketStatus
 from .._ticket import NewTicket, Requester, Ticket
 from .._workflow import DEFAULT_WORKFLOW, transition
-from ..exceptions import ConflictError, TicketNotFoundError
+from ..exceptions import ConflictError, InvalidValueError, TicketNotFoundError
 from ..storage import (
     Change,
     InMemoryTicketStore,
@@ -280,7 +281,46 @@ def _check_index_only_change(store: TicketStore) -> None:
         raise AssertionError("an index-only change is guarded by the version too")
 
 
+def _raises(error: type[Exception], call: Callable[[], object], what: str) -> None:
+    try:
+        call()
+    except error:
+        return
+    raise AssertionError(f"{what} must raise {error.__name__}")
+
+
+def _check_refused_changes_write_nothing(store: TicketStore) -> None:
+    store.commit(_created(1))
+    store.commit(_created(2))
+    ticket = store.get("T1")
+    renumbered = attrs.evolve(
+        _comment(ticket, _T0),
+        ticket=attrs.evolve(apply(ticket, _comment(ticket, _T0).events[0]), number=99),
+    )
+    _raises(InvalidValueError, lambda: store.commit(renumbered), "changing a ticket's number")
+    reused = attrs.evolve(_comment(ticket, _T0), outbox=(_message(store.journal("T2")[0]),))
+    _raises(InvalidValueError, lambda: store.commit(reused), "reusing an outbox message id")
+    taken = attrs.evolve(_created(3), ticket=attrs.evolve(_created(3).ticket, number=2))
+    _raises(ConflictError, lambda: store.commit(taken), "creating with a taken number")
+    assert store.get("T1").version == 1, "a refused change wrote nothing"
+    assert len(store.journal("T1")) == 1
+    _raises(TicketNotFoundError, lambda: store.get("T3"), "a refused creation")
+    claimed = store.claim_outbox(worker="w", now=_T0, lease=timedelta(minutes=1), limit=10)
+    assert sorted(m.message.id for m in claimed) == ["m-T1-1", "m-T2-1"], claimed
+    for bad in (-1, True, 1.5):
+
+        def due(limit: Any = bad) -> object:  # noqa: ANN401 - deliberately wrong types
+            return store.due(_T0, limit=limit)
+
+        def claim(limit: Any = bad) -> object:  # noqa: ANN401
+            return store.claim_outbox(worker="w", now=_T0, lease=timedelta(1), limit=limit)
+
+        _raises(InvalidValueError, due, f"due(limit={bad!r})")
+        _raises(InvalidValueError, claim, f"claim_outbox(limit={bad!r})")
+
+
 _TARGETED: tuple[Callable[[TicketStore], None], ...] = (
+    _check_refused_changes_write_nothing,
     _check_index_only_change,
     _check_conflict_writes_nothing,
     _check_not_found,
