@@ -250,3 +250,32 @@ def test_repr_names_store_and_workflow(desk: Desk) -> None:
 def test_default_clock_is_the_system_clock() -> None:
     desk = Desk(InMemoryTicketStore())
     assert desk.clock.now().tzinfo is not None
+
+
+def test_a_journal_that_ran_ahead_of_the_snapshot_is_a_conflict(clock: FrozenClock) -> None:
+    from collections.abc import Sequence  # noqa: PLC0415
+
+    from ticketflow import TicketEvent  # noqa: PLC0415
+    from ticketflow.sla import BusinessCalendar, SlaPolicy  # noqa: PLC0415
+
+    class Racing(InMemoryTicketStore):
+        rival: Desk | None = None
+
+        def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
+            rival, self.rival = self.rival, None
+            if rival is not None:
+                rival.comment(ticket_id, "rival got there first", actor=Actor.agent("ann"))
+            return super().journal(ticket_id, after_version=after_version)
+
+    policy = SlaPolicy.by_priority({"P2": timedelta(hours=4)}, calendar=BusinessCalendar.always())
+    store = Racing()
+    desk = Desk(store, clock=clock, sla=policy)
+    ticket_id = submit(desk)
+    store.rival = Desk(store, clock=clock, sla=policy)
+    with pytest.raises(ConflictError) as caught:
+        desk.comment(ticket_id, "mine", actor=BOB)
+    assert (caught.value.expected, caught.value.actual) == (1, 2)
+    store.rival = Desk(store, clock=clock, sla=policy)
+    ticket = desk.retrying(lambda: desk.comment(ticket_id, "mine", actor=BOB), sleep=lambda _: None)
+    assert ticket.version == 4
+    assert [e.version for e in desk.history(ticket_id)] == [1, 2, 3, 4]

@@ -386,7 +386,7 @@ class Desk:
     def _tick_one(self, ticket_id: str, now: datetime) -> tuple[int, int, int]:
         policy = self._policy()
         before = self.store.get(ticket_id)
-        journal = self.store.journal(ticket_id)
+        journal = self._journal_of(before)
         # Never evaluate before the ticket's last event: alerts recorded by a later tick
         # must count as recorded, and time has passed at least that far.
         at = max(now, before.updated_at)
@@ -490,6 +490,18 @@ class Desk:
             raise ConflictError(ticket_id, expected_version, ticket.version)
         return ticket
 
+    def _journal_of(self, ticket: Ticket) -> Sequence[TicketEvent]:
+        """Return the journal up to ``ticket``'s version.
+
+        The snapshot and the journal are two reads: if another writer committed in between,
+        the journal runs ahead, and deciding on it would be deciding on a stale snapshot, so
+        this is a conflict (retrying re-reads both).
+        """
+        journal = self.store.journal(ticket.id)
+        if len(journal) != ticket.version:
+            raise ConflictError(ticket.id, ticket.version, len(journal))
+        return journal
+
     def _record(self, before: Ticket, event: TicketEvent) -> Ticket:
         return self._commit(before, apply(before, event), [event])
 
@@ -505,7 +517,7 @@ class Desk:
         due_at = None
         if self.sla is not None:
             if journal is None:
-                journal = () if before is None else self.store.journal(after.id)
+                journal = () if before is None else self._journal_of(before)
             state = sla_state([*journal, *events], self.sla, as_of=after.updated_at)
             due_at = state.next_due_at
         self.store.commit(

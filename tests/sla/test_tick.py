@@ -7,6 +7,7 @@ import random
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +38,7 @@ from ticketflow.sla import (
     reassign,
     sla_state,
 )
-from ticketflow.storage import Change, InMemoryTicketStore
+from ticketflow.storage import Change, InMemoryTicketStore, SQLiteTicketStore, TicketStore
 from ticketflow.testing import FrozenClock
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -180,9 +181,11 @@ def test_dispatch_never_drops_unhandled_or_failing_messages() -> None:
     assert later.delivered == 1
 
 
-def random_desk(rng: random.Random, policy: SlaPolicy, count: int) -> tuple[Desk, list[str]]:
+def random_desk(
+    rng: random.Random, policy: SlaPolicy, count: int, store: TicketStore
+) -> tuple[Desk, list[str]]:
     clock = FrozenClock(T0)
-    desk = Desk(InMemoryTicketStore(), clock=clock, sla=policy)
+    desk = Desk(store, clock=clock, sla=policy)
     ids = []
     for number in range(count):
         clock.set(T0 + timedelta(minutes=rng.randrange(0, 600)))
@@ -208,7 +211,15 @@ def random_desk(rng: random.Random, policy: SlaPolicy, count: int) -> tuple[Desk
 
 
 @pytest.mark.slow
-def test_two_threads_ticking_1000_tickets_record_each_alert_exactly_once() -> None:
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_two_threads_ticking_1000_tickets_record_each_alert_exactly_once(
+    kind: str, tmp_path: Path
+) -> None:
+    store: TicketStore = (
+        InMemoryTicketStore()
+        if kind == "memory"
+        else SQLiteTicketStore(tmp_path / "desk.sqlite3", synchronous="NORMAL")
+    )
     rng = random.Random(20261127)
     policy = SlaPolicy.by_priority(
         {
@@ -221,7 +232,7 @@ def test_two_threads_ticking_1000_tickets_record_each_alert_exactly_once() -> No
         },
         calendar=ALWAYS,
     )
-    desk, ids = random_desk(rng, policy, 1000)
+    desk, ids = random_desk(rng, policy, 1000, store)
     instants = sorted(T0 + timedelta(minutes=rng.randrange(0, 2000)) for _ in range(60))
     errors: list[BaseException] = []
 
