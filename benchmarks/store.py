@@ -29,12 +29,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from _workload import typical_draft
+
 from ticketflow import (
     DEFAULT_WORKFLOW,
     Actor,
     Desk,
-    NewTicket,
-    Requester,
     TicketEvent,
     to_json,
     to_primitive,
@@ -62,21 +62,6 @@ class _Clock:
         return self._now
 
 
-def draft(n: int) -> NewTicket:
-    return NewTicket(
-        subject=f"Parcel {n} arrived damaged",
-        description="The box was crushed; the contents are broken. Photos attached.",
-        requester=Requester(f"customer{n}@example.com", name="A. Customer"),
-        category="shipping/damage",
-        priority="P3",
-        impact=2,
-        urgency=3,
-        queue="logistics",
-        tags=frozenset({"parcel", "damage"}),
-        fields={"carrier": "ACME Freight", "parcel_id": f"P{n:08d}", "weight_kg": 2.5},
-    )
-
-
 def message(event: TicketEvent, n: int) -> OutboxMessage:
     """The outbox message Desk writes for an event."""
     return OutboxMessage(
@@ -91,7 +76,7 @@ def message(event: TicketEvent, n: int) -> OutboxMessage:
 def lifecycle(n: int, ids: Iterator[int]) -> list[Change]:
     """The four changes of one ticket: its creation and three transitions."""
     ticket, created = DEFAULT_WORKFLOW.create(
-        draft(n), id=f"T{n:08d}", number=n, actor=CUSTOMER, at=AT
+        typical_draft(n), id=f"T{n:08d}", number=n, actor=CUSTOMER, at=AT
     )
     changes = [
         Change(
@@ -137,7 +122,7 @@ def desk_rate(store: TicketStore, tickets: int) -> tuple[float, float]:
     gc.collect()
     start = time.perf_counter()
     for n in range(tickets):
-        ticket = desk.submit(draft(n), actor=CUSTOMER)
+        ticket = desk.submit(typical_draft(n), actor=CUSTOMER)
         for target in MOVES:
             desk.transition(ticket.id, target, actor=AGENT)
     elapsed = time.perf_counter() - start
@@ -179,7 +164,7 @@ def load(store: TicketStore, count: int) -> list[str]:
     ids: list[str] = []
     for n in range(1, count + 1):
         ticket, created = DEFAULT_WORKFLOW.create(
-            draft(n), id=f"L{n:08d}", number=n, actor=CUSTOMER, at=AT
+            typical_draft(n), id=f"L{n:08d}", number=n, actor=CUSTOMER, at=AT
         )
         store.commit(Change(ticket=ticket, events=(created,), expected_version=0))
         ids.append(ticket.id)

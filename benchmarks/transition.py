@@ -16,14 +16,14 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from _workload import typical_draft
+
 from ticketflow import (
     DEFAULT_WORKFLOW,
     TICKET_EDGES,
     Actor,
     CheckResult,
     Move,
-    NewTicket,
-    Requester,
     Role,
     Ticket,
     TicketStatus,
@@ -45,18 +45,7 @@ def median_us(call: Callable[[], object], *, number: int = 20_000, repeat: int =
 
 def typical_ticket(number: int) -> Ticket:
     ticket, _ = DEFAULT_WORKFLOW.create(
-        NewTicket(
-            subject=f"Parcel {number} arrived damaged",
-            description="The box was crushed; the contents are broken. Photos attached.",
-            requester=Requester(f"customer{number}@example.com", name="A. Customer"),
-            category="shipping/damage",
-            priority="P3",
-            impact=2,
-            urgency=3,
-            queue="logistics",
-            tags=frozenset({"parcel", "damage"}),
-            fields={"carrier": "ACME Freight", "parcel_id": f"P{number:08d}", "weight_kg": 2.5},
-        ),
+        typical_draft(number),
         id=f"T-{number:08d}",
         number=number,
         actor=Actor.customer(f"customer{number}@example.com"),

@@ -23,6 +23,7 @@ from ._events import (
     TicketAssigned,
     TicketEvent,
     TicketPrioritized,
+    header,
 )
 from ._fields import Fields, FieldValue
 from ._journal import apply
@@ -228,10 +229,7 @@ class Desk:
         return self._record(
             before,
             TicketAssigned(
-                ticket_id=before.id,
-                version=before.version + 1,
-                at=self.clock.now(),
-                actor=actor,
+                **header(before.id, before.version + 1, self.clock.now(), actor),
                 queue=before.queue if queue is KEEP else queue,
                 assignee=before.assignee if assignee is KEEP else assignee,
             ),
@@ -259,10 +257,7 @@ class Desk:
         return self._record(
             before,
             CommentAdded(
-                ticket_id=before.id,
-                version=before.version + 1,
-                at=self.clock.now(),
-                actor=actor,
+                **header(before.id, before.version + 1, self.clock.now(), actor),
                 comment_id=self._ids(),
                 body=body,
                 public=public,
@@ -293,10 +288,7 @@ class Desk:
         return self._record(
             before,
             FieldsChanged(
-                ticket_id=before.id,
-                version=before.version + 1,
-                at=self.clock.now(),
-                actor=actor,
+                **header(before.id, before.version + 1, self.clock.now(), actor),
                 changes=dict(sorted(changes.items())),
             ),
         )
@@ -416,18 +408,16 @@ class Desk:
         return warned, breached, escalated
 
     def _alert_event(self, ticket: Ticket, alert: SlaAlert, at: datetime) -> TicketEvent:
-        common = {"ticket_id": ticket.id, "version": ticket.version + 1, "at": at}
+        common = header(ticket.id, ticket.version + 1, at, SLA_ACTOR)
         if alert.threshold is None:
             return SlaBreached(
-                **common,  # type: ignore[arg-type]
-                actor=SLA_ACTOR,
+                **common,
                 metric=alert.metric,
                 cycle=alert.cycle,
                 due_at=alert.due_at,
             )
         return SlaWarned(
-            **common,  # type: ignore[arg-type]
-            actor=SLA_ACTOR,
+            **common,
             metric=alert.metric,
             cycle=alert.cycle,
             threshold=alert.threshold,
@@ -439,10 +429,7 @@ class Desk:
     ) -> TicketEvent | None:
         if step.priority is not None and step.priority != ticket.priority:
             return TicketPrioritized(
-                ticket_id=ticket.id,
-                version=ticket.version + 1,
-                at=at,
-                actor=SLA_ACTOR,
+                **header(ticket.id, ticket.version + 1, at, SLA_ACTOR),
                 priority=step.priority,
                 impact=ticket.impact,
                 urgency=ticket.urgency,
@@ -451,10 +438,7 @@ class Desk:
         assignee = ticket.assignee if step.assignee is None else step.assignee
         if (queue, assignee) != (ticket.queue, ticket.assignee):
             return TicketAssigned(
-                ticket_id=ticket.id,
-                version=ticket.version + 1,
-                at=at,
-                actor=SLA_ACTOR,
+                **header(ticket.id, ticket.version + 1, at, SLA_ACTOR),
                 queue=queue,
                 assignee=assignee,
             )

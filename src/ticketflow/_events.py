@@ -10,10 +10,10 @@ dictionary is several times cheaper than per-slot frozen ``__setattr__`` calls.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime
-import enum
-from typing import ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias, TypedDict
 
 import attrs
 
@@ -23,10 +23,10 @@ from ._ticket import Ticket, to_utc
 
 __all__ = [
     "CommentAdded",
+    "FieldsChanged",
     "SlaBreached",
     "SlaMetric",
     "SlaWarned",
-    "FieldsChanged",
     "TicketAssigned",
     "TicketCategorized",
     "TicketCreated",
@@ -35,6 +35,20 @@ __all__ = [
     "TicketTagged",
     "TicketTransitioned",
 ]
+
+
+class EventHeader(TypedDict):
+    """The fields every event starts with, for building events with ``**header``."""
+
+    ticket_id: str
+    version: int
+    at: datetime
+    actor: Actor
+
+
+def header(ticket_id: str, version: int, at: datetime, actor: Actor) -> EventHeader:
+    """Return the common fields of the event that makes a ticket ``version``."""
+    return EventHeader(ticket_id=ticket_id, version=version, at=at, actor=actor)
 
 
 def _at(value: datetime) -> datetime:

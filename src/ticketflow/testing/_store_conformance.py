@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from .._actors import Actor
-from .._events import CommentAdded, FieldsChanged, TicketAssigned, TicketEvent
+from .._events import CommentAdded, FieldsChanged, TicketAssigned, TicketEvent, header
 from .._fields import FieldValue
 from .._journal import apply, replay
 from .._status import TicketStatus
@@ -41,7 +41,6 @@ from ..storage import (
     TicketQuery,
     TicketStore,
 )
-from ._strategies import _Base
 
 __all__ = ["check_ticket_store"]
 
@@ -104,14 +103,7 @@ def _all_pages(store: TicketStore, query: TicketQuery) -> list[str]:
         if page.next_cursor is None:
             return ids
         assert page.tickets, "an empty page must not carry a cursor"
-        query = TicketQuery(
-            status=query.status,
-            queue=query.queue,
-            assignee=query.assignee,
-            fields=query.fields,
-            limit=query.limit,
-            after=page.next_cursor,
-        )
+        query = attrs.evolve(query, after=page.next_cursor)
 
 
 @contextmanager
@@ -384,7 +376,7 @@ class _StoreComparison(RuleBasedStateMachine):
             target = data.draw(st.sampled_from(sorted(DEFAULT_WORKFLOW.edges[ticket.status])))
             after, event = transition(ticket, target, actor=_BOB, at=self.now)
         else:
-            common = _Base(ticket_id=ticket.id, version=ticket.version + 1, at=self.now, actor=_BOB)
+            common = header(ticket.id, ticket.version + 1, self.now, _BOB)
             if kind == "assign":
                 event = TicketAssigned(
                     **common,

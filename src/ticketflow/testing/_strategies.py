@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TypedDict
 
 import attrs
 from hypothesis import strategies as st
@@ -22,19 +21,12 @@ from .._events import (
     TicketPrioritized,
     TicketTagged,
     TicketTransitioned,
+    header,
 )
 from .._fields import Fields, FieldValue
 from .._journal import apply
 from .._ticket import Channel, NewTicket, Requester, Ticket, TicketKind, TicketLinks
 from .._workflow import DEFAULT_WORKFLOW, Workflow
-
-
-class _Base(TypedDict):
-    ticket_id: str
-    version: int
-    at: datetime
-    actor: Actor
-
 
 __all__ = [
     "actors",
@@ -293,9 +285,7 @@ def histories(
         journal: list[TicketEvent] = [created]
         for _ in range(draw(st.integers(0, max_events - 1))):
             at += draw(st.timedeltas(timedelta(0), timedelta(days=3)))
-            base = _Base(
-                ticket_id=ticket_id, version=ticket.version + 1, at=at, actor=draw(actors())
-            )
+            base = header(ticket_id, ticket.version + 1, at, draw(actors()))
             targets = sorted(workflow.edges[ticket.status], key=workflow.statuses.index)
             choice = draw(st.integers(0, 4))
             event: TicketEvent
