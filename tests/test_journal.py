@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
 import pytest
@@ -21,6 +21,7 @@ from ticketflow import (
     TicketTransitioned,
     apply,
     replay,
+    transition,
 )
 from ticketflow.exceptions import JournalError
 from ticketflow.testing import histories
@@ -133,3 +134,13 @@ def test_a_creation_must_carry_version_one_of_its_own_ticket() -> None:
     bad = TicketCreated(ticket_id="T-9", version=1, at=AT, actor=BOB, ticket=event.ticket)
     with pytest.raises(JournalError, match="version 1 of its own ticket"):
         apply(None, bad)
+
+
+def test_a_journal_never_goes_back_in_time() -> None:
+    ticket = apply(None, created())
+    earlier = AT - timedelta(seconds=1)
+    event = TicketCategorized(ticket_id="T-1", version=2, at=earlier, actor=BOB, category="x")
+    with pytest.raises(JournalError, match="never goes backward"):
+        apply(ticket, event)
+    with pytest.raises(JournalError, match="never goes backward"):
+        transition(ticket, "triaged", actor=BOB, at=earlier)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import random
 import time
 import uuid
@@ -33,9 +34,11 @@ from ._workflow import DEFAULT_WORKFLOW, Workflow
 from .exceptions import ConflictError, InvalidValueError, TicketNotFoundError
 from .integrations import SERVICE_CREDIT_TOPIC, ServiceCredit
 from .sla import EscalationStep, SlaAlert, SlaPolicy, SlaRule, SlaState, sla_state
-from .storage import Change, OutboxMessage, TicketStore
+from .storage import Change, OutboxMessage, TicketQuery, TicketStore
 
 __all__ = ["KEEP", "Comment", "Desk", "TickReport", "TicketView"]
+
+_log = logging.getLogger("ticketflow")
 
 SLA_ACTOR: Final = Actor.system("sla")
 """The actor that records SLA warnings, breaches and escalations."""
@@ -84,12 +87,20 @@ class TickReport:
         warned: Warning events recorded.
         breached: Breach events recorded.
         escalated: Escalation changes (priority or assignment) recorded.
+        failures: ``(ticket_id, error)`` for each ticket that could not be ticked (it stays
+            due and is tried again next time) or whose escalation failed (its alerts were
+            recorded all the same).
     """
 
     tickets: int
     warned: int
     breached: int
     escalated: int
+    failures: tuple[tuple[str, str], ...] = ()
+
+
+def _requested_by(ticket: Ticket, actor: Actor) -> bool:
+    return ticket.requester.email.casefold() == actor.id.casefold()
 
 
 def _new_id() -> str:
@@ -158,7 +169,7 @@ class Desk:
         """
         ticket = self.store.get(ticket_id)
         customer = actor.role is Role.CUSTOMER
-        if customer and ticket.requester.email.casefold() != actor.id.casefold():
+        if customer and not _requested_by(ticket, actor):
             raise TicketNotFoundError(ticket_id)
         comments = tuple(
             Comment(e.comment_id, e.actor, e.body, e.public, e.at)
@@ -209,9 +220,9 @@ class Desk:
             CheckFailedError: A check on the edge failed.
             ConflictError: Someone else changed the ticket first; nothing was written.
         """
-        before = self._load(ticket_id, expected_version)
+        before = self._load(ticket_id, expected_version, actor)
         after, event = self.workflow.transition(
-            before, to, actor=actor, at=self.clock.now(), reason=reason
+            before, to, actor=actor, at=self._now(before), reason=reason
         )
         return self._commit(before, after, [event])
 
@@ -225,11 +236,11 @@ class Desk:
         expected_version: int | None = None,
     ) -> Ticket:
         """Route the ticket to a queue and/or an agent; ``None`` clears, :data:`KEEP` keeps."""
-        before = self._load(ticket_id, expected_version)
+        before = self._load(ticket_id, expected_version, actor)
         return self._record(
             before,
             TicketAssigned(
-                **header(before.id, before.version + 1, self.clock.now(), actor),
+                **header(before.id, before.version + 1, self._now(before), actor),
                 queue=before.queue if queue is KEEP else queue,
                 assignee=before.assignee if assignee is KEEP else assignee,
             ),
@@ -253,11 +264,11 @@ class Desk:
             raise InvalidValueError("body", body, "a comment needs a body")
         if not public and actor.role is Role.CUSTOMER:
             raise InvalidValueError("public", public, "customers write public comments only")
-        before = self._load(ticket_id, expected_version)
+        before = self._load(ticket_id, expected_version, actor)
         return self._record(
             before,
             CommentAdded(
-                **header(before.id, before.version + 1, self.clock.now(), actor),
+                **header(before.id, before.version + 1, self._now(before), actor),
                 comment_id=self._ids(),
                 body=body,
                 public=public,
@@ -284,11 +295,13 @@ class Desk:
         for key in names:
             if not isinstance(key, str) or not key:
                 raise InvalidValueError("fields", key, "field names must be non-empty strings")
-        before = self._load(ticket_id, expected_version)
+            if actor.role is Role.CUSTOMER and key in self.internal_fields:
+                raise InvalidValueError(f"fields.{key}", key, "customers cannot set this field")
+        before = self._load(ticket_id, expected_version, actor)
         return self._record(
             before,
             FieldsChanged(
-                **header(before.id, before.version + 1, self.clock.now(), actor),
+                **header(before.id, before.version + 1, self._now(before), actor),
                 changes=dict(sorted(changes.items())),
             ),
         )
@@ -339,7 +352,7 @@ class Desk:
         """
         policy = self._policy()
         when = self.clock.now() if as_of is None else as_of
-        return sla_state(self.store.journal(ticket_id), policy, as_of=when)
+        return sla_state(self.store.journal(ticket_id), policy, as_of=when, workflow=self.workflow)
 
     def explain_sla(self, ticket_id: str) -> str:
         """Say which SLA rule applies to the ticket and why."""
@@ -364,25 +377,61 @@ class Desk:
         self._policy()
         when = self.clock.now() if now is None else now
         totals = [0, 0, 0]
+        failures: list[tuple[str, str]] = []
         entries = self.store.due(when, limit=limit)
         for entry in entries:
-            counts = self.retrying(functools.partial(self._tick_one, entry.ticket_id, when))
+            try:
+                counts = self.retrying(
+                    functools.partial(self._tick_one, entry.ticket_id, when, failures)
+                )
+            except Exception as error:  # noqa: BLE001 - one ticket must not stop the others
+                _log.exception("SLA tick failed for ticket %s", entry.ticket_id)
+                failures.append((entry.ticket_id, repr(error)))
+                continue
             totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        return TickReport(len(entries), *totals)
+        warned, breached, escalated = totals
+        return TickReport(len(entries), warned, breached, escalated, tuple(failures))
+
+    def reindex_sla(self, *, page_size: int = 500) -> int:
+        """Recompute every ticket's next SLA due time; call after changing the policy.
+
+        Commits only the due index (no events), version-guarded, ticket by ticket, so it can
+        run beside live traffic. Returns how many tickets were reindexed.
+
+        Raises:
+            InvalidValueError: The desk has no SLA policy.
+        """
+        self._policy()
+        count = 0
+        query = TicketQuery(limit=page_size)
+        while True:
+            page = self.store.query(query)
+            for ticket in page.tickets:
+                self.retrying(functools.partial(self._reindex_one, ticket.id))
+                count += 1
+            if page.next_cursor is None:
+                return count
+            query = attrs.evolve(query, after=page.next_cursor)
+
+    def _reindex_one(self, ticket_id: str) -> None:
+        ticket = self.store.get(ticket_id)
+        self._commit(ticket, ticket, [])
 
     def _policy(self) -> SlaPolicy:
         if self.sla is None:
             raise InvalidValueError("sla", None, "this desk has no SLA policy")
         return self.sla
 
-    def _tick_one(self, ticket_id: str, now: datetime) -> tuple[int, int, int]:
+    def _tick_one(
+        self, ticket_id: str, now: datetime, failures: list[tuple[str, str]]
+    ) -> tuple[int, int, int]:
         policy = self._policy()
         before = self.store.get(ticket_id)
         journal = self._journal_of(before)
         # Never evaluate before the ticket's last event: alerts recorded by a later tick
         # must count as recorded, and time has passed at least that far.
         at = max(now, before.updated_at)
-        state = sla_state(journal, policy, as_of=at)
+        state = sla_state(journal, policy, as_of=at, workflow=self.workflow)
         ticket = before
         events: list[TicketEvent] = []
         extra: list[OutboxMessage] = []
@@ -397,10 +446,16 @@ class Desk:
                     extra.append(self._service_credit(ticket, state.rule, alert, at))
             else:
                 warned += 1
+            if not alert.live:
+                continue  # the work is no longer waiting: record the fact, do not escalate
             for escalation in policy.escalations:
-                step = escalation.escalate(ticket, alert)
-                change = None if step is None else self._escalation_event(ticket, step, at)
-                if change is not None:
+                try:
+                    step = escalation.escalate(ticket, alert)
+                except Exception as error:  # noqa: BLE001 - the alert is recorded regardless
+                    _log.exception("SLA escalation %r failed for %s", escalation, ticket_id)
+                    failures.append((ticket_id, repr(error)))
+                    continue
+                for change in self._escalation_events(ticket, step, at):
                     ticket = apply(ticket, change)
                     events.append(change)
                     escalated += 1
@@ -424,25 +479,33 @@ class Desk:
             due_at=alert.due_at,
         )
 
-    def _escalation_event(
-        self, ticket: Ticket, step: EscalationStep, at: datetime
-    ) -> TicketEvent | None:
+    def _escalation_events(
+        self, ticket: Ticket, step: EscalationStep | None, at: datetime
+    ) -> list[TicketEvent]:
+        if step is None:
+            return []
+        events: list[TicketEvent] = []
+        version = ticket.version
         if step.priority is not None and step.priority != ticket.priority:
-            return TicketPrioritized(
-                **header(ticket.id, ticket.version + 1, at, SLA_ACTOR),
-                priority=step.priority,
-                impact=ticket.impact,
-                urgency=ticket.urgency,
+            version += 1
+            events.append(
+                TicketPrioritized(
+                    **header(ticket.id, version, at, SLA_ACTOR),
+                    priority=step.priority,
+                    impact=ticket.impact,
+                    urgency=ticket.urgency,
+                )
             )
         queue = ticket.queue if step.queue is None else step.queue
         assignee = ticket.assignee if step.assignee is None else step.assignee
         if (queue, assignee) != (ticket.queue, ticket.assignee):
-            return TicketAssigned(
-                **header(ticket.id, ticket.version + 1, at, SLA_ACTOR),
-                queue=queue,
-                assignee=assignee,
+            version += 1
+            events.append(
+                TicketAssigned(
+                    **header(ticket.id, version, at, SLA_ACTOR), queue=queue, assignee=assignee
+                )
             )
-        return None
+        return events
 
     def _service_credit(
         self, ticket: Ticket, rule: SlaRule, alert: SlaAlert, at: datetime
@@ -468,11 +531,17 @@ class Desk:
 
     # -- the write path -------------------------------------------------------------------
 
-    def _load(self, ticket_id: str, expected_version: int | None) -> Ticket:
+    def _load(self, ticket_id: str, expected_version: int | None, actor: Actor) -> Ticket:
         ticket = self.store.get(ticket_id)
+        if actor.role is Role.CUSTOMER and not _requested_by(ticket, actor):
+            raise TicketNotFoundError(ticket_id)  # as in view(): existence does not leak
         if expected_version is not None and ticket.version != expected_version:
             raise ConflictError(ticket_id, expected_version, ticket.version)
         return ticket
+
+    def _now(self, ticket: Ticket) -> datetime:
+        # A journal's time never goes backward, even when workers' clocks disagree a little.
+        return max(self.clock.now(), ticket.updated_at)
 
     def _journal_of(self, ticket: Ticket) -> Sequence[TicketEvent]:
         """Return the journal up to ``ticket``'s version.
@@ -502,8 +571,18 @@ class Desk:
         if self.sla is not None:
             if journal is None:
                 journal = () if before is None else self._journal_of(before)
-            state = sla_state([*journal, *events], self.sla, as_of=after.updated_at)
-            due_at = state.next_due_at
+            try:
+                state = sla_state(
+                    [*journal, *events], self.sla, as_of=after.updated_at, workflow=self.workflow
+                )
+            except Exception:  # noqa: BLE001 - logged; see below
+                # The command must not fail (nor its input be lost) because the SLA side,
+                # a CRM lookup say, is down: mark the ticket due now, and tick re-evaluates
+                # it and reports the failure until it succeeds.
+                _log.exception("SLA evaluation failed for ticket %s", after.id)
+                due_at = after.updated_at
+            else:
+                due_at = state.next_due_at
         self.store.commit(
             Change(
                 ticket=after,

@@ -26,7 +26,18 @@ from .exceptions import JournalError
 __all__ = ["apply", "replay"]
 
 
+def _in_order(ticket: Ticket, event: Any) -> None:  # noqa: ANN401
+    if event.at < ticket.updated_at:
+        raise JournalError(
+            event.ticket_id,
+            event.version,
+            f"happened at {event.at.isoformat()}, before the ticket's last change at"
+            f" {ticket.updated_at.isoformat()}: a journal's time never goes backward",
+        )
+
+
 def _next(ticket: Ticket, event: Any, changes: dict[str, object]) -> Ticket:  # noqa: ANN401
+    _in_order(ticket, event)
     changes["version"] = event.version
     changes["updated_at"] = event.at
     return evolve_unchecked(ticket, changes)
@@ -40,6 +51,7 @@ def apply_transition(ticket: Ticket, event: TicketTransitioned) -> Ticket:
             event.version,
             f"transition from {event.source!s} but the ticket is {ticket.status!s}",
         )
+    _in_order(ticket, event)
     state = ticket.__dict__.copy()
     state["status"] = event.target
     state["version"] = event.version

@@ -75,7 +75,11 @@ def test_a_reopened_ticket_resumes_with_its_remaining_time() -> None:
     move(desk, clock, ticket_id, berlin(2, 11), S.TRIAGED, S.IN_PROGRESS, S.RESOLVED)
     resolved = desk.sla_state(ticket_id, as_of=berlin(5, 9)).reading(R)
     assert resolved is not None
-    assert (resolved.state, resolved.breached) == (ClockState.PAUSED, False)
+    assert (resolved.state, resolved.met_at, resolved.breached) == (
+        ClockState.MET,
+        berlin(2, 11),
+        False,
+    )
     move(desk, clock, ticket_id, berlin(5, 9), S.IN_PROGRESS)
     reopened = desk.sla_state(ticket_id).reading(R)
     assert reopened is not None

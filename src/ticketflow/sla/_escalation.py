@@ -11,6 +11,7 @@ import attrs
 
 from .._events import SlaMetric
 from .._ticket import Ticket
+from ..exceptions import InvalidValueError
 
 __all__ = [
     "Assignment",
@@ -39,12 +40,14 @@ class SlaAlert:
         cycle: Which cycle of the clock (next response restarts per customer message).
         threshold: The fraction of the target for a warning; ``None`` for the breach.
         due_at: When it is (or was) reached.
+        live: The clock still runs: the work is still waiting, so escalating makes sense.
     """
 
     metric: SlaMetric
     cycle: int
     threshold: float | None
     due_at: datetime
+    live: bool = True
 
     @property
     def kind(self) -> AlertKind:
@@ -113,11 +116,28 @@ class _Reassign:
         return EscalationStep(queue=target.queue, assignee=target.assignee)
 
 
+def _kind(on: str) -> AlertKind:
+    try:
+        return AlertKind(on)
+    except ValueError:
+        raise InvalidValueError("on", on, "must be 'breach' or 'warning'") from None
+
+
 def bump_priority(mapping: Mapping[str, str], *, on: str = "breach") -> Escalation:
-    """Raise the priority on a breach (or ``on="warning"``), e.g. ``{"P3": "P2", "P2": "P1"}``."""
-    return _BumpPriority(dict(mapping), AlertKind(on))
+    """Raise the priority on a breach (or ``on="warning"``), e.g. ``{"P3": "P2", "P2": "P1"}``.
+
+    Raises:
+        InvalidValueError: ``on`` is neither ``"breach"`` nor ``"warning"``.
+    """
+    return _BumpPriority(dict(mapping), _kind(on))
 
 
 def reassign(router: Router, *, on: str = "breach") -> Escalation:
-    """Re-route the ticket through ``router`` on a breach (or ``on="warning"``)."""
-    return _Reassign(router, AlertKind(on))
+    """Re-route the ticket through ``router`` on a breach (or ``on="warning"``).
+
+    Raises:
+        InvalidValueError: ``on`` is wrong, or ``router`` has no ``route`` method.
+    """
+    if not callable(getattr(router, "route", None)):
+        raise InvalidValueError("router", router, "must have a route(ticket) method")
+    return _Reassign(router, _kind(on))

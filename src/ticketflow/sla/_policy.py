@@ -28,13 +28,29 @@ DEFAULT_PAUSES: Final[Mapping[SlaMetric, frozenset[str]]] = MappingProxyType(
 )
 """Statuses that pause each clock by default: waiting on the customer pauses resolution."""
 
-STOPPED_STATUSES: Final = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
-"""Statuses in which no clock runs; a reopen resumes them with the time they had left."""
+STOPPED_STATUSES: Final[frozenset[str]] = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
+"""Statuses in which no clock runs and resolution is met; a reopen resumes the clocks."""
+
+_LONGEST_TARGET: Final = timedelta(days=3660)  # ten years of business time is a typo, not an SLA
 
 
 def _positive(_: object, attribute: attrs.Attribute[timedelta | None], value: object) -> None:
-    if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
-        raise InvalidValueError(attribute.name, value, "an SLA target is a positive timedelta")
+    if value is None:
+        return
+    if not isinstance(value, timedelta) or not timedelta(0) < value <= _LONGEST_TARGET:
+        raise InvalidValueError(
+            attribute.name, value, "an SLA target is a positive timedelta of at most ten years"
+        )
+
+
+def _statuses(field: str, value: object) -> frozenset[str]:
+    # A bare string is iterable too; "pending_customer" must not become its letters.
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, value, "must be a collection of statuses, not a string")
+    found: list[object] = list(value)
+    if not all(isinstance(s, str) and s for s in found):
+        raise InvalidValueError(field, value, "statuses are non-empty strings")
+    return frozenset(str(s) for s in found)
 
 
 @attrs.frozen(kw_only=True)
@@ -74,6 +90,18 @@ class SlaRule:
     category: str | None = None
     tier: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        name: object = self.name
+        if not isinstance(name, str) or not name:
+            raise InvalidValueError("name", name, "a rule needs a non-empty name")
+        for field, kind in (("targets", SlaTargets), ("calendar", BusinessCalendar)):
+            if not isinstance(getattr(self, field), kind):
+                raise InvalidValueError(field, getattr(self, field), f"must be a {kind.__name__}")
+        for name in ("priority", "category", "tier"):
+            value: object = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise InvalidValueError(name, value, "a condition is a non-empty string or None")
+
     def conditions(self) -> str:
         """Return the conditions as text, e.g. ``priority=P1, tier=gold``."""
         parts = [
@@ -103,11 +131,15 @@ class SlaPolicy:
         rules: The rules, most specific first.
         contracts: Looks up the requester's contract tier for rules with a ``tier``.
         pauses: Statuses that pause each clock (default :data:`DEFAULT_PAUSES`).
+        stopped: Statuses in which no clock runs and resolution counts as met (default
+            :data:`STOPPED_STATUSES`; the desk's workflow adds its terminal statuses).
         warn_at: Warning thresholds as fractions of the target, each in (0, 1).
         escalations: What to do, beyond recording the event, on a warning or a breach.
 
     Raises:
-        InvalidValueError: No rules, duplicate rule names, or a threshold outside (0, 1).
+        InvalidValueError: No rules, a rule that is not an :class:`SlaRule`, duplicate rule
+            names, pauses or stopped statuses given as a string, a threshold outside (0, 1), or
+            an escalation without an ``escalate`` method.
 
     .. versionadded:: 0.1
     """
@@ -118,24 +150,44 @@ class SlaPolicy:
         *,
         contracts: ContractLookup | None = None,
         pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
+        stopped: Iterable[str] = STOPPED_STATUSES,
         warn_at: Iterable[float] = (0.75, 0.9),
         escalations: Sequence[Escalation] = (),
     ) -> None:
         if not rules:
             raise InvalidValueError("rules", rules, "a policy needs at least one rule")
+        for index, rule in enumerate(rules):
+            if not isinstance(rule, SlaRule):
+                raise InvalidValueError(f"rules[{index}]", rule, "must be an SlaRule")
         names = [rule.name for rule in rules]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise InvalidValueError("rules", duplicates, "rule names must be unique")
-        thresholds = tuple(sorted(set(warn_at)))
-        for threshold in thresholds:
-            if not 0 < threshold < 1:
+        if not isinstance(warn_at, Iterable):
+            raise InvalidValueError("warn_at", warn_at, "must be a collection of fractions")
+        given: list[object] = list(warn_at)
+        for threshold in given:
+            if (
+                not isinstance(threshold, float | int)
+                or isinstance(threshold, bool)
+                or not (0 < threshold < 1)
+            ):
                 raise InvalidValueError("warn_at", threshold, "a threshold is a fraction in (0, 1)")
+        thresholds = tuple(sorted({float(t) for t in given}))  # type: ignore[arg-type]
+        for index, escalation in enumerate(escalations):
+            if not callable(getattr(escalation, "escalate", None)):
+                raise InvalidValueError(
+                    f"escalations[{index}]", escalation, "must have an escalate(ticket, alert)"
+                )
         self.rules = tuple(rules)
         self.contracts = contracts
         self.pauses: Mapping[SlaMetric, frozenset[str]] = MappingProxyType(
-            {metric: frozenset(pauses.get(metric, ())) for metric in SlaMetric}
+            {
+                metric: _statuses(f"pauses[{metric.value!r}]", pauses.get(metric, ()))
+                for metric in SlaMetric
+            }
         )
+        self.stopped = _statuses("stopped", stopped)
         self.warn_at = thresholds
         self.escalations = tuple(escalations)
 

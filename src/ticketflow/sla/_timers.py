@@ -26,9 +26,10 @@ from .._events import (
 )
 from .._journal import apply
 from .._ticket import Ticket, to_utc
+from .._workflow import Workflow
 from ._calendar import BusinessCalendar
 from ._escalation import SlaAlert
-from ._policy import STOPPED_STATUSES, SlaPolicy, SlaRule
+from ._policy import SlaPolicy, SlaRule
 
 __all__ = ["ClockReading", "ClockState", "SlaState", "sla_state"]
 
@@ -136,6 +137,7 @@ class _Replay:
     """Walks a journal once, opening, meeting, pausing and resuming clock cycles."""
 
     policy: SlaPolicy
+    stopped: frozenset[str]
     ticket: Ticket | None = None
     cycles: list[_Cycle] = attrs.field(factory=list)
     recorded: set[_AlertKey] = attrs.field(factory=set)
@@ -150,18 +152,28 @@ class _Replay:
             self.cycles += [self.first, _Cycle(SlaMetric.RESOLUTION, 0, at)]
         elif isinstance(event, CommentAdded) and event.public:
             self._comment(event)
-        elif isinstance(event, SlaWarned):
-            self.recorded.add((event.metric, event.cycle, event.threshold))
-        elif isinstance(event, SlaBreached):
-            self.recorded.add((event.metric, event.cycle, None))
+        self.note_alert(event)
+        stopped = ticket.status in self.stopped
         for cycle in self.cycles:
+            if cycle.metric is SlaMetric.RESOLUTION:
+                # Resolving meets the resolution clock; a reopen takes it up again.
+                if stopped and cycle.met_at is None:
+                    cycle.meet(at)
+                elif not stopped and cycle.met_at is not None:
+                    cycle.met_at = None
             if cycle.met_at is not None:
                 continue
-            paused = self.policy.pauses[cycle.metric]
-            if ticket.status in STOPPED_STATUSES or ticket.status in paused:
+            if stopped or ticket.status in self.policy.pauses[cycle.metric]:
                 cycle.pause(at)
             else:
                 cycle.run(at)
+
+    def note_alert(self, event: TicketEvent) -> None:
+        """Remember an alert the journal records (whatever its time: it is a fact)."""
+        if isinstance(event, SlaWarned):
+            self.recorded.add((event.metric, event.cycle, event.threshold))
+        elif isinstance(event, SlaBreached):
+            self.recorded.add((event.metric, event.cycle, None))
 
     def _comment(self, event: CommentAdded) -> None:
         first, at = self.first, event.at
@@ -181,13 +193,17 @@ class _Replay:
 
 
 def _replay_cycles(
-    journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime
+    journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime, stopped: frozenset[str]
 ) -> tuple[Ticket | None, list[_Cycle], set[_AlertKey]]:
-    replay = _Replay(policy)
-    for event in journal:
+    replay = _Replay(policy, stopped)
+    events = iter(journal)
+    for event in events:
         if event.at > as_of:
+            replay.note_alert(event)
             break
         replay.step(event)
+    for event in events:
+        replay.note_alert(event)
     return replay.ticket, replay.cycles, replay.recorded
 
 
@@ -208,26 +224,39 @@ def _reached_at(
     return None
 
 
-def sla_state(journal: Sequence[TicketEvent], policy: SlaPolicy, *, as_of: datetime) -> SlaState:
+def sla_state(
+    journal: Sequence[TicketEvent],
+    policy: SlaPolicy,
+    *,
+    as_of: datetime,
+    workflow: Workflow | None = None,
+) -> SlaState:
     """Derive a ticket's SLA state at ``as_of`` from its journal.
 
     Only events at or before ``as_of`` count. Clocks: first response runs from creation to the
     first public comment by an agent or supervisor; next response runs from the oldest
     unanswered public customer comment (after the first response) to the next such reply;
-    resolution runs from creation. A clock does not run while the ticket is in one of the
-    policy's pause statuses for it, nor while resolved or closed (a reopen resumes it with the
-    time it had left).
+    resolution runs from creation and is met on entering a stopped status (the policy's
+    ``stopped`` statuses and the workflow's terminal ones). A clock does not run while the
+    ticket is in one of the policy's pause statuses for it, nor in a stopped status (a reopen
+    resumes it with the time it had left).
+
+    Warnings are due only while their clock runs (a warning after the clock was met or paused
+    would be noise); a breach that happened is always due, marked ``live=False`` when the clock
+    no longer runs. Alerts the journal records count as recorded whatever their time.
 
     Args:
         journal: The ticket's events, oldest first.
         policy: The SLA policy; its rule for the ticket as of ``as_of`` sets the targets.
         as_of: The instant to read (timezone-aware).
+        workflow: The workflow in force, whose terminal statuses also stop the clocks.
 
     Returns:
         The state: clock readings, unrecorded alerts that are due, and the next due instant.
     """
     as_of = to_utc(as_of, "as_of")
-    ticket, cycles, recorded = _replay_cycles(journal, policy, as_of)
+    stopped = policy.stopped | (frozenset() if workflow is None else workflow.terminal)
+    ticket, cycles, recorded = _replay_cycles(journal, policy, as_of, stopped)
     rule = None if ticket is None else policy.select(ticket)
     if rule is None:
         return SlaState(as_of=as_of, rule=None, clocks=(), alerts_due=(), next_due_at=None)
@@ -247,7 +276,7 @@ def sla_state(journal: Sequence[TicketEvent], policy: SlaPolicy, *, as_of: datet
             timedelta(0),
         )
         deadline = _reached_at(calendar, cycle.intervals, target)
-        thresholds: list[float | None] = [*policy.warn_at, None]
+        thresholds: list[float | None] = [*policy.warn_at, None] if cycle.running else [None]
         for threshold in thresholds:
             if (cycle.metric, cycle.index, threshold) in recorded:
                 continue
@@ -258,7 +287,7 @@ def sla_state(journal: Sequence[TicketEvent], policy: SlaPolicy, *, as_of: datet
             if instant is None:
                 continue
             if instant <= as_of:
-                due.append(SlaAlert(cycle.metric, cycle.index, threshold, instant))
+                due.append(SlaAlert(cycle.metric, cycle.index, threshold, instant, cycle.running))
             else:
                 upcoming.append(instant)
         readings.append(

@@ -21,6 +21,7 @@ from ._protocol import (
     OutboxMessage,
     Page,
     TicketQuery,
+    check_lease,
     check_limit,
 )
 
@@ -86,6 +87,10 @@ class InMemoryTicketStore:
                 current is None and ticket.number in self._by_number
             ):
                 raise ConflictError(ticket.id, change.expected_version, actual or None)
+            if not change.events and current != ticket:
+                raise InvalidValueError(
+                    "ticket", ticket.id, "a change without events cannot alter the snapshot"
+                )
             if current is not None and current.number != ticket.number:
                 raise InvalidValueError(
                     "ticket.number", ticket.number, f"ticket {ticket.id} is #{current.number}"
@@ -146,6 +151,7 @@ class InMemoryTicketStore:
     ) -> Sequence[LeasedMessage]:
         """Lease up to ``limit`` deliverable messages, oldest first."""
         check_limit(limit)
+        check_lease(lease)
         now = to_utc(now, "now")
         claimed: list[LeasedMessage] = []
         with self._lock:

@@ -41,6 +41,15 @@ def check_limit(limit: object) -> None:
         raise InvalidValueError("limit", limit, "must be an integer >= 0")
 
 
+def check_lease(lease: object) -> None:
+    """Raise :class:`InvalidValueError` unless ``lease`` is a positive ``timedelta``.
+
+    A lease of zero would let the next worker claim the same message at once.
+    """
+    if not isinstance(lease, timedelta) or lease <= timedelta(0):
+        raise InvalidValueError("lease", lease, "must be a positive timedelta")
+
+
 def _mappings_as_dicts(value: object) -> object:
     if isinstance(value, Mapping):
         return dict(value)
@@ -105,7 +114,8 @@ class Change:
     """One atomic write: a ticket's next snapshot with the events that lead to it.
 
     A change with no events (``ticket.version == expected_version``) only updates the due
-    index, still guarded by the version.
+    index, still guarded by the version; its ticket must equal the stored snapshot (nothing
+    changes a ticket without a journal entry).
 
     Attributes:
         ticket: The snapshot after ``events``.
@@ -235,8 +245,9 @@ class TicketStore(Protocol):
         Raises:
             ConflictError: The stored version is not ``change.expected_version`` (for a new
                 ticket: the id or the number is taken). Nothing was written.
-            InvalidValueError: The change would alter the ticket's number, or an outbox
-                message id is taken. Nothing was written.
+            InvalidValueError: The change would alter the ticket's number, a change without
+                events would alter the snapshot, or an outbox message id is taken. Nothing was
+                written.
         """
         ...
 
@@ -266,7 +277,8 @@ class TicketStore(Protocol):
 
         A message is deliverable when it is due (``now`` is past its not-before time) and not
         under another live lease. No two live leases ever cover the same message. Oldest first
-        (by creation time, then id); ``limit`` is an integer >= 0.
+        (by creation time, then id); ``limit`` is an integer >= 0 and ``lease`` a positive
+        ``timedelta``.
         """
         ...
 

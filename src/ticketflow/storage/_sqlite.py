@@ -18,7 +18,15 @@ from .._events import TicketEvent
 from .._ticket import Ticket, to_utc
 from ..exceptions import ConflictError, InvalidValueError, StoreError, TicketNotFoundError
 from . import _sqlite_schema
-from ._protocol import Change, DueEntry, LeasedMessage, Page, TicketQuery, check_limit
+from ._protocol import (
+    Change,
+    DueEntry,
+    LeasedMessage,
+    Page,
+    TicketQuery,
+    check_lease,
+    check_limit,
+)
 from ._sqlite_schema import (
     CHANGEABLE,
     SCHEMA_VERSION,
@@ -61,7 +69,7 @@ _INSERT_EVENT: Final = (
     "INSERT INTO events (ticket_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)"
 )
 _INSERT_FIELD: Final = "INSERT INTO ticket_fields (ticket_id, name, value) VALUES (?, ?, ?)"
-# A message id written twice replaces the first message, exactly as the memory store does.
+# A taken message id fails the insert, and with it the whole change (see commit).
 _INSERT_MESSAGE: Final = (
     "INSERT INTO outbox (id, topic, ticket_id, payload, created_at, not_before)"
     " VALUES (?, ?, ?, ?, ?, ?)"
@@ -300,6 +308,14 @@ class SQLiteTicketStore:
             actual = 0 if stored is None else stored[0]
             if actual != change.expected_version:
                 raise ConflictError(ticket_id, change.expected_version, actual or None)
+            if not change.events and stored is not None:
+                snapshot = connection.execute(
+                    "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
+                ).fetchone()[0]
+                if snapshot != rows.ticket[3]:
+                    raise InvalidValueError(
+                        "ticket", ticket_id, "a change without events cannot alter the snapshot"
+                    )
             if stored is not None and stored[6] != change.ticket.number:
                 raise InvalidValueError(
                     "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
@@ -403,10 +419,11 @@ class SQLiteTicketStore:
         or processes) never hold live leases on the same message. Oldest first.
 
         Raises:
-            InvalidValueError: ``limit`` is negative.
+            InvalidValueError: ``limit`` is negative or ``lease`` is not a positive timedelta.
         """
         now = to_utc(now, "now")
         check_limit(limit)
+        check_lease(lease)
         until = now + lease
         claimed: list[LeasedMessage] = []
         with self._writing() as connection:

@@ -294,6 +294,16 @@ def _check_refused_changes_write_nothing(store: TicketStore) -> None:
     _raises(InvalidValueError, lambda: store.commit(reused), "reusing an outbox message id")
     taken = attrs.evolve(_created(3), ticket=attrs.evolve(_created(3).ticket, number=2))
     _raises(ConflictError, lambda: store.commit(taken), "creating with a taken number")
+    rewritten = attrs.evolve(ticket, subject="rewritten")
+    silent = Change(ticket=rewritten, events=(), expected_version=1, due_at=_T0)
+    _raises(InvalidValueError, lambda: store.commit(silent), "altering a ticket without events")
+    assert store.due(_T0 + timedelta(days=1)) == [], "a refused index-only change wrote nothing"
+    for lease in (timedelta(0), timedelta(seconds=-1), 30):
+
+        def claim_with(bad: Any = lease) -> object:  # noqa: ANN401 - deliberately wrong
+            return store.claim_outbox(worker="w", now=_T0, lease=bad, limit=1)
+
+        _raises(InvalidValueError, claim_with, f"claim_outbox(lease={lease!r})")
     assert store.get("T1").version == 1, "a refused change wrote nothing"
     assert len(store.journal("T1")) == 1
     _raises(TicketNotFoundError, lambda: store.get("T3"), "a refused creation")
