@@ -51,14 +51,24 @@ def apply_transition(ticket: Ticket, event: TicketTransitioned) -> Ticket:
             event.version,
             f"transition from {event.source!s} but the ticket is {ticket.status!s}",
         )
-    _in_order(ticket, event)
+    if event.at < ticket.updated_at:
+        _in_order(ticket, event)  # raises; inlined test: this is the guard's hot path
     state = ticket.__dict__.copy()
     state["status"] = event.target
     state["version"] = event.version
     state["updated_at"] = event.at
-    if event.source == TicketStatus.RESOLVED and event.target == TicketStatus.IN_PROGRESS:
+    if event.source == _RESOLVED and event.target == _IN_PROGRESS:  # the reopen
         state["reopen_count"] += 1
-    return from_state(state)
+    new = _new(Ticket)
+    _set(new, "__dict__", state)
+    return new
+
+
+_new = object.__new__
+_set = object.__setattr__
+# Enum attribute lookups cost a quarter of a microsecond each on the hot path.
+_RESOLVED: Final = TicketStatus.RESOLVED
+_IN_PROGRESS: Final = TicketStatus.IN_PROGRESS
 
 
 def _assigned(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
