@@ -20,7 +20,7 @@ from ._events import (
 )
 from ._fields import Fields
 from ._status import TicketStatus
-from ._ticket import Ticket, evolve_unchecked, from_state
+from ._ticket import Ticket, evolve_unchecked
 from .exceptions import JournalError
 
 __all__ = ["apply", "replay"]
