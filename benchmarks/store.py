@@ -23,11 +23,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from _workload import typical_draft
 
@@ -129,15 +129,23 @@ def desk_rate(store: TicketStore, tickets: int) -> tuple[float, float]:
     return 4 * tickets / elapsed, tickets / elapsed
 
 
-def commit_median_us(store: TicketStore, changes: Sequence[Change]) -> float:
-    """Median microseconds of store.commit over pre-built changes."""
+T = TypeVar("T")
+
+
+def _median_call_us(call: Callable[[T], object], arguments: Sequence[T]) -> float:
+    """Median microseconds of ``call(argument)`` over ``arguments``, one timing each."""
     times: list[float] = []
     gc.collect()
-    for change in changes:
+    for argument in arguments:
         start = time.perf_counter()
-        store.commit(change)
+        call(argument)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1e6
+
+
+def commit_median_us(store: TicketStore, changes: Sequence[Change]) -> float:
+    """Median microseconds of store.commit over pre-built changes."""
+    return _median_call_us(store.commit, changes)
 
 
 def bare_insert_median_us(path: Path, sync: Sync, size: int, count: int) -> float:
@@ -174,13 +182,7 @@ def load(store: TicketStore, count: int) -> list[str]:
 def get_median_us(store: TicketStore, ids: Sequence[str], samples: int = 20_000) -> float:
     rng = random.Random(7)
     picks = [rng.choice(ids) for _ in range(samples)]
-    times: list[float] = []
-    gc.collect()
-    for ticket_id in picks:
-        start = time.perf_counter()
-        store.get(ticket_id)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6
+    return _median_call_us(store.get, picks)
 
 
 def row(*cells: object) -> str:
