@@ -1,13 +1,15 @@
 """How much a status change costs: the bare edge check, the guard, and a guarded workflow.
 
 Prints the median per call of each, as a ratio to the bare membership check measured in the
-same run, the memory per ticket, and (where installed) the `transitions` package on the same
-six-state lifecycle.
+same run, and the memory per ticket. Where installed (`nox -s bench` installs them), the peers
+`transitions` and `python-statemachine` run the same six-state lifecycle in the same process:
+their cost per transition, and what the machine each of them builds per ticket costs.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import platform
 import statistics
 import sys
@@ -15,7 +17,9 @@ import timeit
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
+import attrs
 from _workload import typical_draft
 
 from ticketflow import (
@@ -54,23 +58,35 @@ def typical_ticket(number: int) -> Ticket:
     return ticket
 
 
-def bytes_per_ticket(count: int = 10_000) -> float:
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.take_snapshot()
-    tickets = [typical_ticket(n) for n in range(1, count + 1)]
-    after = tracemalloc.take_snapshot()
-    tracemalloc.stop()
-    size = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
-    del tickets
-    return size / count
-
-
 def assigned(move: Move) -> CheckResult:
     return CheckResult.ok() if move.ticket.queue else CheckResult.fail("no queue")
 
 
-def peer_transitions() -> float | None:
+@attrs.frozen
+class Peer:
+    """A peer library measured on the same lifecycle: per-step cost and per-ticket machine cost."""
+
+    name: str
+    step_us: float
+    build_us: float
+    build_bytes: float
+
+
+def bytes_per(build: Callable[[], object], count: int = 1_000) -> float:
+    """Memory held per object after building `count` of them (tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    kept = [build() for _ in range(count)]
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    size = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    del kept
+    return size / count
+
+
+def peer_transitions() -> Peer | None:
+    """`transitions.Machine`: one machine per ticket, bound to the ticket as its model."""
     try:
         from transitions import Machine  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
     except ImportError:
@@ -85,16 +101,66 @@ def peer_transitions() -> float | None:
     class Model:
         pass
 
-    model = Model()
-    Machine(model=model, states=states, transitions=edges, initial="triaged")
+    def build() -> object:
+        model = Model()
+        Machine(model=model, states=states, transitions=edges, initial="triaged")
+        return model
+
+    model: Any = build()
 
     def step() -> None:
-        model.to_in_progress()  # type: ignore[attr-defined]
-        model.to_resolved()  # type: ignore[attr-defined]
-        model.to_in_progress()  # type: ignore[attr-defined]
-        model.state = "triaged"  # type: ignore[attr-defined]
+        model.to_in_progress()
+        model.to_resolved()
+        model.to_in_progress()
+        model.state = "triaged"
 
-    return median_us(step, number=2_000) / 3
+    return Peer(
+        "transitions.Machine",
+        median_us(step, number=2_000) / 3,
+        median_us(build, number=200, repeat=7),
+        bytes_per(build),
+    )
+
+
+def peer_statemachine() -> Peer | None:
+    """`python-statemachine`: a declared machine class, one instance per ticket."""
+    try:
+        from statemachine import State, StateMachine  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        return None
+
+    class TicketMachine(StateMachine):  # type: ignore[misc,unused-ignore]
+        new = State(initial=True)
+        triaged = State()
+        in_progress = State()
+        pending_customer = State()
+        resolved = State()
+        closed = State(final=True)
+        to_triaged = new.to(triaged)
+        to_in_progress = (
+            triaged.to(in_progress) | pending_customer.to(in_progress) | resolved.to(in_progress)
+        )
+        to_pending_customer = in_progress.to(pending_customer)
+        to_resolved = in_progress.to(resolved) | pending_customer.to(resolved)
+        to_closed = resolved.to(closed)
+
+    def build() -> object:
+        return TicketMachine()
+
+    machine: Any = build()
+    machine.to_triaged()
+    machine.to_in_progress()
+
+    def step() -> None:
+        machine.to_resolved()
+        machine.to_in_progress()
+
+    return Peer(
+        "python-statemachine",
+        median_us(step, number=500, repeat=7) / 2,
+        median_us(build, number=200, repeat=7),
+        bytes_per(build),
+    )
 
 
 def main() -> None:
@@ -116,7 +182,8 @@ def main() -> None:
             median_us(lambda: guarded.transition(triaged, S.IN_PROGRESS, actor=BOB, at=AT)),
         ),
     ]
-    peer = peer_transitions()
+    numbers = itertools.count(1)
+    peers = [peer for peer in (peer_transitions(), peer_statemachine()) if peer is not None]
     baseline = rows[0][1]
     print(
         f"ticketflow transition benchmark - Python {sys.version.split()[0]}, "
@@ -125,14 +192,21 @@ def main() -> None:
     print(f"{'operation':<50} {'median us':>10} {'x (a)':>8}")
     for name, value in rows:
         print(f"{name:<50} {value:>10.3f} {value / baseline:>8.1f}")
-    if peer is None:
-        print(f"{'peer: transitions.Machine (not installed)':<50} {'n/a':>10}")
-    else:
+    for peer in peers:
+        name = f"peer: {peer.name}, one transition"
+        print(f"{name:<50} {peer.step_us:>10.3f} {peer.step_us / baseline:>8.1f}")
+    for peer in peers:
+        print(f"(b) is {peer.step_us / rows[1][1]:.1f}x faster than {peer.name} in this run")
+    if not peers:
+        print("peers: none installed (nox -s bench installs them)")
+    per_ticket = bytes_per(lambda: typical_ticket(next(numbers)), 10_000)
+    print(f"memory per ticket (tracemalloc, 10,000 typical tickets): {per_ticket:,.0f} B")
+    print("ticketflow keeps no machine per ticket: the edge table is shared by every ticket")
+    for peer in peers:
         print(
-            f"{'peer: transitions.Machine, one trigger':<50} {peer:>10.3f} {peer / baseline:>8.1f}"
+            f"peer {peer.name}: one machine per ticket costs {peer.build_bytes:,.0f} B "
+            f"and {peer.build_us:,.1f} us to build"
         )
-        print(f"(b) is {peer / rows[1][1]:.1f}x faster than the peer in this run")
-    print(f"memory per ticket (tracemalloc, 10,000 typical tickets): {bytes_per_ticket():,.0f} B")
 
 
 if __name__ == "__main__":
