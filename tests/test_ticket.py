@@ -51,7 +51,7 @@ def test_timestamps_are_stored_in_utc() -> None:
 
 
 def test_non_datetime_timestamp_is_rejected() -> None:
-    with pytest.raises(InvalidValueError, match="must be a datetime"):
+    with pytest.raises(InvalidValueError, match="must be a timezone-aware datetime"):
         make(updated_at="2026-03-02")
 
 

@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from .exceptions import InvalidValueError
+from ._values import check_enum, check_name, validator
 
 __all__ = ["Actor", "Role"]
 
@@ -21,9 +21,8 @@ class Role(enum.StrEnum):
     AI = "ai"
 
 
-def _non_empty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value:
-        raise InvalidValueError(f"actor.{attribute.name}", value, "must not be empty")
+def _role(value: Role | str) -> Role:
+    return check_enum("actor.role", value, Role)
 
 
 @attrs.frozen
@@ -35,8 +34,8 @@ class Actor:
         id: A stable identifier chosen by the host (an e-mail address, a user id, ...).
     """
 
-    role: Role = attrs.field(converter=Role)
-    id: str = attrs.field(validator=_non_empty)
+    role: Role = attrs.field(converter=_role)
+    id: str = attrs.field(validator=validator(check_name, "actor.id"))
 
     @classmethod
     def customer(cls, id: str) -> Actor:  # noqa: A002 - mirrors the attribute

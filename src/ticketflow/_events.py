@@ -11,19 +11,34 @@ dictionary is several times cheaper than per-slot frozen ``__setattr__`` calls.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar, TypeAlias, TypedDict
+from typing import Any, ClassVar, Final, TypeAlias, TypedDict
 
 import attrs
 
 from ._actors import Actor
-from ._fields import FieldValue
-from ._ticket import Ticket, to_utc
+from ._fields import MAX_FIELDS, FieldValue, check_field_value
+from ._ticket import Ticket, tag_set
+from ._values import (
+    check_bool,
+    check_enum,
+    check_instant,
+    check_int,
+    check_name,
+    check_optional_int,
+    check_optional_name,
+    check_optional_text,
+    check_text,
+    validator,
+)
+from .exceptions import InvalidValueError
 
 __all__ = [
     "CommentAdded",
     "FieldsChanged",
+    "LinkKind",
     "SlaBreached",
     "SlaMetric",
     "SlaWarned",
@@ -31,6 +46,7 @@ __all__ = [
     "TicketCategorized",
     "TicketCreated",
     "TicketEvent",
+    "TicketLinked",
     "TicketPrioritized",
     "TicketTagged",
     "TicketTransitioned",
@@ -51,8 +67,62 @@ def header(ticket_id: str, version: int, at: datetime, actor: Actor) -> EventHea
     return EventHeader(ticket_id=ticket_id, version=version, at=at, actor=actor)
 
 
+def _instance(field: str, kind: type) -> Any:  # noqa: ANN401
+    def check(_: object, __: object, value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidValueError(field, value, f"must be a {kind.__name__}")
+
+    return check
+
+
+# The four fields every event starts with, each checked where the event is built.
+_TICKET_ID: Final = validator(check_name, "event.ticket_id")
+_VERSION: Final = validator(check_int, "event.version", minimum=1)
+
+
 def _at(value: datetime) -> datetime:
-    return to_utc(value, "event.at")
+    return check_instant("event.at", value)
+
+
+_ACTOR: Final = _instance("event.actor", Actor)
+
+
+def _name(field: str) -> Any:  # noqa: ANN401
+    return attrs.field(validator=validator(check_name, field))
+
+
+def _optional_name(field: str) -> Any:  # noqa: ANN401
+    return attrs.field(validator=validator(check_optional_name, field))
+
+
+def _level(field: str) -> Any:  # noqa: ANN401
+    return attrs.field(validator=validator(check_optional_int, field, minimum=1, maximum=5))
+
+
+def _changes(value: Mapping[str, FieldValue | None]) -> Mapping[str, FieldValue | None]:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("changes", value, "must map field names to values or None")
+    if not value or len(value) > MAX_FIELDS:
+        raise InvalidValueError("changes", len(value), f"set 1 to {MAX_FIELDS} fields")
+    checked: dict[str, FieldValue | None] = {}
+    items: list[tuple[object, object]] = list(value.items())
+    for key, item in sorted(items, key=lambda pair: str(pair[0])):
+        name = check_name("changes", key)
+        checked[name] = None if item is None else check_field_value(f"changes.{name}", item)
+    return checked
+
+
+def _tag_set(field: str) -> Any:  # noqa: ANN401
+    return attrs.field(default=frozenset(), converter=lambda value: tag_set(field, value))
+
+
+def _cycle(_: object, __: object, value: int) -> None:
+    check_int("cycle", value, minimum=0)
+
+
+def _threshold(_: object, __: object, value: float) -> None:
+    if type(value) is not float or not math.isfinite(value) or not 0 < value < 1:
+        raise InvalidValueError("threshold", value, "a warning threshold is a float in (0, 1)")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -60,11 +130,11 @@ class TicketCreated:
     """The ticket came into being; carries its first snapshot (version 1)."""
 
     type: ClassVar[str] = "created"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    ticket: Ticket
+    actor: Actor = attrs.field(validator=_ACTOR)
+    ticket: Ticket = attrs.field(validator=_instance("ticket", Ticket))
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -72,13 +142,17 @@ class TicketTransitioned:
     """The status moved along an edge (``source -> target``)."""
 
     type: ClassVar[str] = "transitioned"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    source: str
-    target: str
-    reason: str | None = None
+    actor: Actor = attrs.field(validator=_ACTOR)
+    source: str = _name("source")
+    target: str = _name("target")
+    reason: str | None = attrs.field(
+        default=None, validator=validator(check_optional_text, "reason")
+    )
+    reopen: bool = attrs.field(default=False, validator=validator(check_bool, "reopen"))
+    """Whether this edge is a reopen of the workflow in force (it counts in ``reopen_count``)."""
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -86,12 +160,12 @@ class TicketAssigned:
     """The queue and/or assignee changed; ``None`` clears."""
 
     type: ClassVar[str] = "assigned"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    queue: str | None
-    assignee: str | None
+    actor: Actor = attrs.field(validator=_ACTOR)
+    queue: str | None = _optional_name("queue")
+    assignee: str | None = _optional_name("assignee")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -99,13 +173,13 @@ class CommentAdded:
     """A comment: public (the requester sees it) or internal (agents only)."""
 
     type: ClassVar[str] = "commented"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    comment_id: str
-    body: str
-    public: bool
+    actor: Actor = attrs.field(validator=_ACTOR)
+    comment_id: str = _name("comment_id")
+    body: str = attrs.field(validator=validator(check_text, "body", empty=False))
+    public: bool = attrs.field(validator=validator(check_bool, "public"))
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -113,11 +187,11 @@ class FieldsChanged:
     """Structured fields were set (a value) or removed (``None``)."""
 
     type: ClassVar[str] = "field_changed"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    changes: Mapping[str, FieldValue | None]
+    actor: Actor = attrs.field(validator=_ACTOR)
+    changes: Mapping[str, FieldValue | None] = attrs.field(converter=_changes)
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -125,11 +199,11 @@ class TicketCategorized:
     """The category was set (or cleared with ``None``)."""
 
     type: ClassVar[str] = "categorized"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    category: str | None
+    actor: Actor = attrs.field(validator=_ACTOR)
+    category: str | None = _optional_name("category")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -137,13 +211,13 @@ class TicketPrioritized:
     """Priority, impact and urgency were assessed."""
 
     type: ClassVar[str] = "prioritized"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    priority: str | None
-    impact: int | None
-    urgency: int | None
+    actor: Actor = attrs.field(validator=_ACTOR)
+    priority: str | None = _optional_name("priority")
+    impact: int | None = _level("impact")
+    urgency: int | None = _level("urgency")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -151,12 +225,51 @@ class TicketTagged:
     """Tags were added and/or removed."""
 
     type: ClassVar[str] = "tagged"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    added: frozenset[str] = frozenset()
-    removed: frozenset[str] = frozenset()
+    actor: Actor = attrs.field(validator=_ACTOR)
+    added: frozenset[str] = _tag_set("added")
+    removed: frozenset[str] = _tag_set("removed")
+
+    def __attrs_post_init__(self) -> None:
+        if not self.added and not self.removed:
+            raise InvalidValueError("tags", None, "add or remove at least one tag")
+        if self.added & self.removed:
+            both = sorted(self.added & self.removed)
+            raise InvalidValueError("tags", both, "a tag cannot be added and removed at once")
+
+
+class LinkKind(enum.StrEnum):
+    """How one ticket relates to another (the attributes of :class:`~ticketflow.TicketLinks`)."""
+
+    DUPLICATE_OF = "duplicate_of"
+    """This ticket repeats the target, which carries the work."""
+    PROBLEM = "problem"
+    """This incident is caused by the target problem record."""
+    FOLLOW_UP_OF = "follow_up_of"
+    """This ticket follows up the (closed) target."""
+
+
+def _link_kind(value: LinkKind | str) -> LinkKind:
+    return check_enum("link", value, LinkKind)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class TicketLinked:
+    """A link to another ticket was set, or removed (``target`` ``None``)."""
+
+    type: ClassVar[str] = "linked"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    link: LinkKind = attrs.field(converter=_link_kind)
+    target: str | None = _optional_name("target")
+
+    def __attrs_post_init__(self) -> None:
+        if self.target == self.ticket_id:
+            raise InvalidValueError("target", self.target, "a ticket cannot link to itself")
 
 
 class SlaMetric(enum.StrEnum):
@@ -170,19 +283,27 @@ class SlaMetric(enum.StrEnum):
     """From creation to resolved, without paused time."""
 
 
+def _metric(value: SlaMetric | str) -> SlaMetric:
+    return check_enum("metric", value, SlaMetric)
+
+
+def _due_at(value: datetime) -> datetime:
+    return check_instant("due_at", value)
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class SlaWarned:
     """An SLA clock passed a warning threshold (a fraction of its target)."""
 
     type: ClassVar[str] = "sla_warned"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    metric: SlaMetric = attrs.field(converter=SlaMetric)
-    cycle: int
-    threshold: float
-    due_at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    metric: SlaMetric = attrs.field(converter=_metric)
+    cycle: int = attrs.field(validator=_cycle)
+    threshold: float = attrs.field(validator=_threshold)
+    due_at: datetime = attrs.field(converter=_due_at)
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -190,13 +311,13 @@ class SlaBreached:
     """An SLA clock ran past its target."""
 
     type: ClassVar[str] = "sla_breached"
-    ticket_id: str
-    version: int
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
     at: datetime = attrs.field(converter=_at)
-    actor: Actor
-    metric: SlaMetric = attrs.field(converter=SlaMetric)
-    cycle: int
-    due_at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    metric: SlaMetric = attrs.field(converter=_metric)
+    cycle: int = attrs.field(validator=_cycle)
+    due_at: datetime = attrs.field(converter=_due_at)
 
 
 def fast_transitioned(
@@ -207,6 +328,7 @@ def fast_transitioned(
     source: str,
     target: str,
     reason: str | None,
+    reopen: bool,
 ) -> TicketTransitioned:
     """Build a :class:`TicketTransitioned` from already-validated parts (``at`` in UTC).
 
@@ -222,6 +344,7 @@ def fast_transitioned(
     state["source"] = source
     state["target"] = target
     state["reason"] = reason
+    state["reopen"] = reopen
     return event
 
 
@@ -237,6 +360,7 @@ TicketEvent: TypeAlias = (
     | TicketCategorized
     | TicketPrioritized
     | TicketTagged
+    | TicketLinked
     | SlaWarned
     | SlaBreached
 )
@@ -251,6 +375,7 @@ EVENT_TYPES: tuple[type[TicketEvent], ...] = (
     TicketCategorized,
     TicketPrioritized,
     TicketTagged,
+    TicketLinked,
     SlaWarned,
     SlaBreached,
 )

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
+from ._values import check_int, check_name, check_text
 from .exceptions import InvalidValueError
 
-__all__ = ["FieldValue", "Fields"]
+__all__ = ["MAX_FIELDS", "MAX_FIELD_TEXT", "FieldValue", "Fields", "check_field_value"]
 
 FieldValue: TypeAlias = str | int | float | bool
 """What a structured field may hold: a scalar that analytics can group and compare."""
 
-_SCALARS = (str, int, float, bool)
+MAX_FIELDS: Final = 256
+"""How many structured fields one ticket may carry."""
+MAX_FIELD_TEXT: Final = 4096
+"""The longest text a structured field may hold, in characters."""
+
+
+def check_field_value(field: str, value: object) -> FieldValue:
+    """Return ``value`` if a structured field can hold it.
+
+    Raises:
+        InvalidValueError: Not a ``str``, 64-bit ``int``, finite ``float`` or ``bool``.
+    """
+    kind = type(value)
+    if kind is bool:
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return check_int(field, value)
+    if kind is float:
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise InvalidValueError(field, value, "a float field must be finite")
+        return value  # type: ignore[return-value]
+    if isinstance(value, str):
+        return check_text(field, value, max_length=MAX_FIELD_TEXT)
+    raise InvalidValueError(field, value, "a field value must be str, int, float or bool")
 
 
 class Fields(Mapping[str, FieldValue]):
@@ -32,18 +56,19 @@ class Fields(Mapping[str, FieldValue]):
     _hash: int | None
 
     def __init__(self, data: Mapping[str, FieldValue] | None = None, /) -> None:
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise InvalidValueError("fields", data, "must be a mapping of field names to values")
+        if len(data) > MAX_FIELDS:
+            raise InvalidValueError(
+                "fields", len(data), f"a ticket has at most {MAX_FIELDS} fields"
+            )
         items: dict[str, FieldValue] = {}
-        raw: list[tuple[object, object]] = list((data or {}).items())
+        raw: list[tuple[object, object]] = list(data.items())
         for key, value in sorted(raw, key=lambda item: str(item[0])):
-            if not isinstance(key, str) or not key:
-                raise InvalidValueError("fields", key, "field names must be non-empty strings")
-            if not isinstance(value, _SCALARS):
-                raise InvalidValueError(
-                    f"fields.{key}", value, "a field value must be str, int, float or bool"
-                )
-            if isinstance(value, float) and not math.isfinite(value):
-                raise InvalidValueError(f"fields.{key}", value, "a float field must be finite")
-            items[key] = value
+            name = check_name("fields", key)
+            items[name] = check_field_value(f"fields.{name}", value)
         object.__setattr__(self, "_data", items)
         object.__setattr__(self, "_hash", None)
 
@@ -84,7 +109,11 @@ class Fields(Mapping[str, FieldValue]):
         return f"Fields({self._data!r})"
 
     def updated(self, changes: Mapping[str, FieldValue | None]) -> Fields:
-        """Return a copy with ``changes`` applied; a ``None`` value removes the field."""
+        """Return a copy with ``changes`` applied; a ``None`` value removes the field.
+
+        Raises:
+            InvalidValueError: A change names or sets what a field cannot hold.
+        """
         data = dict(self._data)
         for key, value in changes.items():
             if value is None:

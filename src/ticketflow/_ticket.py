@@ -9,9 +9,23 @@ from typing import Any, Final
 
 import attrs
 
-from ._clock import require_aware
 from ._fields import Fields, FieldValue
+from ._identity import address_problem
 from ._status import TicketStatus, as_status
+from ._values import (
+    INT64_MAX,
+    MAX_SUBJECT_LENGTH,
+    check_bool,
+    check_enum,
+    check_instant,
+    check_int,
+    check_name,
+    check_optional_int,
+    check_optional_name,
+    check_optional_text,
+    check_text,
+    validator,
+)
 from .exceptions import InvalidValueError
 
 __all__ = [
@@ -21,10 +35,13 @@ __all__ = [
     "Ticket",
     "TicketKind",
     "TicketLinks",
+    "check_tag",
+    "tag_set",
     "to_utc",
 ]
 
-MAX_SUBJECT_LENGTH: Final = 998  # RFC 5322's line limit: a subject must survive a round trip
+MAX_TAGS: Final = 64
+"""How many tags one ticket may carry."""
 
 
 class TicketKind(enum.StrEnum):
@@ -48,77 +65,70 @@ def to_utc(value: datetime, field: str = "datetime") -> datetime:
 
     Raises:
         NaiveDatetimeError: ``value`` is naive.
+        InvalidValueError: ``value`` is not a datetime.
     """
-    if value.tzinfo is UTC:
+    if type(value) is datetime and value.tzinfo is UTC:
         return value
-    return require_aware(value, field).astimezone(UTC)
+    return check_instant(field, value)
 
 
-def _utc(value: object, field: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise InvalidValueError(field, value, "must be a datetime")
-    return to_utc(value, field)
+def tag_set(field: str, value: object) -> frozenset[str]:
+    """Return ``value`` as a set of tags (see :func:`check_tag`).
+
+    Raises:
+        InvalidValueError: ``value`` is a string (not a collection of tags) or holds a non-tag.
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, value, "must be a collection of tags, not a string")
+    try:
+        tags = frozenset(value)
+    except TypeError as error:
+        raise InvalidValueError(field, value, f"tags must be strings ({error})") from None
+    members: frozenset[object] = tags
+    for tag in members:
+        check_tag(field, tag)
+    return tags
 
 
-def _created_at(value: datetime) -> datetime:
-    return _utc(value, "created_at")
+def _tags(value: Iterable[str]) -> frozenset[str]:
+    tags = tag_set("tags", value)
+    if len(tags) > MAX_TAGS:
+        raise InvalidValueError("tags", len(tags), f"a ticket has at most {MAX_TAGS} tags")
+    return tags
 
 
-def _updated_at(value: datetime) -> datetime:
-    return _utc(value, "updated_at")
+def check_tag(field: str, tag: object) -> str:
+    """Return ``tag`` if it is a tag: a name without white space."""
+    name = check_name(field, tag)
+    if any(c.isspace() for c in name):
+        raise InvalidValueError(field, name, "a tag has no white space")
+    return name
 
 
 def _fields(value: Mapping[str, FieldValue] | None) -> Fields:
     return Fields.coerce(value)
 
 
-def _text(field: str, *, empty: bool = True, single_line: bool = False) -> Any:  # noqa: ANN401
+def _status(value: str) -> str:
+    return as_status(check_name("status", value))
+
+
+def _address(_: object, __: object, value: str) -> None:
+    problem = address_problem(check_name("requester.email", value))
+    if problem is not None:
+        raise InvalidValueError("requester.email", value, problem)
+
+
+def _instance(field: str, kind: type) -> Any:  # noqa: ANN401
     def check(_: object, __: object, value: object) -> None:
-        if not isinstance(value, str):
-            raise InvalidValueError(field, value, "must be a string")
-        if not empty and not value.strip():
-            raise InvalidValueError(field, value, "must not be empty")
-        if single_line and ("\r" in value or "\n" in value):
-            raise InvalidValueError(field, value, "must be a single line (no CR or LF)")
-
-    return check
-
-
-def _optional_text(field: str) -> Any:  # noqa: ANN401
-    def check(_: object, __: object, value: object) -> None:
-        if value is not None and (not isinstance(value, str) or not value):
-            raise InvalidValueError(field, value, "must be a non-empty string or None")
+        if not isinstance(value, kind):
+            raise InvalidValueError(field, value, f"must be a {kind.__name__}")
 
     return check
 
 
 def _level(field: str) -> Any:  # noqa: ANN401
-    def check(_: object, __: object, value: object) -> None:
-        if value is None:
-            return
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:  # noqa: PLR2004
-            raise InvalidValueError(field, value, "must be an integer from 1 to 5")
-
-    return check
-
-
-def _at_least(field: str, minimum: int) -> Any:  # noqa: ANN401
-    def check(_: object, __: object, value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise InvalidValueError(field, value, f"must be an integer >= {minimum}")
-
-    return check
-
-
-def _tags(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        raise InvalidValueError("tags", value, "must be a collection of strings, not a string")
-    tags = frozenset(value)
-    members: frozenset[object] = tags
-    for tag in members:
-        if not isinstance(tag, str) or not tag or any(c.isspace() for c in tag):
-            raise InvalidValueError("tags", tag, "a tag is a non-empty string without spaces")
-    return tags
+    return validator(check_optional_int, field, minimum=1, maximum=5)
 
 
 @attrs.frozen
@@ -132,25 +142,60 @@ class Requester:
             without the customer's confirmation.
     """
 
-    email: str = attrs.field(validator=_text("requester.email", empty=False, single_line=True))
-    name: str | None = attrs.field(default=None, validator=_optional_text("requester.name"))
-    external: bool = True
+    email: str = attrs.field(validator=_address)
+    name: str | None = attrs.field(
+        default=None, validator=validator(check_optional_name, "requester.name")
+    )
+    external: bool = attrs.field(
+        default=True, validator=validator(check_bool, "requester.external")
+    )
+
+
+def _link(field: str) -> Any:  # noqa: ANN401
+    return attrs.field(default=None, validator=validator(check_optional_name, field))
 
 
 @attrs.frozen
 class TicketLinks:
-    """Links to other tickets, by id."""
+    """Links to other tickets, by id.
 
-    duplicate_of: str | None = attrs.field(
-        default=None, validator=_optional_text("links.duplicate_of")
-    )
-    problem: str | None = attrs.field(default=None, validator=_optional_text("links.problem"))
-    follow_up_of: str | None = attrs.field(
-        default=None, validator=_optional_text("links.follow_up_of")
-    )
+    Attributes:
+        duplicate_of: The ticket this one duplicates (merged into).
+        problem: The problem record behind this incident.
+        follow_up_of: The closed ticket this one follows up.
+    """
+
+    duplicate_of: str | None = _link("links.duplicate_of")
+    problem: str | None = _link("links.problem")
+    follow_up_of: str | None = _link("links.follow_up_of")
 
 
 _NO_LINKS: Final = TicketLinks()
+_NUMBER: Final = validator(check_int, "number", minimum=1, maximum=INT64_MAX)
+_SUBJECT: Final = validator(
+    check_text, "subject", empty=False, single_line=True, max_length=MAX_SUBJECT_LENGTH
+)
+_DESCRIPTION: Final = validator(check_text, "description")
+
+
+def _kind(value: TicketKind | str) -> TicketKind:
+    return check_enum("kind", value, TicketKind)
+
+
+def _channel(value: Channel | str) -> Channel:
+    return check_enum("channel", value, Channel)
+
+
+def _created_at(value: datetime) -> datetime:
+    return check_instant("created_at", value)
+
+
+def _updated_at(value: datetime) -> datetime:
+    return check_instant("updated_at", value)
+
+
+def _label(field: str) -> Any:  # noqa: ANN401
+    return attrs.field(default=None, validator=validator(check_optional_name, field))
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -187,30 +232,42 @@ class Ticket:
     .. versionadded:: 0.1
     """
 
-    id: str = attrs.field(validator=_text("id", empty=False, single_line=True))
-    number: int = attrs.field(validator=_at_least("number", 1))
-    subject: str = attrs.field(validator=_text("subject", empty=False, single_line=True))
-    requester: Requester = attrs.field(validator=attrs.validators.instance_of(Requester))
+    id: str = attrs.field(validator=validator(check_name, "id"))
+    number: int = attrs.field(validator=_NUMBER)
+    subject: str = attrs.field(validator=_SUBJECT)
+    requester: Requester = attrs.field(validator=_instance("requester", Requester))
     created_at: datetime = attrs.field(converter=_created_at)
     updated_at: datetime = attrs.field(converter=_updated_at)
-    status: str = attrs.field(default=TicketStatus.NEW, converter=as_status)
-    kind: TicketKind = attrs.field(default=TicketKind.INCIDENT, converter=TicketKind)
-    description: str = attrs.field(default="", validator=_text("description"))
-    channel: Channel = attrs.field(default=Channel.API, converter=Channel)
-    category: str | None = attrs.field(default=None, validator=_optional_text("category"))
-    priority: str | None = attrs.field(default=None, validator=_optional_text("priority"))
+    status: str = attrs.field(default=TicketStatus.NEW, converter=_status)
+    kind: TicketKind = attrs.field(default=TicketKind.INCIDENT, converter=_kind)
+    description: str = attrs.field(default="", validator=_DESCRIPTION)
+    channel: Channel = attrs.field(default=Channel.API, converter=_channel)
+    category: str | None = _label("category")
+    priority: str | None = _label("priority")
     impact: int | None = attrs.field(default=None, validator=_level("impact"))
     urgency: int | None = attrs.field(default=None, validator=_level("urgency"))
-    queue: str | None = attrs.field(default=None, validator=_optional_text("queue"))
-    assignee: str | None = attrs.field(default=None, validator=_optional_text("assignee"))
+    queue: str | None = _label("queue")
+    assignee: str | None = _label("assignee")
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
     fields: Fields = attrs.field(default=Fields(), converter=_fields)
-    links: TicketLinks = attrs.field(
-        default=_NO_LINKS, validator=attrs.validators.instance_of(TicketLinks)
+    links: TicketLinks = attrs.field(default=_NO_LINKS, validator=_instance("links", TicketLinks))
+    reopen_count: int = attrs.field(
+        default=0, validator=validator(check_int, "reopen_count", minimum=0)
     )
-    reopen_count: int = attrs.field(default=0, validator=_at_least("reopen_count", 0))
-    resolution: str | None = attrs.field(default=None, validator=_optional_text("resolution"))
-    version: int = attrs.field(default=1, validator=_at_least("version", 1))
+    resolution: str | None = attrs.field(
+        default=None, validator=validator(check_optional_text, "resolution")
+    )
+    version: int = attrs.field(default=1, validator=validator(check_int, "version", minimum=1))
+
+    def __attrs_post_init__(self) -> None:
+        if self.updated_at < self.created_at:
+            raise InvalidValueError(
+                "updated_at", self.updated_at, "a ticket cannot change before it was created"
+            )
+        links = self.links
+        for name in ("duplicate_of", "problem", "follow_up_of"):
+            if getattr(links, name) == self.id:
+                raise InvalidValueError(f"links.{name}", self.id, "a ticket cannot link to itself")
 
     @property
     def reference(self) -> str:
@@ -263,23 +320,23 @@ class NewTicket:
         status: The initial status; ``None`` for the workflow's first initial status.
     """
 
-    subject: str = attrs.field(validator=_text("subject", empty=False, single_line=True))
-    requester: Requester = attrs.field(validator=attrs.validators.instance_of(Requester))
-    description: str = attrs.field(default="", validator=_text("description"))
-    kind: TicketKind = attrs.field(default=TicketKind.INCIDENT, converter=TicketKind)
-    channel: Channel = attrs.field(default=Channel.API, converter=Channel)
-    category: str | None = attrs.field(default=None, validator=_optional_text("category"))
-    priority: str | None = attrs.field(default=None, validator=_optional_text("priority"))
+    subject: str = attrs.field(validator=_SUBJECT)
+    requester: Requester = attrs.field(validator=_instance("requester", Requester))
+    description: str = attrs.field(default="", validator=_DESCRIPTION)
+    kind: TicketKind = attrs.field(default=TicketKind.INCIDENT, converter=_kind)
+    channel: Channel = attrs.field(default=Channel.API, converter=_channel)
+    category: str | None = _label("category")
+    priority: str | None = _label("priority")
     impact: int | None = attrs.field(default=None, validator=_level("impact"))
     urgency: int | None = attrs.field(default=None, validator=_level("urgency"))
-    queue: str | None = attrs.field(default=None, validator=_optional_text("queue"))
-    assignee: str | None = attrs.field(default=None, validator=_optional_text("assignee"))
+    queue: str | None = _label("queue")
+    assignee: str | None = _label("assignee")
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
     fields: Fields = attrs.field(default=Fields(), converter=_fields)
-    links: TicketLinks = attrs.field(
-        default=_NO_LINKS, validator=attrs.validators.instance_of(TicketLinks)
+    links: TicketLinks = attrs.field(default=_NO_LINKS, validator=_instance("links", TicketLinks))
+    status: str | None = attrs.field(
+        default=None, validator=validator(check_optional_name, "status")
     )
-    status: str | None = attrs.field(default=None, validator=_optional_text("status"))
 
     def to_ticket(self, *, id: str, number: int, status: str, at: datetime) -> Ticket:  # noqa: A002
         """Return the version-1 ticket for this submission."""

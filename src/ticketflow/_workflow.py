@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -14,14 +13,15 @@ from ._actors import Actor, Role
 from ._events import TicketCreated, TicketTransitioned, fast_transitioned
 from ._journal import apply_transition
 from ._status import TICKET_EDGES, TicketStatus, as_status
-from ._ticket import NewTicket, Ticket, to_utc
+from ._ticket import NewTicket, Ticket
+from ._values import check_bool, check_instant, check_text, validator
+from ._workflow_definition import ANY, EdgeKey, parse_definition
 from .exceptions import (
     CheckFailedError,
     CheckFailure,
     InvalidTransitionError,
     InvalidValueError,
     PermissionDeniedError,
-    WorkflowDefinitionError,
 )
 
 __all__ = [
@@ -34,18 +34,15 @@ __all__ = [
     "transition",
 ]
 
-ANY: Final = "*"
-"""The wildcard in role and check keys: ``("*", "closed")`` is every edge into ``closed``."""
-
-_ALL_ROLES: Final = frozenset(Role)
-
 
 @attrs.frozen
 class CheckResult:
     """What a check says: passed, or failed with a reason."""
 
-    passed: bool
-    reason: str = ""
+    passed: bool = attrs.field(validator=validator(check_bool, "passed"))
+    reason: str = attrs.field(
+        default="", validator=validator(check_text, "reason", max_length=2000)
+    )
 
     @classmethod
     def ok(cls) -> CheckResult:
@@ -75,8 +72,6 @@ class Move:
 
 Check: TypeAlias = Callable[[Move], CheckResult]
 """A named precondition of an edge: a pure function of the requested move."""
-
-EdgeKey: TypeAlias = tuple[str, str]
 
 
 @attrs.frozen
@@ -108,28 +103,87 @@ def transition(
     Raises:
         InvalidTransitionError: ``ticket.status -> to`` is not in :data:`TICKET_EDGES`; the
             ticket is unchanged (it is immutable).
+        InvalidValueError: ``ticket``, ``actor``, ``at`` or ``reason`` is not of its kind.
         NaiveDatetimeError: ``at`` is naive.
     """
+    return _guard(ticket, to, actor, at, reason, None, _DEFAULT_REOPEN)
+
+
+def _guard(  # noqa: C901 - the hot path, inlined: each input checked once, here
+    ticket: Ticket,
+    to: object,
+    actor: object,
+    at: object,
+    reason: object,
+    rules: dict[EdgeKey, _EdgeRule] | None,
+    reopen: frozenset[EdgeKey],
+) -> tuple[Ticket, TicketTransitioned]:
+    # Every input is checked here, once: the event is then built unchecked (the hot path).
+    if type(ticket) is not Ticket:
+        raise InvalidValueError("ticket", ticket, "must be a Ticket")
     source = ticket.status
-    targets = _EDGE_TABLE.get(source)
-    if targets is None or to not in targets:
-        raise InvalidTransitionError(ticket.id, source, to)
+    if not isinstance(to, str):
+        raise InvalidValueError("to", to, "a target status is a string")
+    rule = None
+    if rules is None:
+        targets = _EDGE_TABLE.get(source)
+        if targets is None or to not in targets:
+            raise InvalidTransitionError(ticket.id, source, to)
+    else:
+        rule = rules.get((source, to))
+        if rule is None:
+            raise InvalidTransitionError(ticket.id, source, to)
+    if type(actor) is not Actor:
+        raise InvalidValueError("actor", actor, "must be an Actor")
+    if rule is not None and actor.role not in rule.roles:
+        raise PermissionDeniedError(ticket.id, source, to, actor.role, rule.roles)
+    if type(at) is not datetime or at.tzinfo is not UTC:
+        at = check_instant("at", at)
+    if reason is not None:
+        check_text("reason", reason, empty=False)
+    if rule is not None and rule.checks:
+        # Built by filling its dictionary: a check runs on every guarded command.
+        move = _new(Move)
+        move.__dict__.update(
+            ticket=ticket, source=source, target=to, actor=actor, at=at, reason=reason
+        )
+        failures = [
+            CheckFailure(name, result.reason)
+            for name, check in rule.checks
+            if not (result := _run_check(check, move, name)).passed
+        ]
+        if failures:
+            raise CheckFailedError(ticket.id, source, to, failures)
+    target = to if type(to) is TicketStatus else as_status(to)
     event = fast_transitioned(
         ticket.id,
         ticket.version + 1,
-        at if at.tzinfo is UTC else to_utc(at, "at"),
+        at,
         actor,
         source,
-        to if type(to) is TicketStatus else as_status(to),
-        reason,
+        target,
+        reason,  # type: ignore[arg-type]
+        (source, target) in reopen,
     )
     return apply_transition(ticket, event), event
+
+
+def _run_check(check: Check, move: Move, name: str) -> CheckResult:
+    result = check(move)
+    if type(result) is not CheckResult:
+        raise InvalidValueError(f"checks[{name!r}]", result, "a check must return a CheckResult")
+    return result
 
 
 # A plain dict: the guard's lookup is the hot path, and the public table is a read-only proxy.
 _EDGE_TABLE: Final[dict[str, frozenset[str]]] = {
     source: frozenset(targets) for source, targets in TICKET_EDGES.items()
 }
+_DEFAULT_REOPEN: Final[frozenset[EdgeKey]] = frozenset(
+    {(TicketStatus.RESOLVED, TicketStatus.IN_PROGRESS)}
+)
+STAFF: Final = frozenset({Role.AGENT, Role.SUPERVISOR, Role.SYSTEM})
+"""The roles that may take an edge no role rule names: customers and AI need explicit rules."""
 
 
 class Workflow:
@@ -137,8 +191,9 @@ class Workflow:
 
     Roles per edge are matched as Request Tracker does, most specific first: the exact edge
     ``(source, target)``, then ``("*", target)``, then ``(source, "*")``, then ``("*", "*")``;
-    where no rule matches, every role may take the edge. Checks of every matching key apply,
-    in that order.
+    where no rule matches, only staff (agents, supervisors and system actors) may take the edge:
+    customers and AI actors move tickets only where a rule says so. Checks of every matching key
+    apply, in that order.
 
     Args:
         statuses: Every status, in display order.
@@ -146,19 +201,23 @@ class Workflow:
         initial: The statuses a ticket may be created in; the first is the default.
         roles: Roles allowed per edge key.
         checks: Named checks per edge key.
+        reopen: The edges that reopen finished work; each one counts in
+            :attr:`Ticket.reopen_count <ticketflow.Ticket.reopen_count>`.
         name: A label for messages and diagrams.
 
     Raises:
-        WorkflowDefinitionError: Lists every problem: unknown statuses, statuses unreachable
-            from an initial status, no terminal status, statuses with no way to a terminal
-            status, rules for pairs that are not edges, unknown roles.
+        WorkflowDefinitionError: Lists every problem: values of the wrong kind (a string where a
+            collection of statuses is meant, a key that is not a ``(source, target)`` pair, a
+            check that is not callable), unknown statuses, statuses unreachable from an
+            initial status, no terminal status, statuses with no way to a terminal status,
+            rules or reopen edges for pairs that are not edges, unknown roles.
 
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_edges", "_rules", "initial", "name", "statuses", "terminal")
+    __slots__ = ("_edges", "_rules", "initial", "name", "reopen", "statuses", "terminal")
 
-    def __init__(  # noqa: C901, PLR0912 - validation lists every problem in one pass
+    def __init__(
         self,
         *,
         statuses: Iterable[str],
@@ -166,82 +225,32 @@ class Workflow:
         initial: Iterable[str],
         roles: Mapping[EdgeKey, Iterable[Role | str]] | None = None,
         checks: Mapping[EdgeKey, Mapping[str, Check]] | None = None,
+        reopen: Iterable[EdgeKey] = (),
         name: str = "workflow",
     ) -> None:
-        self.name = name
-        self.statuses: tuple[str, ...] = tuple(dict.fromkeys(as_status(s) for s in statuses))
-        known = frozenset(self.statuses)
-        problems: list[str] = []
-        table: dict[str, frozenset[str]] = {}
-        for source, targets in edges.items():
-            table[as_status(source)] = frozenset(as_status(t) for t in targets)
-        unknown = sorted(
-            ({s for s in table if s not in known} | {t for ts in table.values() for t in ts})
-            - known
+        parsed = parse_definition(
+            statuses=statuses,
+            edges=edges,
+            initial=initial,
+            roles=roles,
+            checks=checks,
+            reopen=reopen,
+            name=name,
         )
-        if unknown:
-            problems.append(f"edges name unknown statuses: {', '.join(unknown)}")
-        self.initial: tuple[str, ...] = tuple(dict.fromkeys(as_status(s) for s in initial))
-        if not self.initial:
-            problems.append("no initial status")
-        bad_initial = [s for s in self.initial if s not in known]
-        if bad_initial:
-            problems.append(f"unknown initial statuses: {', '.join(bad_initial)}")
-        self._edges: Mapping[str, frozenset[str]] = MappingProxyType(
-            {s: table.get(s, frozenset()) & known for s in self.statuses}
-        )
-        self.terminal: frozenset[str] = frozenset(s for s, ts in self._edges.items() if not ts)
-        reachable = _closure(self.initial, self._edges)
-        unreachable = [s for s in self.statuses if s not in reachable]
-        if unreachable and self.initial:
-            problems.append(
-                f"unreachable from the initial statuses ({', '.join(self.initial)}):"
-                f" {', '.join(unreachable)}"
-            )
-        if not self.terminal:
-            problems.append("no terminal status: every status has an outgoing edge")
-        else:
-            reverse: dict[str, set[str]] = {s: set() for s in self.statuses}
-            for source, targets in self._edges.items():
-                for target in targets:
-                    reverse[target].add(source)
-            finishing = _closure(self.terminal, reverse)
-            stuck = [s for s in self.statuses if s not in finishing]
-            if stuck:
-                problems.append(f"no way to a terminal status from: {', '.join(stuck)}")
-        role_rules: dict[EdgeKey, frozenset[Role]] = {}
-        for key, allowed in (roles or {}).items():
-            problems.extend(self._key_problems("roles", key, known))
-            parsed: set[Role] = set()
-            for role in allowed:
-                try:
-                    parsed.add(Role(role))
-                except ValueError:
-                    problems.append(f"roles[{key!r}]: unknown role {role!r}")
-            role_rules[_norm(key)] = frozenset(parsed)
-        check_rules: dict[EdgeKey, tuple[tuple[str, Check], ...]] = {}
-        for key, named in (checks or {}).items():
-            problems.extend(self._key_problems("checks", key, known))
-            check_rules[_norm(key)] = tuple(named.items())
-        if problems:
-            raise WorkflowDefinitionError(problems)
+        self.name: str = parsed.name
+        self.statuses: tuple[str, ...] = parsed.statuses
+        self.initial: tuple[str, ...] = parsed.initial
+        self._edges: Mapping[str, frozenset[str]] = MappingProxyType(parsed.edges)
+        self.terminal: frozenset[str] = frozenset(s for s, ts in parsed.edges.items() if not ts)
+        self.reopen: frozenset[EdgeKey] = parsed.reopen
         rules: dict[EdgeKey, _EdgeRule] = {}
-        for source, targets in self._edges.items():
+        for source, targets in parsed.edges.items():
             for target in targets:
                 keys = ((source, target), (ANY, target), (source, ANY), (ANY, ANY))
-                allowed_roles = next((role_rules[k] for k in keys if k in role_rules), _ALL_ROLES)
-                edge_checks = tuple(c for k in keys for c in check_rules.get(k, ()))
-                rules[source, target] = _EdgeRule(allowed_roles, edge_checks)
+                allowed = next((parsed.roles[k] for k in keys if k in parsed.roles), STAFF)
+                edge_checks = tuple(c for k in keys for c in parsed.checks.get(k, ()))
+                rules[source, target] = _EdgeRule(allowed, edge_checks)
         self._rules: dict[EdgeKey, _EdgeRule] = rules  # private: a plain dict reads fastest
-
-    def _key_problems(self, what: str, key: EdgeKey, known: frozenset[str]) -> list[str]:
-        source, target = _norm(key)
-        names = [s for s in (source, target) if s != ANY and s not in known]
-        if names:
-            return [f"{what}[{key!r}] names unknown statuses: {', '.join(names)}"]
-        if ANY not in (source, target) and target not in self._edges.get(source, frozenset()):
-            return [f"{what}[{key!r}]: {source} -> {target} is not an edge"]
-        return []
 
     @classmethod
     def default(
@@ -250,13 +259,19 @@ class Workflow:
         roles: Mapping[EdgeKey, Iterable[Role | str]] | None = None,
         checks: Mapping[EdgeKey, Mapping[str, Check]] | None = None,
     ) -> Workflow:
-        """Return the default lifecycle (:data:`TICKET_EDGES`), optionally with rules."""
+        """Return the default lifecycle (:data:`TICKET_EDGES`), optionally with rules.
+
+        Its reopen edge is ``resolved -> in_progress``. Without ``roles``, agents, supervisors
+        and system actors take every edge, and customers and AI actors none (see
+        :data:`STAFF`).
+        """
         return cls(
             statuses=list(TicketStatus),
             edges=cast("Mapping[str, frozenset[str]]", TICKET_EDGES),
             initial=[TicketStatus.NEW],
             roles=roles,
             checks=checks,
+            reopen=_DEFAULT_REOPEN,
             name="ticketflow-default",
         )
 
@@ -267,6 +282,8 @@ class Workflow:
 
     def can(self, source: str, target: str) -> bool:
         """Return whether ``source -> target`` is an edge."""
+        if not _hashable(source, target):
+            return False
         targets = self._edges.get(source)
         return targets is not None and target in targets
 
@@ -276,7 +293,7 @@ class Workflow:
         Raises:
             InvalidTransitionError: It is not an edge.
         """
-        rule = self._rules.get((source, target))
+        rule = self._rules.get((source, target)) if _hashable(source, target) else None
         if rule is None:
             raise InvalidTransitionError("-", source, target)
         return rule.roles
@@ -296,12 +313,16 @@ class Workflow:
             InvalidValueError: ``draft.status`` is not an initial status of this workflow.
             NaiveDatetimeError: ``at`` is naive.
         """
+        if type(draft) is not NewTicket:
+            raise InvalidValueError("draft", draft, "must be a NewTicket")
+        if type(actor) is not Actor:
+            raise InvalidValueError("actor", actor, "must be an Actor")
         status = self.initial[0] if draft.status is None else as_status(draft.status)
         if status not in self.initial:
             raise InvalidValueError(
                 "status", draft.status, f"a ticket is created in one of {', '.join(self.initial)}"
             )
-        ticket = draft.to_ticket(id=id, number=number, status=status, at=to_utc(at, "at"))
+        ticket = draft.to_ticket(id=id, number=number, status=status, at=check_instant("at", at))
         event = TicketCreated(
             ticket_id=id, version=1, at=ticket.created_at, actor=actor, ticket=ticket
         )
@@ -325,39 +346,11 @@ class Workflow:
             InvalidTransitionError: Not an edge of this workflow.
             PermissionDeniedError: The actor's role may not take this edge.
             CheckFailedError: One or more checks failed; all failures are listed.
+            InvalidValueError: ``ticket``, ``actor``, ``at`` or ``reason`` is not of its kind,
+                or a check returned something other than a :class:`CheckResult`.
             NaiveDatetimeError: ``at`` is naive.
         """
-        source = ticket.status
-        rule = self._rules.get((source, to))
-        if rule is None:
-            raise InvalidTransitionError(ticket.id, source, to)
-        if actor.role not in rule.roles:
-            raise PermissionDeniedError(ticket.id, source, to, actor.role, rule.roles)
-        if at.tzinfo is not UTC:
-            at = to_utc(at, "at")
-        if rule.checks:
-            # Built by filling its dictionary: a check runs on every guarded command.
-            move = _new(Move)
-            move.__dict__.update(
-                ticket=ticket, source=source, target=to, actor=actor, at=at, reason=reason
-            )
-            failures = [
-                CheckFailure(name, result.reason)
-                for name, check in rule.checks
-                if not (result := check(move)).passed
-            ]
-            if failures:
-                raise CheckFailedError(ticket.id, source, to, failures)
-        event = fast_transitioned(
-            ticket.id,
-            ticket.version + 1,
-            at,
-            actor,
-            source,
-            to if type(to) is TicketStatus else as_status(to),
-            reason,
-        )
-        return apply_transition(ticket, event), event
+        return _guard(ticket, to, actor, at, reason, self._rules, self.reopen)
 
     def to_mermaid(self) -> str:
         """Return the workflow as a Mermaid ``stateDiagram-v2``."""
@@ -367,7 +360,7 @@ class Workflow:
             for target in sorted(self._edges[source], key=self.statuses.index):
                 rule = self._rules[source, target]
                 labels = []
-                if rule.roles != _ALL_ROLES:
+                if rule.roles != STAFF:
                     labels.append(", ".join(sorted(rule.roles)))
                 labels.extend(name for name, _ in rule.checks)
                 suffix = f" : {'; '.join(labels)}" if labels else ""
@@ -382,21 +375,9 @@ class Workflow:
 _new = object.__new__
 
 
-def _norm(key: EdgeKey) -> EdgeKey:
-    source, target = key
-    return as_status(source), as_status(target)
-
-
-def _closure(start: Iterable[str], graph: Mapping[str, Iterable[str]]) -> set[str]:
-    seen = set(start)
-    queue = deque(seen)
-    while queue:
-        for nxt in graph.get(queue.popleft(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+def _hashable(*values: object) -> bool:
+    return all(isinstance(value, str) for value in values)
 
 
 DEFAULT_WORKFLOW: Final = Workflow.default()
-"""The default lifecycle with no role rules and no checks."""
+"""The default lifecycle: staff take every edge, customers and AI actors none; no checks."""

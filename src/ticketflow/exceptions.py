@@ -8,7 +8,8 @@ the message is for people, the attributes are for programs.
 
     TicketflowError(Exception)
     ├── InvalidTransitionError(ValueError)       code "invalid_transition"
-    ├── PermissionDeniedError(PermissionError)   code "permission_denied"
+    ├── AccessDeniedError(PermissionError)       code "access_denied"
+    │   └── PermissionDeniedError                code "permission_denied"
     ├── CheckFailedError(ValueError)             code "check_failed"
     ├── WorkflowDefinitionError(ValueError)      code "invalid_workflow"
     ├── InvalidValueError(ValueError)            code "invalid_value"
@@ -17,6 +18,8 @@ the message is for people, the attributes are for programs.
     ├── JournalError(ValueError)                 code "invalid_journal"
     ├── TicketNotFoundError(LookupError)         code "ticket_not_found"
     ├── ConflictError(RuntimeError)              code "conflict"
+    ├── ClockSkewError(RuntimeError)             code "clock_skew"
+    ├── ConfigurationError(RuntimeError)         code "not_configured"
     ├── StoreError(RuntimeError)                 code "store_error"
     │   ├── NotATicketflowStoreError             code "not_a_ticketflow_store"
     │   └── SchemaVersionError                   code "unsupported_schema_version"
@@ -25,15 +28,17 @@ the message is for people, the attributes are for programs.
 .. versionadded:: 0.1
 """
 
-from __future__ import annotations
-
-from collections.abc import Iterable, Sequence
-from typing import ClassVar
+import collections.abc as _abc
+import datetime as _dt  # noqa: ICN001 - private alias: nothing leaks from this module
+import typing as _typing
 
 __all__ = [
+    "AccessDeniedError",
     "CalendarError",
     "CheckFailedError",
     "CheckFailure",
+    "ClockSkewError",
+    "ConfigurationError",
     "ConflictError",
     "DeserializationError",
     "InvalidTransitionError",
@@ -53,7 +58,7 @@ __all__ = [
 class TicketflowError(Exception):
     """The base of every error ticketflow raises on purpose."""
 
-    code: ClassVar[str] = "ticketflow_error"
+    code: _typing.ClassVar[str] = "ticketflow_error"
 
 
 class InvalidTransitionError(TicketflowError, ValueError):
@@ -65,7 +70,7 @@ class InvalidTransitionError(TicketflowError, ValueError):
         target: The status that was asked for.
     """
 
-    code: ClassVar[str] = "invalid_transition"
+    code: _typing.ClassVar[str] = "invalid_transition"
 
     def __init__(self, ticket_id: str, source: str, target: str) -> None:
         self.ticket_id = ticket_id
@@ -76,8 +81,33 @@ class InvalidTransitionError(TicketflowError, ValueError):
         )
 
 
-class PermissionDeniedError(TicketflowError, PermissionError):
-    """The actor's role is not allowed to take this edge.
+class AccessDeniedError(TicketflowError, PermissionError):
+    """The actor may not do this: their role may not run the command, or not on this value.
+
+    Attributes:
+        action: What was refused (a command name such as ``assign``, or ``submit for others``).
+        role: The role of the actor who asked.
+        allowed: The roles that may do it (empty where no role may).
+    """
+
+    code: _typing.ClassVar[str] = "access_denied"
+
+    def __init__(
+        self, action: str, role: str, allowed: _abc.Iterable[str] = (), detail: str = ""
+    ) -> None:
+        self.action = action
+        self.role = str(role)
+        self.allowed = tuple(sorted(str(r) for r in allowed))
+        self.detail = detail
+        who = ", ".join(self.allowed) or "nobody"
+        super().__init__(
+            f"role {self.role} may not {action}"
+            + (f": {detail}" if detail else f" (allowed: {who})")
+        )
+
+
+class PermissionDeniedError(AccessDeniedError):
+    """The actor's role is not allowed to take this edge of the workflow.
 
     Attributes:
         ticket_id: The ticket that was asked to move.
@@ -87,20 +117,15 @@ class PermissionDeniedError(TicketflowError, PermissionError):
         allowed: The roles that may take the edge.
     """
 
-    code: ClassVar[str] = "permission_denied"
+    code: _typing.ClassVar[str] = "permission_denied"
 
     def __init__(
-        self, ticket_id: str, source: str, target: str, role: str, allowed: Iterable[str]
+        self, ticket_id: str, source: str, target: str, role: str, allowed: _abc.Iterable[str]
     ) -> None:
         self.ticket_id = ticket_id
-        self.source = source
-        self.target = target
-        self.role = role
-        self.allowed = tuple(sorted(allowed))
-        super().__init__(
-            f"ticket {ticket_id}: role {role!r} may not move {source!s} -> {target!s}"
-            f" (allowed: {', '.join(self.allowed) or 'nobody'})"
-        )
+        self.source = str(source)
+        self.target = str(target)
+        super().__init__(f"move ticket {ticket_id} {source!s} -> {target!s}", role, allowed)
 
 
 class CheckFailure:
@@ -134,10 +159,10 @@ class CheckFailedError(TicketflowError, ValueError):
         failures: Every failed check, in the order the workflow declares them.
     """
 
-    code: ClassVar[str] = "check_failed"
+    code: _typing.ClassVar[str] = "check_failed"
 
     def __init__(
-        self, ticket_id: str, source: str, target: str, failures: Sequence[CheckFailure]
+        self, ticket_id: str, source: str, target: str, failures: _abc.Sequence[CheckFailure]
     ) -> None:
         self.ticket_id = ticket_id
         self.source = source
@@ -154,9 +179,9 @@ class WorkflowDefinitionError(TicketflowError, ValueError):
         problems: One human-readable line per problem, naming the offending statuses.
     """
 
-    code: ClassVar[str] = "invalid_workflow"
+    code: _typing.ClassVar[str] = "invalid_workflow"
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: _abc.Sequence[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("invalid workflow: " + "; ".join(self.problems))
 
@@ -169,7 +194,7 @@ class InvalidValueError(TicketflowError, ValueError):
         value: The offending value.
     """
 
-    code: ClassVar[str] = "invalid_value"
+    code: _typing.ClassVar[str] = "invalid_value"
 
     def __init__(self, field: str, value: object, problem: str) -> None:
         self.field = field
@@ -181,7 +206,7 @@ class InvalidValueError(TicketflowError, ValueError):
 class NaiveDatetimeError(InvalidValueError):
     """A datetime without a time zone was given where an aware one is required."""
 
-    code: ClassVar[str] = "naive_datetime"
+    code: _typing.ClassVar[str] = "naive_datetime"
 
     def __init__(self, field: str, value: object) -> None:
         super().__init__(field, value, "datetime must be timezone-aware")
@@ -195,9 +220,9 @@ class DeserializationError(TicketflowError, ValueError):
             "missing")``.
     """
 
-    code: ClassVar[str] = "invalid_data"
+    code: _typing.ClassVar[str] = "invalid_data"
 
-    def __init__(self, type_name: str, errors: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, type_name: str, errors: _abc.Sequence[tuple[str, str]]) -> None:
         self.type_name = type_name
         self.errors = tuple(errors)
         listed = "; ".join(f"{path}: {message}" for path, message in self.errors)
@@ -212,7 +237,7 @@ class JournalError(TicketflowError, ValueError):
         version: The version the event carries.
     """
 
-    code: ClassVar[str] = "invalid_journal"
+    code: _typing.ClassVar[str] = "invalid_journal"
 
     def __init__(self, ticket_id: str, version: int, problem: str) -> None:
         self.ticket_id = ticket_id
@@ -228,7 +253,7 @@ class TicketNotFoundError(TicketflowError, LookupError):
         key: The id or number that was looked up.
     """
 
-    code: ClassVar[str] = "ticket_not_found"
+    code: _typing.ClassVar[str] = "ticket_not_found"
 
     def __init__(self, key: str | int) -> None:
         self.key = key
@@ -244,7 +269,7 @@ class ConflictError(TicketflowError, RuntimeError):
         actual: The version the store holds (``None`` if the ticket does not exist).
     """
 
-    code: ClassVar[str] = "conflict"
+    code: _typing.ClassVar[str] = "conflict"
 
     def __init__(self, ticket_id: str, expected: int, actual: int | None) -> None:
         self.ticket_id = ticket_id
@@ -255,10 +280,59 @@ class ConflictError(TicketflowError, RuntimeError):
         )
 
 
+class ClockSkewError(TicketflowError, RuntimeError):
+    """The clock is behind the ticket's last event by more than the tolerated skew.
+
+    Stamping the event at the ticket's last instant would hide a broken clock, and stamping it
+    at the clock's instant would put the journal out of order, so nothing was written. Fix
+    the clock (see "Repairing a ticket stamped by a broken clock" in the docs).
+
+    Attributes:
+        ticket_id: The ticket.
+        now: What the clock said.
+        last_event_at: When the ticket's last event happened.
+        tolerance: The largest skew the desk accepts.
+    """
+
+    code: _typing.ClassVar[str] = "clock_skew"
+
+    def __init__(
+        self,
+        ticket_id: str,
+        now: _dt.datetime,
+        last_event_at: _dt.datetime,
+        tolerance: _dt.timedelta,
+    ) -> None:
+        self.ticket_id = ticket_id
+        self.now = now
+        self.last_event_at = last_event_at
+        self.tolerance = tolerance
+        super().__init__(
+            f"ticket {ticket_id}: the clock says {now.isoformat()}, but the ticket's last event"
+            f" happened at {last_event_at.isoformat()} (more than {tolerance} later); nothing"
+            " written"
+        )
+
+
+class ConfigurationError(TicketflowError, RuntimeError):
+    """The desk (or a service) lacks a configuration that the call needs.
+
+    Attributes:
+        setting: The missing or unusable setting, e.g. ``sla``.
+    """
+
+    code: _typing.ClassVar[str] = "not_configured"
+
+    def __init__(self, setting: str, problem: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        super().__init__(f"{setting}: {problem}")
+
+
 class StoreError(TicketflowError, RuntimeError):
     """A store cannot be used as it is."""
 
-    code: ClassVar[str] = "store_error"
+    code: _typing.ClassVar[str] = "store_error"
 
 
 class NotATicketflowStoreError(StoreError):
@@ -268,7 +342,7 @@ class NotATicketflowStoreError(StoreError):
         location: Where the store was looked for.
     """
 
-    code: ClassVar[str] = "not_a_ticketflow_store"
+    code: _typing.ClassVar[str] = "not_a_ticketflow_store"
 
     def __init__(self, location: str, reason: str) -> None:
         self.location = location
@@ -285,7 +359,7 @@ class SchemaVersionError(StoreError):
         supported: The newest schema version this release can use.
     """
 
-    code: ClassVar[str] = "unsupported_schema_version"
+    code: _typing.ClassVar[str] = "unsupported_schema_version"
 
     def __init__(self, location: str, found: int, supported: int) -> None:
         self.location = location
@@ -304,7 +378,7 @@ class CalendarError(TicketflowError, ValueError):
         where: The part of the definition at fault (e.g. ``hours['mon-fri'][1]``).
     """
 
-    code: ClassVar[str] = "invalid_calendar"
+    code: _typing.ClassVar[str] = "invalid_calendar"
 
     def __init__(self, where: str, problem: str) -> None:
         self.where = where

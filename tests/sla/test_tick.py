@@ -145,8 +145,8 @@ def test_contract_breach_sends_a_service_credit_to_billing() -> None:
         contracts=InMemoryContracts({"@bigcorp.com": "gold"}),
     )
     desk, _ = simple_desk(policy)
-    gold = desk.submit(NewTicket(subject="s", requester=Requester("cfo@bigcorp.com")), actor=ALICE)
-    desk.submit(NewTicket(subject="s", requester=Requester("x@small.org")), actor=ALICE)
+    gold = desk.submit(NewTicket(subject="s", requester=Requester("cfo@bigcorp.com")), actor=BOB)
+    desk.submit(NewTicket(subject="s", requester=Requester("x@small.org")), actor=BOB)
     assert "rule 1 'gold' (tier=gold)" in desk.explain_sla(gold.id)
     assert desk.tick(T0 + timedelta(hours=2)).breached == 2
     billing = InMemoryBilling()
@@ -169,7 +169,7 @@ def test_contract_breach_sends_a_service_credit_to_billing() -> None:
 
 def test_dispatch_never_drops_unhandled_or_failing_messages() -> None:
     desk, _ = simple_desk(SlaPolicy.by_priority({"P2": timedelta(hours=1)}, calendar=ALWAYS))
-    desk.submit(NewTicket(subject="s", requester=Requester("a@example.com")), actor=ALICE)
+    desk.submit(NewTicket(subject="s", requester=Requester("a@example.com")), actor=BOB)
 
     def broken(_: object) -> None:
         raise RuntimeError("receiver down")

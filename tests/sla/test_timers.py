@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ticketflow import Actor, Desk, NewTicket, Requester, SlaMetric, TicketStatus
-from ticketflow.exceptions import InvalidValueError
+from ticketflow.exceptions import ConfigurationError
 from ticketflow.sla import BusinessCalendar, ClockState, SlaPolicy, SlaTargets, sla_state
 from ticketflow.storage import InMemoryTicketStore
 from ticketflow.testing import FrozenClock
@@ -180,7 +180,7 @@ def test_state_as_of_an_instant_ignores_later_events() -> None:
 def test_a_ticket_no_rule_covers_has_no_clocks() -> None:
     desk, _, _ = make_desk(berlin(2, 9))
     other = desk.submit(
-        NewTicket(subject="s", requester=Requester("a@example.com"), priority="P9"), actor=ALICE
+        NewTicket(subject="s", requester=Requester("a@example.com"), priority="P9"), actor=BOB
     )
     state = desk.sla_state(other.id)
     assert (state.rule, state.clocks, state.next_due_at, state.breached) == (None, (), None, False)
@@ -189,5 +189,5 @@ def test_a_ticket_no_rule_covers_has_no_clocks() -> None:
 
 def test_a_desk_without_policy_refuses_sla_calls() -> None:
     desk = Desk(InMemoryTicketStore())
-    with pytest.raises(InvalidValueError, match="no SLA policy"):
+    with pytest.raises(ConfigurationError, match="no SLA policy"):
         desk.tick()

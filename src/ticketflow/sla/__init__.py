@@ -1,6 +1,9 @@
 """Service levels: business calendars, policies, clocks derived from the journal, escalation."""
 
 from .._events import SlaMetric as SlaMetric
+from ._alerts import SLA_ACTOR as SLA_ACTOR
+from ._alerts import plan_alerts as plan_alerts
+from ._alerts import sla_alerts as sla_alerts
 from ._calendar import BusinessCalendar as BusinessCalendar
 from ._calendar_spec import Closure as Closure
 from ._calendar_spec import Opening as Opening
@@ -25,6 +28,7 @@ from ._timers import sla_state as sla_state
 
 __all__ = [
     "DEFAULT_PAUSES",
+    "SLA_ACTOR",
     "STOPPED_STATUSES",
     "AlertKind",
     "Assignment",
@@ -44,6 +48,8 @@ __all__ = [
     "SlaTargets",
     "bump_priority",
     "holidays_from",
+    "plan_alerts",
     "reassign",
+    "sla_alerts",
     "sla_state",
 ]

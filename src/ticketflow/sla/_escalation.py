@@ -11,6 +11,15 @@ import attrs
 
 from .._events import SlaMetric
 from .._ticket import Ticket
+from .._values import (
+    check_bool,
+    check_enum,
+    check_instant,
+    check_int,
+    check_name,
+    check_optional_name,
+    validator,
+)
 from ..exceptions import InvalidValueError
 
 __all__ = [
@@ -22,6 +31,21 @@ __all__ = [
     "bump_priority",
     "reassign",
 ]
+
+
+def _threshold(value: object) -> None:
+    if value is None:
+        return
+    if type(value) is not float or not 0 < value < 1:
+        raise InvalidValueError("threshold", value, "a warning threshold is a float in (0, 1)")
+
+
+def _metric(value: SlaMetric | str) -> SlaMetric:
+    return check_enum("metric", value, SlaMetric)
+
+
+def _due_at(value: datetime) -> datetime:
+    return check_instant("due_at", value)
 
 
 class AlertKind(enum.StrEnum):
@@ -43,11 +67,11 @@ class SlaAlert:
         live: The clock still runs: the work is still waiting, so escalating makes sense.
     """
 
-    metric: SlaMetric
-    cycle: int
-    threshold: float | None
-    due_at: datetime
-    live: bool = True
+    metric: SlaMetric = attrs.field(converter=_metric)
+    cycle: int = attrs.field(validator=validator(check_int, "cycle", minimum=0))
+    threshold: float | None = attrs.field(validator=lambda _, __, v: _threshold(v))
+    due_at: datetime = attrs.field(converter=_due_at)
+    live: bool = attrs.field(default=True, validator=validator(check_bool, "live"))
 
     @property
     def kind(self) -> AlertKind:
@@ -59,9 +83,13 @@ class SlaAlert:
 class EscalationStep:
     """A change to make to the ticket on an alert; ``None`` fields stay as they are."""
 
-    priority: str | None = None
-    queue: str | None = None
-    assignee: str | None = None
+    priority: str | None = attrs.field(
+        default=None, validator=validator(check_optional_name, "priority")
+    )
+    queue: str | None = attrs.field(default=None, validator=validator(check_optional_name, "queue"))
+    assignee: str | None = attrs.field(
+        default=None, validator=validator(check_optional_name, "assignee")
+    )
 
 
 @runtime_checkable
@@ -77,8 +105,8 @@ class Escalation(Protocol):
 class Assignment:
     """Where a router sends a ticket."""
 
-    queue: str | None
-    assignee: str | None
+    queue: str | None = attrs.field(validator=validator(check_optional_name, "queue"))
+    assignee: str | None = attrs.field(validator=validator(check_optional_name, "assignee"))
 
 
 @runtime_checkable
@@ -111,16 +139,15 @@ class _Reassign:
         if alert.kind is not self.on:
             return None
         target = self.router.route(ticket)
+        if type(target) is not Assignment:
+            raise InvalidValueError("route()", target, "a router returns an Assignment")
         if (target.queue, target.assignee) == (ticket.queue, ticket.assignee):
             return None
         return EscalationStep(queue=target.queue, assignee=target.assignee)
 
 
 def _kind(on: str) -> AlertKind:
-    try:
-        return AlertKind(on)
-    except ValueError:
-        raise InvalidValueError("on", on, "must be 'breach' or 'warning'") from None
+    return check_enum("on", on, AlertKind)
 
 
 def bump_priority(mapping: Mapping[str, str], *, on: str = "breach") -> Escalation:
@@ -129,7 +156,10 @@ def bump_priority(mapping: Mapping[str, str], *, on: str = "breach") -> Escalati
     Raises:
         InvalidValueError: ``on`` is neither ``"breach"`` nor ``"warning"``.
     """
-    return _BumpPriority(dict(mapping), _kind(on))
+    if not isinstance(mapping, Mapping):
+        raise InvalidValueError("mapping", mapping, "must map priorities to higher priorities")
+    steps = {check_name("mapping", k): check_name(f"mapping[{k!r}]", v) for k, v in mapping.items()}
+    return _BumpPriority(steps, _kind(on))
 
 
 def reassign(router: Router, *, on: str = "breach") -> Escalation:

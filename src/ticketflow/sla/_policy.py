@@ -9,11 +9,12 @@ from typing import Final
 
 import attrs
 
+from .._contracts import ContractLookup
 from .._events import SlaMetric
 from .._status import TicketStatus
 from .._ticket import Ticket
+from .._values import check_optional_name
 from ..exceptions import InvalidValueError
-from ..integrations import ContractLookup
 from ._calendar import BusinessCalendar
 from ._escalation import Escalation
 
@@ -217,7 +218,9 @@ class SlaPolicy:
 
     def tier_of(self, ticket: Ticket) -> str | None:
         """Return the requester's contract tier (``None`` without a contract lookup)."""
-        return None if self.contracts is None else self.contracts.tier(ticket.requester)
+        if self.contracts is None:
+            return None
+        return check_optional_name("contracts.tier()", self.contracts.tier(ticket.requester))
 
     def select(self, ticket: Ticket) -> SlaRule | None:
         """Return the rule in force for ``ticket``, or ``None`` if no rule applies."""

@@ -11,6 +11,7 @@ from .._actors import Actor, Role
 from .._events import (
     CommentAdded,
     FieldsChanged,
+    LinkKind,
     SlaBreached,
     SlaMetric,
     SlaWarned,
@@ -18,6 +19,7 @@ from .._events import (
     TicketCategorized,
     TicketCreated,
     TicketEvent,
+    TicketLinked,
     TicketPrioritized,
     TicketTagged,
     TicketTransitioned,
@@ -45,8 +47,13 @@ _MIN = datetime(2000, 1, 1)  # noqa: DTZ001 - hypothesis bounds are naive by its
 _MAX = datetime(2100, 1, 1)  # noqa: DTZ001
 _names = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=12)
 _line = st.text(
-    st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=40
+    st.characters(
+        blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+        blacklist_categories=["Cs"],
+    ),
+    max_size=40,
 ).filter(lambda s: s.strip() != "")
+_bodies = st.text(max_size=100).filter(lambda s: s.strip() != "")
 _tag = st.text(st.characters(categories=["L", "N", "Pd"]), min_size=1, max_size=10)
 
 
@@ -202,6 +209,7 @@ def events(*, ticket_id: str | None = None) -> st.SearchStrategy[TicketEvent]:
             source=statuses(),
             target=statuses(),
             reason=st.none() | _line,
+            reopen=st.booleans(),
         ),
         st.builds(TicketAssigned, **common, actor=actors(), queue=_labels, assignee=_labels),
         st.builds(
@@ -209,14 +217,14 @@ def events(*, ticket_id: str | None = None) -> st.SearchStrategy[TicketEvent]:
             **common,
             actor=actors(),
             comment_id=_names,
-            body=st.text(max_size=100),
+            body=_bodies,
             public=st.booleans(),
         ),
         st.builds(
             FieldsChanged,
             **common,
             actor=actors(),
-            changes=st.dictionaries(_names, st.none() | _values, max_size=3),
+            changes=st.dictionaries(_names, st.none() | _values, min_size=1, max_size=3),
         ),
         st.builds(TicketCategorized, **common, actor=actors(), category=_labels),
         st.builds(
@@ -248,8 +256,15 @@ def events(*, ticket_id: str | None = None) -> st.SearchStrategy[TicketEvent]:
             TicketTagged,
             **common,
             actor=actors(),
-            added=st.frozensets(_tag, max_size=3),
-            removed=st.frozensets(_tag, max_size=3),
+            added=st.frozensets(_tag, min_size=1, max_size=3),
+            removed=st.just(frozenset[str]()),
+        ),
+        st.builds(
+            TicketLinked,
+            **common,
+            actor=actors(),
+            link=st.sampled_from(LinkKind),
+            target=_labels,
         ),
     )
 
@@ -290,8 +305,12 @@ def histories(
             choice = draw(st.integers(0, 4))
             event: TicketEvent
             if choice == 0 and targets:
+                target = draw(st.sampled_from(targets))
                 event = TicketTransitioned(
-                    **base, source=ticket.status, target=draw(st.sampled_from(targets))
+                    **base,
+                    source=ticket.status,
+                    target=target,
+                    reopen=(ticket.status, target) in workflow.reopen,
                 )
             elif choice == 1:
                 event = TicketAssigned(**base, queue=draw(_labels), assignee=draw(_labels))
@@ -299,12 +318,15 @@ def histories(
                 event = CommentAdded(
                     **base,
                     comment_id=f"c{ticket.version + 1}",
-                    body=draw(st.text(max_size=40)),
+                    body=draw(_bodies),
                     public=draw(st.booleans()),
                 )
             elif choice == 3:
                 event = FieldsChanged(
-                    **base, changes=draw(st.dictionaries(_names, st.none() | _values, max_size=2))
+                    **base,
+                    changes=draw(
+                        st.dictionaries(_names, st.none() | _values, min_size=1, max_size=2)
+                    ),
                 )
             else:
                 event = TicketPrioritized(

@@ -1,4 +1,4 @@
-"""Behaviours pinned after review: ordering, stale warnings, custom workflows, failures."""
+"""SLA behaviour through the Desk: ordering, stale warnings, custom workflows, failures."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ticketflow import (
     TicketStatus,
     Workflow,
 )
-from ticketflow.exceptions import InvalidValueError
+from ticketflow.exceptions import AccessDeniedError, ClockSkewError, InvalidValueError
 from ticketflow.integrations import InMemoryContracts
 from ticketflow.sla import (
     Assignment,
@@ -70,12 +70,23 @@ def alerts(desk: Desk, ticket_id: str) -> list[tuple[str, int, float | None]]:
 def test_a_worker_whose_clock_lags_cannot_make_an_alert_happen_twice() -> None:
     desk, clock = desk_with(SlaPolicy.by_priority({"P2": hours(8)}, calendar=ALWAYS))
     ticket = submit(desk)
-    desk.tick(T0 + hours(7))
-    clock.set(T0 + hours(1))  # a worker with a slow clock
+    desk.tick(T0 + hours(6))
+    clock.set(T0 + hours(6) - timedelta(minutes=3))  # a worker whose clock lags a little
     after = desk.comment(ticket.id, "note", actor=BOB, public=False)
-    assert after.updated_at == T0 + hours(7), "stamped no earlier than the last event"
-    desk.tick(T0 + hours(6.5))
+    assert after.updated_at == T0 + hours(6), "stamped no earlier than the last event"
+    desk.tick(T0 + hours(6) - timedelta(minutes=4))
     assert alerts(desk, ticket.id) == [("resolution", 0, 0.75)]
+
+
+def test_a_clock_far_behind_the_ticket_is_refused_and_writes_nothing() -> None:
+    desk, clock = desk_with(SlaPolicy.by_priority({"P2": hours(8)}, calendar=ALWAYS))
+    ticket = submit(desk)
+    desk.tick(T0 + hours(7))
+    clock.set(T0 + hours(1))  # a broken clock, six hours behind
+    with pytest.raises(ClockSkewError) as caught:
+        desk.comment(ticket.id, "note", actor=BOB, public=False)
+    assert (caught.value.ticket_id, caught.value.last_event_at) == (ticket.id, T0 + hours(7))
+    assert desk.get(ticket.id).version == 2
 
 
 def test_no_warning_or_escalation_once_the_clock_was_met() -> None:
@@ -211,14 +222,29 @@ def test_customers_cannot_touch_tickets_they_did_not_request() -> None:
     assert desk.get(ticket.id).version == 1
 
 
-def test_customers_cannot_set_internal_fields() -> None:
+def test_customers_set_only_the_fields_the_host_lets_them() -> None:
     desk, _ = desk_with(
-        SlaPolicy.by_priority({"P2": hours(1)}, calendar=ALWAYS), internal_fields={"margin"}
+        SlaPolicy.by_priority({"P2": hours(1)}, calendar=ALWAYS),
+        internal_fields={"margin"},
+        customer_fields={"order"},
+        roles={"set_fields": ["agent", "customer"]},
     )
     ticket = submit(desk)
-    with pytest.raises(InvalidValueError, match="customers cannot set this field"):
-        desk.set_fields(ticket.id, {"margin": 0.5}, actor=ALICE)
+    refusals = []
+    for name in ("margin", "never_heard_of"):  # internal or unknown: the same refusal
+        with pytest.raises(AccessDeniedError) as caught:
+            desk.set_fields(ticket.id, {name: 0.5}, actor=ALICE)
+        refusals.append(str(caught.value))
+    assert refusals[0] == refusals[1], "the refusal must not tell which names are internal"
+    assert "margin" not in refusals[0]
     assert desk.set_fields(ticket.id, {"order": "7781"}, actor=ALICE).fields["order"] == "7781"
+
+
+def test_by_default_customers_cannot_set_fields() -> None:
+    desk, _ = desk_with(SlaPolicy.by_priority({"P2": hours(1)}, calendar=ALWAYS))
+    ticket = submit(desk)
+    with pytest.raises(AccessDeniedError):
+        desk.set_fields(ticket.id, {"order": "7781"}, actor=ALICE)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,255 @@
+"""The Desk's commands that change what a ticket says, each one decision through the seam."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Final
+
+from ._access import Access
+from ._actors import Actor
+from ._draft import Decide, Draft
+from ._events import (
+    CommentAdded,
+    FieldsChanged,
+    LinkKind,
+    TicketAssigned,
+    TicketCategorized,
+    TicketLinked,
+    TicketPrioritized,
+    TicketTagged,
+)
+from ._fields import FieldValue
+from ._ticket import Ticket, TicketKind, tag_set
+from ._values import check_bool, check_enum, check_name, check_optional_name, check_text
+from .exceptions import InvalidValueError
+
+if TYPE_CHECKING:
+    from .storage import TicketStore
+
+__all__ = ["KEEP", "Commands"]
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep.KEEP
+"""Leave this attribute as it is (for :meth:`Desk.assign` and :meth:`Desk.prioritize`)."""
+
+
+class Commands:
+    """The commands of :class:`~ticketflow.Desk` besides creating and moving a ticket."""
+
+    store: TicketStore
+    access: Access
+    _ids: Callable[[], str]
+
+    def execute(  # pragma: no cover - the Desk defines it
+        self,
+        ticket_id: str,
+        decide: Decide,
+        *,
+        actor: Actor,
+        command: str,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Decide and commit one command (see :meth:`Desk.execute`)."""
+        raise NotImplementedError
+
+    def assign(
+        self,
+        ticket_id: str,
+        *,
+        actor: Actor,
+        assignee: str | _Keep | None = KEEP,
+        queue: str | _Keep | None = KEEP,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Route the ticket to a queue and/or an agent; ``None`` clears, :data:`KEEP` keeps.
+
+        Raises:
+            AccessDeniedError: The actor's role may not assign (customers and AI by default).
+        """
+
+        def decide(draft: Draft) -> None:
+            ticket = draft.ticket
+            draft.record(
+                TicketAssigned,
+                queue=ticket.queue if queue is KEEP else queue,
+                assignee=ticket.assignee if assignee is KEEP else assignee,
+            )
+
+        return self.execute(
+            ticket_id, decide, actor=actor, command="assign", expected_version=expected_version
+        )
+
+    def comment(
+        self,
+        ticket_id: str,
+        body: str,
+        *,
+        actor: Actor,
+        public: bool = True,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Add a comment: public (the requester sees it) or internal (agents only).
+
+        Raises:
+            InvalidValueError: An empty body, or ``public`` is not ``True`` or ``False``.
+            AccessDeniedError: A customer writing an internal comment.
+        """
+        check_text("body", body, empty=False)
+        check_bool("public", public)
+        if type(actor) is Actor:
+            self.access.require_public(public, actor)
+        comment_id = check_name("ids()", self._ids())
+        return self.execute(
+            ticket_id,
+            lambda d: d.record(CommentAdded, comment_id=comment_id, body=body, public=public),
+            actor=actor,
+            command="comment",
+            expected_version=expected_version,
+        )
+
+    def set_fields(
+        self,
+        ticket_id: str,
+        changes: Mapping[str, FieldValue | None],
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Set structured fields; a ``None`` value removes the field.
+
+        Raises:
+            InvalidValueError: No changes, or a name or value that a field cannot hold.
+            AccessDeniedError: The actor may not set fields, or (a customer) not these.
+        """
+        if not isinstance(changes, Mapping):
+            raise InvalidValueError("changes", changes, "must map field names to values")
+
+        def decide(draft: Draft) -> None:
+            self.access.require_fields(changes, draft.actor)
+            draft.record(FieldsChanged, changes=changes)
+
+        return self.execute(
+            ticket_id, decide, actor=actor, command="set_fields", expected_version=expected_version
+        )
+
+    def categorize(
+        self,
+        ticket_id: str,
+        category: str | None,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Set the ticket's category by hand (``None`` clears it).
+
+        Raises:
+            InvalidValueError: ``category`` is not a one-line name.
+        """
+        check_optional_name("category", category)
+        return self.execute(
+            ticket_id,
+            lambda d: d.record(TicketCategorized, category=category),
+            actor=actor,
+            command="categorize",
+            expected_version=expected_version,
+        )
+
+    def prioritize(
+        self,
+        ticket_id: str,
+        priority: str | None,
+        *,
+        actor: Actor,
+        impact: int | _Keep | None = KEEP,
+        urgency: int | _Keep | None = KEEP,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Set the priority label, and impact and urgency (1 to 5), by hand.
+
+        Raises:
+            InvalidValueError: A label that is not a one-line name, or a level outside 1 to 5.
+        """
+
+        def decide(draft: Draft) -> None:
+            ticket = draft.ticket
+            draft.record(
+                TicketPrioritized,
+                priority=priority,
+                impact=ticket.impact if impact is KEEP else impact,
+                urgency=ticket.urgency if urgency is KEEP else urgency,
+            )
+
+        return self.execute(
+            ticket_id, decide, actor=actor, command="prioritize", expected_version=expected_version
+        )
+
+    def tag(
+        self,
+        ticket_id: str,
+        *,
+        actor: Actor,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Add and/or remove tags; tags already there (or already absent) change nothing.
+
+        Raises:
+            InvalidValueError: A tag is not a name without white space, a tag is both added and
+                removed, or the ticket would carry too many tags.
+        """
+        added, removed = tag_set("add", add), tag_set("remove", remove)
+        if added & removed:
+            raise InvalidValueError("add", sorted(added & removed), "is also removed")
+
+        def decide(draft: Draft) -> None:
+            tags = draft.ticket.tags
+            if (added - tags) or (removed & tags):
+                draft.record(TicketTagged, added=added - tags, removed=removed & tags)
+
+        return self.execute(
+            ticket_id, decide, actor=actor, command="tag", expected_version=expected_version
+        )
+
+    def link(
+        self,
+        ticket_id: str,
+        link: LinkKind | str,
+        target: str | None,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Link the ticket to another (``None`` removes the link of that kind).
+
+        A ``problem`` link must point to a problem record; a ticket cannot duplicate itself or
+        a ticket that is itself a duplicate (merge into the ticket that carries the work).
+
+        Raises:
+            TicketNotFoundError: ``target`` does not exist.
+            InvalidValueError: The link would break one of the rules above.
+        """
+        kind = check_enum("link", link, LinkKind)
+        if check_optional_name("target", target) is not None:
+            other = self.store.get(target)  # type: ignore[arg-type]
+            if kind is LinkKind.PROBLEM and other.kind is not TicketKind.PROBLEM:
+                raise InvalidValueError("target", target, "a problem link points to a problem")
+            if kind is LinkKind.DUPLICATE_OF and other.links.duplicate_of is not None:
+                raise InvalidValueError(
+                    "target", target, f"is a duplicate itself; link to {other.links.duplicate_of}"
+                )
+        return self.execute(
+            ticket_id,
+            lambda d: d.record(TicketLinked, link=kind, target=target),
+            actor=actor,
+            command="link",
+            expected_version=expected_version,
+        )

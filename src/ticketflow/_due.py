@@ -1,0 +1,88 @@
+"""Work that comes due over time: the Desk's second seam.
+
+SLA warnings and breaches today; automatic closes and recurring-problem checks next. Each kind
+says when a ticket next needs it and what to record then. The Desk keeps the earliest of those
+instants in the store's due index on every commit, and :meth:`~ticketflow.Desk.tick` asks each
+kind in turn for the tickets that have come due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from ._actors import Actor
+from ._draft import Draft
+from ._events import TicketEvent
+from ._ticket import Ticket
+
+__all__ = ["DueWork", "TickReport"]
+
+
+@runtime_checkable
+class DueWork(Protocol):
+    """One kind of work that comes due over time.
+
+    Attributes:
+        name: Names the kind in reports and logs (``"sla"``, ``"auto_close"``).
+        actor: Who records what it decides (a system actor).
+    """
+
+    name: str
+    actor: Actor
+
+    def next_due(self, ticket: Ticket, history: Sequence[TicketEvent]) -> datetime | None:
+        """Return when ``ticket`` (whose whole journal is ``history``) next needs this work.
+
+        ``None`` means nothing can come due without a further event. A pure function.
+        """
+        ...
+
+    def run(self, draft: Draft, now: datetime) -> Sequence[str]:
+        """Record on ``draft`` what is due at ``now``; return the problems met on the way.
+
+        A problem is one line for :attr:`~ticketflow.TickReport.failures` (a host escalation
+        that failed, say); what could be recorded is recorded regardless.
+        """
+        ...
+
+
+def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class TickReport:
+    """What one :meth:`~ticketflow.Desk.tick` did.
+
+    Attributes:
+        tickets: Tickets looked at (due in the index).
+        recorded: How many events of each type were recorded (``{"sla_warned": 2, ...}``).
+        failures: ``(ticket_id, problem)`` for each ticket that could not be ticked (it stays
+            due and is tried again next time) and each problem met on the way (a failed
+            escalation: its alerts were recorded all the same). Listed once each, however often
+            a conflict made the tick of that ticket run again.
+    """
+
+    tickets: int
+    recorded: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+    failures: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def warned(self) -> int:
+        """SLA warnings recorded."""
+        return self.recorded.get("sla_warned", 0)
+
+    @property
+    def breached(self) -> int:
+        """SLA breaches recorded."""
+        return self.recorded.get("sla_breached", 0)
+
+    @property
+    def escalated(self) -> int:
+        """Escalation changes (priority or assignment) recorded."""
+        return self.recorded.get("prioritized", 0) + self.recorded.get("assigned", 0)
