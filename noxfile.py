@@ -52,7 +52,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Build the HTML docs with Sphinx, warnings as errors (examples run in `tests`)."""
+    """Build the HTML docs with Sphinx, warnings as errors (`tests` runs and types examples)."""
     session.install("-e", ".", *_groups("docs"))
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
 
