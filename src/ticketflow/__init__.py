@@ -4,6 +4,7 @@ The names here are the public core; subpackages (``ticketflow.sla``, ``ticketflo
 ``ticketflow.testing``) hold the rest.
 """
 
+from ._public import publish as _publish
 from ._access import DEFAULT_COMMAND_ROLES as DEFAULT_COMMAND_ROLES
 from ._actors import Actor as Actor
 from ._actors import Role as Role
@@ -155,3 +156,5 @@ __all__ = [
     "to_primitive",
     "transition",
 ]
+
+_publish(globals(), __all__, __name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from ._access import Access
 from ._actors import Actor
@@ -23,9 +23,7 @@ from ._fields import FieldValue
 from ._ticket import Ticket, TicketKind, tag_set
 from ._values import check_bool, check_enum, check_name, check_optional_name, check_text
 from .exceptions import InvalidValueError
-
-if TYPE_CHECKING:
-    from .storage import TicketStore
+from .storage import TicketStore
 
 __all__ = ["KEEP", "Commands"]
 

@@ -29,6 +29,7 @@ the message is for people, the attributes are for programs.
 """
 
 import collections.abc as _abc
+import enum as _enum
 import datetime as _dt  # noqa: ICN001 - private alias: nothing leaks from this module
 import typing as _typing
 
@@ -200,7 +201,8 @@ class InvalidValueError(TicketflowError, ValueError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {problem} (got {value!r})")
+        shown = value.value if isinstance(value, _enum.Enum) else value
+        super().__init__(f"{field}: {problem} (got {shown!r})")
 
 
 class NaiveDatetimeError(InvalidValueError):

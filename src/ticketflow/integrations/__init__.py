@@ -1,5 +1,6 @@
 """Integrations: CRM and billing protocols, in-memory fakes, and outbox dispatch."""
 
+from .._public import publish as _publish
 from .._contracts import SERVICE_CREDIT_TOPIC as SERVICE_CREDIT_TOPIC
 from .._contracts import ContractLookup as ContractLookup
 from .._contracts import InMemoryContracts as InMemoryContracts
@@ -21,3 +22,5 @@ __all__ = [
     "dispatch_outbox",
     "service_credit_handler",
 ]
+
+_publish(globals(), __all__, __name__)

@@ -1,5 +1,6 @@
 """Service levels: business calendars, policies, clocks derived from the journal, escalation."""
 
+from .._public import publish as _publish
 from .._events import SlaMetric as SlaMetric
 from ._alerts import SLA_ACTOR as SLA_ACTOR
 from ._alerts import plan_alerts as plan_alerts
@@ -53,3 +54,5 @@ __all__ = [
     "sla_alerts",
     "sla_state",
 ]
+
+_publish(globals(), __all__, __name__)

@@ -1,5 +1,6 @@
 """Storage: the :class:`TicketStore` protocol and the reference stores."""
 
+from .._public import publish as _publish
 from ._memory import InMemoryTicketStore as InMemoryTicketStore
 from ._protocol import Change as Change
 from ._protocol import DueEntry as DueEntry
@@ -21,3 +22,5 @@ __all__ = [
     "TicketQuery",
     "TicketStore",
 ]
+
+_publish(globals(), __all__, __name__)

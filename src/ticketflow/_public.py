@@ -1,0 +1,47 @@
+"""Public names say where to import them from: ``ticketflow.Ticket``, not ``ticketflow._ticket``."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, MutableMapping
+
+import attrs
+
+__all__ = ["publish"]
+
+
+def publish(namespace: MutableMapping[str, object], names: Iterable[str], module: str) -> None:
+    """Set ``__module__`` of the classes and functions ``names`` in ``namespace`` to ``module``.
+
+    Only names defined in a private module (``ticketflow._x``, ``ticketflow.sla._y``) move, so
+    the first public package that exports a name owns it and a public module keeps its own.
+    A class's string annotations are evaluated first: they are looked up in the globals of the
+    module that ``__module__`` names; a class whose annotations cannot be evaluated stays home.
+    """
+    for name in names:
+        value = namespace[name]
+        if not isinstance(value, type | types.FunctionType):
+            continue
+        home = value.__module__
+        if not home.startswith("ticketflow.") or "._" not in f".{home.partition('.')[2]}":
+            continue
+        if isinstance(value, type) and not _resolve(value):
+            continue  # keep a home where its annotations still resolve
+        value.__module__ = module
+
+
+def _resolve(cls: type) -> bool:
+    # typing.get_type_hints looks string annotations up in sys.modules[cls.__module__]; once
+    # that names the package, the defining module's imports are out of sight. Evaluate them now.
+    own = cls.__dict__.get("__annotations__", {})
+    if not own:
+        return True
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except NameError:
+        return False
+    if attrs.has(cls):
+        attrs.resolve_types(cls)
+    type.__setattr__(cls, "__annotations__", {k: hints[k] for k in own if k in hints})
+    return True
