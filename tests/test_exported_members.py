@@ -6,8 +6,13 @@ import importlib
 import subprocess
 import sys
 import types
+import typing
 
 import pytest
+
+import ticketflow
+from ticketflow import Role, TicketStatus
+from ticketflow.exceptions import AccessDeniedError, PermissionDeniedError
 
 PACKAGES = [
     "ticketflow",
@@ -62,19 +67,12 @@ def test_public_names_say_where_to_import_them_from(name: str) -> None:
 
 
 def test_reprs_and_hints_name_the_public_path() -> None:
-    import typing
-
-    import ticketflow
-
     assert repr(ticketflow.Ticket) == "<class 'ticketflow.Ticket'>"
     assert typing.get_type_hints(ticketflow.Ticket)["requester"] is ticketflow.Requester
     assert typing.get_type_hints(ticketflow.Desk)
 
 
 def test_error_messages_print_enum_values_not_reprs() -> None:
-    from ticketflow import Role, TicketStatus
-    from ticketflow.exceptions import AccessDeniedError, PermissionDeniedError
-
     denied = PermissionDeniedError(
         "T1", TicketStatus.NEW, TicketStatus.TRIAGED, Role.CUSTOMER, [Role.AGENT]
     )

@@ -159,6 +159,9 @@ class Ticking:
         if before.updated_at - now > self.max_clock_skew:
             raise ClockSkewError(before.id, now, before.updated_at, self.max_clock_skew)
         draft = self._draft(before, Actor.system(), max(now, before.updated_at))
-        problems = [str(p) for work in self.due_work for p in work.run(draft, draft.at)]
+        problems: list[str] = []
+        for work in self.due_work:
+            draft.actor = work.actor  # each kind records as itself
+            problems.extend(str(problem) for problem in work.run(draft, draft.at))
         self._commit(draft)
         return draft.events, problems
