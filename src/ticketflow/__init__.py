@@ -4,7 +4,6 @@ The names here are the public core; subpackages (``ticketflow.sla``, ``ticketflo
 ``ticketflow.testing``) hold the rest.
 """
 
-from ._public import publish as _publish
 from ._access import DEFAULT_COMMAND_ROLES as DEFAULT_COMMAND_ROLES
 from ._actors import Actor as Actor
 from ._actors import Role as Role
@@ -36,6 +35,7 @@ from ._fields import FieldValue as FieldValue
 from ._identity import same_mailbox as same_mailbox
 from ._journal import apply as apply
 from ._journal import replay as replay
+from ._public import publish as _publish
 from ._retry import retrying as retrying
 from ._serde import from_json as from_json
 from ._serde import from_primitive as from_primitive

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing
 from collections.abc import Iterable, MutableMapping
@@ -34,7 +35,7 @@ def publish(namespace: MutableMapping[str, object], names: Iterable[str], module
 def _resolve(cls: type) -> bool:
     # typing.get_type_hints looks string annotations up in sys.modules[cls.__module__]; once
     # that names the package, the defining module's imports are out of sight. Evaluate them now.
-    own = cls.__dict__.get("__annotations__", {})
+    own = inspect.get_annotations(cls)
     if not own:
         return True
     try:

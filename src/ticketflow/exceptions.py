@@ -29,8 +29,8 @@ the message is for people, the attributes are for programs.
 """
 
 import collections.abc as _abc
-import enum as _enum
 import datetime as _dt  # noqa: ICN001 - private alias: nothing leaks from this module
+import enum as _enum
 import typing as _typing
 
 __all__ = [

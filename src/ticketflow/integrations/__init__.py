@@ -1,10 +1,10 @@
 """Integrations: CRM and billing protocols, in-memory fakes, and outbox dispatch."""
 
-from .._public import publish as _publish
 from .._contracts import SERVICE_CREDIT_TOPIC as SERVICE_CREDIT_TOPIC
 from .._contracts import ContractLookup as ContractLookup
 from .._contracts import InMemoryContracts as InMemoryContracts
 from .._contracts import ServiceCredit as ServiceCredit
+from .._public import publish as _publish
 from ._billing import BillingAdapter as BillingAdapter
 from ._billing import InMemoryBilling as InMemoryBilling
 from ._billing import service_credit_handler as service_credit_handler

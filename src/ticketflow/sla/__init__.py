@@ -1,7 +1,7 @@
 """Service levels: business calendars, policies, clocks derived from the journal, escalation."""
 
-from .._public import publish as _publish
 from .._events import SlaMetric as SlaMetric
+from .._public import publish as _publish
 from ._alerts import SLA_ACTOR as SLA_ACTOR
 from ._alerts import plan_alerts as plan_alerts
 from ._alerts import sla_alerts as sla_alerts
