@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import Actor, Desk, NewTicket, Requester, TicketEvent, TicketStatus, replay
-from .exceptions import InvalidTransitionError, PermissionDeniedError
+from .exceptions import AccessDeniedError, InvalidTransitionError, PermissionDeniedError
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
     InMemoryBilling,
@@ -65,6 +65,8 @@ def _describe(event: TicketEvent) -> str:
         "commented": lambda e: ("public: " if e.public else "internal: ") + repr(e.body),
         "field_changed": lambda e: ", ".join(f"{k}={v!r}" for k, v in e.changes.items()),
         "prioritized": lambda e: f"priority={e.priority}",
+        "categorized": lambda e: f"category={e.category}",
+        "tagged": lambda e: f"+{sorted(e.added)} -{sorted(e.removed)}",
         "sla_warned": lambda e: f"{e.metric} at {e.threshold:.0%}, due {_local(e.due_at)}",
         "sla_breached": lambda e: f"{e.metric} due {_local(e.due_at)}",
     }
@@ -136,7 +138,18 @@ def _story(desk: Desk, clock: _DemoClock, write: Write) -> list[str]:
     write("  " + desk.explain_sla(late.id))
     write("  " + desk.explain_sla(damaged.id))
 
+    try:
+        desk.transition(late.id, S.TRIAGED, actor=alice)
+    except PermissionDeniedError as error:
+        write(f"refused ({error.code}): {error}")
+    try:
+        desk.submit(NewTicket(subject="x", requester=Requester("bob@example.com")), actor=alice)
+    except AccessDeniedError as error:
+        write(f"refused ({error.code}): {error}")
+
     clock.set(_at(9, 9, 5))  # Monday morning
+    desk.categorize(late.id, "delivery/late", actor=bob)
+    desk.tag(late.id, add={"carrier-delay"}, actor=bob)
     desk.transition(late.id, S.TRIAGED, actor=bob)
     desk.assign(late.id, actor=bob, queue="logistics", assignee="bob")
     desk.transition(late.id, S.IN_PROGRESS, actor=bob)
@@ -162,11 +175,8 @@ def _story(desk: Desk, clock: _DemoClock, write: Write) -> list[str]:
     clock.set(_at(10, 15))
     desk.transition(late.id, S.IN_PROGRESS, actor=bob, reason="customer: wrong parcel")
     desk.transition(late.id, S.RESOLVED, actor=bob, reason="right parcel delivered")
-    try:
-        desk.transition(damaged.id, S.TRIAGED, actor=bob)
-        desk.transition(damaged.id, S.IN_PROGRESS, actor=bob)
-    except PermissionDeniedError as error:  # pragma: no cover - the default workflow allows it
-        write(f"refused ({error.code}): {error}")
+    desk.transition(damaged.id, S.TRIAGED, actor=bob)
+    desk.transition(damaged.id, S.IN_PROGRESS, actor=bob)
     clock.set(_at(12, 9))
     desk.transition(late.id, S.CLOSED, actor=sue)
     report = desk.tick(_at(12, 9))
