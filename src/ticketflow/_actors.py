@@ -7,8 +7,9 @@ import enum
 import attrs
 
 from ._values import check_enum, check_name, validator
+from .exceptions import InvalidValueError
 
-__all__ = ["Actor", "Role"]
+__all__ = ["Actor", "Role", "check_actor"]
 
 
 class Role(enum.StrEnum):
@@ -64,3 +65,14 @@ class Actor:
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.id}"
+
+
+def check_actor(actor: object) -> Actor:
+    """Return ``actor`` if it is an :class:`Actor`.
+
+    Raises:
+        InvalidValueError: It is not.
+    """
+    if type(actor) is not Actor:
+        raise InvalidValueError("actor", actor, "must be an Actor")
+    return actor

@@ -9,17 +9,16 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from ._access import Access
-from ._actors import Actor, Role
+from ._actors import Actor, Role, check_actor
 from ._clock import Clock, SystemClock
 from ._commands import Commands
-from ._draft import Decide, Draft
-from ._due import DueWork
-from ._events import CommentAdded, TicketEvent
+from ._draft import Decide, Draft, event_message
+from ._due import DueWork, due_works, next_due_of
+from ._events import TicketEvent
 from ._retry import retrying
-from ._serde import to_primitive
 from ._ticket import NewTicket, Ticket
 from ._ticking import Ticking
-from ._values import check_instant, check_int, check_name
+from ._values import check_instant, check_int, check_key, check_name
 from ._visibility import TicketView, view_of
 from ._workflow import DEFAULT_WORKFLOW, Workflow
 from .exceptions import (
@@ -29,7 +28,7 @@ from .exceptions import (
     TicketNotFoundError,
 )
 from .sla import SlaPolicy
-from .storage import Change, OutboxMessage, TicketStore
+from .storage import Change, TicketStore
 
 __all__ = ["DEFAULT_CLOCK_SKEW", "Desk"]
 
@@ -111,7 +110,7 @@ class Desk(Commands, Ticking):
             roles, internal_fields=internal_fields, customer_fields=customer_fields
         )
         self.max_clock_skew = max_clock_skew
-        self._other_due = _due_works(due)
+        self._other_due = due_works(due)
         self.sla = sla
         self._ids = ids
 
@@ -124,11 +123,11 @@ class Desk(Commands, Ticking):
 
     def get(self, ticket_id: str) -> Ticket:
         """Return the ticket's current snapshot (raises :class:`TicketNotFoundError`)."""
-        return self.store.get(_ticket_id(ticket_id))
+        return self.store.get(check_key("ticket_id", ticket_id))
 
     def history(self, ticket_id: str) -> Sequence[TicketEvent]:
         """Return the ticket's whole journal, oldest first."""
-        return self.store.journal(_ticket_id(ticket_id))
+        return self.store.journal(check_key("ticket_id", ticket_id))
 
     def view(self, ticket_id: str, actor: Actor) -> TicketView:
         """Return what ``actor`` may see of the ticket.
@@ -156,32 +155,22 @@ class Desk(Commands, Ticking):
     ) -> Ticket:
         """Decide and commit one command: the seam every capability commits through.
 
-        Loads the ticket, checks that ``actor`` may run ``command`` on it, hands a
-        :class:`~ticketflow.Draft` to ``decide`` (a pure function that records events and
-        messages on it), and commits everything it recorded with the expected version. If
-        ``decide`` raises, or records nothing, nothing is written.
-
-        Args:
-            ticket_id: The ticket.
-            decide: The decision.
-            actor: Who runs the command.
-            command: Its name, for the role table (``"triage"``, ``"resolve"``, ...).
-            expected_version: Refuse with :class:`ConflictError` unless the ticket is still at
-                this version.
-
-        Returns:
-            The ticket after the command.
+        Loads the ticket, checks that ``actor`` may run ``command`` (a name in the role table,
+        such as ``"triage"``) on it, hands a :class:`~ticketflow.Draft` to ``decide`` (a pure
+        function that records events and messages on it), and commits all it recorded with the
+        expected version. If ``decide`` raises, or records nothing, nothing is written.
 
         Raises:
             AccessDeniedError: ``actor``'s role may not run ``command``.
             TicketNotFoundError: No such ticket, or a customer's command on someone else's.
-            ConflictError: Someone else changed the ticket first; nothing was written.
+            ConflictError: Someone else changed the ticket first (or not at
+                ``expected_version``); nothing was written.
             ClockSkewError: The clock is far behind the ticket's last event.
         """
         check_name("command", command)
         if not callable(decide):
             raise InvalidValueError("decide", decide, "must be callable")
-        _check_actor(actor)
+        check_actor(actor)
         self.access.require(command, actor)
         before = self._load(ticket_id, expected_version, actor)
         draft = self._draft(before, actor, self._now(before))
@@ -199,7 +188,7 @@ class Desk(Commands, Ticking):
             AccessDeniedError: A customer submitting in someone else's name.
             InvalidValueError: ``draft.status`` is not an initial status of the workflow.
         """
-        _check_actor(actor)
+        check_actor(actor)
         if type(draft) is not NewTicket:
             raise InvalidValueError("draft", draft, "must be a NewTicket")
         self.access.require_submit(draft, actor)
@@ -255,10 +244,10 @@ class Desk(Commands, Ticking):
     # -- the write path -------------------------------------------------------------------
 
     def _load(self, ticket_id: str, expected_version: int | None, actor: Actor) -> Ticket:
-        _check_actor(actor)
+        check_actor(actor)
         if expected_version is not None:
             check_int("expected_version", expected_version, minimum=1)
-        ticket = self.store.get(_ticket_id(ticket_id))
+        ticket = self.store.get(check_key("ticket_id", ticket_id))
         if not self.access.may_see(ticket, actor):
             raise TicketNotFoundError(ticket_id)  # as for an unknown id: existence does not leak
         if expected_version is not None and ticket.version != expected_version:
@@ -301,64 +290,14 @@ class Desk(Commands, Ticking):
             raise ConflictError(ticket.id, ticket.version, len(journal))
         return journal
 
-    def _next_due(self, draft: Draft) -> datetime | None:
-        if not self.due_work:
-            return None
-        history = [*(() if draft.before is None else draft.history()), *draft.events]
-        instants = []
-        for work in self.due_work:
-            try:
-                due = work.next_due(draft.ticket, history)
-                instants.append(None if due is None else check_instant("next_due()", due))
-            except Exception:  # noqa: BLE001 - logged; see below
-                # The command must not fail (nor its input be lost) because a due-work kind,
-                # a CRM lookup say, is down: mark the ticket due now; tick re-evaluates it and
-                # reports the failure until it succeeds.
-                _log.exception("%s: next_due failed for ticket %s", work.name, draft.ticket.id)
-                instants.append(draft.ticket.updated_at)
-        return min((i for i in instants if i is not None), default=None)
-
     def _commit(self, draft: Draft) -> Ticket:
         self.store.commit(
             Change(
                 ticket=draft.ticket,
                 events=tuple(draft.events),
                 expected_version=draft.expected_version,
-                outbox=(*(self._message(event) for event in draft.events), *draft.outbox),
-                due_at=self._next_due(draft),
+                outbox=(*(event_message(e, self._ids()) for e in draft.events), *draft.outbox),
+                due_at=next_due_of(self.due_work, draft),
             )
         )
         return draft.ticket
-
-    def _message(self, event: TicketEvent) -> OutboxMessage:
-        # Internal notes get a topic of their own: a subscriber that mails ticket.commented
-        # to the requester must never receive them.
-        internal = type(event) is CommentAdded and not event.public
-        return OutboxMessage(
-            id=check_name("ids()", self._ids()),
-            topic="ticket.internal_comment" if internal else f"ticket.{event.type}",
-            payload=to_primitive(event),
-            ticket_id=event.ticket_id,
-            created_at=event.at,
-        )
-
-
-def _due_works(value: object) -> tuple[DueWork, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InvalidValueError("due", value, "must be a collection of DueWork")
-    works = tuple(value)
-    for work in works:
-        if not isinstance(work, DueWork):
-            raise InvalidValueError("due", work, "must implement DueWork")
-    return works
-
-
-def _check_actor(actor: object) -> None:
-    if type(actor) is not Actor:
-        raise InvalidValueError("actor", actor, "must be an Actor")
-
-
-def _ticket_id(ticket_id: object) -> str:
-    if not isinstance(ticket_id, str):
-        raise InvalidValueError("ticket_id", ticket_id, "a ticket id is a string")
-    return ticket_id

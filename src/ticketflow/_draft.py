@@ -15,15 +15,16 @@ from datetime import datetime
 from typing import Any, Final, TypeVar
 
 from ._actors import Actor
-from ._events import EVENT_TYPES, TicketCreated, TicketEvent, TicketTransitioned
+from ._events import EVENT_TYPES, CommentAdded, TicketCreated, TicketEvent, TicketTransitioned
 from ._journal import apply
+from ._serde import to_primitive
 from ._ticket import Ticket
 from ._values import check_name
 from ._workflow import Workflow
 from .exceptions import InvalidValueError
 from .storage import OutboxMessage
 
-__all__ = ["Decide", "Draft"]
+__all__ = ["Decide", "Draft", "event_message"]
 
 E = TypeVar("E", bound=TicketEvent)
 
@@ -161,3 +162,19 @@ class Draft:
 
 Decide = Callable[[Draft], object]
 """A capability's decision: records what happens on the draft (its return value is ignored)."""
+
+
+def event_message(event: TicketEvent, message_id: str) -> OutboxMessage:
+    """Return the outbox message that announces ``event``.
+
+    Internal notes get a topic of their own: a subscriber that mails ``ticket.commented`` to
+    the requester must never receive them.
+    """
+    internal = type(event) is CommentAdded and not event.public
+    return OutboxMessage(
+        id=check_name("ids()", message_id),
+        topic="ticket.internal_comment" if internal else f"ticket.{event.type}",
+        payload=to_primitive(event),
+        ticket_id=event.ticket_id,
+        created_at=event.at,
+    )

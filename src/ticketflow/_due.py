@@ -8,7 +8,8 @@ kind in turn for the tickets that have come due.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Protocol, runtime_checkable
@@ -19,8 +20,12 @@ from ._actors import Actor
 from ._draft import Draft
 from ._events import TicketEvent
 from ._ticket import Ticket
+from ._values import check_instant
+from .exceptions import InvalidValueError
 
-__all__ = ["DueWork", "TickReport"]
+__all__ = ["DueWork", "TickReport", "due_works", "next_due_of"]
+
+_log = logging.getLogger("ticketflow")
 
 
 @runtime_checkable
@@ -86,3 +91,32 @@ class TickReport:
     def escalated(self) -> int:
         """Escalation changes (priority or assignment) recorded."""
         return self.recorded.get("prioritized", 0) + self.recorded.get("assigned", 0)
+
+
+def next_due_of(works: Sequence[DueWork], draft: Draft) -> datetime | None:
+    """Return the earliest instant any of ``works`` next needs the drafted ticket."""
+    if not works:
+        return None
+    history = [*(() if draft.before is None else draft.history()), *draft.events]
+    instants = []
+    for work in works:
+        try:
+            due = work.next_due(draft.ticket, history)
+            instants.append(None if due is None else check_instant("next_due()", due))
+        except Exception:  # noqa: BLE001 - logged; see below
+            # The command must not fail (nor its input be lost) because a due-work kind, a CRM
+            # lookup say, is down: mark the ticket due now; tick re-evaluates it and reports
+            # the failure until it succeeds.
+            _log.exception("%s: next_due failed for ticket %s", work.name, draft.ticket.id)
+            instants.append(draft.ticket.updated_at)
+    return min((i for i in instants if i is not None), default=None)
+
+
+def due_works(value: object) -> tuple[DueWork, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidValueError("due", value, "must be a collection of DueWork")
+    works = tuple(value)
+    for work in works:
+        if not isinstance(work, DueWork):
+            raise InvalidValueError("due", work, "must implement DueWork")
+    return works

@@ -33,6 +33,7 @@ __all__ = [
     "check_enum",
     "check_instant",
     "check_int",
+    "check_key",
     "check_name",
     "check_optional_int",
     "check_optional_name",
@@ -131,6 +132,17 @@ def check_optional_int(
 ) -> int | None:
     """Return ``value`` if it is ``None`` or an integer in range (see :func:`check_int`)."""
     return None if value is None else check_int(field, value, minimum=minimum, maximum=maximum)
+
+
+def check_key(field: str, value: object) -> str:
+    """Return ``value`` if it is a string to look something up by (stores say if it exists).
+
+    Raises:
+        InvalidValueError: It is not a string.
+    """
+    if not isinstance(value, str):
+        raise InvalidValueError(field, _shown(value), "a key is a string")
+    return value
 
 
 def check_bool(field: str, value: object) -> bool:
