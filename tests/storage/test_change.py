@@ -1,0 +1,225 @@
+"""A Change is checked when built: only ticketflow values, nothing a store cannot write back."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+from _side_by_side import AT, created, message, store_pair
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ticketflow import Actor, CommentAdded, Fields, FieldsChanged, TicketCreated
+from ticketflow.exceptions import InvalidValueError, NaiveDatetimeError, TicketflowError
+from ticketflow.storage import Change
+
+CREATION = created(1)
+TICKET = CREATION.ticket
+
+
+def _creation_event() -> TicketCreated:
+    event = CREATION.events[0]
+    assert isinstance(event, TicketCreated)
+    return event
+
+
+EVENT = _creation_event()
+
+
+NOT_A_STRING: Any = 5
+
+
+def change(**overrides: Any) -> Change:
+    fields: dict[str, Any] = {"ticket": TICKET, "events": (EVENT,), "expected_version": 0}
+    return Change(**(fields | overrides))
+
+
+def comment(**overrides: Any) -> CommentAdded:
+    fields: dict[str, Any] = {
+        "ticket_id": "T1",
+        "version": 2,
+        "at": AT,
+        "actor": Actor.agent("bob"),
+        "comment_id": "c1",
+        "body": "hi",
+        "public": True,
+    }
+    return CommentAdded(**(fields | overrides))
+
+
+@pytest.mark.parametrize(
+    ("events", "field"),
+    [
+        ([attrs.asdict(EVENT, recurse=False)], "events[0]"),
+        ([EVENT, "commented"], "events[1]"),
+        ([None], "events[0]"),
+        ("created", "events"),
+        (EVENT, "events"),
+        (5, "events"),
+        ({"type": "created"}, "events"),
+    ],
+    ids=["dict", "str-item", "none", "str", "bare-event", "int", "mapping"],
+)
+def test_events_must_be_ticketflow_event_instances(events: object, field: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        change(events=events)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"ticket": attrs.asdict(TICKET)}, "ticket"),
+        ({"ticket": None}, "ticket"),
+        ({"expected_version": "0"}, "expected_version"),
+        ({"expected_version": None}, "expected_version"),
+        ({"expected_version": False}, "expected_version"),
+        ({"expected_version": -1}, "expected_version"),
+        ({"expected_version": 2**63}, "expected_version"),
+        ({"outbox": [{"id": "m1"}]}, "outbox[0]"),
+        ({"outbox": message("m1")}, "outbox"),
+        ({"due_at": "tomorrow"}, "due_at"),
+        ({"due_at": AT.max.replace(tzinfo=timezone(-timedelta(hours=3)))}, "due_at"),
+    ],
+    ids=repr,
+)
+def test_every_part_of_a_change_is_checked_for_its_type(
+    overrides: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        change(**overrides)
+    assert caught.value.field == field
+
+
+def test_a_naive_due_time_is_refused() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        change(due_at=AT.replace(tzinfo=None))
+
+
+def test_a_huge_ticket_version_is_refused_at_once_without_counting_to_it() -> None:
+    started = time.monotonic()
+    with pytest.raises(InvalidValueError) as caught:
+        change(ticket=attrs.evolve(TICKET, version=2**62))
+    assert time.monotonic() - started < 1
+    assert caught.value.field == "events"
+
+
+def test_event_versions_must_lead_from_the_expected_version_to_the_ticket() -> None:
+    later = attrs.evolve(TICKET, version=3)
+    with pytest.raises(InvalidValueError, match="must carry versions 2 to 3"):
+        change(ticket=later, events=[comment(version=2), comment(version=4)], expected_version=1)
+    with pytest.raises(InvalidValueError, match="must carry versions 2 to 3"):
+        change(ticket=later, events=[comment(version="2"), comment(version=3)], expected_version=1)
+    accepted = change(ticket=later, events=[comment(), comment(version=3)], expected_version=1)
+    assert [event.version for event in accepted.events] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("ticket", "field"),
+    [
+        (attrs.evolve(TICKET, id="T\ud800"), "ticket.id"),
+        (attrs.evolve(TICKET, queue="l\udc00"), "ticket.queue"),
+        (attrs.evolve(TICKET, assignee="\udbff"), "ticket.assignee"),
+        (attrs.evolve(TICKET, status="new\ud800"), "ticket.status"),
+        (attrs.evolve(TICKET, fields={"\ud800": 1}), "ticket.fields.\ud800"),
+        (attrs.evolve(TICKET, status=NOT_A_STRING), "ticket.status"),
+    ],
+    ids=["id", "queue", "assignee", "status", "field-name", "status-type"],
+)
+def test_a_ticket_whose_keys_cannot_be_stored_is_refused(ticket: Any, field: str) -> None:
+    event = attrs.evolve(EVENT, ticket_id=ticket.id, ticket=ticket)
+    with pytest.raises(InvalidValueError) as caught:
+        change(ticket=ticket, events=[event])
+    assert caught.value.field == field
+
+
+def test_text_with_lone_surrogates_is_fine_outside_the_keys() -> None:
+    ticket = attrs.evolve(TICKET, description="half a pair: \ud800", subject="s\udc00")
+    event = attrs.evolve(EVENT, ticket=ticket)
+    with store_pair() as stores:
+        for store in stores:
+            store.commit(change(ticket=ticket, events=[event]))
+            assert store.get("T1") == ticket
+
+
+@pytest.mark.parametrize(
+    ("ticket", "events", "field"),
+    [
+        (attrs.evolve(TICKET, number=2**63), None, "ticket.number"),
+        (attrs.evolve(TICKET, reopen_count=10**5000), None, "ticket.reopen_count"),
+        (attrs.evolve(TICKET, fields={"n": 2**64}), None, "ticket.fields.n"),
+        (attrs.evolve(TICKET, fields={"n": -(2**63) - 1}), None, "ticket.fields.n"),
+        (
+            attrs.evolve(TICKET, version=2),
+            [
+                EVENT,
+                FieldsChanged(
+                    ticket_id="T1",
+                    version=2,
+                    at=AT,
+                    actor=Actor.agent("b"),
+                    changes={"n": 2**70},
+                ),
+            ],
+            "events[1].changes.n",
+        ),
+        (
+            attrs.evolve(TICKET, version=2),
+            [EVENT, comment(public=float("nan"))],
+            "events[1].public",
+        ),
+    ],
+    ids=["number", "reopen_count", "field", "negative-field", "event-int", "event-nan"],
+)
+def test_numbers_no_store_can_keep_exactly_are_refused(
+    ticket: Any, events: list[Any] | None, field: str
+) -> None:
+    if events is None:
+        events = [attrs.evolve(EVENT, ticket=ticket)]
+    with pytest.raises(InvalidValueError) as caught:
+        change(ticket=ticket, events=events)
+    assert caught.value.field == field
+
+
+def test_numbers_at_the_ends_of_64_bits_are_written_and_read_back() -> None:
+    ticket = attrs.evolve(
+        TICKET, number=2**63 - 1, fields=Fields({"max": 2**63 - 1, "min": -(2**63)})
+    )
+    creation = change(ticket=ticket, events=[attrs.evolve(EVENT, ticket=ticket)])
+    with store_pair() as stores:
+        for store in stores:
+            store.commit(creation)
+            assert store.get_by_number(2**63 - 1) == ticket
+
+
+_anything = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(),
+    st.just(EVENT),
+    st.just(TICKET),
+    st.just(message("m1")),
+    st.lists(st.just(EVENT) | st.integers() | st.just(message("m1")), max_size=2),
+    st.datetimes(),
+    st.just(AT),
+)
+
+
+@given(
+    ticket=_anything, events=_anything, expected_version=_anything, outbox=_anything, due=_anything
+)
+def test_any_parts_build_a_change_or_raise_a_ticketflow_error(
+    ticket: Any, events: Any, expected_version: Any, outbox: Any, due: Any
+) -> None:
+    with contextlib.suppress(TicketflowError):
+        Change(
+            ticket=ticket,
+            events=events,
+            expected_version=expected_version,
+            outbox=outbox,
+            due_at=due,
+        )
