@@ -201,8 +201,10 @@ class InMemoryTicketStore:
             return True
 
     def _slot(self, leased: LeasedMessage) -> _Slot | None:
+        # The slot the lease still holds. A released or never-claimed slot holds no token, and
+        # no token, not even a forged None, proves a lease on it.
         slot = self._outbox.get(leased.message.id)
-        if slot is None or slot.lease_token != leased.lease_token:
+        if slot is None or slot.lease_token is None or slot.lease_token != leased.lease_token:
             return None
         return slot
 
