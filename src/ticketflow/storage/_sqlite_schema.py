@@ -16,7 +16,9 @@ JSON so that a match compares types too.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -148,17 +150,19 @@ def inspect_store(path: str) -> int | None:
         most the supported one.
 
     Raises:
-        NotATicketflowStoreError: The file is not a SQLite database, or holds one that is not
-            a ticketflow store.
+        NotATicketflowStoreError: The file is not a regular file (a directory, a FIFO, a
+            device, a socket: opening one could block forever), or it is not a SQLite
+            database, or holds one that is not a ticketflow store.
         SchemaVersionError: The store is newer than this release supports.
+        StoreError: The file cannot be examined (no permission, say).
     """
     file = Path(path)
-    if not file.exists():
+    if not _is_regular_file(path, path):
         return None
-    if file.is_dir():
-        raise NotATicketflowStoreError(path, "it is a directory")
-    with file.open("rb") as stream:
-        header = stream.read(len(_SQLITE_MAGIC))
+    for suffix in _SIDECARS:
+        # SQLite opens these itself; a FIFO there would block it just the same.
+        _is_regular_file(path + suffix, path)
+    header = _header(path)
     if not header:
         return None
     if header != _SQLITE_MAGIC:
@@ -172,6 +176,50 @@ def inspect_store(path: str) -> int | None:
     if marker != APPLICATION:
         raise NotATicketflowStoreError(path, "it has no ticketflow marker")
     return _checked_version(path, version)
+
+
+_SIDECARS: Final = ("-wal", "-shm", "-journal")
+
+_KINDS: Final = (
+    (stat.S_ISDIR, "it is a directory"),
+    (stat.S_ISFIFO, "it is a FIFO"),
+    (stat.S_ISSOCK, "it is a socket"),
+    (stat.S_ISCHR, "it is a character device"),
+    (stat.S_ISBLK, "it is a block device"),
+)
+
+
+def _is_regular_file(path: str, store: str) -> bool:
+    # True for a regular file (a symlink to one included), False for nothing there; anything
+    # else is refused before it is ever opened.
+    try:
+        mode = Path(path).stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise StoreError(f"{path}: cannot examine the file: {error.strerror}") from error
+    if stat.S_ISREG(mode):
+        return True
+    reason = next((why for test, why in _KINDS if test(mode)), "it is not a regular file")
+    if path != store:
+        reason = f"{path[len(store) :]}: {reason}"
+    raise NotATicketflowStoreError(store, reason)
+
+
+def _header(path: str) -> bytes:
+    # Non-blocking, and checked again once open: the file may have been swapped meanwhile.
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read the file: {error.strerror}") from error
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotATicketflowStoreError(path, "it is not a regular file")
+        return os.read(descriptor, len(_SQLITE_MAGIC))
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read the file: {error.strerror}") from error
+    finally:
+        os.close(descriptor)
 
 
 _Meta = tuple[int, object, object]
