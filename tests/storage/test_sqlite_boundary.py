@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
-from _side_by_side import created
+from _side_by_side import AT, LEASE, created, message
 
 from ticketflow.exceptions import (
+    DeserializationError,
+    InvalidValueError,
     NotATicketflowStoreError,
     StoreError,
 )
-from ticketflow.storage import SQLiteTicketStore
+from ticketflow.storage import LeasedMessage, SQLiteTicketStore
 from ticketflow.storage import _sqlite_schema as schema
 
 OPEN_IN_A_CHILD = """
@@ -122,3 +127,112 @@ def test_a_file_swapped_for_a_fifo_after_the_check_is_still_refused(
     os.mkfifo(path)
     with pytest.raises(NotATicketflowStoreError, match="it is not a regular file"):
         SQLiteTicketStore(path)
+
+
+class _BytesPath:
+    def __fspath__(self) -> bytes:
+        return b"desk.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [
+        (5, "must name a file"),
+        (None, "must name a file"),
+        (b"desk.sqlite3", "must name a file"),
+        (_BytesPath(), "must name a file"),
+        ("desk\x00.sqlite3", "must not contain a NUL character"),
+        ("desk\ud800.sqlite3", "must be valid Unicode (no lone surrogates)"),
+        ("\udcffdesk.sqlite3", "must be valid Unicode (no lone surrogates)"),
+    ],
+    ids=["int", "none", "bytes", "bytes-pathlike", "nul", "surrogate", "escaped-byte"],
+)
+def test_a_path_sqlite_cannot_open_is_an_invalid_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: Any, problem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidValueError) as caught:
+        SQLiteTicketStore(where)
+    assert caught.value.field == "path"
+    assert caught.value.problem.startswith(problem)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"synchronous": ["FULL"]}, "synchronous"),
+        ({"synchronous": b"FULL"}, "synchronous"),
+        ({"timeout": 10**400}, "timeout"),
+        ({"timeout": -(10**5000)}, "timeout"),
+    ],
+    ids=["list", "bytes", "huge", "hugely-negative"],
+)
+def test_options_of_the_wrong_type_or_size_are_invalid_values(
+    path: Path, options: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        SQLiteTicketStore(path, **options)
+    assert caught.value.field == field
+    assert not path.exists()
+
+
+def test_an_infinite_timeout_waits_as_long_as_it_takes(path: Path) -> None:
+    with SQLiteTicketStore(path, timeout=float("inf")) as store:
+        store.commit(created(1))
+        assert store.get("T1").id == "T1"
+
+
+# -- no driver exception reaches a caller ------------------------------------------------------
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[SQLiteTicketStore]:
+    with SQLiteTicketStore(path) as opened:
+        opened.commit(created(1, outbox=[message("m1")]))
+        yield opened
+
+
+def forged(
+    leased: LeasedMessage, *, token: object = None, message_id: object = None
+) -> LeasedMessage:
+    # Values LeasedMessage and OutboxMessage refuse, as a buggy host might still smuggle in.
+    copy = attrs.evolve(leased, message=attrs.evolve(leased.message))
+    if token is not None:
+        object.__setattr__(copy, "lease_token", token)
+    if message_id is not None:
+        object.__setattr__(copy.message, "id", message_id)
+    return copy
+
+
+@pytest.mark.parametrize(
+    "smuggled",
+    [{"token": "w:\ud800"}, {"message_id": 2**70}],
+    ids=["surrogate-token", "huge-id"],
+)
+def test_a_value_that_slipped_past_the_checks_is_a_store_error(
+    store: SQLiteTicketStore, smuggled: dict[str, object]
+) -> None:
+    [leased] = store.claim_outbox(worker="w", now=AT, lease=LEASE)
+    with pytest.raises(StoreError, match="a value cannot be stored"):
+        store.ack_outbox(forged(leased, **smuggled))
+    with pytest.raises(StoreError, match="a value cannot be stored"):
+        store.retry_outbox(forged(leased, **smuggled), not_before=AT)
+    assert store.ack_outbox(leased), "the real lease still holds"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("payload", "{"), ("payload", "[1]"), ("created_at", "yesterday"), ("topic", "")],
+)
+def test_a_damaged_outbox_row_is_a_deserialization_error(
+    store: SQLiteTicketStore, path: Path, column: str, value: str
+) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute(f"UPDATE outbox SET {column} = ?", (value,))  # noqa: S608
+    finally:
+        connection.close()
+    with pytest.raises(DeserializationError) as caught:
+        store.claim_outbox(worker="w", now=AT, lease=LEASE)
+    assert "m1" in str(caught.value)

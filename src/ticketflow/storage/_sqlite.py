@@ -135,7 +135,8 @@ class SQLiteTicketStore:
         timeout: float = 30.0,
     ) -> None:
         location = _location(path)
-        if synchronous not in _SYNCHRONOUS:
+        setting: object = synchronous  # a list here would be unhashable for the lookup
+        if not isinstance(setting, str) or setting not in _SYNCHRONOUS:
             raise invalid("synchronous", synchronous, f"must be one of {', '.join(_SYNCHRONOUS)}")
         self._path = location
         self._synchronous: Synchronous = synchronous
@@ -247,6 +248,8 @@ class SQLiteTicketStore:
             yield connection
         except sqlite3.Error as error:
             raise StoreError(f"{self._path}: {error}") from error
+        except _UNBINDABLE as error:
+            raise _unbindable(self._path, error) from error
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -261,6 +264,8 @@ class SQLiteTicketStore:
                 raise
         except sqlite3.Error as error:
             raise StoreError(f"{self._path}: {error}") from error
+        except _UNBINDABLE as error:
+            raise _unbindable(self._path, error) from error
 
     def allocate_number(self) -> int:
         """Return a ticket number never returned before, by any thread or process."""
@@ -523,17 +528,34 @@ def _exists(connection: sqlite3.Connection, ticket_id: str) -> bool:
     return row is not None
 
 
-def _location(path: str | os.PathLike[str]) -> str:
-    location: object = os.fspath(path)
+def _location(path: object) -> str:
+    location = os.fspath(path) if isinstance(path, os.PathLike) else path
     if not isinstance(location, str) or location in {"", ":memory:"}:
         raise invalid("path", path, "must name a file (or use InMemoryTicketStore)")
+    if "\x00" in location:
+        raise invalid("path", path, "must not contain a NUL character")
+    if not storable(location):
+        # sqlite3 passes file names to SQLite as UTF-8.
+        raise invalid("path", path, "must be valid Unicode (no lone surrogates)")
     return location
 
 
 def _seconds(timeout: object) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
         raise invalid("timeout", timeout, "must be a number of seconds >= 0")
-    return float(timeout)
+    try:
+        return float(timeout)
+    except OverflowError:
+        raise invalid("timeout", timeout, "is too large for a float") from None
+
+
+# What sqlite3 raises for a value it cannot bind. The checks at the boundary keep them out;
+# should one slip through, the caller still gets a store error, not the driver's.
+_UNBINDABLE = (UnicodeEncodeError, OverflowError)
+
+
+def _unbindable(location: str, error: Exception) -> StoreError:
+    return StoreError(f"{location}: a value cannot be stored: {error}")
 
 
 def _duplicate_message(change: Change) -> InvalidValueError:

@@ -29,6 +29,7 @@ from .._fields import FieldValue
 from .._serde import from_json, to_primitive
 from .._ticket import Ticket
 from ..exceptions import (
+    DeserializationError,
     NotATicketflowStoreError,
     SchemaVersionError,
     StoreError,
@@ -465,11 +466,19 @@ def event_from(body: str) -> TicketEvent:
 def message_from(
     message_id: str, topic: str, ticket_id: str | None, payload: str, created_at: int
 ) -> OutboxMessage:
-    """Return the outbox message of a row."""
-    return OutboxMessage(
-        id=message_id,
-        topic=topic,
-        payload=json.loads(payload),
-        ticket_id=ticket_id,
-        created_at=from_micros(created_at),
-    )
+    """Return the outbox message of a row.
+
+    Raises:
+        DeserializationError: The row was damaged outside ticketflow.
+    """
+    try:
+        return OutboxMessage(
+            id=message_id,
+            topic=topic,
+            payload=json.loads(payload),
+            ticket_id=ticket_id,
+            created_at=from_micros(created_at),
+        )
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:
+        problem = f"the stored row of message {message_id!r} is damaged: {error}"
+        raise DeserializationError("OutboxMessage", [("$", problem)]) from None
