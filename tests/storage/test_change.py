@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import typing
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -13,9 +14,10 @@ from _side_by_side import AT, created, message, store_pair
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ticketflow import Actor, CommentAdded, Fields, FieldsChanged, TicketCreated
+from ticketflow import Actor, CommentAdded, Fields, FieldsChanged, Ticket, TicketCreated
 from ticketflow.exceptions import InvalidValueError, NaiveDatetimeError, TicketflowError
 from ticketflow.storage import Change
+from ticketflow.storage._change import TICKET_NUMBERS
 
 CREATION = created(1)
 TICKET = CREATION.ticket
@@ -194,6 +196,42 @@ def test_numbers_at_the_ends_of_64_bits_are_written_and_read_back() -> None:
         for store in stores:
             store.commit(creation)
             assert store.get_by_number(2**63 - 1) == ticket
+
+
+def test_the_ticket_numbers_a_change_checks_are_every_unbounded_integer_of_a_ticket() -> None:
+    # impact and urgency are levels from 1 to 5, which Ticket itself enforces.
+    hints = typing.get_type_hints(Ticket)
+    integers = {name for name, hint in hints.items() if int in (hint, *typing.get_args(hint))}
+    assert integers - {"impact", "urgency"} == set(TICKET_NUMBERS)
+    assert hints["fields"] is Fields, "field values are checked on their own"
+
+
+def test_every_event_must_be_for_the_ticket_of_the_change() -> None:
+    with pytest.raises(InvalidValueError, match="every event must be for the ticket"):
+        change(events=[attrs.evolve(EVENT, ticket_id="T2")])
+
+
+@pytest.mark.parametrize("value", [object(), b"bytes", 1j], ids=["object", "bytes", "complex"])
+def test_a_part_of_an_event_no_store_can_write_is_refused(value: Any) -> None:
+    event = FieldsChanged(
+        ticket_id="T1", version=2, at=AT, actor=Actor.agent("b"), changes={"n": value}
+    )
+    with pytest.raises(InvalidValueError) as caught:
+        change(ticket=attrs.evolve(TICKET, version=2), events=[EVENT, event])
+    assert caught.value.field == "events[1].changes.n"
+    assert caught.value.problem.endswith("is not a value any store can write")
+
+
+def test_a_cyclic_structure_in_an_event_is_refused_not_walked_forever() -> None:
+    cycle: Any = []
+    cycle.append(cycle)
+    event = FieldsChanged(
+        ticket_id="T1", version=2, at=AT, actor=Actor.agent("b"), changes={"n": cycle}
+    )
+    with pytest.raises(InvalidValueError) as caught:
+        change(ticket=attrs.evolve(TICKET, version=2), events=[EVENT, event])
+    assert caught.value.field.startswith("events[1].changes.n")
+    assert caught.value.problem == "nested deeper than 64 levels"
 
 
 _anything = st.one_of(

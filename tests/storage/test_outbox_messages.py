@@ -107,6 +107,27 @@ def test_a_payload_may_nest_64_levels_but_no_deeper() -> None:
         build(payload=_nested(100_000))
 
 
+def test_a_cyclic_payload_is_refused_not_walked_forever() -> None:
+    cycle: dict[str, Any] = {}
+    cycle["self"] = cycle
+    with pytest.raises(InvalidValueError, match="nested deeper than 64 levels"):
+        build(payload=cycle)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"id": "12345678901234567890123"},
+        {"brackets": "[" * 100 + "{" * 100},
+        {"n": 9223372036854775807, "m": -9223372036854775808},
+        {"text": "ünïcödé \u2028 \x00"},
+    ],
+    ids=["digits-in-a-string", "brackets-in-a-string", "int64-ends", "unicode"],
+)
+def test_a_payload_that_only_looks_suspicious_is_kept_exactly(payload: dict[str, Any]) -> None:
+    assert build(payload=payload).payload == payload
+
+
 def test_a_payload_at_the_ends_of_64_bits_is_kept() -> None:
     payload = {"max": 2**63 - 1, "min": -(2**63), "bool": True, "none": None, "float": -0.0}
     assert build(payload=payload).payload == payload

@@ -5,9 +5,10 @@ The rule (stated for hosts on :class:`~ticketflow.storage.TicketStore`):
 * An argument of the wrong type raises :class:`InvalidValueError` naming the argument.
 * A well-typed key that no stored ticket can have (an id with a lone surrogate, a number
   outside 64 bits) is not found, like any other unknown key.
-* What a store writes is checked where it is built (:class:`OutboxMessage`, :class:`Change`):
-  strings that become keys encode as UTF-8, integers fit in 64 bits, floats are finite, and
-  payloads are JSON that reads back equal. So a commit never writes what cannot be read back.
+* What a store writes is checked where it is built (:class:`OutboxMessage` with
+  ``_payload.py``, :class:`Change`): strings that become keys encode as UTF-8, integers fit
+  in 64 bits, floats are finite, and payloads are JSON that reads back equal. So a commit
+  never writes what cannot be read back.
 
 The stores call the ``*_arguments`` functions first thing, so their answers cannot drift
 apart by checking in a different order.
@@ -15,13 +16,9 @@ apart by checking in a different order.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from typing import Any, Final, TypeVar
-
-import attrs
 
 from .._clock import require_aware
 from ..exceptions import InvalidValueError
@@ -29,15 +26,12 @@ from ..exceptions import InvalidValueError
 __all__ = [
     "INT64_MAX",
     "INT64_MIN",
-    "MAX_PAYLOAD_DEPTH",
-    "check_writable",
     "claim_arguments",
     "due_arguments",
     "instance",
     "instant",
     "invalid",
     "journal_arguments",
-    "json_object",
     "key_text",
     "limit_argument",
     "number_argument",
@@ -53,9 +47,6 @@ T = TypeVar("T")
 
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
-MAX_PAYLOAD_DEPTH: Final = 64
-"""How deeply a payload may nest lists and objects: deep enough for any document, and far
-from the interpreter's recursion limit when it is read back."""
 
 
 def reportable(value: object) -> object:
@@ -206,88 +197,3 @@ def claim_arguments(
     except OverflowError:
         raise invalid("lease", lease, "ends after the last datetime") from None
     return worker, at, until, limit_argument(limit)
-
-
-def json_object(field: str, value: object) -> dict[str, Any]:
-    """Return a JSON-native copy of a mapping that reads back from JSON exactly equal.
-
-    Nested mappings become dicts; keys are strings, integers fit in 64 bits, floats are
-    finite, strings encode as UTF-8, nesting stops at :data:`MAX_PAYLOAD_DEPTH`. A tuple is
-    refused rather than turned into the list it would read back as.
-
-    Raises:
-        InvalidValueError: The first part that is not so; ``field`` is its path, such as
-            ``payload.items[2]``.
-    """
-    if not isinstance(value, Mapping):
-        raise invalid(field, value, "must be a JSON object (a mapping)")
-    copy: dict[str, Any] = _json(field, value, 0)
-    return copy
-
-
-def _json(path: str, value: object, depth: int) -> Any:  # noqa: ANN401
-    if value is None or isinstance(value, bool | int | float | str):
-        return _json_scalar(path, value)
-    if depth == MAX_PAYLOAD_DEPTH:
-        raise invalid(path, "...", f"nested deeper than {MAX_PAYLOAD_DEPTH} levels")
-    if isinstance(value, Mapping):
-        copy: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str) or not storable(key):
-                raise invalid(path, key, "a key must be a string without surrogates")
-            copy[str.__str__(key)] = _json(f"{path}.{key}", item, depth + 1)
-        return copy
-    if isinstance(value, list):
-        return [_json(f"{path}[{index}]", item, depth + 1) for index, item in enumerate(value)]
-    if isinstance(value, tuple):
-        raise invalid(path, value, "a tuple would read back as a list: pass a list")
-    raise invalid(path, value, f"a {type(value).__name__} is not a JSON value")
-
-
-def _json_scalar(path: str, value: bool | float | str | None) -> object:
-    # Subclasses (enums) become the plain value they are written as, and read back as.
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise invalid(path, value, "an integer must fit in 64 bits")
-        return int(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise invalid(path, value, "NaN and infinities are not JSON")
-        return float(value)
-    if not storable(value):
-        raise invalid(path, value, "a string must not hold a lone surrogate")
-    return str.__str__(value)
-
-
-def check_writable(field: str, value: object) -> None:
-    """Raise :class:`InvalidValueError` if ``value`` holds a number no store can keep exactly.
-
-    Walks attrs instances, mappings and collections: every integer must fit in 64 bits (the
-    width of SQL integers and of JSON numbers most readers keep exactly) and every float must
-    be finite (JSON has no NaN, and NaN is not equal to itself when read back).
-    """
-    if isinstance(value, str | bool | datetime | Enum) or value is None:
-        return
-    if isinstance(value, int | float):
-        _check_number(field, value)
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            check_writable(f"{field}.{key}", item)
-    elif isinstance(value, frozenset | set | tuple | list):
-        for item in value:
-            check_writable(field, item)
-    else:
-        cls = type(value)
-        if attrs.has(cls):
-            for attribute in attrs.fields(cls):
-                check_writable(f"{field}.{attribute.name}", getattr(value, attribute.name))
-
-
-def _check_number(field: str, value: float) -> None:
-    if isinstance(value, int):
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise invalid(field, value, "an integer must fit in 64 bits")
-    elif not math.isfinite(value):
-        raise invalid(field, value, "a float must be finite")

@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from ._checks import instance, instant, invalid, json_object, key_text, validator
+from ._checks import instance, instant, invalid, key_text, validator
+from ._payload import json_object
 
 __all__ = ["LeasedMessage", "OutboxMessage"]
 

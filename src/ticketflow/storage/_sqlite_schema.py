@@ -19,10 +19,10 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
 from .._events import TicketCreated, TicketEvent
 from .._fields import FieldValue
@@ -211,16 +211,14 @@ def _header(path: str) -> bytes:
     # Non-blocking, and checked again once open: the file may have been swapped meanwhile.
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise NotATicketflowStoreError(path, "it is not a regular file")
+            return os.read(descriptor, len(_SQLITE_MAGIC))
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise StoreError(f"{path}: cannot read the file: {error.strerror}") from error
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise NotATicketflowStoreError(path, "it is not a regular file")
-        return os.read(descriptor, len(_SQLITE_MAGIC))
-    except OSError as error:
-        raise StoreError(f"{path}: cannot read the file: {error.strerror}") from error
-    finally:
-        os.close(descriptor)
 
 
 _Meta = tuple[int, object, object]
@@ -354,16 +352,10 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
-def _mapping(value: object) -> dict[Any, Any]:
-    # Payloads are Mappings, not necessarily dicts (a MappingProxyType, Fields, ...).
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON-compatible")
-
-
 # ASCII-only, so any Python string (even a lone surrogate) survives SQLite's UTF-8; keys in
-# insertion order (sorting them costs a fifth of the encoding and buys nothing here).
-_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), default=_mapping)
+# insertion order (sorting them costs a fifth of the encoding and buys nothing here). No
+# default hook: a change holds only what converts to plain JSON (see Change).
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
 _dumps: Final = _ENCODER.encode
 
 
