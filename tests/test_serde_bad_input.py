@@ -169,6 +169,15 @@ def test_a_float_field_takes_only_numbers(threshold: object, message: str) -> No
     assert list(caught.value.errors) == [("$.threshold", message + " (expected float)")]
 
 
+@pytest.mark.parametrize("external", ["yes", 1, None], ids=repr)
+def test_a_bool_field_takes_only_true_or_false(external: object) -> None:
+    with pytest.raises(DeserializationError) as caught:
+        from_primitive({"email": "a@example.com", "external": external}, Requester)
+    [(path, message)] = caught.value.errors
+    assert path == "$.external"
+    assert message.startswith("expected true or false")
+
+
 def test_an_integer_reads_as_a_float_where_a_float_belongs() -> None:
     event = from_primitive({**SLA_WARNED, "threshold": 1}, SlaWarned)
     assert event.threshold == 1.0

@@ -90,6 +90,14 @@ def test_a_fifo_where_sqlite_keeps_its_write_ahead_log_is_refused(path: Path) ->
     assert open_in_a_child(path) == "NotATicketflowStoreError -wal: it is a FIFO"
 
 
+def test_a_directory_where_sqlite_keeps_its_rollback_journal_is_refused(path: Path) -> None:
+    SQLiteTicketStore(path).close()
+    Path(f"{path}-journal").mkdir()
+    with pytest.raises(NotATicketflowStoreError) as caught:
+        SQLiteTicketStore(path)
+    assert caught.value.reason == "-journal: it is a directory"
+
+
 def test_a_symlink_to_a_store_opens_the_store(path: Path, tmp_path: Path) -> None:
     with SQLiteTicketStore(path) as store:
         store.commit(created(1))
@@ -219,6 +227,16 @@ def test_a_value_that_slipped_past_the_checks_is_a_store_error(
     with pytest.raises(StoreError, match="a value cannot be stored"):
         store.retry_outbox(forged(leased, **smuggled), not_before=AT)
     assert store.ack_outbox(leased), "the real lease still holds"
+
+
+def test_a_change_that_slipped_past_its_checks_is_a_store_error(
+    store: SQLiteTicketStore,
+) -> None:
+    smuggled = created(2)
+    object.__setattr__(smuggled.ticket, "id", "T\ud800")
+    with pytest.raises(StoreError, match="a value cannot be stored"):
+        store.commit(smuggled)
+    assert store.get("T1").version == 1
 
 
 @pytest.mark.parametrize(
