@@ -1,12 +1,19 @@
-"""Lossless JSON for every value type and event, through one configured cattrs converter."""
+"""Lossless JSON for every value type and event, through one configured cattrs converter.
+
+Reading is a boundary: whatever the text or the primitives are, :func:`from_json` and
+:func:`from_primitive` return a value or raise :class:`DeserializationError` listing every bad
+field with its path, never another exception.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar, get_origin
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar, cast, get_origin, overload
 
+import attrs
 import cattrs
+from cattrs.errors import StructureHandlerNotFoundError
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as _make_json_converter
 from cattrs.strategies import configure_tagged_union
@@ -35,6 +42,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook_factory(attrs.has, _objects_only(converter))
     for event_type in EVENT_TYPES:
         # Each event carries its tag whether it is unstructured as itself or as the union.
         converter.register_unstructure_hook(event_type, _tagging_hook(converter, event_type))
@@ -44,7 +53,27 @@ def make_converter() -> cattrs.Converter:
         tag_generator=lambda cls: cls.type,  # type: ignore[attr-defined]
         tag_name="type",
     )
+    # The strategy's own hook fails on a list or an unhashable tag with an opaque message.
+    converter.register_structure_hook(TicketEvent, _structure_event(converter))
     return converter
+
+
+_EVENTS_BY_TAG: Final[Mapping[str, type[TicketEvent]]] = {cls.type: cls for cls in EVENT_TYPES}
+
+
+def _structure_event(converter: cattrs.Converter) -> Callable[[object, object], TicketEvent]:
+    def structure(value: object, _: object) -> TicketEvent:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an event object, got {type(value).__name__}")
+        if "type" not in value:
+            raise InvalidValueError("type", None, "required field missing")
+        tag = value["type"]
+        event_type = _EVENTS_BY_TAG.get(tag) if isinstance(tag, str) else None
+        if event_type is None:
+            raise InvalidValueError("type", tag, f"must be one of {', '.join(_EVENTS_BY_TAG)}")
+        return converter.structure(value, event_type)
+
+    return structure
 
 
 def _tagging_hook(
@@ -84,6 +113,33 @@ def _structure_bool(value: object, _: type) -> bool:
     return value
 
 
+def _structure_float(value: object, _: type) -> float:
+    # cattrs would read "nan" as a number and a bool as 1.0: only numbers are numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError("the number is too large for a float") from None
+
+
+def _objects_only(
+    converter: cattrs.Converter,
+) -> Callable[[type[Any]], Callable[[object, type[Any]], Any]]:
+    # Without this, a list where an object belongs fails as "list indices must be integers".
+    def factory(cls: type[Any]) -> Callable[[object, type[Any]], Any]:
+        structure = converter.gen_structure_attrs_fromdict(cls)
+
+        def hook(value: object, type_: type[Any]) -> Any:  # noqa: ANN401
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected an object, got {type(value).__name__}")
+            return structure(value, type_)
+
+        return hook
+
+    return factory
+
+
 def _structure_fields(value: object, _: type) -> Fields:
     if not isinstance(value, dict):
         raise TypeError(f"expected an object of fields, got {type(value).__name__}")
@@ -98,32 +154,65 @@ def to_primitive(value: object) -> Any:  # noqa: ANN401 - JSON-shaped by constru
     return _CONVERTER.unstructure(value)
 
 
-def from_primitive(data: object, cls: type[T] | Any) -> T:  # noqa: ANN401
-    """Return a ``cls`` built from primitives.
+@overload
+def from_primitive(data: object, cls: type[T]) -> T: ...
+
+
+@overload
+def from_primitive(data: object, cls: object) -> Any: ...  # noqa: ANN401 - a union alias
+
+
+def from_primitive(data: object, cls: object) -> Any:
+    """Return a ``cls`` built from primitives (what :func:`to_primitive` returns).
+
+    Args:
+        data: Any value; primitives of the wrong shape are reported, never trusted.
+        cls: The type to build: a ticketflow class, a builtin, or a union alias such as
+            :data:`~ticketflow.TicketEvent` (then the result is typed ``Any``).
 
     Raises:
-        DeserializationError: Every bad field, each with its path (``$.requester.email``).
+        DeserializationError: Every bad field, each with its path (``$.requester.email``);
+            data nested too deeply for the interpreter is reported at ``$``.
+        InvalidValueError: ``cls`` is not a type ticketflow can build.
     """
     name = _name(cls)
     try:
-        return _CONVERTER.structure(data, cls)  # type: ignore[no-any-return]
+        return _structure(data, cls, name)
+    except RecursionError:
+        # Not chained: the error holds the whole stack of the too-deep structure.
+        raise DeserializationError(name, [("$", _TOO_DEEP)]) from None
+
+
+def _structure(data: object, cls: object, name: str) -> Any:  # noqa: ANN401
+    try:
+        # A union alias is not a ``type`` to mypy, but cattrs builds it all the same.
+        return _CONVERTER.structure(data, cast("type[Any]", cls))
     except cattrs.BaseValidationError as error:
         raise DeserializationError(name, _paths(error)) from error
-    except (TypeError, ValueError, KeyError) as error:
-        raise DeserializationError(name, [("$", str(error))]) from error
+    except StructureHandlerNotFoundError as error:
+        raise InvalidValueError("cls", cls, "ticketflow cannot build this type") from error
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise DeserializationError(name, [_located("$", _describe(error, None))]) from error
+
+
+_TOO_DEEP = "nested too deeply to read"
 
 
 def _paths(error: cattrs.BaseValidationError) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for line in cattrs.transform_error(error, path="$", format_exception=_describe):
         message, _, path = line.rpartition(" @ ")
-        message, _, leaf = message.partition(_LEAF)
-        found.append((f"{path}.{leaf}" if leaf else path, message))
+        found.append(_located(path, message))
     return found
 
 
 # Our validators know the attribute they check; cattrs knows the path to the object holding it.
 _LEAF = "\x00"
+
+
+def _located(path: str, described: str) -> tuple[str, str]:
+    message, _, leaf = described.partition(_LEAF)
+    return (f"{path}.{leaf}" if leaf else path, message)
 
 
 def _describe(exc: BaseException, type_: type | None) -> str:
@@ -143,19 +232,49 @@ def to_json(value: object) -> str:
     )
 
 
-def from_json(text: str | bytes, cls: type[T] | Any) -> T:  # noqa: ANN401
+@overload
+def from_json(text: str | bytes | bytearray, cls: type[T]) -> T: ...
+
+
+@overload
+def from_json(text: str | bytes | bytearray, cls: object) -> Any: ...  # noqa: ANN401
+
+
+def from_json(text: str | bytes | bytearray, cls: object) -> Any:
     """Return a ``cls`` read from JSON text.
 
+    Args:
+        text: JSON as a string, or as UTF-8 bytes.
+        cls: The type to build, as for :func:`from_primitive`.
+
     Raises:
-        DeserializationError: The text is not JSON, or lists every bad field with its path.
+        DeserializationError: The text is not a string or bytes, the bytes are not UTF-8,
+            the text is not JSON (or holds numbers or nesting the interpreter cannot read),
+            or it lists every bad field with its path.
+        InvalidValueError: ``cls`` is not a type ticketflow can build.
     """
+    data = _loads(text, cls)
+    return from_primitive(data, cls)
+
+
+def _loads(text: object, cls: object) -> object:
+    problem: str
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problem = f"not UTF-8: {error.reason} at byte {error.start}"
+            raise DeserializationError(_name(cls), [("$", problem)]) from None
+    if not isinstance(text, str):
+        problem = f"expected JSON text (str, bytes or bytearray), got {type(text).__name__}"
+        raise DeserializationError(_name(cls), [("$", problem)])
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        name = _name(cls)
-        raise DeserializationError(name, [("$", f"not JSON: {error}")]) from error
-    result: T = from_primitive(data, cls)
-    return result
+        return json.loads(text)
+    except RecursionError:
+        raise DeserializationError(_name(cls), [("$", _TOO_DEEP)]) from None
+    except ValueError as error:
+        # JSONDecodeError, and the interpreter's limit on the digits of an integer.
+        raise DeserializationError(_name(cls), [("$", f"not JSON: {error}")]) from error
 
 
 def _name(cls: object) -> str:

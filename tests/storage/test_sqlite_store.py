@@ -559,13 +559,11 @@ def test_updating_a_ticket_that_does_not_exist_is_a_conflict(store: SQLiteTicket
     assert (caught.value.expected, caught.value.actual) == (1, None)
 
 
-def test_an_outbox_payload_that_is_not_json_is_refused_and_nothing_is_written(
-    store: SQLiteTicketStore,
-) -> None:
-    with pytest.raises(InvalidValueError, match="JSON-compatible"):
-        create(store, 1, outbox=[message("m", payload={"at": AT})])
-    with pytest.raises(TicketNotFoundError):
-        store.get("T1")
+def test_an_outbox_payload_that_is_not_json_is_refused_before_any_commit() -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        message("m", payload={"at": AT})
+    assert caught.value.field == "payload.at"
+    assert caught.value.problem == "a datetime is not a JSON value"
 
 
 def test_a_payload_may_be_any_mapping(store: SQLiteTicketStore) -> None:

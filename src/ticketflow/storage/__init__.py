@@ -1,11 +1,11 @@
 """Storage: the :class:`TicketStore` protocol and the reference stores."""
 
 from .._public import publish as _publish
+from ._change import Change as Change
 from ._memory import InMemoryTicketStore as InMemoryTicketStore
-from ._protocol import Change as Change
+from ._outbox import LeasedMessage as LeasedMessage
+from ._outbox import OutboxMessage as OutboxMessage
 from ._protocol import DueEntry as DueEntry
-from ._protocol import LeasedMessage as LeasedMessage
-from ._protocol import OutboxMessage as OutboxMessage
 from ._protocol import Page as Page
 from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore

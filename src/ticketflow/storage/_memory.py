@@ -12,18 +12,21 @@ from datetime import datetime, timedelta
 import attrs
 
 from .._events import TicketEvent
-from .._ticket import Ticket, to_utc
+from .._ticket import Ticket
 from ..exceptions import ConflictError, InvalidValueError, TicketNotFoundError
-from ._protocol import (
-    Change,
-    DueEntry,
-    LeasedMessage,
-    OutboxMessage,
-    Page,
-    TicketQuery,
-    check_lease,
-    check_limit,
+from ._change import Change
+from ._checks import (
+    claim_arguments,
+    due_arguments,
+    instance,
+    instant,
+    journal_arguments,
+    number_argument,
+    printable_int,
+    ticket_id_argument,
 )
+from ._outbox import LeasedMessage, OutboxMessage
+from ._protocol import DueEntry, Page, TicketQuery
 
 __all__ = ["InMemoryTicketStore"]
 
@@ -40,7 +43,8 @@ class _Slot:
 class InMemoryTicketStore:
     """A :class:`~ticketflow.storage.TicketStore` in memory: the reference and the test double.
 
-    Thread-safe; keeps nothing across processes or restarts.
+    Thread-safe; keeps nothing across processes or restarts. It checks its arguments exactly
+    as :class:`~ticketflow.storage.SQLiteTicketStore` does, so it answers every call the same.
 
     .. versionadded:: 0.1
     """
@@ -65,6 +69,7 @@ class InMemoryTicketStore:
 
     def get(self, ticket_id: str) -> Ticket:
         """Return the ticket's snapshot (raises :class:`TicketNotFoundError`)."""
+        ticket_id = ticket_id_argument(ticket_id)
         try:
             return self._tickets[ticket_id]
         except KeyError:
@@ -72,14 +77,15 @@ class InMemoryTicketStore:
 
     def get_by_number(self, number: int) -> Ticket:
         """Return the ticket with this number (raises :class:`TicketNotFoundError`)."""
+        number = number_argument(number)
         try:
             return self._tickets[self._by_number[number]]
         except KeyError:
-            raise TicketNotFoundError(number) from None
+            raise TicketNotFoundError(printable_int(number)) from None
 
     def commit(self, change: Change) -> None:
         """Write the change atomically (raises :class:`ConflictError` on a stale version)."""
-        ticket = change.ticket
+        ticket = instance("change", change, Change).ticket
         with self._lock:
             current = self._tickets.get(ticket.id)
             actual = 0 if current is None else current.version
@@ -116,6 +122,7 @@ class InMemoryTicketStore:
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events after ``after_version``."""
+        ticket_id, after_version = journal_arguments(ticket_id, after_version)
         with self._lock:
             try:
                 events = self._journals[ticket_id]
@@ -125,6 +132,7 @@ class InMemoryTicketStore:
 
     def query(self, query: TicketQuery) -> Page:
         """Return one page of matching tickets by number."""
+        query = instance("query", query, TicketQuery)
         with self._lock:
             start = 0 if query.after is None else bisect.bisect_right(self._numbers, query.after)
             found: list[Ticket] = []
@@ -138,8 +146,7 @@ class InMemoryTicketStore:
 
     def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
         """Return the tickets due at or before the instant, earliest first."""
-        check_limit(limit)
-        cutoff = to_utc(at_or_before, "at_or_before")
+        cutoff, limit = due_arguments(at_or_before, limit)
         with self._lock:
             entries = sorted(
                 (due_at, ticket_id) for ticket_id, due_at in self._due.items() if due_at <= cutoff
@@ -150,9 +157,7 @@ class InMemoryTicketStore:
         self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
     ) -> Sequence[LeasedMessage]:
         """Lease up to ``limit`` deliverable messages, oldest first."""
-        check_limit(limit)
-        check_lease(lease)
-        now = to_utc(now, "now")
+        worker, now, until, limit = claim_arguments(worker, now, lease, limit)
         claimed: list[LeasedMessage] = []
         with self._lock:
             ready = sorted(
@@ -162,7 +167,7 @@ class InMemoryTicketStore:
             for slot in ready[:limit]:
                 slot.attempts += 1
                 slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
-                slot.lease_until = now + lease
+                slot.lease_until = until
                 claimed.append(
                     LeasedMessage(
                         message=slot.message,
@@ -175,23 +180,33 @@ class InMemoryTicketStore:
 
     def ack_outbox(self, leased: LeasedMessage) -> bool:
         """Remove a delivered message if the lease still holds."""
+        leased = instance("leased", leased, LeasedMessage)
         with self._lock:
-            slot = self._outbox.get(leased.message.id)
-            if slot is None or slot.lease_token != leased.lease_token:
+            if self._slot(leased) is None:
                 return False
             del self._outbox[leased.message.id]
             return True
 
     def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
         """Release a message for a later attempt if the lease still holds."""
+        leased = instance("leased", leased, LeasedMessage)
+        at = instant("not_before", not_before)
         with self._lock:
-            slot = self._outbox.get(leased.message.id)
-            if slot is None or slot.lease_token != leased.lease_token:
+            slot = self._slot(leased)
+            if slot is None:
                 return False
             slot.lease_token = None
             slot.lease_until = None
-            slot.not_before = to_utc(not_before, "not_before")
+            slot.not_before = at
             return True
+
+    def _slot(self, leased: LeasedMessage) -> _Slot | None:
+        # The slot the lease still holds. A released or never-claimed slot holds no token, and
+        # no token, not even a forged None, proves a lease on it.
+        slot = self._outbox.get(leased.message.id)
+        if slot is None or slot.lease_token is None or slot.lease_token != leased.lease_token:
+            return None
+        return slot
 
 
 def _deliverable(slot: _Slot, now: datetime) -> bool:

@@ -8,8 +8,7 @@ nothing at all.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -17,133 +16,38 @@ import attrs
 
 from .._events import TicketEvent
 from .._fields import Fields, FieldValue
-from .._ticket import Ticket, to_utc
-from ..exceptions import InvalidValueError
+from .._ticket import Ticket
+from ._change import Change
+from ._checks import invalid, validator
+from ._outbox import LeasedMessage
 
-__all__ = [
-    "Change",
-    "DueEntry",
-    "LeasedMessage",
-    "OutboxMessage",
-    "Page",
-    "TicketQuery",
-    "TicketStore",
-]
+__all__ = ["DueEntry", "Page", "TicketQuery", "TicketStore"]
 
 
-def _utc_at(value: datetime) -> datetime:
-    return to_utc(value, "at")
+def _optional_text(field: str) -> Any:  # noqa: ANN401 - an attrs validator
+    def check(_: object, __: object, value: object) -> None:
+        if value is not None and not isinstance(value, str):
+            raise invalid(field, value, "must be a string or None")
+
+    return check
 
 
-def check_limit(limit: object) -> None:
-    """Raise :class:`InvalidValueError` unless ``limit`` is an integer >= 0."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise InvalidValueError("limit", limit, "must be an integer >= 0")
+def _query_fields(value: Mapping[str, FieldValue] | None) -> Fields:
+    if value is None:
+        return Fields()
+    if not isinstance(value, Mapping):
+        raise invalid("fields", value, "must be a mapping of field values")
+    return Fields.coerce(value)
 
 
-def check_lease(lease: object) -> None:
-    """Raise :class:`InvalidValueError` unless ``lease`` is a positive ``timedelta``.
-
-    A lease of zero would let the next worker claim the same message at once.
-    """
-    if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        raise InvalidValueError("lease", lease, "must be a positive timedelta")
+def _query_limit(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:  # noqa: PLR2004
+        raise invalid("limit", value, "must be an integer from 1 to 1000")
 
 
-def _mappings_as_dicts(value: object) -> object:
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON-compatible")
-
-
-def _json_payload(_: object, __: object, value: object) -> None:
-    try:
-        json.dumps(value, allow_nan=False, default=_mappings_as_dicts)
-    except (TypeError, ValueError) as error:
-        raise InvalidValueError("payload", value, f"must be JSON-compatible ({error})") from error
-
-
-@attrs.frozen(kw_only=True)
-class OutboxMessage:
-    """A message for another system (a webhook, a billing adapter), delivered after commit.
-
-    It is written in the same transaction as the change that caused it.
-
-    Attributes:
-        id: Unique; also the idempotency key receivers dedupe on.
-        topic: What it is about, e.g. ``ticket.transitioned``.
-        payload: JSON-compatible data.
-        ticket_id: The ticket it concerns, if any.
-        created_at: When it was written (UTC).
-    """
-
-    id: str
-    topic: str
-    payload: Mapping[str, Any] = attrs.field(validator=_json_payload)
-    ticket_id: str | None = None
-    created_at: datetime = attrs.field(converter=_utc_at)
-
-
-@attrs.frozen(kw_only=True)
-class LeasedMessage:
-    """An outbox message held by one worker until ``lease_until``.
-
-    Attributes:
-        message: The message.
-        lease_token: Proves the lease when acknowledging or postponing.
-        lease_until: When the lease lapses and the message may be claimed again.
-        attempts: How many times it has been claimed, this claim included.
-    """
-
-    message: OutboxMessage
-    lease_token: str
-    lease_until: datetime
-    attempts: int
-
-
-def _events(value: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
-    return tuple(value)
-
-
-def _messages(value: Iterable[OutboxMessage]) -> tuple[OutboxMessage, ...]:
-    return tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class Change:
-    """One atomic write: a ticket's next snapshot with the events that lead to it.
-
-    A change with no events (``ticket.version == expected_version``) only updates the due
-    index, still guarded by the version; its ticket must equal the stored snapshot (nothing
-    changes a ticket without a journal entry).
-
-    Attributes:
-        ticket: The snapshot after ``events``.
-        events: The new journal entries, in order; versions ``expected_version + 1`` onward.
-        expected_version: The version the writer read; 0 for a new ticket.
-        outbox: Messages to write with it.
-        due_at: The ticket's next SLA due instant, or ``None`` if nothing is due.
-    """
-
-    ticket: Ticket
-    events: tuple[TicketEvent, ...] = attrs.field(converter=_events)
-    expected_version: int
-    outbox: tuple[OutboxMessage, ...] = attrs.field(default=(), converter=_messages)
-    due_at: datetime | None = None
-
-    def __attrs_post_init__(self) -> None:
-        versions = [event.version for event in self.events]
-        expected = list(range(self.expected_version + 1, self.ticket.version + 1))
-        if versions != expected or (not self.events and self.expected_version == 0):
-            raise InvalidValueError(
-                "events",
-                versions,
-                f"must carry versions {expected} (from the expected version to the ticket's)",
-            )
-        if any(event.ticket_id != self.ticket.id for event in self.events):
-            raise InvalidValueError("events", self.ticket.id, "every event must be for the ticket")
-        if self.due_at is not None:
-            object.__setattr__(self, "due_at", to_utc(self.due_at, "due_at"))
+def _cursor(value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise invalid("after", value, "must be an integer or None")
 
 
 @attrs.frozen(kw_only=True)
@@ -157,18 +61,17 @@ class TicketQuery:
         fields: Only tickets whose structured fields have these exact values (type included).
         limit: The page size (1 to 1000).
         after: The cursor of the previous page (``Page.next_cursor``).
+
+    Raises:
+        InvalidValueError: A criterion is of the wrong type, or ``limit`` is out of range.
     """
 
-    status: str | None = None
-    queue: str | None = None
-    assignee: str | None = None
-    fields: Fields = attrs.field(factory=Fields, converter=Fields)
-    limit: int = 50
-    after: int | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if isinstance(self.limit, bool) or not 1 <= self.limit <= 1000:  # noqa: PLR2004
-            raise InvalidValueError("limit", self.limit, "must be from 1 to 1000")
+    status: str | None = attrs.field(default=None, validator=_optional_text("status"))
+    queue: str | None = attrs.field(default=None, validator=_optional_text("queue"))
+    assignee: str | None = attrs.field(default=None, validator=_optional_text("assignee"))
+    fields: Fields = attrs.field(factory=Fields, converter=_query_fields)
+    limit: int = attrs.field(default=50, validator=validator(_query_limit))
+    after: int | None = attrs.field(default=None, validator=validator(_cursor))
 
     def matches(self, ticket: Ticket) -> bool:
         """Return whether ``ticket`` meets every criterion (the cursor aside)."""
@@ -217,6 +120,19 @@ class TicketStore(Protocol):
     :func:`ticketflow.testing.check_ticket_store`. Every method is safe to call from several
     threads; a store meant for several processes must keep :meth:`commit` and
     :meth:`claim_outbox` atomic across them.
+
+    Every method answers any argument with a value or a
+    :class:`~ticketflow.exceptions.TicketflowError`, and every shipped store gives the same
+    answer to the same call:
+
+    * An argument of the wrong type (``get(5)``, ``journal(None)``, ``due("today")``,
+      ``get_by_number(1.0)``, ``commit({})``) raises
+      :class:`~ticketflow.exceptions.InvalidValueError` whose ``field`` names the argument.
+    * A well-typed key that no ticket can have (an id with a lone surrogate, a number outside
+      64 bits) raises :class:`~ticketflow.exceptions.TicketNotFoundError` like any unknown key;
+      a query on such a value finds nothing.
+    * A store's own trouble (a damaged file, a lock held too long) raises
+      :class:`~ticketflow.exceptions.StoreError`, never the database driver's exception.
     """
 
     def allocate_number(self) -> int:
@@ -227,6 +143,7 @@ class TicketStore(Protocol):
         """Return the ticket's current snapshot.
 
         Raises:
+            InvalidValueError: ``ticket_id`` is not a string.
             TicketNotFoundError: No such ticket.
         """
         ...
@@ -235,6 +152,7 @@ class TicketStore(Protocol):
         """Return the ticket with this human-facing number.
 
         Raises:
+            InvalidValueError: ``number`` is not an integer (``bool`` and ``float`` are not).
             TicketNotFoundError: No such ticket.
         """
         ...
@@ -245,9 +163,9 @@ class TicketStore(Protocol):
         Raises:
             ConflictError: The stored version is not ``change.expected_version`` (for a new
                 ticket: the id or the number is taken). Nothing was written.
-            InvalidValueError: The change would alter the ticket's number, a change without
-                events would alter the snapshot, or an outbox message id is taken. Nothing was
-                written.
+            InvalidValueError: ``change`` is not a :class:`Change`, the change would alter the
+                ticket's number, a change without events would alter the snapshot, or an
+                outbox message id is taken. Nothing was written.
         """
         ...
 
@@ -255,18 +173,28 @@ class TicketStore(Protocol):
         """Return the ticket's events with a version above ``after_version``, in order.
 
         Raises:
+            InvalidValueError: ``ticket_id`` is not a string or ``after_version`` not an
+                integer.
             TicketNotFoundError: No such ticket.
         """
         ...
 
     def query(self, query: TicketQuery) -> Page:
-        """Return one page of tickets matching ``query``, by ascending number."""
+        """Return one page of tickets matching ``query``, by ascending number.
+
+        Raises:
+            InvalidValueError: ``query`` is not a :class:`TicketQuery`.
+        """
         ...
 
     def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
         """Return tickets whose due time is at or before the instant, earliest first.
 
-        Ties are ordered by ticket id; ``limit`` is an integer >= 0.
+        Ties are ordered by ticket id.
+
+        Raises:
+            InvalidValueError: ``at_or_before`` is not an aware datetime within the UTC
+                calendar, or ``limit`` is not an integer >= 0.
         """
         ...
 
@@ -277,8 +205,13 @@ class TicketStore(Protocol):
 
         A message is deliverable when it is due (``now`` is past its not-before time) and not
         under another live lease. No two live leases ever cover the same message. Oldest first
-        (by creation time, then id); ``limit`` is an integer >= 0 and ``lease`` a positive
-        ``timedelta``.
+        (by creation time, then id).
+
+        Raises:
+            InvalidValueError: ``worker`` is not a key (a non-empty single-line string without
+                lone surrogates), ``now`` not an aware datetime, ``lease`` not a positive
+                ``timedelta`` (or it ends past the last datetime), ``limit`` not an integer
+                >= 0. Checked in that order.
         """
         ...
 
@@ -286,8 +219,11 @@ class TicketStore(Protocol):
         """Remove a delivered message.
 
         Returns ``False`` (and removes nothing) if the lease was lost: another claim took the
-        message after this lease expired, or it was acknowledged already. An expired lease
-        that nobody claimed since still acknowledges.
+        message after this lease expired, it was released by :meth:`retry_outbox`, or it was
+        acknowledged already. An expired lease that nobody claimed since still acknowledges.
+
+        Raises:
+            InvalidValueError: ``leased`` is not a :class:`LeasedMessage`.
         """
         ...
 
@@ -295,5 +231,9 @@ class TicketStore(Protocol):
         """Release a message for another attempt no earlier than ``not_before``.
 
         Returns ``False`` if the lease was lost (nothing changed).
+
+        Raises:
+            InvalidValueError: ``leased`` is not a :class:`LeasedMessage`, or ``not_before``
+                is not an aware datetime (checked first, whether the lease holds or not).
         """
         ...

@@ -15,18 +15,27 @@ from types import TracebackType
 from typing import Final, Literal, Self
 
 from .._events import TicketEvent
-from .._ticket import Ticket, to_utc
+from .._ticket import Ticket
 from ..exceptions import ConflictError, InvalidValueError, StoreError, TicketNotFoundError
 from . import _sqlite_schema
-from ._protocol import (
-    Change,
-    DueEntry,
-    LeasedMessage,
-    Page,
-    TicketQuery,
-    check_lease,
-    check_limit,
+from ._change import Change
+from ._checks import (
+    INT64_MAX,
+    INT64_MIN,
+    claim_arguments,
+    due_arguments,
+    instance,
+    instant,
+    invalid,
+    journal_arguments,
+    number_argument,
+    printable_int,
+    storable,
+    ticket_id_argument,
+    to_int64,
 )
+from ._outbox import LeasedMessage
+from ._protocol import DueEntry, Page, TicketQuery
 from ._sqlite_schema import (
     CHANGEABLE,
     SCHEMA_VERSION,
@@ -126,10 +135,9 @@ class SQLiteTicketStore:
         timeout: float = 30.0,
     ) -> None:
         location = _location(path)
-        if synchronous not in _SYNCHRONOUS:
-            raise InvalidValueError(
-                "synchronous", synchronous, f"must be one of {', '.join(_SYNCHRONOUS)}"
-            )
+        setting: object = synchronous  # a list here would be unhashable for the lookup
+        if not isinstance(setting, str) or setting not in _SYNCHRONOUS:
+            raise invalid("synchronous", synchronous, f"must be one of {', '.join(_SYNCHRONOUS)}")
         self._path = location
         self._synchronous: Synchronous = synchronous
         self._timeout = _seconds(timeout)
@@ -240,6 +248,8 @@ class SQLiteTicketStore:
             yield connection
         except sqlite3.Error as error:
             raise StoreError(f"{self._path}: {error}") from error
+        except _UNBINDABLE as error:
+            raise _unbindable(self._path, error) from error
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -254,6 +264,8 @@ class SQLiteTicketStore:
                 raise
         except sqlite3.Error as error:
             raise StoreError(f"{self._path}: {error}") from error
+        except _UNBINDABLE as error:
+            raise _unbindable(self._path, error) from error
 
     def allocate_number(self) -> int:
         """Return a ticket number never returned before, by any thread or process."""
@@ -268,8 +280,12 @@ class SQLiteTicketStore:
         """Return the ticket's current snapshot.
 
         Raises:
+            InvalidValueError: ``ticket_id`` is not a string.
             TicketNotFoundError: No such ticket.
         """
+        ticket_id = ticket_id_argument(ticket_id)
+        if not storable(ticket_id):
+            raise TicketNotFoundError(ticket_id)
         with self._autocommit() as connection:
             row = connection.execute(
                 "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
@@ -282,14 +298,18 @@ class SQLiteTicketStore:
         """Return the ticket with this number.
 
         Raises:
+            InvalidValueError: ``number`` is not an integer.
             TicketNotFoundError: No such ticket.
         """
+        number = number_argument(number)
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise TicketNotFoundError(printable_int(number))
         with self._autocommit() as connection:
             row = connection.execute(
                 "SELECT snapshot FROM tickets WHERE number = ?", (number,)
             ).fetchone()
         if row is None:
-            raise TicketNotFoundError(number)
+            raise TicketNotFoundError(printable_int(number))
         return ticket_from(row[0])
 
     def commit(self, change: Change) -> None:
@@ -298,8 +318,11 @@ class SQLiteTicketStore:
         Raises:
             ConflictError: The stored version is not ``change.expected_version``, or a new
                 ticket's id or number is taken. Nothing was written.
-            InvalidValueError: An outbox payload is not JSON-compatible. Nothing was written.
+            InvalidValueError: ``change`` is not a :class:`Change`, it would alter the ticket's
+                number or (without events) its snapshot, or an outbox message id is taken.
+                Nothing was written.
         """
+        change = instance("change", change, Change)
         # Everything is serialized before the write lock is taken, to hold it briefly.
         rows = change_rows(change)
         ticket_id = change.ticket.id
@@ -313,11 +336,11 @@ class SQLiteTicketStore:
                     "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
                 ).fetchone()[0]
                 if snapshot != rows.ticket[3]:
-                    raise InvalidValueError(
+                    raise invalid(
                         "ticket", ticket_id, "a change without events cannot alter the snapshot"
                     )
             if stored is not None and stored[6] != change.ticket.number:
-                raise InvalidValueError(
+                raise invalid(
                     "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
                 )
             if stored is None:
@@ -354,12 +377,17 @@ class SQLiteTicketStore:
         """Return the ticket's events with a version above ``after_version``, in order.
 
         Raises:
+            InvalidValueError: ``ticket_id`` is not a string or ``after_version`` not an
+                integer.
             TicketNotFoundError: No such ticket.
         """
+        ticket_id, after_version = journal_arguments(ticket_id, after_version)
+        if not storable(ticket_id):
+            raise TicketNotFoundError(ticket_id)
         with self._autocommit() as connection:
             rows = connection.execute(
                 "SELECT body FROM events WHERE ticket_id = ? AND version > ? ORDER BY version",
-                (ticket_id, after_version),
+                (ticket_id, to_int64(after_version)),
             ).fetchall()
             if not rows and not _exists(connection, ticket_id):
                 raise TicketNotFoundError(ticket_id)
@@ -368,13 +396,21 @@ class SQLiteTicketStore:
     def query(self, query: TicketQuery) -> Page:
         """Return one page of tickets matching ``query``, by ascending number.
 
-        ``next_cursor`` is set only when another matching ticket follows the page.
+        ``next_cursor`` is set only when another matching ticket follows the page. A criterion
+        that no stored ticket can meet (text with a lone surrogate, a field integer beyond 64
+        bits) finds nothing.
+
+        Raises:
+            InvalidValueError: ``query`` is not a :class:`TicketQuery`.
         """
+        query = instance("query", query, TicketQuery)
+        if _unmeetable(query):
+            return Page((), None)
         criteria = (
             ("status = ?", query.status),
             ("queue = ?", query.queue),
             ("assignee = ?", query.assignee),
-            ("number > ?", query.after),
+            ("number > ?", None if query.after is None else to_int64(query.after)),
         )
         where = [clause for clause, value in criteria if value is not None]
         params: list[object] = [value for _, value in criteria if value is not None]
@@ -399,14 +435,14 @@ class SQLiteTicketStore:
         """Return tickets whose due time is at or before the instant, earliest first.
 
         Raises:
-            InvalidValueError: ``limit`` is negative.
+            InvalidValueError: ``at_or_before`` is not an aware datetime, or ``limit`` is not
+                an integer >= 0.
         """
-        cutoff = micros(to_utc(at_or_before, "at_or_before"))
-        check_limit(limit)
+        cutoff, limit = due_arguments(at_or_before, limit)
         with self._autocommit() as connection:
             rows = connection.execute(
                 "SELECT id, due_at FROM tickets WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
-                (cutoff, limit),
+                (micros(cutoff), to_int64(limit)),
             ).fetchall()
         return [DueEntry(ticket_id, from_micros(due_at)) for ticket_id, due_at in rows]
 
@@ -419,15 +455,13 @@ class SQLiteTicketStore:
         or processes) never hold live leases on the same message. Oldest first.
 
         Raises:
-            InvalidValueError: ``limit`` is negative or ``lease`` is not a positive timedelta.
+            InvalidValueError: ``worker``, ``now``, ``lease`` or ``limit`` is out of its
+                domain (see :meth:`TicketStore.claim_outbox`).
         """
-        now = to_utc(now, "now")
-        check_limit(limit)
-        check_lease(lease)
-        until = now + lease
+        worker, now, until, limit = claim_arguments(worker, now, lease, limit)
         claimed: list[LeasedMessage] = []
         with self._writing() as connection:
-            rows = connection.execute(_DELIVERABLE, (micros(now), limit)).fetchall()
+            rows = connection.execute(_DELIVERABLE, (micros(now), to_int64(limit))).fetchall()
             for *message, attempts in rows:
                 claimed.append(
                     LeasedMessage(
@@ -447,7 +481,12 @@ class SQLiteTicketStore:
         return claimed
 
     def ack_outbox(self, leased: LeasedMessage) -> bool:
-        """Remove a delivered message. Returns ``False`` if the lease was lost (not removed)."""
+        """Remove a delivered message. Returns ``False`` if the lease was lost (not removed).
+
+        Raises:
+            InvalidValueError: ``leased`` is not a :class:`LeasedMessage`.
+        """
+        leased = instance("leased", leased, LeasedMessage)
         with self._autocommit() as connection:
             cursor = connection.execute(
                 "DELETE FROM outbox WHERE id = ? AND lease_token = ?",
@@ -459,8 +498,13 @@ class SQLiteTicketStore:
         """Release a message for another attempt no earlier than ``not_before``.
 
         Returns ``False`` if the lease was lost (nothing changed).
+
+        Raises:
+            InvalidValueError: ``leased`` is not a :class:`LeasedMessage`, or ``not_before``
+                is not an aware datetime.
         """
-        at = micros(to_utc(not_before, "not_before"))
+        leased = instance("leased", leased, LeasedMessage)
+        at = micros(instant("not_before", not_before))
         with self._autocommit() as connection:
             cursor = connection.execute(
                 "UPDATE outbox SET lease_token = NULL, lease_until = NULL, not_before = ?"
@@ -470,24 +514,50 @@ class SQLiteTicketStore:
         return cursor.rowcount == 1
 
 
+def _unmeetable(query: TicketQuery) -> bool:
+    # Values a commit refuses to store cannot match; SQLite could not even bind some of them.
+    texts = (query.status, query.queue, query.assignee, *query.fields)
+    return not all(text is None or storable(text) for text in texts) or any(
+        isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX
+        for value in query.fields.values()
+    )
+
+
 def _exists(connection: sqlite3.Connection, ticket_id: str) -> bool:
     row = connection.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     return row is not None
 
 
-def _location(path: str | os.PathLike[str]) -> str:
-    location: object = os.fspath(path)
+def _location(path: object) -> str:
+    location = os.fspath(path) if isinstance(path, os.PathLike) else path
     if not isinstance(location, str) or location in {"", ":memory:"}:
-        raise InvalidValueError("path", path, "must name a file (or use InMemoryTicketStore)")
+        raise invalid("path", path, "must name a file (or use InMemoryTicketStore)")
+    if "\x00" in location:
+        raise invalid("path", path, "must not contain a NUL character")
+    if not storable(location):
+        # sqlite3 passes file names to SQLite as UTF-8.
+        raise invalid("path", path, "must be valid Unicode (no lone surrogates)")
     return location
 
 
 def _seconds(timeout: object) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
-        raise InvalidValueError("timeout", timeout, "must be a number of seconds >= 0")
-    return float(timeout)
+        raise invalid("timeout", timeout, "must be a number of seconds >= 0")
+    try:
+        return float(timeout)
+    except OverflowError:
+        raise invalid("timeout", timeout, "is too large for a float") from None
+
+
+# What sqlite3 raises for a value it cannot bind. The checks at the boundary keep them out;
+# should one slip through, the caller still gets a store error, not the driver's.
+_UNBINDABLE = (UnicodeEncodeError, OverflowError)
+
+
+def _unbindable(location: str, error: Exception) -> StoreError:
+    return StoreError(f"{location}: a value cannot be stored: {error}")
 
 
 def _duplicate_message(change: Change) -> InvalidValueError:
     ids = ", ".join(message.id for message in change.outbox)
-    return InvalidValueError("outbox", ids, "an outbox message id is taken; nothing was written")
+    return invalid("outbox", ids, "an outbox message id is taken; nothing was written")

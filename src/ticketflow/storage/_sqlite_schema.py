@@ -16,23 +16,26 @@ JSON so that a match compares types too.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+import stat
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
 from .._events import TicketCreated, TicketEvent
 from .._fields import FieldValue
 from .._serde import from_json, to_primitive
 from .._ticket import Ticket
 from ..exceptions import (
-    InvalidValueError,
+    DeserializationError,
     NotATicketflowStoreError,
     SchemaVersionError,
     StoreError,
 )
-from ._protocol import Change, OutboxMessage
+from ._change import Change
+from ._outbox import OutboxMessage
 
 __all__ = [
     "APPLICATION",
@@ -148,17 +151,19 @@ def inspect_store(path: str) -> int | None:
         most the supported one.
 
     Raises:
-        NotATicketflowStoreError: The file is not a SQLite database, or holds one that is not
-            a ticketflow store.
+        NotATicketflowStoreError: The file is not a regular file (a directory, a FIFO, a
+            device, a socket: opening one could block forever), or it is not a SQLite
+            database, or holds one that is not a ticketflow store.
         SchemaVersionError: The store is newer than this release supports.
+        StoreError: The file cannot be examined (no permission, say).
     """
     file = Path(path)
-    if not file.exists():
+    if not _is_regular_file(path, path):
         return None
-    if file.is_dir():
-        raise NotATicketflowStoreError(path, "it is a directory")
-    with file.open("rb") as stream:
-        header = stream.read(len(_SQLITE_MAGIC))
+    for suffix in _SIDECARS:
+        # SQLite opens these itself; a FIFO there would block it just the same.
+        _is_regular_file(path + suffix, path)
+    header = _header(path)
     if not header:
         return None
     if header != _SQLITE_MAGIC:
@@ -172,6 +177,48 @@ def inspect_store(path: str) -> int | None:
     if marker != APPLICATION:
         raise NotATicketflowStoreError(path, "it has no ticketflow marker")
     return _checked_version(path, version)
+
+
+_SIDECARS: Final = ("-wal", "-shm", "-journal")
+
+_KINDS: Final = (
+    (stat.S_ISDIR, "it is a directory"),
+    (stat.S_ISFIFO, "it is a FIFO"),
+    (stat.S_ISSOCK, "it is a socket"),
+    (stat.S_ISCHR, "it is a character device"),
+    (stat.S_ISBLK, "it is a block device"),
+)
+
+
+def _is_regular_file(path: str, store: str) -> bool:
+    # True for a regular file (a symlink to one included), False for nothing there; anything
+    # else is refused before it is ever opened.
+    try:
+        mode = Path(path).stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise StoreError(f"{path}: cannot examine the file: {error.strerror}") from error
+    if stat.S_ISREG(mode):
+        return True
+    reason = next((why for test, why in _KINDS if test(mode)), "it is not a regular file")
+    if path != store:
+        reason = f"{path[len(store) :]}: {reason}"
+    raise NotATicketflowStoreError(store, reason)
+
+
+def _header(path: str) -> bytes:
+    # Non-blocking, and checked again once open: the file may have been swapped meanwhile.
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise NotATicketflowStoreError(path, "it is not a regular file")
+            return os.read(descriptor, len(_SQLITE_MAGIC))
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read the file: {error.strerror}") from error
 
 
 _Meta = tuple[int, object, object]
@@ -305,16 +352,10 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
-def _mapping(value: object) -> dict[Any, Any]:
-    # Payloads are Mappings, not necessarily dicts (a MappingProxyType, Fields, ...).
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON-compatible")
-
-
 # ASCII-only, so any Python string (even a lone surrogate) survives SQLite's UTF-8; keys in
-# insertion order (sorting them costs a fifth of the encoding and buys nothing here).
-_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), default=_mapping)
+# insertion order (sorting them costs a fifth of the encoding and buys nothing here). No
+# default hook: a change holds only what converts to plain JSON (see Change).
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
 _dumps: Final = _ENCODER.encode
 
 
@@ -340,11 +381,7 @@ only when they change. The number never changes: it is the ticket's identity for
 
 
 def change_rows(change: Change) -> ChangeRows:
-    """Return the rows that ``change`` writes.
-
-    Raises:
-        InvalidValueError: An outbox payload is not JSON-compatible.
-    """
+    """Return the rows that ``change`` writes (a change is checked writable when built)."""
     ticket = change.ticket
     event_data = [to_primitive(event) for event in change.events]
     ticket_data = None
@@ -378,13 +415,9 @@ def change_rows(change: Change) -> ChangeRows:
 
 
 def _message_row(message: OutboxMessage) -> tuple[object, ...]:
-    try:
-        payload = _dumps(message.payload)
-    except (TypeError, ValueError) as error:
-        raise InvalidValueError(
-            "outbox.payload", message.payload, f"must be JSON-compatible ({error})"
-        ) from error
+    # The payload was checked when the message was built: it is JSON that reads back equal.
     created_at = micros(message.created_at)
+    payload = _dumps(message.payload)
     return (message.id, message.topic, message.ticket_id, payload, created_at, created_at)
 
 
@@ -425,11 +458,19 @@ def event_from(body: str) -> TicketEvent:
 def message_from(
     message_id: str, topic: str, ticket_id: str | None, payload: str, created_at: int
 ) -> OutboxMessage:
-    """Return the outbox message of a row."""
-    return OutboxMessage(
-        id=message_id,
-        topic=topic,
-        payload=json.loads(payload),
-        ticket_id=ticket_id,
-        created_at=from_micros(created_at),
-    )
+    """Return the outbox message of a row.
+
+    Raises:
+        DeserializationError: The row was damaged outside ticketflow.
+    """
+    try:
+        return OutboxMessage(
+            id=message_id,
+            topic=topic,
+            payload=json.loads(payload),
+            ticket_id=ticket_id,
+            created_at=from_micros(created_at),
+        )
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:
+        problem = f"the stored row of message {message_id!r} is damaged: {error}"
+        raise DeserializationError("OutboxMessage", [("$", problem)]) from None

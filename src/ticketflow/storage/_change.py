@@ -1,0 +1,265 @@
+"""A change: the one atomic write of a ticket, checked so that every store can write it back."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Final, TypeVar, cast
+
+import attrs
+
+from .._events import EVENT_TYPES, TicketCreated, TicketEvent
+from .._ticket import Ticket
+from ._checks import (
+    INT64_MAX,
+    INT64_MIN,
+    instance,
+    instant,
+    invalid,
+    storable,
+    validator,
+)
+from ._outbox import OutboxMessage
+
+__all__ = ["TICKET_NUMBERS", "Change"]
+
+T = TypeVar("T")
+
+
+def _sequence(field: str, value: object, kinds: tuple[type[T], ...], what: str) -> tuple[T, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise invalid(field, value, f"must be an iterable of {what}s")
+    items: list[T] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, kinds):
+            raise invalid(f"{field}[{index}]", item, f"must be a {what}")
+        items.append(item)
+    return tuple(items)
+
+
+def _events(value: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
+    return _sequence("events", value, EVENT_TYPES, "ticketflow event")
+
+
+def _messages(value: Iterable[OutboxMessage]) -> tuple[OutboxMessage, ...]:
+    return _sequence("outbox", value, (OutboxMessage,), "OutboxMessage")
+
+
+def _expected_version(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT64_MAX:
+        raise invalid("expected_version", value, "must be an integer >= 0 (64 bits)")
+
+
+def _due_at(value: datetime | None) -> datetime | None:
+    return None if value is None else instant("due_at", value)
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One atomic write: a ticket's next snapshot with the events that lead to it.
+
+    A change with no events (``ticket.version == expected_version``) only updates the due
+    index, still guarded by the version; its ticket must equal the stored snapshot (nothing
+    changes a ticket without a journal entry).
+
+    Everything a store would write is checked here, so that every store reads it back: the
+    ticket's id, status, queue, assignee and field names encode as UTF-8 (they are keys and
+    index columns), every integer in the ticket and the events fits in 64 bits and every
+    float is finite.
+
+    Attributes:
+        ticket: The snapshot after ``events``.
+        events: The new journal entries, in order; versions ``expected_version + 1`` onward.
+        expected_version: The version the writer read; 0 for a new ticket.
+        outbox: Messages to write with it.
+        due_at: The ticket's next SLA due instant, or ``None`` if nothing is due.
+
+    Raises:
+        InvalidValueError: An attribute is of the wrong type (``events[1]`` is not a
+            ticketflow event, say), the event versions do not lead from
+            ``expected_version`` to the ticket's, an event is for another ticket, or the
+            change holds something no store can write back; ``field`` names it.
+    """
+
+    ticket: Ticket = attrs.field(
+        validator=validator(lambda value: instance("ticket", value, Ticket))
+    )
+    events: tuple[TicketEvent, ...] = attrs.field(converter=_events)
+    expected_version: int = attrs.field(validator=validator(_expected_version))
+    outbox: tuple[OutboxMessage, ...] = attrs.field(default=(), converter=_messages)
+    due_at: datetime | None = attrs.field(default=None, converter=_due_at)
+
+    def __attrs_post_init__(self) -> None:
+        ticket = self.ticket
+        first = self.expected_version + 1
+        versions = [event.version for event in self.events]
+        # Compared without building the expected range: a hostile version may be huge.
+        if (
+            len(versions) != ticket.version - self.expected_version
+            or any(version != first + index for index, version in enumerate(versions))
+            or (not versions and self.expected_version == 0)
+        ):
+            raise invalid(
+                "events",
+                versions,
+                f"must carry versions {first} to {ticket.version} (from the expected version"
+                " to the ticket's)",
+            )
+        if any(event.ticket_id != ticket.id for event in self.events):
+            raise invalid("events", ticket.id, "every event must be for the ticket")
+        _check_keys(ticket)
+        _check_ticket_numbers(ticket)
+        for index, event in enumerate(self.events):
+            # A creation carries the very snapshot just checked.
+            if not (isinstance(event, TicketCreated) and event.ticket is ticket):
+                _check_writable(f"events[{index}]", event)
+
+
+def _check_keys(ticket: Ticket) -> None:
+    texts = (ticket.id, ticket.status, ticket.queue, ticket.assignee, *ticket.fields)
+    if all(text is None or (isinstance(text, str) and text.isascii()) for text in texts):
+        return  # the usual case, at a glance
+    keys: list[tuple[str, object]] = [("ticket.id", ticket.id), ("ticket.status", ticket.status)]
+    keys += [("ticket.queue", ticket.queue), ("ticket.assignee", ticket.assignee)]
+    keys += [(f"ticket.fields.{name}", name) for name in ticket.fields]
+    for field, value in keys:
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise invalid(field, value, "must be a string")
+        if not storable(value):
+            raise invalid(field, value, "must be valid Unicode (no lone surrogates)")
+
+
+# -- numbers every store can keep --------------------------------------------------------------
+
+TICKET_NUMBERS: Final = ("number", "version", "reopen_count")
+"""The attributes of a :class:`Ticket` that can hold an integer of any size.
+
+Every other attribute is a string, a datetime, an enum, a level from 1 to 5 or the
+structured fields, as the ticket checks when it is built; so these and the field values are
+all a change must look at (the generic scan below is several times dearer, and a ticket is
+written on every command). A test keeps this list in step with :class:`Ticket`.
+"""
+
+
+_ticket_numbers: Final = operator.attrgetter(*TICKET_NUMBERS)
+
+
+def _check_ticket_numbers(ticket: Ticket) -> None:
+    numbers: tuple[int, ...] = _ticket_numbers(ticket)
+    if not all(INT64_MIN <= number <= INT64_MAX for number in numbers):
+        for name, number in zip(TICKET_NUMBERS, numbers, strict=True):
+            _find_unwritable(f"ticket.{name}", number, 0)
+    if ticket.fields and not _writable(tuple(ticket.fields.values())):
+        for name, value in ticket.fields.items():
+            _find_unwritable(f"ticket.fields.{name}", value, 0)
+
+
+# What each type of part is, decided once per type: the scan runs on every commit.
+_LEAF, _NUMBER, _MAPPING, _COLLECTION, _ATTRS, _UNKNOWN = 1, 2, 3, 4, 5, 6
+_KINDS: dict[type, int] = {}
+_GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
+# Values hold a few dozen parts; a budget stops a scan of a (hostile) cyclic structure.
+_BUDGET: Final = 100_000
+_DEPTH: Final = 64
+
+
+def _check_writable(field: str, value: object) -> None:
+    """Raise :class:`InvalidValueError` if ``value`` holds a number no store can keep exactly.
+
+    Every integer must fit in 64 bits (the width of SQL integers and of the JSON numbers
+    most readers keep exactly), every float must be finite (JSON has no NaN, and NaN is not
+    equal to itself when read back), and every part must be of a kind that converts to JSON
+    (strings, numbers, datetimes, enums, mappings, collections, attrs classes). A quick scan
+    clears almost every value; only one that fails it is walked again to name the path of
+    the offending part.
+    """
+    if not _writable(value):
+        _find_unwritable(field, value, 0)
+
+
+def _writable(value: object) -> bool:
+    pending = [value]
+    budget = _BUDGET
+    kinds = _KINDS
+    while pending:
+        budget -= 1
+        item = pending.pop()
+        cls = type(item)
+        kind = kinds.get(cls) or _kind(cls)
+        if kind == _LEAF:
+            continue
+        if budget == 0 or kind == _UNKNOWN or (kind == _NUMBER and not _fits(item)):
+            return False
+        if kind == _ATTRS:
+            pending.extend(_GETTERS[cls](item))
+        elif kind == _MAPPING:
+            pending.extend(cast("Mapping[object, object]", item).values())
+        elif kind == _COLLECTION:
+            pending.extend(cast("Iterable[object]", item))
+    return True
+
+
+def _kind(cls: type) -> int:
+    if issubclass(cls, str | bool | datetime | Enum | type(None)):
+        kind = _LEAF
+    elif issubclass(cls, int | float):
+        kind = _NUMBER
+    elif issubclass(cls, Mapping):
+        kind = _MAPPING
+    elif issubclass(cls, frozenset | set | tuple | list):
+        kind = _COLLECTION
+    elif attrs.has(cls) and attrs.fields(cls):
+        names = _attribute_names(cls)
+        getter = operator.attrgetter(*names)
+        # attrgetter of one name returns the value itself, not a tuple of one.
+        _GETTERS[cls] = getter if len(names) > 1 else lambda item: (getter(item),)
+        kind = _ATTRS
+    else:
+        kind = _UNKNOWN  # no store knows how to write it
+    _KINDS[cls] = kind
+    return kind
+
+
+def _fits(number: object) -> bool:
+    if isinstance(number, int):
+        return INT64_MIN <= number <= INT64_MAX
+    return isinstance(number, float) and math.isfinite(number)
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _attribute_names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = tuple(field.name for field in attrs.fields(cls)) if attrs.has(cls) else ()
+        _NAMES[cls] = names
+    return names
+
+
+def _find_unwritable(field: str, value: object, depth: int) -> None:
+    cls = type(value)
+    kind = _KINDS.get(cls) or _kind(cls)
+    if kind == _NUMBER and not _fits(value):
+        problem = "a float must be finite" if cls is float else "an integer must fit in 64 bits"
+        raise invalid(field, value, problem)
+    if kind == _UNKNOWN:
+        raise invalid(field, value, f"a {cls.__name__} is not a value any store can write")
+    if kind in {_LEAF, _NUMBER}:
+        return
+    if depth == _DEPTH:
+        raise invalid(field, "...", f"nested deeper than {_DEPTH} levels")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _find_unwritable(f"{field}.{key}", item, depth + 1)
+    elif isinstance(value, frozenset | set | tuple | list):
+        for item in value:
+            _find_unwritable(field, item, depth + 1)
+    else:
+        for name in _attribute_names(cls):
+            _find_unwritable(f"{field}.{name}", getattr(value, name), depth + 1)
