@@ -107,3 +107,20 @@ def test_unknown_event_type_is_an_error() -> None:
 
 def test_make_converter_returns_independent_converters() -> None:
     assert make_converter() is not make_converter()
+
+
+def test_a_reopen_written_before_workflows_named_reopen_edges_still_counts() -> None:
+    at = "2026-03-02T09:00:00+00:00"
+    legacy = {
+        "type": "transitioned",
+        "ticket_id": "T1",
+        "version": 5,
+        "at": at,
+        "actor": {"role": "agent", "id": "bob"},
+        "source": "resolved",
+        "target": "in_progress",
+        "reason": None,
+    }
+    assert from_primitive(legacy, TicketEvent).reopen is True
+    moved = {**legacy, "source": "in_progress", "target": "resolved"}
+    assert from_primitive(moved, TicketEvent).reopen is False

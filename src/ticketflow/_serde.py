@@ -18,7 +18,7 @@ from cattrs.gen import make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as _make_json_converter
 from cattrs.strategies import configure_tagged_union
 
-from ._events import EVENT_TYPES, TicketEvent
+from ._events import EVENT_TYPES, TicketEvent, TicketTransitioned
 from ._fields import Fields
 from .exceptions import DeserializationError, InvalidValueError
 
@@ -71,9 +71,18 @@ def _structure_event(converter: cattrs.Converter) -> Callable[[object, object], 
         event_type = _EVENTS_BY_TAG.get(tag) if isinstance(tag, str) else None
         if event_type is None:
             raise InvalidValueError("type", tag, f"must be one of {', '.join(_EVENTS_BY_TAG)}")
+        if event_type is TicketTransitioned and "reopen" not in value:
+            value = _with_legacy_reopen(value)
         return converter.structure(value, event_type)
 
     return structure
+
+
+def _with_legacy_reopen(value: Mapping[str, object]) -> dict[str, object]:
+    # Journals written before workflows named their reopen edges counted the default one,
+    # resolved -> in_progress, by itself; read such an event as that reopen, so it replays.
+    legacy = value.get("source") == "resolved" and value.get("target") == "in_progress"
+    return {**value, "reopen": legacy}
 
 
 def _tagging_hook(
