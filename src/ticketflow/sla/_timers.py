@@ -143,6 +143,11 @@ class _Replay:
     recorded: set[_AlertKey] = attrs.field(factory=set)
     first: _Cycle | None = None
     waiting: _Cycle | None = None
+    # Only these can still change: the resolution cycle (a reopen takes it up again) and the
+    # cycles not yet met. Walking every cycle on every event made a long conversation
+    # quadratic; a met response cycle never changes again.
+    live: list[_Cycle] = attrs.field(factory=list)
+    responses: int = 0
 
     def step(self, event: TicketEvent) -> None:
         ticket = self.ticket = apply(self.ticket, event)
@@ -150,23 +155,31 @@ class _Replay:
         if isinstance(event, TicketCreated):
             self.first = _Cycle(SlaMetric.FIRST_RESPONSE, 0, at)
             self.cycles += [self.first, _Cycle(SlaMetric.RESOLUTION, 0, at)]
+            self.live = list(self.cycles)
         elif isinstance(event, CommentAdded) and event.public:
             self._comment(event)
         self.note_alert(event)
         stopped = ticket.status in self.stopped
-        for cycle in self.cycles:
+        finished = False
+        for cycle in self.live:
             if cycle.metric is SlaMetric.RESOLUTION:
                 # Resolving meets the resolution clock; a reopen takes it up again.
                 if stopped and cycle.met_at is None:
                     cycle.meet(at)
                 elif not stopped and cycle.met_at is not None:
                     cycle.met_at = None
+            elif cycle.met_at is not None:
+                finished = True
             if cycle.met_at is not None:
                 continue
             if stopped or ticket.status in self.policy.pauses[cycle.metric]:
                 cycle.pause(at)
             else:
                 cycle.run(at)
+        if finished:
+            self.live = [
+                c for c in self.live if c.met_at is None or c.metric is SlaMetric.RESOLUTION
+            ]
 
     def note_alert(self, event: TicketEvent) -> None:
         """Remember an alert the journal records (whatever its time: it is a fact)."""
@@ -187,9 +200,10 @@ class _Replay:
                 self.waiting = None
         elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not self.waiting:
             # The oldest unanswered customer message starts the next-response clock.
-            count = sum(c.metric is SlaMetric.NEXT_RESPONSE for c in self.cycles)
-            self.waiting = _Cycle(SlaMetric.NEXT_RESPONSE, count, at)
+            self.waiting = _Cycle(SlaMetric.NEXT_RESPONSE, self.responses, at)
+            self.responses += 1
             self.cycles.append(self.waiting)
+            self.live.append(self.waiting)
 
 
 def _replay_cycles(
