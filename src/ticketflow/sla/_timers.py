@@ -162,24 +162,28 @@ class _Replay:
         stopped = ticket.status in self.stopped
         finished = False
         for cycle in self.live:
-            if cycle.metric is SlaMetric.RESOLUTION:
-                # Resolving meets the resolution clock; a reopen takes it up again.
-                if stopped and cycle.met_at is None:
-                    cycle.meet(at)
-                elif not stopped and cycle.met_at is not None:
-                    cycle.met_at = None
-            elif cycle.met_at is not None:
-                finished = True
-            if cycle.met_at is not None:
-                continue
-            if stopped or ticket.status in self.policy.pauses[cycle.metric]:
-                cycle.pause(at)
-            else:
-                cycle.run(at)
+            finished |= self._advance(cycle, ticket.status, stopped=stopped, at=at)
         if finished:
             self.live = [
                 c for c in self.live if c.met_at is None or c.metric is SlaMetric.RESOLUTION
             ]
+
+    def _advance(self, cycle: _Cycle, status: str, *, stopped: bool, at: datetime) -> bool:
+        """Move one cycle on; return whether a response cycle is now met for good."""
+        if cycle.metric is SlaMetric.RESOLUTION:
+            # Resolving meets the resolution clock; a reopen takes it up again.
+            if stopped and cycle.met_at is None:
+                cycle.meet(at)
+            elif not stopped and cycle.met_at is not None:
+                cycle.met_at = None
+        elif cycle.met_at is not None:
+            return True
+        if cycle.met_at is None:
+            if stopped or status in self.policy.pauses[cycle.metric]:
+                cycle.pause(at)
+            else:
+                cycle.run(at)
+        return False
 
     def note_alert(self, event: TicketEvent) -> None:
         """Remember an alert the journal records (whatever its time: it is a fact)."""
