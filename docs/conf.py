@@ -9,5 +9,5 @@ exclude_patterns = ["_build"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 nitpicky = False
-suppress_warnings = ["myst.xref_missing"]
 html_theme = "alabaster"
+myst_heading_anchors = 3  # links to sections: [Identity](access.md#identity)

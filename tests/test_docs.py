@@ -23,20 +23,7 @@ NOT_IN_NAMES = re.compile(r"\W")  # characters a page name has that a module nam
 
 # Pages whose examples fail mypy --strict today. Strict xfail: once a page is fixed, its test
 # fails until the entry here goes.
-FAILS_MYPY: Mapping[str, str] = {
-    "sla.md": "line 59: reading() may return None, so .deadline needs a check [union-attr]",
-    "storage.md": "line 85: AuditedStore.commit(self, change) is not annotated [no-untyped-def]",
-    "testing.md": (
-        "lines 20 and 50: categorized(move) and test_paths_start_in_draft(path) are not "
-        "annotated [no-untyped-def]"
-    ),
-    "tutorial.md": (
-        "line 45: journal is inferred as list[TicketCreated], so appending a TicketTransitioned "
-        "fails [arg-type]; line 47: TICKET_EDGES[ticket.status] indexes with the str that "
-        "Ticket.status is typed as [index]; line 78: has_assignee(move) is not annotated "
-        "[no-untyped-def]"
-    ),
-}
+FAILS_MYPY: Mapping[str, str] = {}
 
 needs_mypy = pytest.mark.skipif(
     importlib.util.find_spec("mypy") is None,
