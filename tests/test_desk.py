@@ -57,9 +57,26 @@ def submit(desk: Desk) -> str:
             requester=Requester("alice@example.com"),
             fields={"carrier": "ACME", "margin": 0.12},
         ),
-        actor=ALICE,
+        actor=BOB,  # staff may file on a customer's behalf, internal fields included
     )
     return ticket.id
+
+
+def test_customers_submit_without_routing_or_internal_fields(desk: Desk) -> None:
+    refusals = []
+    for extra in ({"fields": {"margin": 0.1}}, {"queue": "vip"}, {"tags": {"x"}}):
+        with pytest.raises(AccessDeniedError) as caught:
+            desk.submit(
+                NewTicket(subject="s", requester=Requester("alice@example.com"), **extra),
+                actor=ALICE,
+            )
+        refusals.append(str(caught.value))
+    assert len(set(refusals)) == 1, "the refusal does not say which part is internal"
+    mine = desk.submit(
+        NewTicket(subject="s", requester=Requester("alice@example.com"), fields={"carrier": "A"}),
+        actor=ALICE,
+    )
+    assert mine.fields == {"carrier": "A"}
 
 
 def test_submit_creates_version_one_with_a_number(desk: Desk, clock: FrozenClock) -> None:

@@ -210,3 +210,24 @@ def test_links_point_to_existing_tickets_of_the_right_kind(desk: Desk) -> None:
         desk.link(incident.id, "duplicate_of", incident.id, actor=BOB)
     assert desk.get(incident.id).links.problem == problem.id
     assert desk.link(incident.id, "problem", None, actor=BOB).links.problem is None
+
+
+def test_a_customer_who_may_not_link_learns_nothing_about_the_target(desk: Desk) -> None:
+    ticket = desk.submit(
+        NewTicket(subject="s", requester=Requester("alice@example.com")), actor=ALICE
+    )
+    other = submit(desk)
+    for target in (other.id, "no-such-ticket"):
+        with pytest.raises(AccessDeniedError):
+            desk.link(ticket.id, "duplicate_of", target, actor=ALICE)
+
+
+def test_commands_that_change_nothing_record_nothing(desk: Desk) -> None:
+    ticket = desk.assign(submit(desk).id, queue="l1", actor=BOB)
+    assert desk.assign(ticket.id, actor=BOB) == ticket
+    assert desk.assign(ticket.id, queue="l1", actor=BOB) == ticket
+    ticket = desk.categorize(ticket.id, "delivery", actor=BOB)
+    assert desk.categorize(ticket.id, "delivery", actor=BOB) == ticket
+    ticket = desk.prioritize(ticket.id, "P2", actor=BOB)
+    assert desk.prioritize(ticket.id, "P2", actor=BOB) == ticket
+    assert desk.link(ticket.id, "problem", None, actor=BOB) == ticket

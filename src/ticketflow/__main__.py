@@ -121,7 +121,7 @@ def _story(desk: Desk, clock: _DemoClock, write: Write) -> list[str]:
             description="Ordered Monday, still not here.",
             requester=Requester("alice@example.com"),
             priority="P2",
-            fields={"carrier": "ACME Freight", "margin": 0.12},
+            fields={"carrier": "ACME Freight"},
         ),
         actor=alice,
     )
@@ -149,6 +149,7 @@ def _story(desk: Desk, clock: _DemoClock, write: Write) -> list[str]:
 
     clock.set(_at(9, 9, 5))  # Monday morning
     desk.categorize(late.id, "delivery/late", actor=bob)
+    desk.set_fields(late.id, {"margin": 0.12}, actor=bob)
     desk.tag(late.id, add={"carrier-delay"}, actor=bob)
     desk.transition(late.id, S.TRIAGED, actor=bob)
     desk.assign(late.id, actor=bob, queue="logistics", assignee="bob")

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final
 
+import attrs
+
 from ._actors import Actor, Role
 from ._identity import same_mailbox
 from ._ticket import NewTicket, Ticket
@@ -38,6 +40,12 @@ DEFAULT_COMMAND_ROLES: Final[Mapping[str, frozenset[Role]]] = MappingProxyType(
     }
 )
 """The roles that may run each Desk command; a command not listed is for :data:`STAFF` only."""
+
+
+_STAFF_DECIDES: Final = ("queue", "assignee", "tags", "links", "status")
+_BLANK: Final = {
+    field.name: field.default for field in attrs.fields(NewTicket) if field.name in _STAFF_DECIDES
+}
 
 
 def _roles(command: str, value: object) -> frozenset[Role]:
@@ -105,15 +113,30 @@ class Access:
         return actor.role is not Role.CUSTOMER or requested_by(ticket, actor)
 
     def require_submit(self, draft: NewTicket, actor: Actor) -> None:
-        """Refuse a customer submitting in someone else's name.
+        """Refuse a customer submitting in someone else's name, or deciding what staff decide.
 
         Raises:
-            AccessDeniedError: A customer whose id is not the requester's address.
+            AccessDeniedError: A customer whose id is not the requester's address, or who sets
+                the queue, assignee, tags, links, the status or an internal field (the refusal
+                does not say which, so it tells nothing about which names are internal).
         """
         self.require("submit", actor)
-        if actor.role is Role.CUSTOMER and not same_mailbox(draft.requester.email, actor.id):
+        if actor.role is not Role.CUSTOMER:
+            return
+        if not same_mailbox(draft.requester.email, actor.id):
             raise AccessDeniedError(
                 "submit", actor.role, detail="customers submit tickets for themselves only"
+            )
+        # Routing, tags, links and the status are staff decisions, and internal fields are not
+        # the customer's to see or set. (What a customer may choose among category, priority,
+        # impact, urgency and other fields is the intake form's decision.)
+        decided = [name for name in _STAFF_DECIDES if getattr(draft, name) != _BLANK[name]]
+        if decided or self.internal_fields & draft.fields.keys():
+            raise AccessDeniedError(
+                "submit",
+                actor.role,
+                detail="customers do not set routing, tags, links, the status or internal"
+                " fields on a submission",
             )
 
     def require_fields(self, names: Iterable[str], actor: Actor) -> None:

@@ -25,7 +25,7 @@ from ._values import check_bool, check_enum, check_name, check_optional_name, ch
 from .exceptions import InvalidValueError
 from .storage import TicketStore
 
-__all__ = ["KEEP", "Commands"]
+__all__ = ["KEEP", "Commands", "check_link_target"]
 
 
 class _Keep(enum.Enum):
@@ -75,11 +75,12 @@ class Commands:
 
         def decide(draft: Draft) -> None:
             ticket = draft.ticket
-            draft.record(
-                TicketAssigned,
-                queue=ticket.queue if queue is KEEP else queue,
-                assignee=ticket.assignee if assignee is KEEP else assignee,
+            after = (
+                ticket.queue if queue is KEEP else queue,
+                ticket.assignee if assignee is KEEP else assignee,
             )
+            if after != (ticket.queue, ticket.assignee):  # nothing changes: nothing recorded
+                draft.record(TicketAssigned, queue=after[0], assignee=after[1])
 
         return self.execute(
             ticket_id, decide, actor=actor, command="assign", expected_version=expected_version
@@ -152,9 +153,14 @@ class Commands:
             InvalidValueError: ``category`` is not a one-line name.
         """
         check_optional_name("category", category)
+
+        def decide(draft: Draft) -> None:
+            if draft.ticket.category != category:
+                draft.record(TicketCategorized, category=category)
+
         return self.execute(
             ticket_id,
-            lambda d: d.record(TicketCategorized, category=category),
+            decide,
             actor=actor,
             command="categorize",
             expected_version=expected_version,
@@ -178,12 +184,15 @@ class Commands:
 
         def decide(draft: Draft) -> None:
             ticket = draft.ticket
-            draft.record(
-                TicketPrioritized,
-                priority=priority,
-                impact=ticket.impact if impact is KEEP else impact,
-                urgency=ticket.urgency if urgency is KEEP else urgency,
+            after = (
+                priority,
+                ticket.impact if impact is KEEP else impact,
+                ticket.urgency if urgency is KEEP else urgency,
             )
+            if after != (ticket.priority, ticket.impact, ticket.urgency):
+                draft.record(
+                    TicketPrioritized, priority=after[0], impact=after[1], urgency=after[2]
+                )
 
         return self.execute(
             ticket_id, decide, actor=actor, command="prioritize", expected_version=expected_version
@@ -236,18 +245,36 @@ class Commands:
             InvalidValueError: The link would break one of the rules above.
         """
         kind = check_enum("link", link, LinkKind)
-        if check_optional_name("target", target) is not None:
-            other = self.store.get(target)  # type: ignore[arg-type]
-            if kind is LinkKind.PROBLEM and other.kind is not TicketKind.PROBLEM:
-                raise InvalidValueError("target", target, "a problem link points to a problem")
-            if kind is LinkKind.DUPLICATE_OF and other.links.duplicate_of is not None:
-                raise InvalidValueError(
-                    "target", target, f"is a duplicate itself; link to {other.links.duplicate_of}"
-                )
+        check_optional_name("target", target)
+
+        def decide(draft: Draft) -> None:
+            # The target is checked after the role: who may not link learns nothing of it.
+            check_link_target(self.store, kind, target)
+            if getattr(draft.ticket.links, kind.value) != target:
+                draft.record(TicketLinked, link=kind, target=target)
+
         return self.execute(
             ticket_id,
-            lambda d: d.record(TicketLinked, link=kind, target=target),
+            decide,
             actor=actor,
             command="link",
             expected_version=expected_version,
+        )
+
+
+def check_link_target(store: TicketStore, kind: LinkKind, target: str | None) -> None:
+    """Refuse a link to a ticket that does not exist or does not fit the kind of link.
+
+    Raises:
+        TicketNotFoundError: ``target`` does not exist.
+        InvalidValueError: A problem link to a non-problem, or a duplicate of a duplicate.
+    """
+    if target is None:
+        return
+    other = store.get(target)
+    if kind is LinkKind.PROBLEM and other.kind is not TicketKind.PROBLEM:
+        raise InvalidValueError("target", target, "a problem link points to a problem")
+    if kind is LinkKind.DUPLICATE_OF and other.links.duplicate_of is not None:
+        raise InvalidValueError(
+            "target", target, f"is a duplicate itself; link to {other.links.duplicate_of}"
         )

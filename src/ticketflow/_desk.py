@@ -11,10 +11,10 @@ from typing import Final
 from ._access import Access
 from ._actors import Actor, Role, check_actor
 from ._clock import Clock, SystemClock
-from ._commands import Commands
+from ._commands import Commands, check_link_target
 from ._draft import Decide, Draft, event_message
 from ._due import DueWork, due_works, next_due_of
-from ._events import TicketEvent
+from ._events import LinkKind, TicketEvent
 from ._retry import retrying
 from ._ticket import NewTicket, Ticket
 from ._ticking import Ticking
@@ -192,6 +192,8 @@ class Desk(Commands, Ticking):
         if type(draft) is not NewTicket:
             raise InvalidValueError("draft", draft, "must be a NewTicket")
         self.access.require_submit(draft, actor)
+        for kind in LinkKind:
+            check_link_target(self.store, kind, getattr(draft.links, kind.value))
         at = self._clock_now()
         number = self.store.allocate_number()
         ticket_id = check_name("ids()", self._ids())
