@@ -1,0 +1,241 @@
+"""The kit's state machine: the store under test and the reference store, side by side.
+
+Every step applies the same random commit, read, query, due query or outbox operation to both
+and asserts that they answer alike; a failure names the step (``stateful.<rule>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import attrs
+from hypothesis import Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from .._events import CommentAdded, FieldsChanged, TicketAssigned, TicketEvent, header
+from .._fields import FieldValue
+from .._journal import apply, replay
+from .._status import TicketStatus
+from .._ticket import Ticket
+from .._workflow import DEFAULT_WORKFLOW, transition
+from ..exceptions import ConflictError, TicketNotFoundError
+from ..storage import Change, InMemoryTicketStore, LeasedMessage, TicketQuery, TicketStore
+from ._failures import reported_as
+from ._store_checks import BOB, QUEUES, T0, all_pages, created, message
+
+__all__ = ["compare_with_the_reference"]
+
+# Lookalike values (1, 1.0, True, "1") so that a store which compares field values loosely
+# answers a query differently from the reference.
+_CARRIERS: tuple[FieldValue, ...] = ("ACME", "Speedy", 1, 1.0, True, "1")
+_step = reported_as("check_ticket_store", "stateful.")
+
+
+class _StoreComparison(RuleBasedStateMachine):
+    make_store: Callable[[], TicketStore]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = InMemoryTicketStore()
+        self.store = type(self).make_store()
+        self.now = T0
+        self.leases: list[tuple[LeasedMessage, LeasedMessage]] = []
+
+    def teardown(self) -> None:
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
+
+    def _both(self, call: Callable[[TicketStore], Any]) -> Any:  # noqa: ANN401
+        outcomes = []
+        for store in (self.model, self.store):
+            try:
+                outcomes.append(("ok", call(store)))
+            except (ConflictError, TicketNotFoundError) as error:
+                outcomes.append(("error", type(error).__name__))
+        assert outcomes[0] == outcomes[1], f"model {outcomes[0]!r} != store {outcomes[1]!r}"
+        return outcomes[1][1]
+
+    def _ids(self) -> list[str]:
+        return all_pages(self.model, TicketQuery(limit=1000))
+
+    @initialize()
+    @_step
+    def start(self) -> None:
+        self._both(lambda s: s.commit(created(1)))
+
+    @rule(queue=st.sampled_from((None, *QUEUES)), minutes=st.integers(0, 90))
+    @_step
+    def create(self, queue: str | None, minutes: int) -> None:
+        self.now += timedelta(minutes=minutes)
+        number = len(self._ids()) + 1
+        self._both(lambda s: s.commit(created(number, queue=queue, at=self.now)))
+
+    @rule(data=st.data(), stale=st.booleans(), due=st.none() | st.integers(0, 600))
+    @_step
+    def change(self, data: st.DataObject, stale: bool, due: int | None) -> None:
+        ticket = self.model.get(data.draw(st.sampled_from(self._ids())))
+        if stale and ticket.version > 1:
+            # Decide on the previous version, as a writer that read before the last commit.
+            ticket = replay(list(self.model.journal(ticket.id))[:-1])
+        self.now += timedelta(minutes=1)
+        kind = data.draw(st.sampled_from(("move", "assign", "fields", "comment")))
+        event: TicketEvent
+        if kind == "move" and DEFAULT_WORKFLOW.edges[ticket.status]:
+            target = data.draw(st.sampled_from(sorted(DEFAULT_WORKFLOW.edges[ticket.status])))
+            after, event = transition(ticket, target, actor=BOB, at=self.now)
+        else:
+            common = header(ticket.id, ticket.version + 1, self.now, BOB)
+            if kind == "assign":
+                event = TicketAssigned(
+                    **common,
+                    queue=data.draw(st.sampled_from(QUEUES)),
+                    assignee=data.draw(st.sampled_from((None, "ann"))),
+                )
+            elif kind == "fields":
+                carrier = data.draw(st.sampled_from((None, *_CARRIERS)))
+                event = FieldsChanged(**common, changes={"carrier": carrier})
+            else:
+                event = CommentAdded(**common, comment_id="c", body="b", public=True)
+            after = apply(ticket, event)
+        due_at = None if due is None else T0 + timedelta(minutes=due)
+        change = Change(
+            ticket=after,
+            events=(event,),
+            expected_version=ticket.version,
+            outbox=(message(event),),
+            due_at=due_at,
+        )
+        self._both(lambda s: s.commit(change))
+
+    @rule(data=st.data())
+    @_step
+    def read(self, data: st.DataObject) -> None:
+        ticket_id = data.draw(st.sampled_from([*self._ids(), "missing"]))
+        after = data.draw(st.integers(0, 4))
+        self._both(lambda s: s.get(ticket_id))
+        self._both(lambda s: list(s.journal(ticket_id, after_version=after)))
+
+    @rule(number=st.integers(0, 30))
+    @_step
+    def read_by_number(self, number: int) -> None:
+        self._both(lambda s: s.get_by_number(number))
+
+    @rule(
+        status=st.none() | st.sampled_from(list(TicketStatus)),
+        queue=st.none() | st.sampled_from(QUEUES),
+        assignee=st.none() | st.just("ann"),
+        carrier=st.none() | st.sampled_from(_CARRIERS),
+        limit=st.integers(1, 5),
+    )
+    @_step
+    def query(
+        self,
+        status: str | None,
+        queue: str | None,
+        assignee: str | None,
+        carrier: FieldValue | None,
+        limit: int,
+    ) -> None:
+        fields = {} if carrier is None else {"carrier": carrier}
+        query = TicketQuery(
+            status=status, queue=queue, assignee=assignee, fields=fields, limit=limit
+        )
+        self._both(lambda s: all_pages(s, query))
+        self._both(lambda s: s.query(query))
+
+    @rule(minutes=st.integers(0, 700), limit=st.integers(1, 5))
+    @_step
+    def due(self, minutes: int, limit: int) -> None:
+        self._both(lambda s: list(s.due(T0 + timedelta(minutes=minutes), limit=limit)))
+
+    @rule(limit=st.integers(1, 4), advance=st.integers(0, 120))
+    @_step
+    def claim(self, limit: int, advance: int) -> None:
+        self.now += timedelta(seconds=advance)
+        lease = timedelta(seconds=60)
+        mine = self.model.claim_outbox(worker="m", now=self.now, lease=lease, limit=limit)
+        theirs = self.store.claim_outbox(worker="s", now=self.now, lease=lease, limit=limit)
+        summary = [(m.message, m.attempts, m.lease_until) for m in mine]
+        assert summary == [(m.message, m.attempts, m.lease_until) for m in theirs], (
+            f"model claimed {summary!r}, store claimed {theirs!r}"
+        )
+        self.leases.extend(zip(mine, theirs, strict=True))
+
+    @precondition(lambda self: bool(self.leases))
+    @rule(data=st.data(), ack=st.booleans(), delay=st.integers(0, 300))
+    @_step
+    def settle(self, data: st.DataObject, ack: bool, delay: int) -> None:
+        mine, theirs = self.leases.pop(data.draw(st.integers(0, len(self.leases) - 1)))
+        if ack:
+            verdicts = (self.model.ack_outbox(mine), self.store.ack_outbox(theirs))
+            what = "ack_outbox"
+        else:
+            later = self.now + timedelta(seconds=delay)
+            verdicts = (
+                self.model.retry_outbox(mine, not_before=later),
+                self.store.retry_outbox(theirs, not_before=later),
+            )
+            what = "retry_outbox"
+        assert verdicts[0] == verdicts[1], (
+            f"{what}({theirs.message.id}): model answered {verdicts[0]}, store {verdicts[1]}"
+        )
+
+    @invariant()
+    @_step
+    def snapshots_and_journals_agree(self) -> None:
+        for ticket_id in self._ids():
+            model, store = self.model.get(ticket_id), self.store.get(ticket_id)
+            assert store == model, f"get({ticket_id!r}) differs: {_differences(model, store)}"
+            model_journal = list(self.model.journal(ticket_id))
+            store_journal = list(self.store.journal(ticket_id))
+            assert store_journal == model_journal, (
+                f"journal({ticket_id!r}): model {model_journal!r} != store {store_journal!r}"
+            )
+
+
+def _differences(model: Ticket, store: Ticket) -> str:
+    return "; ".join(
+        f"{field.name}: model {getattr(model, field.name)!r}, store {getattr(store, field.name)!r}"
+        for field in attrs.fields(Ticket)
+        if getattr(model, field.name) != getattr(store, field.name)
+    )
+
+
+def compare_with_the_reference(
+    make_store: Callable[[], TicketStore], *, max_examples: int | None
+) -> None:
+    """Run the state machine on stores from ``make_store`` against the reference store.
+
+    Args:
+        make_store: Returns a new, empty store each time it is called.
+        max_examples: How many runs (default: the active hypothesis profile's).
+
+    Raises:
+        AssertionError: The two stores answered differently; the message names the step.
+    """
+    machine = type("StoreComparison", (_StoreComparison,), {"make_store": staticmethod(make_store)})
+    current = settings()
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            current,
+            max_examples=current.max_examples if max_examples is None else max_examples,
+            stateful_step_count=30,
+            deadline=None,
+            # One failure, the simplest found, is what a host implementer needs; the explain
+            # phase would add little to a step listing and multiply the time to report it.
+            report_multiple_bugs=False,
+            phases=[phase for phase in current.phases if phase is not Phase.explain],
+        ),
+    )
