@@ -179,6 +179,12 @@ def test_a_query_no_ticket_can_meet_finds_nothing(pair: Pair, query: TicketQuery
         assert (page.tickets, page.next_cursor) == ((), None)
 
 
+def test_a_query_may_say_none_for_no_field_criteria(pair: Pair) -> None:
+    for store in pair:
+        page = store.query(TicketQuery(fields=None))
+        assert [t.id for t in page.tickets] == ["T1", "T2", "T3"]
+
+
 @pytest.mark.parametrize("after", [-(2**70), -1, 0])
 def test_a_cursor_before_every_number_starts_at_the_first_ticket(pair: Pair, after: int) -> None:
     for store in pair:
