@@ -29,6 +29,14 @@ from ticketflow.exceptions import DeserializationError, InvalidValueError
 from ticketflow.testing import events, tickets
 
 DEEP = "[" * 100_000 + "]" * 100_000
+TICKET = Ticket(
+    id="T1",
+    number=1,
+    subject="s",
+    requester=Requester("a@example.com"),
+    created_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+    updated_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+)
 EVENT = CommentAdded(
     ticket_id="T1",
     version=2,
@@ -182,6 +190,25 @@ def test_a_threshold_outside_its_domain_is_refused_with_its_path() -> None:
     with pytest.raises(DeserializationError) as caught:
         from_primitive({**SLA_WARNED, "threshold": 1}, SlaWarned)
     assert caught.value.errors[0][0] == "$.threshold"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("number", -(10**5000)), ("impact", 10**5000), ("reopen_count", 2**15_000)],
+    ids=["number", "impact", "reopen_count"],
+)
+def test_an_integer_too_long_to_print_is_refused_at_its_path(field: str, value: int) -> None:
+    with pytest.raises(DeserializationError) as caught:
+        from_primitive({**to_primitive(TICKET), field: value}, Ticket)
+    [(path, message)] = caught.value.errors
+    assert path == f"$.{field}"
+    assert message.startswith("an integer with too many digits to print")
+
+
+def test_a_long_integer_that_can_be_printed_reaches_the_ticket_checks() -> None:
+    with pytest.raises(DeserializationError) as caught:
+        from_primitive({**to_primitive(TICKET), "impact": 2**14_001 // 3}, Ticket)
+    assert [path for path, _ in caught.value.errors] == ["$.impact"]
 
 
 @pytest.mark.parametrize(

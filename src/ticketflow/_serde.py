@@ -113,7 +113,17 @@ def _structure_str(value: object, _: type) -> str:
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an integer, got {type(value).__name__}")
+    if value.bit_length() > _PRINTABLE_BITS:
+        try:
+            str(value)
+        except ValueError:
+            # Reported here, with its path: any later error about it could not show it.
+            raise ValueError("an integer with too many digits to print") from None
     return value
+
+
+# Below 4,300 decimal digits (the interpreter's default limit), str() never fails.
+_PRINTABLE_BITS: Final = 14_000
 
 
 def _structure_bool(value: object, _: type) -> bool:

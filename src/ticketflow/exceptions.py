@@ -201,8 +201,18 @@ class InvalidValueError(TicketflowError, ValueError):
         self.field = field
         self.value = value
         self.problem = problem
-        shown = value.value if isinstance(value, _enum.Enum) else value
-        super().__init__(f"{field}: {problem} (got {shown!r})")
+        super().__init__(f"{field}: {problem} (got {_shown(value)})")
+
+
+def _shown(value: object) -> str:
+    # Building the error must never fail in its turn: an integer of more than 4,300 digits or
+    # an object whose __repr__ raises cannot be shown as themselves.
+    if isinstance(value, _enum.Enum):
+        value = value.value
+    try:
+        return repr(value)
+    except Exception:  # noqa: BLE001 - any failure of a foreign __repr__
+        return f"a {type(value).__name__} that cannot be shown"
 
 
 class NaiveDatetimeError(InvalidValueError):

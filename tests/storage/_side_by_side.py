@@ -65,6 +65,13 @@ def message(message_id: str, *, at: datetime = AT) -> OutboxMessage:
     )
 
 
+def lease_for(message_id: str, token: str = "w:0000") -> LeasedMessage:  # noqa: S107
+    """A well-typed lease on ``message_id`` that no store handed out."""
+    return LeasedMessage(
+        message=message(message_id), lease_token=token, lease_until=AT + LEASE, attempts=1
+    )
+
+
 def populate(store: TicketStore) -> None:
     """Write the same three tickets, each with an outbox message, to ``store``."""
     for number in (1, 2, 3):
@@ -139,11 +146,8 @@ def _domain_values(draw: st.DrawFn) -> object:
     if kind == "query":
         return TicketQuery(queue=draw(st.none() | _texts), after=draw(st.none() | st.integers()))
     if kind == "leased":
-        return LeasedMessage(
-            message=message(draw(st.sampled_from(["m1", "m2", "m9"]))),
-            lease_token=draw(st.sampled_from(["w:0000", "w", "x:1"])),
-            lease_until=AT + LEASE,
-            attempts=1,
+        return lease_for(
+            draw(st.sampled_from(["m1", "m2", "m9"])), draw(st.sampled_from(["w:0000", "w"]))
         )
     if kind == "change":
         return created(draw(st.integers(1, 5)))

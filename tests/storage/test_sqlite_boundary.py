@@ -13,13 +13,16 @@ from typing import Any
 
 import attrs
 import pytest
-from _side_by_side import AT, LEASE, created, message
+from _side_by_side import AT, LEASE, created, message, values_of_every_type
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ticketflow.exceptions import (
     DeserializationError,
     InvalidValueError,
     NotATicketflowStoreError,
     StoreError,
+    TicketflowError,
 )
 from ticketflow.storage import LeasedMessage, SQLiteTicketStore
 from ticketflow.storage import _sqlite_schema as schema
@@ -137,6 +140,12 @@ def test_a_file_swapped_for_a_fifo_after_the_check_is_still_refused(
         SQLiteTicketStore(path)
 
 
+# Mostly the right settings, so that some calls get past the first check to the next.
+_timeouts = st.sampled_from([0, 0.5, 30.0]) | values_of_every_type()
+_levels = st.sampled_from(["FULL", "NORMAL", "OFF"]) | values_of_every_type()
+_paths = st.just("desk.sqlite3") | values_of_every_type()
+
+
 class _BytesPath:
     def __fspath__(self) -> bytes:
         return b"desk.sqlite3"
@@ -183,6 +192,21 @@ def test_options_of_the_wrong_type_or_size_are_invalid_values(
         SQLiteTicketStore(path, **options)
     assert caught.value.field == field
     assert not path.exists()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=_paths, synchronous=_levels, timeout=_timeouts)
+def test_any_options_open_a_store_or_raise_a_ticketflow_error(
+    tmp_path: Path, where: Any, synchronous: Any, timeout: Any
+) -> None:
+    if isinstance(where, str):
+        # Kept inside the test's folder, lone surrogates, NULs and all.
+        where = f"{tmp_path}/{where.replace('/', '_')}"
+    try:
+        store = SQLiteTicketStore(where, synchronous=synchronous, timeout=timeout)
+    except TicketflowError:
+        return
+    store.close()
 
 
 def test_an_infinite_timeout_waits_as_long_as_it_takes(path: Path) -> None:

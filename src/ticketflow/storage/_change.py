@@ -30,7 +30,9 @@ T = TypeVar("T")
 
 
 def _sequence(field: str, value: object, kinds: tuple[type[T], ...], what: str) -> tuple[T, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+    if type(value) is not tuple and (
+        isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable)
+    ):
         raise invalid(field, value, f"must be an iterable of {what}s")
     items: list[T] = []
     for index, item in enumerate(value):
@@ -154,7 +156,8 @@ def _check_ticket_numbers(ticket: Ticket) -> None:
     if not all(INT64_MIN <= number <= INT64_MAX for number in numbers):
         for name, number in zip(TICKET_NUMBERS, numbers, strict=True):
             _find_unwritable(f"ticket.{name}", number, 0)
-    if ticket.fields and not _writable(tuple(ticket.fields.values())):
+    # Field values are scalars (Fields checks that): only the numbers need a look.
+    if not all(isinstance(value, str) or _fits(value) for value in ticket.fields.values()):
         for name, value in ticket.fields.items():
             _find_unwritable(f"ticket.fields.{name}", value, 0)
 

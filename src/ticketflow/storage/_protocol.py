@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -37,6 +37,13 @@ def _query_fields(value: Mapping[str, FieldValue] | None) -> Fields:
         return Fields()
     if not isinstance(value, Mapping):
         raise invalid("fields", value, "must be a mapping of field values")
+    # Fields checks these too, but builds its error from the raw value, which fails for an
+    # integer too long to print; these errors show such a value safely.
+    for key, item in cast("Mapping[object, object]", value).items():
+        if not isinstance(key, str) or not key:
+            raise invalid("fields", key, "field names must be non-empty strings")
+        if not isinstance(item, str | int | float):
+            raise invalid(f"fields.{key}", item, "a field value must be str, int, float or bool")
     return Fields.coerce(value)
 
 
