@@ -29,23 +29,11 @@ from .integrations import (
 )
 from .sla import BusinessCalendar, SlaPolicy, SlaRule, SlaTargets, bump_priority
 from .storage import SQLiteTicketStore, TicketQuery
+from .testing import FrozenClock  # stands still until the story moves it: stable output
 
 S = TicketStatus
 BERLIN = ZoneInfo("Europe/Berlin")
 Write = Callable[[str], object]
-
-
-class _DemoClock:
-    """The demo's own clock: it moves only when the story says so (the output is stable)."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, instant: datetime) -> None:
-        self._now = instant
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -75,7 +63,7 @@ def _describe(event: TicketEvent) -> str:
     return f"    v{event.version:<2} {when} {type(event).type:<13} {event.actor!s:<26} {detail}"
 
 
-def _desk(store: SQLiteTicketStore, clock: _DemoClock) -> Desk:
+def _desk(store: SQLiteTicketStore, clock: FrozenClock) -> Desk:
     office = BusinessCalendar.weekly(
         tz="Europe/Berlin",
         hours={"mon-fri": ["09:00-12:00", "13:00-17:00"]},
@@ -110,7 +98,7 @@ def _desk(store: SQLiteTicketStore, clock: _DemoClock) -> Desk:
     )
 
 
-def _story(desk: Desk, clock: _DemoClock, write: Write) -> list[str]:
+def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
     alice = Actor.customer("alice@example.com")
     buyer = Actor.customer("buyer@bigretail.example")
     bob, sue = Actor.agent("bob"), Actor.supervisor("sue")
@@ -196,7 +184,7 @@ def demo(db: Path | None = None, write: Write = print) -> int:
     """Run the end-to-end demo on a SQLite file (in a temporary directory unless ``db``)."""
     with tempfile.TemporaryDirectory() as scratch:
         path = db if db is not None else Path(scratch) / "desk.sqlite3"
-        clock = _DemoClock(_at(6, 16, 30))
+        clock = FrozenClock(_at(6, 16, 30))
         with SQLiteTicketStore(path) as store:
             desk = _desk(store, clock)
             ticket_ids = _story(desk, clock, write)
