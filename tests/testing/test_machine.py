@@ -25,6 +25,8 @@ from ticketflow import (
 from ticketflow.testing import WorkflowStateMachine
 
 SHORT = settings(max_examples=20, stateful_step_count=20, database=None)
+# Enough runs to meet every kind of input, whatever the profile.
+VARIED = settings(max_examples=25, stateful_step_count=30, database=None)
 
 
 class RoleBlindWorkflow(Workflow):
@@ -86,9 +88,10 @@ def test_the_strategies_are_built_once_per_machine_class() -> None:
             statuses=["open", "done"], edges={"open": ["done"]}, initial=["open"], name="own"
         )
 
-    run_state_machine_as_test(Counting, settings=SHORT)
-    run_state_machine_as_test(CountingOwnWorkflow, settings=SHORT)
-    run_state_machine_as_test(Counting, settings=SHORT)
+    few = settings(SHORT, max_examples=5)
+    run_state_machine_as_test(Counting, settings=few)
+    run_state_machine_as_test(CountingOwnWorkflow, settings=few)
+    run_state_machine_as_test(Counting, settings=few)
     assert built == ["Counting", "CountingOwnWorkflow"]
 
 
@@ -111,7 +114,7 @@ def test_checks_see_reasons_zones_actors_and_ticket_states_of_every_kind() -> No
     class Observed(WorkflowStateMachine):
         workflow = Workflow.default(checks={(ANY, ANY): {"observe": observe}})
 
-    run_state_machine_as_test(Observed)
+    run_state_machine_as_test(Observed, settings=VARIED)
     assert {value for kind, value in seen if kind == "reason"} == {None, "", "text"}
     assert {value for kind, value in seen if kind == "offset"} == {timedelta(0)}
     assert {value for kind, value in seen if kind == "role"} == set(Role)
@@ -131,6 +134,6 @@ class RecordingReasons(WorkflowStateMachine):
 
 
 def test_accepted_moves_record_no_reason_and_free_text_reasons() -> None:
-    run_state_machine_as_test(RecordingReasons)
+    run_state_machine_as_test(RecordingReasons, settings=VARIED)
     assert None in RecordingReasons.reasons
     assert any(reason and not reason.isascii() for reason in RecordingReasons.reasons)
