@@ -40,6 +40,10 @@ def check_field_value(field: str, value: object) -> FieldValue:
     raise InvalidValueError(field, value, "a field value must be str, int, float or bool")
 
 
+def _typed(data: Mapping[str, object]) -> dict[str, tuple[type, object]]:
+    return {key: (type(value), value) for key, value in data.items()}
+
+
 class Fields(Mapping[str, FieldValue]):
     """An immutable mapping of structured ticket attributes (``carrier``, ``site``, ...).
 
@@ -92,16 +96,17 @@ class Fields(Mapping[str, FieldValue]):
         raise AttributeError("Fields is immutable")
 
     def __eq__(self, other: object) -> bool:
+        # 1, 1.0 and True are equal in Python but different field values: compare types too.
         if isinstance(other, Fields):
-            return self._data == other._data
+            return _typed(self._data) == _typed(other._data)
         if isinstance(other, Mapping):
-            return self._data == dict(other)
+            return _typed(self._data) == _typed(dict(other))
         return NotImplemented
 
     def __hash__(self) -> int:
         cached = self._hash
         if cached is None:
-            cached = hash(frozenset(self._data.items()))
+            cached = hash(frozenset(_typed(self._data).items()))
             object.__setattr__(self, "_hash", cached)
         return cached
 
