@@ -32,6 +32,8 @@ import collections.abc as _abc
 import datetime as _dt  # noqa: ICN001 - private alias: nothing leaks from this module
 import typing as _typing
 
+from ._shown import shown as _shown
+
 __all__ = [
     "AccessDeniedError",
     "CalendarError",
@@ -53,6 +55,11 @@ __all__ = [
     "TicketflowError",
     "WorkflowDefinitionError",
 ]
+
+
+def _plain(value: object) -> str:
+    # A status as it reads in a sentence; anything else as _shown shows it.
+    return value if isinstance(value, str) and len(value) <= 200 else _shown(value)  # noqa: PLR2004
 
 
 class TicketflowError(Exception):
@@ -77,7 +84,8 @@ class InvalidTransitionError(TicketflowError, ValueError):
         self.source = source
         self.target = target
         super().__init__(
-            f"ticket {ticket_id}: {source!s} -> {target!s} is not an edge of the workflow"
+            f"ticket {ticket_id}: {_plain(source)} -> {_plain(target)} is not an edge of the"
+            " workflow"
         )
 
 
@@ -200,7 +208,7 @@ class InvalidValueError(TicketflowError, ValueError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {problem} (got {value!r})")
+        super().__init__(f"{field}: {problem} (got {_shown(value)})")
 
 
 class NaiveDatetimeError(InvalidValueError):
@@ -257,7 +265,7 @@ class TicketNotFoundError(TicketflowError, LookupError):
 
     def __init__(self, key: str | int) -> None:
         self.key = key
-        super().__init__(f"no ticket {key!r}")
+        super().__init__(f"no ticket {_shown(key)}")
 
 
 class ConflictError(TicketflowError, RuntimeError):

@@ -27,6 +27,7 @@ import attrs
 
 from ticketflow.exceptions import InvalidValueError, NaiveDatetimeError
 
+from .._shown import shown
 from ._calendar_spec import CalendarSpec
 
 if TYPE_CHECKING:
@@ -488,7 +489,7 @@ def _since_epoch(value: datetime, field: str) -> timedelta:
 def _instant_error(value: object, field: str) -> Exception | None:
     """Return the error for a value that is not an aware datetime, naming ``field``."""
     if not isinstance(value, datetime):
-        return TypeError(f"{field} must be a timezone-aware datetime, got {value!r}")
+        return TypeError(f"{field} must be a timezone-aware datetime, got {shown(value)}")
     if value.utcoffset() is None:
         return NaiveDatetimeError(field, value)
     return None
