@@ -123,11 +123,16 @@ class Desk(Commands, Ticking):
     # -- reading --------------------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket:
-        """Return the ticket's current snapshot (raises :class:`TicketNotFoundError`)."""
+        """Return the ticket's current snapshot.
+
+        Raises:
+            TicketNotFoundError: No such ticket.
+            InvalidValueError: ``ticket_id`` is not a one-line name, so no ticket's id.
+        """
         return self.store.get(_ticket_id(ticket_id))
 
     def history(self, ticket_id: str) -> Sequence[TicketEvent]:
-        """Return the ticket's whole journal, oldest first."""
+        """Return the ticket's whole journal, oldest first (raises as :meth:`get` does)."""
         return self.store.journal(_ticket_id(ticket_id))
 
     def view(self, ticket_id: str, actor: Actor) -> TicketView:
@@ -359,6 +364,6 @@ def _check_actor(actor: object) -> None:
 
 
 def _ticket_id(ticket_id: object) -> str:
-    if not isinstance(ticket_id, str):
-        raise InvalidValueError("ticket_id", ticket_id, "a ticket id is a string")
-    return ticket_id
+    # Checked as the id was when the ticket was made: what is no name names no ticket, and a
+    # store never sees text it cannot hold (SQLite cannot encode a lone surrogate).
+    return check_name("ticket_id", ticket_id)
