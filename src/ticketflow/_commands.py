@@ -22,7 +22,7 @@ from ._events import (
 from ._fields import FieldValue
 from ._ticket import Ticket, TicketKind, tag_set
 from ._values import check_bool, check_enum, check_name, check_optional_name, check_text
-from .exceptions import InvalidValueError
+from .exceptions import InvalidValueError, TicketNotFoundError
 
 if TYPE_CHECKING:
     from .storage import TicketStore
@@ -238,18 +238,25 @@ class Commands:
             InvalidValueError: The link would break one of the rules above.
         """
         kind = check_enum("link", link, LinkKind)
-        if check_optional_name("target", target) is not None:
-            other = self.store.get(target)  # type: ignore[arg-type]
-            if kind is LinkKind.PROBLEM and other.kind is not TicketKind.PROBLEM:
-                raise InvalidValueError("target", target, "a problem link points to a problem")
-            if kind is LinkKind.DUPLICATE_OF and other.links.duplicate_of is not None:
-                raise InvalidValueError(
-                    "target", target, f"is a duplicate itself; link to {other.links.duplicate_of}"
-                )
+        check_optional_name("target", target)
+
+        def decide(draft: Draft) -> None:
+            # The target is looked up only now, once the actor may link and may see this
+            # ticket: a refusal must not tell who may not link whether another ticket exists.
+            if target is not None:
+                other = self.store.get(target)
+                if not self.access.may_see(other, draft.actor):
+                    raise TicketNotFoundError(target)  # as for an unknown id
+                if kind is LinkKind.PROBLEM and other.kind is not TicketKind.PROBLEM:
+                    raise InvalidValueError("target", target, "a problem link points to a problem")
+                if kind is LinkKind.DUPLICATE_OF and other.links.duplicate_of is not None:
+                    raise InvalidValueError(
+                        "target",
+                        target,
+                        f"is a duplicate itself; link to {other.links.duplicate_of}",
+                    )
+            draft.record(TicketLinked, link=kind, target=target)
+
         return self.execute(
-            ticket_id,
-            lambda d: d.record(TicketLinked, link=kind, target=target),
-            actor=actor,
-            command="link",
-            expected_version=expected_version,
+            ticket_id, decide, actor=actor, command="link", expected_version=expected_version
         )
