@@ -131,8 +131,14 @@ def apply(ticket: Ticket | None, event: TicketEvent) -> Ticket:
     Raises:
         JournalError: The event does not follow ``ticket`` (another ticket, not the next
             version, a transition from another status, a creation of an existing ticket).
+        InvalidValueError: ``event`` is not an event or ``ticket`` not a ticket.
     """
-    if type(event) is TicketCreated:
+    reducer = _REDUCERS.get(type(event))
+    if reducer is None and type(event) is not TicketCreated:
+        raise InvalidValueError("event", event, "must be a ticket event")
+    if ticket is not None and type(ticket) is not Ticket:
+        raise InvalidValueError("ticket", ticket, "must be a Ticket or None")
+    if reducer is None:
         if ticket is not None:
             raise JournalError(event.ticket_id, event.version, "the ticket exists already")
         created = event.ticket
@@ -149,7 +155,7 @@ def apply(ticket: Ticket | None, event: TicketEvent) -> Ticket:
         raise JournalError(
             event.ticket_id, event.version, f"the ticket is at version {ticket.version}"
         )
-    return _REDUCERS[type(event)](ticket, event)
+    return reducer(ticket, event)
 
 
 def replay(events: Iterable[TicketEvent]) -> Ticket:
@@ -158,6 +164,8 @@ def replay(events: Iterable[TicketEvent]) -> Ticket:
     Raises:
         JournalError: The journal is empty or an event does not follow its predecessor.
     """
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        raise InvalidValueError("events", events, "must be a collection of ticket events")
     ticket: Ticket | None = None
     for event in events:
         ticket = apply(ticket, event)
