@@ -13,7 +13,7 @@ from .._contracts import ContractLookup
 from .._events import SlaMetric
 from .._status import TicketStatus
 from .._ticket import Ticket
-from .._values import check_optional_name
+from .._values import check_name, check_optional_name
 from ..exceptions import InvalidValueError
 from ._calendar import BusinessCalendar
 from ._escalation import Escalation
@@ -73,7 +73,9 @@ class SlaRule:
     """One rule of a policy: the conditions it applies under and the targets it sets.
 
     A condition left ``None`` matches anything. A rule with a ``tier`` is a contract SLA: its
-    breaches owe the customer a service credit.
+    breaches owe the customer a service credit. The name and the conditions are one-line names
+    (:class:`~ticketflow.exceptions.InvalidValueError` otherwise): they travel in service
+    credits.
 
     Attributes:
         name: Shown by :meth:`SlaPolicy.explain` and in service credits.
@@ -92,16 +94,13 @@ class SlaRule:
     tier: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        name: object = self.name
-        if not isinstance(name, str) or not name:
-            raise InvalidValueError("name", name, "a rule needs a non-empty name")
+        # A rule's name and tier travel in service credits, so they follow the name rules.
+        check_name("name", self.name)
         for field, kind in (("targets", SlaTargets), ("calendar", BusinessCalendar)):
             if not isinstance(getattr(self, field), kind):
                 raise InvalidValueError(field, getattr(self, field), f"must be a {kind.__name__}")
         for name in ("priority", "category", "tier"):
-            value: object = getattr(self, name)
-            if value is not None and (not isinstance(value, str) or not value):
-                raise InvalidValueError(name, value, "a condition is a non-empty string or None")
+            check_optional_name(name, getattr(self, name))
 
     def conditions(self) -> str:
         """Return the conditions as text, e.g. ``priority=P1, tier=gold``."""
