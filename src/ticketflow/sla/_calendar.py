@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from ticketflow.exceptions import InvalidValueError, NaiveDatetimeError
+from ticketflow.exceptions import CalendarError, InvalidValueError, NaiveDatetimeError
 
 from .._shown import shown
 from ._calendar_spec import CalendarSpec
@@ -220,6 +220,8 @@ class BusinessCalendar:
     _epoch: datetime = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        if type(self._spec) is not CalendarSpec:
+            raise CalendarError("spec", "build a calendar with BusinessCalendar.weekly or .always")
         closed, opened = _one_off_intervals(self._spec)
         object.__setattr__(self, "_closed", closed)
         object.__setattr__(self, "_opened", opened)

@@ -391,11 +391,23 @@ def holidays_from(
     Raises:
         ImportError: The ``holidays`` package is not installed (``pip install
             'ticketflow[holidays]'``).
-        CalendarError: The package knows no such country or subdivision (``where`` is
-            ``country`` or ``subdiv``).
+        CalendarError: The package knows no such country or subdivision, or an argument is not
+            of its kind (``where`` is ``country``, ``subdiv`` or ``years``).
 
     .. versionadded:: 0.1
     """
+    if not isinstance(country, str):
+        raise CalendarError(
+            "country", f"expected a country code such as 'DE', got {shown(country)}"
+        )
+    if subdiv is not None and not isinstance(subdiv, str):
+        raise CalendarError("subdiv", f"expected a subdivision code or None, got {shown(subdiv)}")
+    if isinstance(years, str | bytes) or not isinstance(years, Iterable):
+        raise CalendarError("years", f"expected a collection of years, got {shown(years)}")
+    years = list(years)
+    for year in years:
+        if type(year) is not int or not date.min.year <= year <= date.max.year:
+            raise CalendarError("years", f"{shown(year)} is not a year from 1 to 9999")
     try:
         import holidays as holidays_package  # noqa: PLC0415 - an optional extra, loaded on use
     except ImportError as missing:
@@ -404,7 +416,7 @@ def holidays_from(
             " install it with: pip install 'ticketflow[holidays]'"
         ) from missing
     try:
-        table = holidays_package.country_holidays(country, subdiv=subdiv, years=list(years))
+        table = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
     except NotImplementedError:
         if country not in holidays_package.list_supported_countries():
             raise CalendarError(
