@@ -22,7 +22,7 @@ from ._events import (
 from ._fields import FieldValue
 from ._ticket import Ticket, TicketKind, tag_set
 from ._values import check_bool, check_enum, check_name, check_optional_name, check_text
-from .exceptions import InvalidValueError
+from .exceptions import InvalidValueError, TicketNotFoundError
 from .storage import TicketStore
 
 __all__ = ["KEEP", "Commands", "check_link_target"]
@@ -248,7 +248,10 @@ class Commands:
         check_optional_name("target", target)
 
         def decide(draft: Draft) -> None:
-            # The target is checked after the role: who may not link learns nothing of it.
+            # The target is looked up only now, once the actor may link and may see this
+            # ticket: a refusal must not tell who may not link whether another ticket exists.
+            if target is not None and not self.access.may_see(self.store.get(target), draft.actor):
+                raise TicketNotFoundError(target)  # as for an unknown id
             check_link_target(self.store, kind, target)
             if getattr(draft.ticket.links, kind.value) != target:
                 draft.record(TicketLinked, link=kind, target=target)

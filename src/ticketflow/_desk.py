@@ -122,12 +122,17 @@ class Desk(Commands, Ticking):
     # -- reading --------------------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket:
-        """Return the ticket's current snapshot (raises :class:`TicketNotFoundError`)."""
-        return self.store.get(check_key("ticket_id", ticket_id))
+        """Return the ticket's current snapshot.
+
+        Raises:
+            TicketNotFoundError: No such ticket.
+            InvalidValueError: ``ticket_id`` is not a one-line name, so no ticket's id.
+        """
+        return self.store.get(_ticket_id(ticket_id))
 
     def history(self, ticket_id: str) -> Sequence[TicketEvent]:
-        """Return the ticket's whole journal, oldest first."""
-        return self.store.journal(check_key("ticket_id", ticket_id))
+        """Return the ticket's whole journal, oldest first (raises as :meth:`get` does)."""
+        return self.store.journal(_ticket_id(ticket_id))
 
     def view(self, ticket_id: str, actor: Actor) -> TicketView:
         """Return what ``actor`` may see of the ticket.
@@ -303,3 +308,9 @@ class Desk(Commands, Ticking):
             )
         )
         return draft.ticket
+
+
+def _ticket_id(ticket_id: object) -> str:
+    # Checked as the id was when the ticket was made: what is no name names no ticket, and a
+    # store never sees text it cannot hold (SQLite cannot encode a lone surrogate).
+    return check_name("ticket_id", ticket_id)

@@ -19,7 +19,7 @@ from ._events import EVENT_TYPES, CommentAdded, TicketCreated, TicketEvent, Tick
 from ._journal import apply
 from ._serde import to_primitive
 from ._ticket import Ticket
-from ._values import check_name
+from ._values import check_instant, check_name
 from ._workflow import Workflow
 from .exceptions import InvalidValueError
 from .storage import OutboxMessage
@@ -43,6 +43,9 @@ class Draft:
         workflow: The workflow whose guard every status change passes.
         events: The events recorded so far, in order.
         outbox: The extra messages recorded so far (each event gets its own message anyway).
+
+    Raises:
+        InvalidValueError: A part is not of its kind (the Desk builds drafts; a test may too).
 
     .. versionadded:: 0.1
     """
@@ -72,10 +75,11 @@ class Draft:
         before: Ticket | None = None,
         events: Sequence[TicketEvent] = (),
     ) -> None:
+        _check_parts(ticket, actor, workflow, ids, history, before, events)
         self.before = ticket if before is None and not events else before
         self.ticket = ticket
         self.actor = actor
-        self.at = at
+        self.at = check_instant("at", at)
         self.workflow = workflow
         self.events: list[TicketEvent] = list(events)
         self.outbox: list[OutboxMessage] = []
@@ -158,6 +162,33 @@ class Draft:
 
     def __repr__(self) -> str:
         return f"Draft(ticket={self.ticket.id!r}, events={[e.type for e in self.events]!r})"
+
+
+def _check_parts(
+    ticket: object,
+    actor: object,
+    workflow: object,
+    ids: object,
+    history: object,
+    before: object,
+    events: object,
+) -> None:
+    if type(ticket) is not Ticket:
+        raise InvalidValueError("ticket", ticket, "must be a Ticket")
+    if type(actor) is not Actor:
+        raise InvalidValueError("actor", actor, "must be an Actor")
+    if not isinstance(workflow, Workflow):
+        raise InvalidValueError("workflow", workflow, "must be a Workflow")
+    for name, value in (("ids", ids), ("history", history)):
+        if not callable(value):
+            raise InvalidValueError(name, value, "must be callable")
+    if before is not None and type(before) is not Ticket:
+        raise InvalidValueError("before", before, "must be a Ticket or None")
+    if isinstance(events, str | bytes) or not isinstance(events, Sequence):
+        raise InvalidValueError("events", events, "must be a sequence of events")
+    for event in events:
+        if type(event) not in EVENT_TYPES:
+            raise InvalidValueError("events", event, "must be a ticket event")
 
 
 Decide = Callable[[Draft], object]

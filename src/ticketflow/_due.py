@@ -20,7 +20,7 @@ from ._actors import Actor
 from ._draft import Draft
 from ._events import TicketEvent
 from ._ticket import Ticket
-from ._values import check_instant
+from ._values import check_instant, check_int, check_name, validator
 from .exceptions import InvalidValueError
 
 __all__ = ["DueWork", "TickReport", "due_works", "next_due_of"]
@@ -57,7 +57,25 @@ class DueWork(Protocol):
 
 
 def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
-    return MappingProxyType(dict(value))
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("recorded", value, "must map event types to counts")
+    return MappingProxyType(
+        {
+            check_name("recorded", k): check_int(f"recorded[{k!r}]", n, minimum=0)
+            for k, n in value.items()
+        }
+    )
+
+
+def _failures(given: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    value: object = given
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError("failures", value, "must be a collection of (ticket id, problem)")
+    failures = tuple(value)
+    for failure in failures:
+        if type(failure) is not tuple or [type(s) for s in failure] != [str, str]:
+            raise InvalidValueError("failures", failure, "a failure is a (ticket id, problem) pair")
+    return failures
 
 
 @attrs.frozen
@@ -73,9 +91,9 @@ class TickReport:
             a conflict made the tick of that ticket run again.
     """
 
-    tickets: int
+    tickets: int = attrs.field(validator=validator(check_int, "tickets", minimum=0))
     recorded: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
-    failures: tuple[tuple[str, str], ...] = ()
+    failures: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_failures)
 
     @property
     def warned(self) -> int:

@@ -105,9 +105,9 @@ def _changes(value: Mapping[str, FieldValue | None]) -> Mapping[str, FieldValue 
     if not value or len(value) > MAX_FIELDS:
         raise InvalidValueError("changes", len(value), f"set 1 to {MAX_FIELDS} fields")
     checked: dict[str, FieldValue | None] = {}
-    items: list[tuple[object, object]] = list(value.items())
-    for key, item in sorted(items, key=lambda pair: str(pair[0])):
-        name = check_name("changes", key)
+    # Names are checked before they are sorted: str() of a key may fail (a huge integer).
+    named = [(check_name("changes", key), item) for key, item in value.items()]
+    for name, item in sorted(named, key=lambda pair: pair[0]):
         checked[name] = None if item is None else check_field_value(f"changes.{name}", item)
     return checked
 

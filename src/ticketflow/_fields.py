@@ -69,9 +69,9 @@ class Fields(Mapping[str, FieldValue]):
                 "fields", len(data), f"a ticket has at most {MAX_FIELDS} fields"
             )
         items: dict[str, FieldValue] = {}
-        raw: list[tuple[object, object]] = list(data.items())
-        for key, value in sorted(raw, key=lambda item: str(item[0])):
-            name = check_name("fields", key)
+        # Names are checked before they are sorted: str() of a key may fail (a huge integer).
+        named = [(check_name("fields", key), value) for key, value in data.items()]
+        for name, value in sorted(named, key=lambda item: item[0]):
             items[name] = check_field_value(f"fields.{name}", value)
         object.__setattr__(self, "_data", items)
         object.__setattr__(self, "_hash", None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -131,11 +131,17 @@ def apply(ticket: Ticket | None, event: TicketEvent) -> Ticket:
     Raises:
         JournalError: The event does not follow ``ticket`` (another ticket, not the next
             version, a transition from another status, a creation of an existing ticket).
+        InvalidValueError: ``event`` is not an event or ``ticket`` not a ticket.
     """
-    if type(event) is TicketCreated:
+    reducer = _REDUCERS.get(type(event))
+    if reducer is None and type(event) is not TicketCreated:
+        raise InvalidValueError("event", event, "must be a ticket event")
+    if ticket is not None and type(ticket) is not Ticket:
+        raise InvalidValueError("ticket", ticket, "must be a Ticket or None")
+    if reducer is None:
         if ticket is not None:
             raise JournalError(event.ticket_id, event.version, "the ticket exists already")
-        created = event.ticket
+        created = cast("TicketCreated", event).ticket
         if created.id != event.ticket_id or created.version != 1 or event.version != 1:
             raise JournalError(
                 event.ticket_id, event.version, "a creation carries version 1 of its own ticket"
@@ -149,7 +155,7 @@ def apply(ticket: Ticket | None, event: TicketEvent) -> Ticket:
         raise JournalError(
             event.ticket_id, event.version, f"the ticket is at version {ticket.version}"
         )
-    return _REDUCERS[type(event)](ticket, event)
+    return reducer(ticket, event)
 
 
 def replay(events: Iterable[TicketEvent]) -> Ticket:
@@ -158,6 +164,9 @@ def replay(events: Iterable[TicketEvent]) -> Ticket:
     Raises:
         JournalError: The journal is empty or an event does not follow its predecessor.
     """
+    given: object = events
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise InvalidValueError("events", given, "must be a collection of ticket events")
     ticket: Ticket | None = None
     for event in events:
         ticket = apply(ticket, event)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, TypeVar
 
+from ._shown import shown
 from .exceptions import InvalidValueError, NaiveDatetimeError
 
 __all__ = [
@@ -166,7 +167,7 @@ def check_instant(field: str, value: object) -> datetime:
     try:
         offset = value.utcoffset()
     except Exception as error:
-        raise InvalidValueError(field, value, f"its time zone failed: {error!r}") from error
+        raise InvalidValueError(field, value, f"its time zone failed: {shown(error)}") from error
     if offset is None:
         raise NaiveDatetimeError(field, value)
     try:

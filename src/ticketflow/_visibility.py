@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -16,8 +17,22 @@ from ._events import CommentAdded, TicketEvent
 from ._fields import Fields
 from ._identity import same_mailbox
 from ._ticket import Ticket
+from ._values import check_bool, check_instant, check_name, check_text, validator
+from .exceptions import InvalidValueError
 
 __all__ = ["Comment", "TicketView", "requested_by", "view_of"]
+
+
+def _instance(field: str, kind: type) -> Any:  # noqa: ANN401 - an attrs validator
+    def check(_: object, __: object, value: object) -> None:
+        if type(value) is not kind:
+            raise InvalidValueError(field, value, f"must be a {kind.__name__}")
+
+    return check
+
+
+def _comment_at(value: datetime) -> datetime:
+    return check_instant("comment.at", value)
 
 
 @attrs.frozen
@@ -32,11 +47,22 @@ class Comment:
         at: When it was written (UTC).
     """
 
-    id: str
-    author: Actor
-    body: str
-    public: bool
-    at: datetime
+    id: str = attrs.field(validator=validator(check_name, "comment.id"))
+    author: Actor = attrs.field(validator=_instance("comment.author", Actor))
+    body: str = attrs.field(validator=validator(check_text, "comment.body", empty=False))
+    public: bool = attrs.field(validator=validator(check_bool, "comment.public"))
+    at: datetime = attrs.field(converter=_comment_at)
+
+
+def _comments(given: Iterable[Comment]) -> tuple[Comment, ...]:
+    value: object = given
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError("comments", value, "must be a collection of Comments")
+    comments = tuple(value)
+    for comment in comments:
+        if type(comment) is not Comment:
+            raise InvalidValueError("comments", comment, "must be a Comment")
+    return comments
 
 
 @attrs.frozen
@@ -48,8 +74,8 @@ class TicketView:
         comments: The comments the actor may read, oldest first.
     """
 
-    ticket: Ticket
-    comments: tuple[Comment, ...]
+    ticket: Ticket = attrs.field(validator=_instance("ticket", Ticket))
+    comments: tuple[Comment, ...] = attrs.field(converter=_comments)
 
 
 def requested_by(ticket: Ticket, actor: Actor) -> bool:

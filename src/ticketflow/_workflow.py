@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Final, TypeAlias, cast
+from typing import Any, Final, TypeAlias, cast
 
 import attrs
 
@@ -14,7 +14,14 @@ from ._events import TicketCreated, TicketTransitioned, fast_transitioned
 from ._journal import apply_transition
 from ._status import TICKET_EDGES, TicketStatus, as_status
 from ._ticket import NewTicket, Ticket
-from ._values import check_bool, check_instant, check_text, validator
+from ._values import (
+    check_bool,
+    check_instant,
+    check_name,
+    check_optional_text,
+    check_text,
+    validator,
+)
 from ._workflow_definition import ANY, EdgeKey, parse_definition
 from .exceptions import (
     CheckFailedError,
@@ -58,16 +65,31 @@ class CheckResult:
 _PASSED: Final = CheckResult(passed=True)
 
 
+def _a(field: str, kind: type) -> Any:  # noqa: ANN401 - an attrs validator
+    def check(_: object, __: object, value: object) -> None:
+        if type(value) is not kind:
+            raise InvalidValueError(field, value, f"must be a {kind.__name__}")
+
+    return check
+
+
+def _move_at(value: datetime) -> datetime:
+    return check_instant("at", value)
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class Move:
-    """A requested status change, as a check sees it."""
+    """A requested status change, as a check sees it.
 
-    ticket: Ticket
-    source: str
-    target: str
-    actor: Actor
-    at: datetime
-    reason: str | None
+    The guard builds it from values it checked already; built by hand, it checks its own.
+    """
+
+    ticket: Ticket = attrs.field(validator=_a("ticket", Ticket))
+    source: str = attrs.field(validator=validator(check_name, "source"))
+    target: str = attrs.field(validator=validator(check_name, "target"))
+    actor: Actor = attrs.field(validator=_a("actor", Actor))
+    at: datetime = attrs.field(converter=_move_at)
+    reason: str | None = attrs.field(validator=validator(check_optional_text, "reason"))
 
 
 Check: TypeAlias = Callable[[Move], CheckResult]

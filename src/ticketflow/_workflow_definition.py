@@ -16,6 +16,7 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from ._actors import Role
+from ._shown import shown
 from ._status import as_status
 from ._values import text_problem
 from .exceptions import WorkflowDefinitionError
@@ -49,13 +50,13 @@ class _Reader:
     def status(self, where: str, value: object) -> str | None:
         problem = text_problem(value, empty=False, single_line=True, max_length=_MAX_STATUS)
         if problem is not None:
-            self.problems.append(f"{where}: {value!r} is not a status name ({problem})")
+            self.problems.append(f"{where}: {shown(value)} is not a status name ({problem})")
             return None
         return as_status(value)  # type: ignore[arg-type]
 
     def collection(self, where: str, value: object) -> list[object]:
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-            self.problems.append(f"{where}: must be a collection of statuses, not {value!r}")
+            self.problems.append(f"{where}: must be a collection of statuses, not {shown(value)}")
             return []
         return list(value)
 
@@ -67,9 +68,9 @@ class _Reader:
 
     def key(self, where: str, key: object) -> EdgeKey | None:
         if not isinstance(key, tuple) or len(key) != 2:  # noqa: PLR2004
-            self.problems.append(f"{where}: a key is a (source, target) pair, not {key!r}")
+            self.problems.append(f"{where}: a key is a (source, target) pair, not {shown(key)}")
             return None
-        source, target = (self.status(f"{where}{key!r}", part) for part in key)
+        source, target = (self.status(f"{where}{shown(key)}", part) for part in key)
         if source is None or target is None:
             return None
         return source, target
@@ -78,7 +79,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, Mapping):
-            self.problems.append(f"{where}: must be a mapping, not {value!r}")
+            self.problems.append(f"{where}: must be a mapping, not {shown(value)}")
             return []
         return list(value.items())
 
@@ -92,7 +93,7 @@ class _Reader:
             listed: Iterable[object] = ()
             if isinstance(allowed, str | bytes) or not isinstance(allowed, Iterable):
                 self.problems.append(
-                    f"roles[{key!r}]: must be a collection of roles, not {allowed!r}"
+                    f"roles[{shown(key)}]: must be a collection of roles, not {shown(allowed)}"
                 )
             else:
                 listed = allowed
@@ -100,7 +101,7 @@ class _Reader:
                 try:
                     parsed.add(Role(role))  # type: ignore[arg-type]
                 except (ValueError, TypeError):
-                    self.problems.append(f"roles[{key!r}]: unknown role {role!r}")
+                    self.problems.append(f"roles[{shown(key)}]: unknown role {shown(role)}")
             if checked is not None:
                 found[checked] = frozenset(parsed)
         return found
@@ -112,11 +113,15 @@ class _Reader:
         for key, named in self.mapping("checks", checks):
             checked = rule_key("checks", key)
             good: list[tuple[str, Callable[..., Any]]] = []
-            for check_name, check in self.mapping(f"checks[{key!r}]", named):
+            for check_name, check in self.mapping(f"checks[{shown(key)}]", named):
                 if text_problem(check_name, empty=False, single_line=True, max_length=200):
-                    self.problems.append(f"checks[{key!r}]: {check_name!r} is not a check name")
+                    self.problems.append(
+                        f"checks[{shown(key)}]: {shown(check_name)} is not a check name"
+                    )
                 elif not callable(check):
-                    self.problems.append(f"checks[{key!r}][{check_name!r}] is not callable")
+                    self.problems.append(
+                        f"checks[{shown(key)}][{shown(check_name)}] is not callable"
+                    )
                 else:
                     good.append((check_name, check))  # type: ignore[arg-type]
             if checked is not None:
@@ -127,16 +132,16 @@ class _Reader:
         found: set[EdgeKey] = set()
         if isinstance(reopen, str | bytes) or not isinstance(reopen, Iterable):
             self.problems.append(
-                f"reopen: must be a collection of (source, target) pairs, not {reopen!r}"
+                f"reopen: must be a collection of (source, target) pairs, not {shown(reopen)}"
             )
             return frozenset()
         for key in reopen:
-            checked = self.key(f"reopen[{key!r}]", key)
+            checked = self.key(f"reopen[{shown(key)}]", key)
             if checked is None:
                 continue
             if checked[1] not in graph.get(checked[0], frozenset()):
                 self.problems.append(
-                    f"reopen[{key!r}]: {checked[0]} -> {checked[1]} is not an edge"
+                    f"reopen[{shown(key)}]: {checked[0]} -> {checked[1]} is not an edge"
                 )
             else:
                 found.add(checked)
@@ -160,14 +165,14 @@ def parse_definition(  # noqa: C901 - one pass that lists every problem
     """
     read = _Reader()
     if text_problem(name, empty=False, single_line=True, max_length=200) is not None:
-        read.problems.append(f"name: {name!r} is not a one-line name")
+        read.problems.append(f"name: {shown(name)} is not a one-line name")
         name = "workflow"
     known_list = read.statuses("statuses", statuses)
     known = frozenset(known_list)
     table: dict[str, frozenset[str]] = {}
     for source, targets in read.mapping("edges", edges):
         checked = read.status("edges", source)
-        found = read.statuses(f"edges[{source!r}]", targets)
+        found = read.statuses(f"edges[{shown(source)}]", targets)
         if checked is not None:
             table[checked] = frozenset(found)
     unknown = sorted((set(table) | {t for ts in table.values() for t in ts}) - known)
@@ -183,15 +188,15 @@ def parse_definition(  # noqa: C901 - one pass that lists every problem
     _shape_problems(read.problems, known_list, first, graph)
 
     def rule_key(what: str, key: object) -> EdgeKey | None:
-        checked = read.key(f"{what}[{key!r}]", key)
+        checked = read.key(f"{what}[{shown(key)}]", key)
         if checked is None:
             return None
         source, target = checked
         names = [s for s in checked if s != ANY and s not in known]
         if names:
-            read.problems.append(f"{what}[{key!r}] names unknown statuses: {', '.join(names)}")
+            read.problems.append(f"{what}[{shown(key)}] names unknown statuses: {', '.join(names)}")
         elif ANY not in checked and target not in graph.get(source, frozenset()):
-            read.problems.append(f"{what}[{key!r}]: {source} -> {target} is not an edge")
+            read.problems.append(f"{what}[{shown(key)}]: {source} -> {target} is not an edge")
         return checked
 
     role_rules = read.roles(roles, rule_key)

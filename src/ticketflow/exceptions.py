@@ -30,8 +30,9 @@ the message is for people, the attributes are for programs.
 
 import collections.abc as _abc
 import datetime as _dt  # noqa: ICN001 - private alias: nothing leaks from this module
-import enum as _enum
 import typing as _typing
+
+from ._shown import shown as _shown
 
 __all__ = [
     "AccessDeniedError",
@@ -56,6 +57,11 @@ __all__ = [
 ]
 
 
+def _plain(value: object) -> str:
+    # A status as it reads in a sentence; anything else as _shown shows it.
+    return value if isinstance(value, str) and len(value) <= 200 else _shown(value)  # noqa: PLR2004
+
+
 class TicketflowError(Exception):
     """The base of every error ticketflow raises on purpose."""
 
@@ -78,7 +84,8 @@ class InvalidTransitionError(TicketflowError, ValueError):
         self.source = source
         self.target = target
         super().__init__(
-            f"ticket {ticket_id}: {source!s} -> {target!s} is not an edge of the workflow"
+            f"ticket {ticket_id}: {_plain(source)} -> {_plain(target)} is not an edge of the"
+            " workflow"
         )
 
 
@@ -204,17 +211,6 @@ class InvalidValueError(TicketflowError, ValueError):
         super().__init__(f"{field}: {problem} (got {_shown(value)})")
 
 
-def _shown(value: object) -> str:
-    # Building the error must never fail in its turn: an integer of more than 4,300 digits or
-    # an object whose __repr__ raises cannot be shown as themselves.
-    if isinstance(value, _enum.Enum):
-        value = value.value
-    try:
-        return repr(value)
-    except Exception:  # noqa: BLE001 - any failure of a foreign __repr__
-        return f"a {type(value).__name__} that cannot be shown"
-
-
 class NaiveDatetimeError(InvalidValueError):
     """A datetime without a time zone was given where an aware one is required."""
 
@@ -269,7 +265,7 @@ class TicketNotFoundError(TicketflowError, LookupError):
 
     def __init__(self, key: str | int) -> None:
         self.key = key
-        super().__init__(f"no ticket {key!r}")
+        super().__init__(f"no ticket {_shown(key)}")
 
 
 class ConflictError(TicketflowError, RuntimeError):

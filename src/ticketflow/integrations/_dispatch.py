@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from .._values import check_int, validator
 from ..storage import OutboxMessage, TicketStore
 
 __all__ = ["DispatchReport", "dispatch_outbox"]
@@ -25,9 +26,9 @@ class DispatchReport:
             (never dropped).
     """
 
-    delivered: int
-    failed: int
-    unhandled: int
+    delivered: int = attrs.field(validator=validator(check_int, "delivered", minimum=0))
+    failed: int = attrs.field(validator=validator(check_int, "failed", minimum=0))
+    unhandled: int = attrs.field(validator=validator(check_int, "unhandled", minimum=0))
 
 
 def _handler_for(topic: str, handlers: Mapping[str, Handler]) -> Handler | None:

@@ -125,5 +125,13 @@ def sla_alerts(policy: SlaPolicy, *, workflow: Workflow) -> _SlaAlerts:
 
     :class:`~ticketflow.Desk` builds it from its ``sla`` argument; build it yourself only to
     run SLA alerts beside other kinds of due work in your own order.
+
+    Raises:
+        InvalidValueError: ``policy`` is not an :class:`SlaPolicy` or ``workflow`` not a
+            :class:`~ticketflow.Workflow`.
     """
+    if not isinstance(policy, SlaPolicy):
+        raise InvalidValueError("policy", policy, "must be an SlaPolicy")
+    if not isinstance(workflow, Workflow):
+        raise InvalidValueError("workflow", workflow, "must be a Workflow")
     return _SlaAlerts(policy, workflow)

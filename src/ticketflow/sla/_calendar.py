@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from ticketflow.exceptions import InvalidValueError, NaiveDatetimeError
+from ticketflow.exceptions import CalendarError, InvalidValueError, NaiveDatetimeError
 
+from .._shown import shown
 from ._calendar_spec import CalendarSpec
 
 if TYPE_CHECKING:
@@ -219,6 +220,8 @@ class BusinessCalendar:
     _epoch: datetime = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        if type(self._spec) is not CalendarSpec:
+            raise CalendarError("spec", "build a calendar with BusinessCalendar.weekly or .always")
         closed, opened = _one_off_intervals(self._spec)
         object.__setattr__(self, "_closed", closed)
         object.__setattr__(self, "_opened", opened)
@@ -488,7 +491,7 @@ def _since_epoch(value: datetime, field: str) -> timedelta:
 def _instant_error(value: object, field: str) -> Exception | None:
     """Return the error for a value that is not an aware datetime, naming ``field``."""
     if not isinstance(value, datetime):
-        return TypeError(f"{field} must be a timezone-aware datetime, got {value!r}")
+        return TypeError(f"{field} must be a timezone-aware datetime, got {shown(value)}")
     if value.utcoffset() is None:
         return NaiveDatetimeError(field, value)
     return None

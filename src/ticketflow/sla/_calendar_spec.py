@@ -20,6 +20,8 @@ import attrs
 
 from ticketflow.exceptions import CalendarError
 
+from .._shown import shown
+
 __all__ = [
     "DAY_NAMES",
     "MINUTES_PER_DAY",
@@ -48,7 +50,7 @@ _Minutes: TypeAlias = tuple[int, int]
 def _minute_of_day(hour: str, minute: str, text: str, where: str) -> int:
     hours, minutes = int(hour), int(minute)
     if hours > 24 or minutes > 59 or (hours == 24 and minutes):  # noqa: PLR2004 - clock limits
-        raise CalendarError(where, f"{text!r} has a time that is not on a 24-hour clock")
+        raise CalendarError(where, f"{shown(text)} has a time that is not on a 24-hour clock")
     return hours * 60 + minutes
 
 
@@ -69,16 +71,16 @@ def parse_interval(text: object, where: str) -> _Minutes:
         CalendarError: The text is not an interval, names an impossible time, or is empty.
     """
     if not isinstance(text, str):
-        raise CalendarError(where, f"expected an interval {_INTERVAL_FORM}, got {text!r}")
+        raise CalendarError(where, f"expected an interval {_INTERVAL_FORM}, got {shown(text)}")
     match = _INTERVAL.fullmatch(text)
     if match is None:
-        raise CalendarError(where, f"{text!r} is not an interval of the form {_INTERVAL_FORM}")
+        raise CalendarError(where, f"{shown(text)} is not an interval of the form {_INTERVAL_FORM}")
     start = _minute_of_day(match[1], match[2], text, where)
     end = _minute_of_day(match[3], match[4], text, where)
     if start == MINUTES_PER_DAY:
-        raise CalendarError(where, f"{text!r} starts at 24:00; 24:00 can only end an interval")
+        raise CalendarError(where, f"{shown(text)} starts at 24:00; 24:00 can only end an interval")
     if start == end:
-        raise CalendarError(where, f"{text!r} is empty; use '00:00-24:00' for a whole day")
+        raise CalendarError(where, f"{shown(text)} is empty; use '00:00-24:00' for a whole day")
     if end < start:
         end += MINUTES_PER_DAY
     return start, end
@@ -89,7 +91,7 @@ def _day_number(name: str, key: str, where: str) -> int:
     if number is None:
         raise CalendarError(
             where,
-            f"{name.strip()!r} in {key!r} is not a weekday; use {', '.join(DAY_NAMES)}"
+            f"{shown(name.strip())} in {shown(key)} is not a weekday; use {', '.join(DAY_NAMES)}"
             " (a range like 'mon-fri' or a list like 'sat,sun')",
         )
     return number
@@ -98,7 +100,7 @@ def _day_number(name: str, key: str, where: str) -> int:
 def _parse_days(key: object, where: str) -> tuple[int, ...]:
     """Read a weekday key (``mon``, ``mon-fri``, ``fri-mon``, ``sat,sun``) into day numbers."""
     if not isinstance(key, str):
-        raise CalendarError(where, f"expected a weekday name such as 'mon-fri', got {key!r}")
+        raise CalendarError(where, f"expected a weekday name such as 'mon-fri', got {shown(key)}")
     days: list[int] = []
     for part in key.split(","):
         first_name, dash, last_name = part.partition("-")
@@ -108,11 +110,13 @@ def _parse_days(key: object, where: str) -> tuple[int, ...]:
             continue
         last = _day_number(last_name, key, where)
         if first == last:
-            raise CalendarError(where, f"the range {part.strip()!r} starts and ends on one day")
+            raise CalendarError(
+                where, f"the range {shown(part.strip())} starts and ends on one day"
+            )
         days.extend((first + step) % 7 for step in range((last - first) % 7 + 1))
     for day in days:
         if days.count(day) > 1:
-            raise CalendarError(where, f"{key!r} names {DAY_NAMES[day]} twice")
+            raise CalendarError(where, f"{shown(key)} names {DAY_NAMES[day]} twice")
     return tuple(days)
 
 
@@ -159,13 +163,14 @@ def _merge_circle(placed: list[_Placed]) -> tuple[_Minutes, ...]:
 def _parse_weekly(hours: object) -> tuple[_Minutes, ...]:
     if not isinstance(hours, Mapping):
         raise CalendarError(
-            "hours", f"expected a mapping such as {{'mon-fri': ['09:00-17:00']}}, got {hours!r}"
+            "hours",
+            f"expected a mapping such as {{'mon-fri': ['09:00-17:00']}}, got {shown(hours)}",
         )
     entries: Iterable[tuple[object, object]] = hours.items()
     owner: dict[int, str] = {}
     placed: list[_Placed] = []
     for key, value in entries:
-        where = f"hours[{key!r}]"
+        where = f"hours[{shown(key)}]"
         days = _parse_days(key, where)
         for day in days:
             if day in owner:
@@ -173,7 +178,7 @@ def _parse_weekly(hours: object) -> tuple[_Minutes, ...]:
             owner[day] = where
         if isinstance(value, str) or not isinstance(value, Sequence):
             raise CalendarError(
-                where, f"expected a list of intervals {_INTERVAL_FORM}, got {value!r}"
+                where, f"expected a list of intervals {_INTERVAL_FORM}, got {shown(value)}"
             )
         for index, text in enumerate(value):
             item = f"{where}[{index}]"
@@ -196,16 +201,16 @@ def _resolve_zone(tz: object) -> ZoneInfo:
     if isinstance(tz, ZoneInfo):
         return tz
     if not isinstance(tz, str):
-        raise CalendarError("tz", f"expected an IANA time zone name or a ZoneInfo, got {tz!r}")
+        raise CalendarError("tz", f"expected an IANA time zone name or a ZoneInfo, got {shown(tz)}")
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise CalendarError("tz", f"unknown time zone {tz!r}") from None
+        raise CalendarError("tz", f"unknown time zone {shown(tz)}") from None
 
 
 def _check_day(value: object, where: str) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise CalendarError(where, f"expected a date, got {value!r}")
+        raise CalendarError(where, f"expected a date, got {shown(value)}")
     return value
 
 
@@ -265,12 +270,14 @@ _OneOff: TypeAlias = tuple[date, int, int]
 
 def _one_offs(items: object, kind: type[Closure | Opening], name: str) -> frozenset[_OneOff]:
     if not isinstance(items, Iterable) or isinstance(items, str):
-        raise CalendarError(name, f"expected an iterable of {kind.__name__}, got {items!r}")
+        raise CalendarError(name, f"expected an iterable of {kind.__name__}, got {shown(items)}")
     entries: Iterable[object] = items
     found: set[_OneOff] = set()
     for index, item in enumerate(entries):
         if not isinstance(item, kind):
-            raise CalendarError(f"{name}[{index}]", f"expected a {kind.__name__}, got {item!r}")
+            raise CalendarError(
+                f"{name}[{index}]", f"expected a {kind.__name__}, got {shown(item)}"
+            )
         start, end = parse_interval(item.hours, f"{name}[{index}].hours")
         found.add((item.day, start, end))
     return frozenset(found)
@@ -278,7 +285,7 @@ def _one_offs(items: object, kind: type[Closure | Opening], name: str) -> frozen
 
 def _holiday_dates(holidays: object) -> frozenset[date]:
     if not isinstance(holidays, Iterable) or isinstance(holidays, str):
-        raise CalendarError("holidays", f"expected an iterable of dates, got {holidays!r}")
+        raise CalendarError("holidays", f"expected an iterable of dates, got {shown(holidays)}")
     entries: Iterable[object] = holidays
     return frozenset(_check_day(day, f"holidays[{index}]") for index, day in enumerate(entries))
 
@@ -384,11 +391,23 @@ def holidays_from(
     Raises:
         ImportError: The ``holidays`` package is not installed (``pip install
             'ticketflow[holidays]'``).
-        CalendarError: The package knows no such country or subdivision (``where`` is
-            ``country`` or ``subdiv``).
+        CalendarError: The package knows no such country or subdivision, or an argument is not
+            of its kind (``where`` is ``country``, ``subdiv`` or ``years``).
 
     .. versionadded:: 0.1
     """
+    if not isinstance(country, str):
+        raise CalendarError(
+            "country", f"expected a country code such as 'DE', got {shown(country)}"
+        )
+    if subdiv is not None and not isinstance(subdiv, str):
+        raise CalendarError("subdiv", f"expected a subdivision code or None, got {shown(subdiv)}")
+    if isinstance(years, str | bytes) or not isinstance(years, Iterable):
+        raise CalendarError("years", f"expected a collection of years, got {shown(years)}")
+    years = list(years)
+    for year in years:
+        if type(year) is not int or not date.min.year <= year <= date.max.year:
+            raise CalendarError("years", f"{shown(year)} is not a year from 1 to 9999")
     try:
         import holidays as holidays_package  # noqa: PLC0415 - an optional extra, loaded on use
     except ImportError as missing:
@@ -397,13 +416,14 @@ def holidays_from(
             " install it with: pip install 'ticketflow[holidays]'"
         ) from missing
     try:
-        table = holidays_package.country_holidays(country, subdiv=subdiv, years=list(years))
+        table = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
     except NotImplementedError:
         if country not in holidays_package.list_supported_countries():
             raise CalendarError(
-                "country", f"the holidays package knows no country {country!r}"
+                "country", f"the holidays package knows no country {shown(country)}"
             ) from None
         raise CalendarError(
-            "subdiv", f"the holidays package knows no subdivision {subdiv!r} of {country!r}"
+            "subdiv",
+            f"the holidays package knows no subdivision {shown(subdiv)} of {shown(country)}",
         ) from None
     return frozenset(table)

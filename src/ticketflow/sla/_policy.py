@@ -13,7 +13,7 @@ from .._contracts import ContractLookup
 from .._events import SlaMetric
 from .._status import TicketStatus
 from .._ticket import Ticket
-from .._values import check_optional_name
+from .._values import check_name, check_optional_name
 from ..exceptions import InvalidValueError
 from ._calendar import BusinessCalendar
 from ._escalation import Escalation
@@ -54,6 +54,48 @@ def _statuses(field: str, value: object) -> frozenset[str]:
     return frozenset(str(s) for s in found)
 
 
+def _collection(field: str, value: object, kind: str) -> tuple[object, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, value, f"must be a collection of {kind}")
+    return tuple(value)
+
+
+def _rules(value: object) -> tuple[SlaRule, ...]:
+    rules = _collection("rules", value, "SlaRule")
+    if not rules:
+        raise InvalidValueError("rules", rules, "a policy needs at least one rule")
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, SlaRule):
+            raise InvalidValueError(f"rules[{index}]", rule, "must be an SlaRule")
+    names = [rule.name for rule in rules]  # type: ignore[attr-defined]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InvalidValueError("rules", duplicates, "rule names must be unique")
+    return rules  # type: ignore[return-value]
+
+
+def _thresholds(value: object) -> tuple[float, ...]:
+    given = _collection("warn_at", value, "fractions")
+    for threshold in given:
+        if (
+            not isinstance(threshold, float | int)
+            or isinstance(threshold, bool)
+            or not (0 < threshold < 1)
+        ):
+            raise InvalidValueError("warn_at", threshold, "a threshold is a fraction in (0, 1)")
+    return tuple(sorted({float(t) for t in given}))  # type: ignore[arg-type]
+
+
+def _escalations(value: object) -> tuple[Escalation, ...]:
+    escalations = _collection("escalations", value, "Escalation")
+    for index, escalation in enumerate(escalations):
+        if not callable(getattr(escalation, "escalate", None)):
+            raise InvalidValueError(
+                f"escalations[{index}]", escalation, "must have an escalate(ticket, alert)"
+            )
+    return escalations  # type: ignore[return-value]
+
+
 @attrs.frozen(kw_only=True)
 class SlaTargets:
     """How much business time each clock may take; ``None`` means no target for that clock."""
@@ -73,7 +115,9 @@ class SlaRule:
     """One rule of a policy: the conditions it applies under and the targets it sets.
 
     A condition left ``None`` matches anything. A rule with a ``tier`` is a contract SLA: its
-    breaches owe the customer a service credit.
+    breaches owe the customer a service credit. The name and the conditions are one-line names
+    (:class:`~ticketflow.exceptions.InvalidValueError` otherwise): they travel in service
+    credits.
 
     Attributes:
         name: Shown by :meth:`SlaPolicy.explain` and in service credits.
@@ -92,16 +136,13 @@ class SlaRule:
     tier: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        name: object = self.name
-        if not isinstance(name, str) or not name:
-            raise InvalidValueError("name", name, "a rule needs a non-empty name")
+        # A rule's name and tier travel in service credits, so they follow the name rules.
+        check_name("name", self.name)
         for field, kind in (("targets", SlaTargets), ("calendar", BusinessCalendar)):
             if not isinstance(getattr(self, field), kind):
                 raise InvalidValueError(field, getattr(self, field), f"must be a {kind.__name__}")
         for name in ("priority", "category", "tier"):
-            value: object = getattr(self, name)
-            if value is not None and (not isinstance(value, str) or not value):
-                raise InvalidValueError(name, value, "a condition is a non-empty string or None")
+            check_optional_name(name, getattr(self, name))
 
     def conditions(self) -> str:
         """Return the conditions as text, e.g. ``priority=P1, tier=gold``."""
@@ -139,8 +180,9 @@ class SlaPolicy:
 
     Raises:
         InvalidValueError: No rules, a rule that is not an :class:`SlaRule`, duplicate rule
-            names, pauses or stopped statuses given as a string, a threshold outside (0, 1), or
-            an escalation without an ``escalate`` method.
+            names, pauses or stopped statuses given as a string, a threshold outside (0, 1),
+            contracts without a ``tier`` method, or an escalation without an ``escalate``
+            method.
 
     .. versionadded:: 0.1
     """
@@ -155,31 +197,13 @@ class SlaPolicy:
         warn_at: Iterable[float] = (0.75, 0.9),
         escalations: Sequence[Escalation] = (),
     ) -> None:
-        if not rules:
-            raise InvalidValueError("rules", rules, "a policy needs at least one rule")
-        for index, rule in enumerate(rules):
-            if not isinstance(rule, SlaRule):
-                raise InvalidValueError(f"rules[{index}]", rule, "must be an SlaRule")
-        names = [rule.name for rule in rules]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise InvalidValueError("rules", duplicates, "rule names must be unique")
-        if not isinstance(warn_at, Iterable):
-            raise InvalidValueError("warn_at", warn_at, "must be a collection of fractions")
-        given: list[object] = list(warn_at)
-        for threshold in given:
-            if (
-                not isinstance(threshold, float | int)
-                or isinstance(threshold, bool)
-                or not (0 < threshold < 1)
-            ):
-                raise InvalidValueError("warn_at", threshold, "a threshold is a fraction in (0, 1)")
-        thresholds = tuple(sorted({float(t) for t in given}))  # type: ignore[arg-type]
-        for index, escalation in enumerate(escalations):
-            if not callable(getattr(escalation, "escalate", None)):
-                raise InvalidValueError(
-                    f"escalations[{index}]", escalation, "must have an escalate(ticket, alert)"
-                )
+        if contracts is not None and not callable(getattr(contracts, "tier", None)):
+            raise InvalidValueError("contracts", contracts, "must have a tier(requester) method")
+        if not isinstance(pauses, Mapping):
+            raise InvalidValueError("pauses", pauses, "must map SLA metrics to statuses")
+        rules = _rules(rules)
+        thresholds = _thresholds(warn_at)
+        escalations = _escalations(escalations)
         self.rules = tuple(rules)
         self.contracts = contracts
         self.pauses: Mapping[SlaMetric, frozenset[str]] = MappingProxyType(
@@ -205,6 +229,8 @@ class SlaPolicy:
         A bare ``timedelta`` is the resolution target; pass :class:`SlaTargets` to set the
         response clocks too. Other keyword arguments go to :class:`SlaPolicy`.
         """
+        if not isinstance(targets, Mapping):
+            raise InvalidValueError("targets", targets, "must map priorities to targets")
         rules = [
             SlaRule(
                 name=priority,

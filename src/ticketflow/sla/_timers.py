@@ -17,6 +17,7 @@ import attrs
 
 from .._actors import Role
 from .._events import (
+    EVENT_TYPES,
     CommentAdded,
     SlaBreached,
     SlaMetric,
@@ -27,6 +28,7 @@ from .._events import (
 from .._journal import apply
 from .._ticket import Ticket, to_utc
 from .._workflow import Workflow
+from ..exceptions import InvalidValueError
 from ._calendar import BusinessCalendar
 from ._escalation import SlaAlert
 from ._policy import SlaPolicy, SlaRule
@@ -210,11 +212,17 @@ class _Replay:
             self.live.append(self.waiting)
 
 
+def _event(value: object) -> TicketEvent:
+    if type(value) not in EVENT_TYPES:
+        raise InvalidValueError("journal", value, "must hold ticket events only")
+    return value  # type: ignore[return-value]
+
+
 def _replay_cycles(
     journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime, stopped: frozenset[str]
 ) -> tuple[Ticket | None, list[_Cycle], set[_AlertKey]]:
     replay = _Replay(policy, stopped)
-    events = iter(journal)
+    events = map(_event, journal)
     for event in events:
         if event.at > as_of:
             replay.note_alert(event)
@@ -240,6 +248,15 @@ def _reached_at(
             return calendar.add(start, amount - counted).astimezone(UTC)
         counted += span
     return None
+
+
+def _check_arguments(journal: object, policy: object, workflow: object) -> None:
+    if not isinstance(policy, SlaPolicy):
+        raise InvalidValueError("policy", policy, "must be an SlaPolicy")
+    if workflow is not None and not isinstance(workflow, Workflow):
+        raise InvalidValueError("workflow", workflow, "must be a Workflow or None")
+    if isinstance(journal, str | bytes) or not isinstance(journal, Iterable):
+        raise InvalidValueError("journal", journal, "must be a sequence of ticket events")
 
 
 def sla_state(
@@ -271,8 +288,13 @@ def sla_state(
 
     Returns:
         The state: clock readings, unrecorded alerts that are due, and the next due instant.
+
+    Raises:
+        InvalidValueError: An argument is not of its kind.
+        JournalError: The journal is not one ticket's history.
     """
     as_of = to_utc(as_of, "as_of")
+    _check_arguments(journal, policy, workflow)
     stopped = policy.stopped | (frozenset() if workflow is None else workflow.terminal)
     ticket, cycles, recorded = _replay_cycles(journal, policy, as_of, stopped)
     rule = None if ticket is None else policy.select(ticket)
