@@ -242,3 +242,37 @@ def test_mermaid_draws_every_edge_with_its_rules() -> None:
 
 def test_repr_names_the_workflow() -> None:
     assert repr(DEFAULT_WORKFLOW).startswith("Workflow(name='ticketflow-default'")
+
+
+KANBAN_EDGES = {
+    "todo": ["doing"],
+    "doing": ["done"],
+    "done": ["doing", "archived"],
+    "archived": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("reopen", "expected"), [([("done", "doing")], [0, 0, 1, 1, 2, 2, 2]), ([], [0] * 7)]
+)
+def test_reopen_count_counts_the_workflows_named_reopen_edges_only(
+    reopen: list[tuple[str, str]], expected: list[int]
+) -> None:
+    kanban = Workflow(
+        statuses=list(KANBAN_EDGES),
+        edges=KANBAN_EDGES,
+        initial=["todo"],
+        reopen=reopen,
+        name="kanban",
+    )
+    ticket = create(kanban)
+    counts, flags = [], []
+    for target in ["doing", "done", "doing", "done", "doing", "done", "archived"]:
+        ticket, event = kanban.transition(ticket, target, actor=Actor.agent("bob"), at=AT)
+        counts.append(ticket.reopen_count)
+        flags.append(event.reopen)
+    assert counts == expected
+    assert flags == [(source, target) in {*map(tuple, reopen)} for source, target in [
+        ("todo", "doing"), ("doing", "done"), ("done", "doing"), ("doing", "done"),
+        ("done", "doing"), ("doing", "done"), ("done", "archived"),
+    ]]  # fmt: skip

@@ -18,9 +18,11 @@ from ticketflow import (
     Requester,
     SlaBreached,
     SlaWarned,
+    Ticket,
     TicketEvent,
     TicketStatus,
 )
+from ticketflow.exceptions import ConflictError
 from ticketflow.integrations import (
     SERVICE_CREDIT_TOPIC,
     InMemoryBilling,
@@ -31,6 +33,8 @@ from ticketflow.integrations import (
 from ticketflow.sla import (
     Assignment,
     BusinessCalendar,
+    EscalationStep,
+    SlaAlert,
     SlaPolicy,
     SlaRule,
     SlaTargets,
@@ -301,3 +305,42 @@ def test_a_tick_that_loses_the_race_rederives_and_records_nothing_twice() -> Non
         ("resolution", 0, 0.9),
         ("resolution", 0, None),
     ]
+
+
+class _ConflictOnce(InMemoryTicketStore):
+    """Refuses the first commit after being armed, as if another worker had written first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+        self.commits = 0
+
+    def commit(self, change: Change) -> None:
+        self.commits += 1
+        if self.armed:
+            self.armed = False
+            raise ConflictError(change.ticket.id, change.expected_version, change.expected_version)
+        super().commit(change)
+
+
+def test_a_failing_escalation_is_listed_once_when_a_conflict_made_the_tick_run_again() -> None:
+    class CrmDown:
+        def escalate(self, _: Ticket, __: SlaAlert) -> EscalationStep | None:
+            raise RuntimeError("crm down")
+
+    store, crm = _ConflictOnce(), CrmDown()
+    policy = SlaPolicy.by_priority({"P2": timedelta(hours=1)}, calendar=ALWAYS, escalations=[crm])
+    desk = Desk(store, clock=FrozenClock(T0), sla=policy)
+    ticket = desk.submit(
+        NewTicket(subject="s", requester=Requester("alice@example.com"), priority="P2"),
+        actor=ALICE,
+    )
+    store.armed = True
+    before = store.commits
+    report = desk.tick(T0 + timedelta(minutes=50))  # past 75%: one warning, one escalation
+    assert store.commits - before == 2, "the first commit conflicted and the tick ran again"
+    assert report.failures == (
+        (ticket.id, f"{ticket.id}: escalation {crm!r} failed: RuntimeError('crm down')"),
+    )
+    assert report.warned == 1
+    assert alert_keys(list(desk.history(ticket.id))) == [("resolution", 0, 0.75)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from .._contracts import ServiceCredit
+from ..exceptions import InvalidValueError
 from ..storage import OutboxMessage
 
 __all__ = ["BillingAdapter", "InMemoryBilling", "service_credit_handler"]
@@ -34,7 +35,13 @@ class InMemoryBilling:
 
 
 def service_credit_handler(adapter: BillingAdapter) -> Any:  # noqa: ANN401
-    """Return an outbox handler that hands service-credit messages to ``adapter``."""
+    """Return an outbox handler that hands service-credit messages to ``adapter``.
+
+    Raises:
+        InvalidValueError: ``adapter`` has no ``service_credit`` method.
+    """
+    if not callable(getattr(adapter, "service_credit", None)):
+        raise InvalidValueError("adapter", adapter, "must have a service_credit(credit) method")
 
     def handle(message: OutboxMessage) -> None:
         adapter.service_credit(ServiceCredit.from_payload(message.payload))

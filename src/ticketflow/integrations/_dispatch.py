@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from .._values import check_int, validator
+from .._values import check_instant, check_int, check_name, validator
+from ..exceptions import InvalidValueError
 from ..storage import OutboxMessage, TicketStore
 
 __all__ = ["DispatchReport", "dispatch_outbox"]
@@ -42,6 +43,31 @@ def _handler_for(topic: str, handlers: Mapping[str, Handler]) -> Handler | None:
     return handlers.get("*")
 
 
+def _check_arguments(
+    store: object,
+    handlers: object,
+    now: object,
+    worker: object,
+    lease: object,
+    limit: object,
+    retry_after: object,
+) -> None:
+    if not isinstance(store, TicketStore):
+        raise InvalidValueError("store", store, "must implement TicketStore")
+    if not isinstance(handlers, Mapping):
+        raise InvalidValueError("handlers", handlers, "must map topics to handlers")
+    for topic, handler in handlers.items():
+        check_name("handlers", topic)
+        if not callable(handler):
+            raise InvalidValueError(f"handlers[{topic!r}]", handler, "must be callable")
+    check_instant("now", now)
+    check_name("worker", worker)
+    check_int("limit", limit, minimum=0)
+    for name, span in (("lease", lease), ("retry_after", retry_after)):
+        if not isinstance(span, timedelta) or span <= timedelta(0):
+            raise InvalidValueError(name, span, "must be a positive timedelta")
+
+
 def dispatch_outbox(
     store: TicketStore,
     handlers: Mapping[str, Handler],
@@ -58,7 +84,11 @@ def dispatch_outbox(
     ``"*"``. A message is acknowledged only after its handler returned; a handler that raises,
     or a topic without a handler, releases the message for another attempt after
     ``retry_after``. Delivery is therefore at least once: handlers dedupe on the message id.
+
+    Raises:
+        InvalidValueError: An argument is not of its kind (checked before anything is claimed).
     """
+    _check_arguments(store, handlers, now, worker, lease, limit, retry_after)
     delivered = failed = unhandled = 0
     for leased in store.claim_outbox(worker=worker, now=now, lease=lease, limit=limit):
         handler = _handler_for(leased.message.topic, handlers)
