@@ -533,19 +533,30 @@ def test_the_earliest_dates_work() -> None:
     assert calendar.between(start, start + timedelta(days=7)) == 7 * 24 * HOUR
 
 
-def test_an_answer_beyond_the_datetime_range_overflows() -> None:
-    with pytest.raises(OverflowError):
+def test_an_answer_beyond_the_datetime_range_is_a_calendar_error() -> None:
+    with pytest.raises(CalendarError) as caught:
         BusinessCalendar.always().add(datetime(9999, 12, 31, tzinfo=UTC), 2 * 24 * HOUR)
+    assert caught.value.where == "duration"
 
 
-def test_running_out_of_calendar_overflows() -> None:
-    with pytest.raises(OverflowError):
+def test_running_out_of_calendar_is_a_calendar_error() -> None:
+    with pytest.raises(CalendarError) as caught:
         office().add(datetime(9999, 12, 1, tzinfo=UTC), 1000 * HOUR)
+    assert caught.value.where == "duration"
 
 
-def test_no_opening_before_the_end_of_time_overflows() -> None:
-    with pytest.raises(OverflowError):
+def test_an_answer_the_zone_cannot_show_is_a_calendar_error() -> None:
+    # 23:30 UTC on the last day is open, but Berlin's wall clock is already in year 10000.
+    with pytest.raises(CalendarError):
+        BusinessCalendar.always("Europe/Berlin").add(
+            datetime(9999, 12, 31, 23, tzinfo=UTC), 30 * 60 * timedelta(seconds=1)
+        )
+
+
+def test_no_opening_before_the_end_of_time_is_a_calendar_error() -> None:
+    with pytest.raises(CalendarError) as caught:
         office().next_open(datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+    assert caught.value.where == "t"
 
 
 def test_the_package_exports_the_calendar_names() -> None:
