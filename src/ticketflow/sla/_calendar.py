@@ -264,12 +264,21 @@ class _ZoneOffsets:
         moment = self._epoch + _SECOND * (end - 1)
         seen.append(fromutc(moment) - moment)
         changes: list[tuple[int, int]] = []
+        hints: list[int] = []
         for index, (before, after) in enumerate(pairwise(seen)):
             if before != after:
+                hints = hints or self._hints(year)
                 low = start + index * _PROBE_STEP_SECONDS
                 high = min(low + _PROBE_STEP_SECONDS, end - 1)
-                self._split(low, before, high, after, changes)
+                self._split(low, before, high, after, changes, hints)
         return _ZoneYear(start, seen[0] // _SECOND, changes)
+
+    def _hints(self, year: int) -> list[int]:
+        """Return where a year before the rule years likely changes: where its model year does."""
+        if year >= _FIRST_RULE_YEAR:
+            return []
+        model = self.year(_MODEL_YEARS[_year_kind(year)])
+        return [instant - model.start + _year_start(year) for instant in model.instants]
 
     def _split(
         self,
@@ -278,9 +287,20 @@ class _ZoneOffsets:
         high: int,
         high_offset: timedelta,
         changes: list[tuple[int, int]],
+        hints: Iterable[int] = (),
     ) -> None:
         """Append, in order, the changes in ``(low, high]``, whose ends have different offsets."""
         fromutc, epoch = self._zone.fromutc, self._epoch
+        for hint in hints:
+            # Found where the rule says: the offset holds up to it and from it, and nothing
+            # changes and changes back within the three days around it.
+            if low < hint <= high:
+                moment = epoch + _SECOND * hint
+                if fromutc(moment) - moment == high_offset:
+                    moment -= _SECOND
+                    if fromutc(moment) - moment == low_offset:
+                        changes.append((hint, high_offset // _SECOND))
+                        return
         while high - low > 1:
             middle = (low + high) // 2
             moment = epoch + _SECOND * middle
