@@ -15,7 +15,7 @@ from .._status import TicketStatus
 from .._ticket import Ticket
 from .._values import check_optional_name
 from ..exceptions import InvalidValueError
-from ._calendar import BusinessCalendar
+from ._calendar import HORIZON_END, HORIZON_START, BusinessCalendar
 from ._escalation import Escalation
 
 __all__ = ["DEFAULT_PAUSES", "STOPPED_STATUSES", "SlaPolicy", "SlaRule", "SlaTargets"]
@@ -75,6 +75,15 @@ class SlaRule:
     A condition left ``None`` matches anything. A rule with a ``tier`` is a contract SLA: its
     breaches owe the customer a service credit.
 
+    Every target must be reachable on the rule's calendar: counted from the start of year 9000,
+    it must elapse before the start of year 9999.  Then every deadline of a ticket whose events
+    come before year 9000 exists (a calendar open a minute a week cannot hold a ten-year target).
+
+    Raises:
+        InvalidValueError: An empty name, targets or calendar of the wrong type, an empty
+            condition, or a target the calendar cannot reach (``field`` names the target, such
+            as ``targets.resolution``, and the message names the rule).
+
     Attributes:
         name: Shown by :meth:`SlaPolicy.explain` and in service credits.
         targets: The targets.
@@ -102,6 +111,21 @@ class SlaRule:
             value: object = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
                 raise InvalidValueError(name, value, "a condition is a non-empty string or None")
+        self._check_reachable()
+
+    def _check_reachable(self) -> None:
+        # ``add`` is monotone in its start, so one question answers for every earlier start.
+        room = self.calendar.between(HORIZON_START, HORIZON_END)
+        for metric in SlaMetric:
+            target = self.targets.get(metric)
+            if target is not None and target > room:
+                raise InvalidValueError(
+                    f"targets.{metric.value}",
+                    target,
+                    f"rule {self.name!r} cannot meet this target on its calendar: from"
+                    f" {HORIZON_START:%Y-%m-%d} to {HORIZON_END:%Y-%m-%d} it is open only"
+                    f" {room}, so some deadlines would lie beyond the last representable date",
+                )
 
     def conditions(self) -> str:
         """Return the conditions as text, e.g. ``priority=P1, tier=gold``."""
