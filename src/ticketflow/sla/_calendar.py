@@ -329,21 +329,29 @@ class _WallMeasure:
     """The open wall-clock time before a wall time, in microseconds: ``F`` of the module docs.
 
     Wall microseconds read local wall time as if it were UTC, counted from 1970-01-01 00:00.
+    Outside the *segments* that one-offs cover the weekly hours decide; inside one, openings
+    are open and the rest is closed (openings win, and a segment is made of one-offs only).
     """
 
     __slots__ = (
         "_done",
         "_ends",
-        "_fix_done",
-        "_fix_ends",
-        "_fix_signs",
-        "_fix_starts",
+        "_opened_done",
+        "_opened_ends",
+        "_opened_starts",
+        "_segment_after",
+        "_segment_before",
+        "_segment_ends",
+        "_segment_starts",
         "_starts",
+        "segments",
         "week",
     )
 
-    def __init__(self, weekly: Iterable[_Interval], fixes: Iterable[tuple[int, int, int]]) -> None:
-        """Take the weekly hours (week minutes) and the one-off fixes (wall seconds, sign)."""
+    def __init__(
+        self, weekly: Iterable[_Interval], closed: list[_Interval], opened: list[_Interval]
+    ) -> None:
+        """Take the weekly hours (week minutes), and the closed and opened wall seconds."""
         pieces: list[_Interval] = []
         for start, end in weekly:
             # An interval that runs past the end of the week goes on at the start of the next.
@@ -355,13 +363,23 @@ class _WallMeasure:
         self._ends = [end * _US_PER_MINUTE for _, end in pieces]
         self._done = list(accumulate((end - start) * _US_PER_MINUTE for start, end in pieces))
         self.week = self._done[-1]
-        listed = sorted(fixes)
-        self._fix_starts = [start * _US_PER_SECOND for start, _, _ in listed]
-        self._fix_ends = [end * _US_PER_SECOND for _, end, _ in listed]
-        self._fix_signs = [sign for _, _, sign in listed]
-        self._fix_done = list(
-            accumulate((end - start) * sign * _US_PER_SECOND for start, end, sign in listed)
+        self._opened_starts = [start * _US_PER_SECOND for start, _ in opened]
+        self._opened_ends = [end * _US_PER_SECOND for _, end in opened]
+        self._opened_done = list(
+            accumulate((end - start) * _US_PER_SECOND for start, end in opened)
         )
+        self.segments = _union(closed, opened)
+        self._segment_starts = [start * _US_PER_SECOND for start, _ in self.segments]
+        self._segment_ends = [end * _US_PER_SECOND for _, end in self.segments]
+        # How far the one-offs have moved the measure off the weekly hours, before each segment
+        # and after it.
+        self._segment_before: list[int] = []
+        self._segment_after: list[int] = []
+        moved = 0
+        for start, end in zip(self._segment_starts, self._segment_ends, strict=True):
+            self._segment_before.append(moved)
+            moved += self._opened(end) - self._opened(start) - self.weekly(end) + self.weekly(start)
+            self._segment_after.append(moved)
 
     def weekly(self, wall: int) -> int:
         """Return the open time before ``wall`` by the weekly hours alone."""
@@ -372,13 +390,22 @@ class _WallMeasure:
         return weeks * self.week + self._done[index] - max(self._ends[index] - rest, 0)
 
     def at(self, wall: int) -> int:
-        """Return the open time before ``wall``: the weekly hours and the one-off fixes."""
-        found = self.weekly(wall)
-        index = bisect_right(self._fix_starts, wall) - 1
+        """Return the open time before ``wall``: the weekly hours and the one-offs."""
+        index = bisect_right(self._segment_starts, wall) - 1
         if index < 0:
-            return found
-        left = max(self._fix_ends[index] - wall, 0)
-        return found + self._fix_done[index] - self._fix_signs[index] * left
+            return self.weekly(wall)
+        if wall >= self._segment_ends[index]:
+            return self.weekly(wall) + self._segment_after[index]
+        start = self._segment_starts[index]
+        inside = self._opened(wall) - self._opened(start)
+        return self.weekly(start) + self._segment_before[index] + inside
+
+    def _opened(self, wall: int) -> int:
+        """Return the one-off opened time before ``wall``."""
+        index = bisect_right(self._opened_starts, wall) - 1
+        if index < 0:
+            return 0
+        return self._opened_done[index] - max(self._opened_ends[index] - wall, 0)
 
 
 class _LongSpans:
@@ -394,6 +421,8 @@ class _LongSpans:
         self._measure = measure
         self._offsets = offsets
         self._terms: dict[int, tuple[list[int], list[int]]] = {}
+        # The sums of the terms of whole probed years (at most three hundred).
+        self._totals: dict[int, int] = {}
         # The years after the first rule year whose terms one-offs may change, ascending.
         self._touched = sorted({year for year in touched if year > _FIRST_RULE_YEAR})
         self._cycle: list[int] = []
@@ -414,13 +443,25 @@ class _LongSpans:
 
         ``None`` means there is no such instant before the end of the datetime range.
         """
-        if start >= _LIMIT or self.between(start, _LIMIT) < amount:
+        if start >= _LIMIT:
             return None
-        # The UTC year of the answer, by bisection.
-        low, high = _year_of(start // _US_PER_SECOND), _year_of(_LIMIT // _US_PER_SECOND)
+        # The UTC year of the answer: gallop ahead, then bisect, so that a near answer never
+        # asks about distant years.
+        first = _year_of(start // _US_PER_SECOND)
+        last = _year_of(_LIMIT // _US_PER_SECOND)
+        low, step = first, 1
+        while True:
+            high = min(first + step - 1, last)
+            if high == last:
+                if self.between(start, _LIMIT) < amount:
+                    return None
+                break
+            if self._by_year_end(start, high) >= amount:
+                break
+            low, step = high + 1, 2 * step
         while low < high:
             middle = (low + high) // 2
-            if self.between(start, max(start, _year_start(middle + 1) * _US_PER_SECOND)) >= amount:
+            if self._by_year_end(start, middle) >= amount:
                 high = middle
             else:
                 low = middle + 1
@@ -441,6 +482,10 @@ class _LongSpans:
             amount -= here
             begin, offset = stop, after
         return None  # pragma: no cover - the last stretch always answers
+
+    def _by_year_end(self, start: int, year: int) -> int:
+        """Return the open time from ``start`` to the end of a UTC year."""
+        return self.between(start, max(start, _year_start(year + 1) * _US_PER_SECOND))
 
     def _invert(self, low: int, high: int, amount: int) -> int:
         """Return the first wall time in ``(low, high]`` by which ``amount`` is open after low."""
@@ -476,8 +521,13 @@ class _LongSpans:
     def _years(self, first: int, last: int) -> int:
         """Return the sum of the terms of the whole years ``[first, last)``."""
         total = 0
-        for year in range(max(first, _FIRST_PROBED_YEAR), min(last, _FIRST_RULE_YEAR + 1)):
-            total += self._year_part(year, None)
+        probed = range(max(first, _FIRST_PROBED_YEAR), min(last, _FIRST_RULE_YEAR + 1))
+        if probed:
+            totals = self._totals
+            for year in probed:
+                if year not in totals:
+                    totals[year] = self._year_part(year, None)
+            total = sum(map(totals.__getitem__, probed))
         low = max(first, _FIRST_RULE_YEAR + 1)
         if last > low:
             total += self._rule_years(last) - self._rule_years(low)
@@ -836,35 +886,18 @@ class BusinessCalendar:
     def _long(self) -> _LongSpans:
         found = self._long_spans
         if found is None:
-            fixes = self._fixes()
+            measure = _WallMeasure(self._spec.weekly, self._closed, self._opened)
             # A change of offset moves wall time by less than a day either way.
             touched = [
                 year
-                for start, end, _ in fixes
+                for start, end in measure.segments
                 for year in range(
                     _year_of(start - _SECONDS_PER_DAY), _year_of(end + _SECONDS_PER_DAY) + 1
                 )
             ]
-            found = _LongSpans(_WallMeasure(self._spec.weekly, fixes), self._offsets, touched)
+            found = _LongSpans(measure, self._offsets, touched)
             object.__setattr__(self, "_long_spans", found)
         return found
-
-    def _fixes(self) -> list[tuple[int, int, int]]:
-        """Return where one-offs change the weekly hours: ``(start, end, +1 or -1)``, wall s."""
-        closed: list[_Interval] = []
-        for low, high in self._closed:
-            closed += [
-                (max(start, low), min(end, high))
-                for start, end in _window(self._weekly_wall(low, high), low, high)
-            ]
-        opened: list[_Interval] = []
-        for low, high in self._opened:
-            opened += _subtract([(low, high)], self._weekly_wall(low, high))
-        # Openings win over holidays and closures.
-        closed = _subtract(closed, self._opened)
-        return sorted(
-            [(start, end, -1) for start, end in closed] + [(*interval, 1) for interval in opened]
-        )
 
     def _chunk(self, number: int) -> _Chunk:
         chunk = self._chunks.get(number)
