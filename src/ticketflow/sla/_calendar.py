@@ -414,18 +414,17 @@ class _LongSpans:
     Instants, offsets and amounts here are integer microseconds.
     """
 
-    def __init__(
-        self, measure: _WallMeasure, offsets: _ZoneOffsets, touched: Iterable[int]
-    ) -> None:
-        """Take the calendar's measure, its zone's offsets and the years its one-offs touch."""
+    def __init__(self, measure: _WallMeasure, offsets: _ZoneOffsets) -> None:
+        """Take the calendar's wall-clock measure and its zone's offsets."""
         self._measure = measure
         self._offsets = offsets
         self._terms: dict[int, tuple[list[int], list[int]]] = {}
         # The sums of the terms of whole probed years (at most three hundred).
         self._totals: dict[int, int] = {}
-        # The years after the first rule year whose terms one-offs may change, ascending.
-        self._touched = sorted({year for year in touched if year > _FIRST_RULE_YEAR})
+        # Filled on the first question past the first rule year: the terms of the years of a
+        # 400-year cycle, summed, and the years whose terms one-offs change, with the changes.
         self._cycle: list[int] = []
+        self._touched: list[int] = []
         self._touched_done: list[int] = []
 
     def offset(self, instant: int) -> int:
@@ -553,6 +552,20 @@ class _LongSpans:
             if pair not in by_kind:
                 by_kind[pair] = self._weekly_total(_FIRST_RULE_YEAR + 1 + index)
             cycle.append(cycle[-1] + by_kind[pair])
+        # A change of offset moves wall time by less than a day either way, so only one-offs
+        # within a day of a change can change its term.
+        segments = self._measure.segments
+        far = bisect_left(segments, (_year_start(_FIRST_RULE_YEAR + 1) - _SECONDS_PER_DAY,))
+        self._touched = sorted(
+            {
+                year
+                for start, end in segments[far:]
+                for year in range(
+                    _year_of(start - _SECONDS_PER_DAY), _year_of(end + _SECONDS_PER_DAY) + 1
+                )
+                if year > _FIRST_RULE_YEAR
+            }
+        )
         self._touched_done = list(
             accumulate(
                 self._year_part(year, None) - self._weekly_total(year) for year in self._touched
@@ -887,15 +900,7 @@ class BusinessCalendar:
         found = self._long_spans
         if found is None:
             measure = _WallMeasure(self._spec.weekly, self._closed, self._opened)
-            # A change of offset moves wall time by less than a day either way.
-            touched = [
-                year
-                for start, end in measure.segments
-                for year in range(
-                    _year_of(start - _SECONDS_PER_DAY), _year_of(end + _SECONDS_PER_DAY) + 1
-                )
-            ]
-            found = _LongSpans(measure, self._offsets, touched)
+            found = _LongSpans(measure, self._offsets)
             object.__setattr__(self, "_long_spans", found)
         return found
 
