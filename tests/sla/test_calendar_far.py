@@ -13,12 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ticketflow.sla import BusinessCalendar, Opening
-from ticketflow.sla._calendar import (
-    _FIRST_RULE_YEAR,
-    _LongSpans,
-    _WallMeasure,
-    _ZoneOffsets,
-)
+from ticketflow.sla._calendar import _FIRST_RULE_YEAR, _LongSpans, _ZoneOffsets
+from ticketflow.sla._calendar_spec import WallMeasure
 
 HOUR = timedelta(hours=1)
 EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -122,7 +118,7 @@ def test_centuries_of_copied_years_sum_as_if_counted_one_by_one() -> None:
     # so the terms differ from year to year, and only the 400-year cycle repeats them.
     offsets = _ZoneOffsets(cast("ZoneInfo", MarchToOctober()))
     weekly = [(6 * 1440 + 60, 6 * 1440 + 120)]
-    spans = _LongSpans(_WallMeasure(weekly, [], []), offsets)
+    spans = _LongSpans(WallMeasure(weekly, [], []), offsets)
     first = _FIRST_RULE_YEAR + 1
     counted = sum(spans._year_part(year, None) for year in range(first, first + 1000))
     assert counted != 0

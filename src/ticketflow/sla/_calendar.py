@@ -54,7 +54,14 @@ import attrs
 
 from ticketflow.exceptions import CalendarError, InvalidValueError, NaiveDatetimeError
 
-from ._calendar_spec import MINUTES_PER_WEEK, CalendarSpec
+from ._calendar_spec import (
+    SECONDS_PER_DAY,
+    US_PER_SECOND,
+    CalendarSpec,
+    Interval,
+    WallClock,
+    WallMeasure,
+)
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -79,17 +86,11 @@ _MAX_ORDINAL: Final = date.max.toordinal()
 _ZERO: Final = timedelta(0)
 _US: Final = timedelta(microseconds=1)
 _SECOND: Final = timedelta(seconds=1)
-_SECONDS_PER_DAY: Final = 86_400
-_US_PER_SECOND: Final = 1_000_000
-_US_PER_MINUTE: Final = 60 * _US_PER_SECOND
-_US_PER_WEEK: Final = 7 * _SECONDS_PER_DAY * _US_PER_SECOND
-# 1970-01-05 00:00, a Monday, in wall microseconds: the weekly hours are counted from it.
-_MONDAY: Final = 4 * _SECONDS_PER_DAY * _US_PER_SECOND
 
 # A chunk is a whole number of days of UTC time, so ``(t - epoch).days`` finds it.
 _CHUNK_DAYS: Final = 384
-_CHUNK_SECONDS: Final = _CHUNK_DAYS * _SECONDS_PER_DAY
-_CHUNK_US: Final = _CHUNK_SECONDS * _US_PER_SECOND
+_CHUNK_SECONDS: Final = _CHUNK_DAYS * SECONDS_PER_DAY
+_CHUNK_US: Final = _CHUNK_SECONDS * US_PER_SECOND
 # Chunks whose intervals are kept per calendar.
 _MAX_CHUNKS: Final = 64
 # Years whose offset changes and terms are kept per calendar.
@@ -100,7 +101,7 @@ _LAST_CHUNK: Final = _MAX_SECONDS // _CHUNK_SECONDS
 _LIMIT: Final = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _US
 
 # Offsets are probed this often; an offset that leaves and returns faster would be missed.
-_PROBE_STEP_SECONDS: Final = 3 * _SECONDS_PER_DAY
+_PROBE_STEP_SECONDS: Final = 3 * SECONDS_PER_DAY
 _PROBE_STEP: Final = timedelta(seconds=_PROBE_STEP_SECONDS)
 # Before this year offsets are taken as constant; from the next they follow a yearly rule.
 _FIRST_PROBED_YEAR: Final = 1800
@@ -108,7 +109,6 @@ _FIRST_RULE_YEAR: Final = 2100
 # The Gregorian calendar, weekdays included, repeats every 400 years.
 _CYCLE_YEARS: Final = 400
 
-_Interval = tuple[int, int]
 _YearKind = tuple[int, int]  # weekday of 1 January, days in the year
 
 
@@ -116,12 +116,12 @@ def _year_start(year: int) -> int:
     """Return 1 January 00:00 UTC of a proleptic Gregorian year, in POSIX seconds."""
     before = year - 1
     days = before * 365 + before // 4 - before // 100 + before // 400 + 1 - _EPOCH_ORDINAL
-    return days * _SECONDS_PER_DAY
+    return days * SECONDS_PER_DAY
 
 
 def _year_of(seconds: int) -> int:
     """Return the UTC year of a POSIX time (0 and 10000 for the day beyond either end)."""
-    ordinal = seconds // _SECONDS_PER_DAY + _EPOCH_ORDINAL
+    ordinal = seconds // SECONDS_PER_DAY + _EPOCH_ORDINAL
     if ordinal < 1:
         return 0
     if ordinal > _MAX_ORDINAL:
@@ -131,8 +131,8 @@ def _year_of(seconds: int) -> int:
 
 def _year_kind(year: int) -> _YearKind:
     """Return what decides the moments of a yearly rule: the first weekday, and the length."""
-    first = _year_start(year) // _SECONDS_PER_DAY
-    return (first + 3) % 7, _year_start(year + 1) // _SECONDS_PER_DAY - first
+    first = _year_start(year) // SECONDS_PER_DAY
+    return (first + 3) % 7, _year_start(year + 1) // SECONDS_PER_DAY - first
 
 
 # The first year of each kind from the first rule year: 2100 to 2128 hold all fourteen.
@@ -150,7 +150,7 @@ class _Chunk:
 
     __slots__ = ("done", "ends", "starts", "total")
 
-    def __init__(self, intervals: list[_Interval]) -> None:
+    def __init__(self, intervals: list[Interval]) -> None:
         self.starts = [timedelta(seconds=start) for start, _ in intervals]
         self.ends = [timedelta(seconds=end) for _, end in intervals]
         done: list[timedelta] = []
@@ -325,96 +325,13 @@ def _offsets_of(zone: ZoneInfo) -> _ZoneOffsets:
     return _ZoneOffsets(zone)
 
 
-class _WallMeasure:
-    """The open wall-clock time before a wall time, in microseconds: ``F`` of the module docs.
-
-    Wall microseconds read local wall time as if it were UTC, counted from 1970-01-01 00:00.
-    Outside the *segments* that one-offs cover the weekly hours decide; inside one, openings
-    are open and the rest is closed (openings win, and a segment is made of one-offs only).
-    """
-
-    __slots__ = (
-        "_done",
-        "_ends",
-        "_opened_done",
-        "_opened_ends",
-        "_opened_starts",
-        "_segment_after",
-        "_segment_before",
-        "_segment_ends",
-        "_segment_starts",
-        "_starts",
-        "segments",
-        "week",
-    )
-
-    def __init__(
-        self, weekly: Iterable[_Interval], closed: list[_Interval], opened: list[_Interval]
-    ) -> None:
-        """Take the weekly hours (week minutes), and the closed and opened wall seconds."""
-        pieces: list[_Interval] = []
-        for start, end in weekly:
-            # An interval that runs past the end of the week goes on at the start of the next.
-            pieces.append((start, min(end, MINUTES_PER_WEEK)))
-            if end > MINUTES_PER_WEEK:
-                pieces.append((0, end - MINUTES_PER_WEEK))
-        pieces.sort()
-        self._starts = [start * _US_PER_MINUTE for start, _ in pieces]
-        self._ends = [end * _US_PER_MINUTE for _, end in pieces]
-        self._done = list(accumulate((end - start) * _US_PER_MINUTE for start, end in pieces))
-        self.week = self._done[-1]
-        self._opened_starts = [start * _US_PER_SECOND for start, _ in opened]
-        self._opened_ends = [end * _US_PER_SECOND for _, end in opened]
-        self._opened_done = list(
-            accumulate((end - start) * _US_PER_SECOND for start, end in opened)
-        )
-        self.segments = _union(closed, opened)
-        self._segment_starts = [start * _US_PER_SECOND for start, _ in self.segments]
-        self._segment_ends = [end * _US_PER_SECOND for _, end in self.segments]
-        # How far the one-offs have moved the measure off the weekly hours, before each segment
-        # and after it.
-        self._segment_before: list[int] = []
-        self._segment_after: list[int] = []
-        moved = 0
-        for start, end in zip(self._segment_starts, self._segment_ends, strict=True):
-            self._segment_before.append(moved)
-            moved += self._opened(end) - self._opened(start) - self.weekly(end) + self.weekly(start)
-            self._segment_after.append(moved)
-
-    def weekly(self, wall: int) -> int:
-        """Return the open time before ``wall`` by the weekly hours alone."""
-        weeks, rest = divmod(wall - _MONDAY, _US_PER_WEEK)
-        index = bisect_right(self._starts, rest) - 1
-        if index < 0:
-            return weeks * self.week
-        return weeks * self.week + self._done[index] - max(self._ends[index] - rest, 0)
-
-    def at(self, wall: int) -> int:
-        """Return the open time before ``wall``: the weekly hours and the one-offs."""
-        index = bisect_right(self._segment_starts, wall) - 1
-        if index < 0:
-            return self.weekly(wall)
-        if wall >= self._segment_ends[index]:
-            return self.weekly(wall) + self._segment_after[index]
-        start = self._segment_starts[index]
-        inside = self._opened(wall) - self._opened(start)
-        return self.weekly(start) + self._segment_before[index] + inside
-
-    def _opened(self, wall: int) -> int:
-        """Return the one-off opened time before ``wall``."""
-        index = bisect_right(self._opened_starts, wall) - 1
-        if index < 0:
-            return 0
-        return self._opened_done[index] - max(self._opened_ends[index] - wall, 0)
-
-
 class _LongSpans:
     """Open time over spans of any length, by arithmetic (see the module docstring).
 
     Instants, offsets and amounts here are integer microseconds.
     """
 
-    def __init__(self, measure: _WallMeasure, offsets: _ZoneOffsets) -> None:
+    def __init__(self, measure: WallMeasure, offsets: _ZoneOffsets) -> None:
         """Take the calendar's wall-clock measure and its zone's offsets."""
         self._measure = measure
         self._offsets = offsets
@@ -429,7 +346,7 @@ class _LongSpans:
 
     def offset(self, instant: int) -> int:
         """Return the zone's offset at an instant."""
-        return self._offsets.offset_at(instant // _US_PER_SECOND) * _US_PER_SECOND
+        return self._offsets.offset_at(instant // US_PER_SECOND) * US_PER_SECOND
 
     def between(self, start: int, end: int) -> int:
         """Return the open time in ``[start, end)``, ``start <= end``."""
@@ -446,8 +363,8 @@ class _LongSpans:
             return None
         # The UTC year of the answer: gallop ahead, then bisect, so that a near answer never
         # asks about distant years.
-        first = _year_of(start // _US_PER_SECOND)
-        last = _year_of(_LIMIT // _US_PER_SECOND)
+        first = _year_of(start // US_PER_SECOND)
+        last = _year_of(_LIMIT // US_PER_SECOND)
         low, step = first, 1
         while True:
             high = min(first + step - 1, last)
@@ -464,16 +381,14 @@ class _LongSpans:
                 high = middle
             else:
                 low = middle + 1
-        begin = max(start, _year_start(low) * _US_PER_SECOND)
+        begin = max(start, _year_start(low) * US_PER_SECOND)
         amount -= self.between(start, begin)
-        finish = _year_start(low + 1) * _US_PER_SECOND
+        finish = _year_start(low + 1) * US_PER_SECOND
         # Walk the stretches of one offset inside the year; the answer is in one of them.
         offset = self.offset(begin)
         at = self._measure.at
-        changes = self._offsets.changes(begin // _US_PER_SECOND, finish // _US_PER_SECOND)
-        stops = [
-            (instant * _US_PER_SECOND, after * _US_PER_SECOND) for instant, _, after in changes
-        ]
+        changes = self._offsets.changes(begin // US_PER_SECOND, finish // US_PER_SECOND)
+        stops = [(instant * US_PER_SECOND, after * US_PER_SECOND) for instant, _, after in changes]
         for stop, after in [*stops, (finish, offset)]:
             here = at(stop + offset) - at(begin + offset)
             if amount <= here or stop == finish:
@@ -484,7 +399,7 @@ class _LongSpans:
 
     def _by_year_end(self, start: int, year: int) -> int:
         """Return the open time from ``start`` to the end of a UTC year."""
-        return self.between(start, max(start, _year_start(year + 1) * _US_PER_SECOND))
+        return self.between(start, max(start, _year_start(year + 1) * US_PER_SECOND))
 
     def _invert(self, low: int, high: int, amount: int) -> int:
         """Return the first wall time in ``(low, high]`` by which ``amount`` is open after low."""
@@ -500,7 +415,7 @@ class _LongSpans:
 
     def _terms_between(self, start: int, end: int) -> int:
         """Return the sum of the terms of the offset changes in ``(start, end]``."""
-        first, last = _year_of(start // _US_PER_SECOND), _year_of(end // _US_PER_SECOND)
+        first, last = _year_of(start // US_PER_SECOND), _year_of(end // US_PER_SECOND)
         before = self._year_part(first, start)
         if first == last:
             return self._year_part(last, end) - before
@@ -555,13 +470,13 @@ class _LongSpans:
         # A change of offset moves wall time by less than a day either way, so only one-offs
         # within a day of a change can change its term.
         segments = self._measure.segments
-        far = bisect_left(segments, (_year_start(_FIRST_RULE_YEAR + 1) - _SECONDS_PER_DAY,))
+        far = bisect_left(segments, (_year_start(_FIRST_RULE_YEAR + 1) - SECONDS_PER_DAY,))
         self._touched = sorted(
             {
                 year
                 for start, end in segments[far:]
                 for year in range(
-                    _year_of(start - _SECONDS_PER_DAY), _year_of(end + _SECONDS_PER_DAY) + 1
+                    _year_of(start - SECONDS_PER_DAY), _year_of(end + SECONDS_PER_DAY) + 1
                 )
                 if year > _FIRST_RULE_YEAR
             }
@@ -593,69 +508,11 @@ class _LongSpans:
         for instant, before, after in self._offsets.changes(
             _year_start(year) - 1, _year_start(year + 1)
         ):
-            at = instant * _US_PER_SECOND
-            total += measure(at + after * _US_PER_SECOND) - measure(at + before * _US_PER_SECOND)
+            at = instant * US_PER_SECOND
+            total += measure(at + after * US_PER_SECOND) - measure(at + before * US_PER_SECOND)
             instants.append(at)
             done.append(total)
         return instants, done
-
-
-def _union(left: list[_Interval], right: list[_Interval]) -> list[_Interval]:
-    """Merge two sorted interval lists into one sorted list of disjoint, non-touching intervals."""
-    merged: list[_Interval] = []
-    for start, end in sorted(left + right):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _subtract(kept: list[_Interval], removed: list[_Interval]) -> list[_Interval]:
-    """Remove the (sorted, disjoint) ``removed`` intervals from sorted, disjoint ``kept``."""
-    result: list[_Interval] = []
-    index = 0
-    for start, end in kept:
-        while index < len(removed) and removed[index][1] <= start:
-            index += 1
-        cursor = start
-        probe = index
-        while probe < len(removed) and removed[probe][0] < end:
-            cut_start, cut_end = removed[probe]
-            if cut_start > cursor:
-                result.append((cursor, cut_start))
-            cursor = max(cursor, cut_end)
-            probe += 1
-        if cursor < end:
-            result.append((cursor, end))
-    return result
-
-
-def _day_seconds(day: date) -> int:
-    """Return the wall-clock seconds (local time read as if it were UTC) of a day's midnight."""
-    return (day.toordinal() - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
-
-
-def _one_off_intervals(spec: CalendarSpec) -> tuple[list[_Interval], list[_Interval]]:
-    """Return the wall-clock intervals closed by holidays and closures, and opened by openings."""
-    closed = [(_day_seconds(day), _day_seconds(day) + _SECONDS_PER_DAY) for day in spec.holidays]
-    closed += [
-        (_day_seconds(day) + start * 60, _day_seconds(day) + end * 60)
-        for day, start, end in spec.closures
-    ]
-    opened = [
-        (_day_seconds(day) + start * 60, _day_seconds(day) + end * 60)
-        for day, start, end in spec.openings
-    ]
-    return _union(closed, []), _union(opened, [])
-
-
-def _window(intervals: list[_Interval], low: int, high: int) -> list[_Interval]:
-    """Return the sorted, disjoint intervals that reach into ``[low, high)``."""
-    first = bisect_right(intervals, low, key=lambda interval: interval[1])
-    last = bisect_left(intervals, high, key=lambda interval: interval[0])
-    return intervals[first:last]
 
 
 @attrs.frozen(repr=False)
@@ -686,8 +543,7 @@ class BusinessCalendar:
     """
 
     _spec: CalendarSpec
-    _closed: list[_Interval] = attrs.field(init=False, eq=False, hash=False)
-    _opened: list[_Interval] = attrs.field(init=False, eq=False, hash=False)
+    _wall: WallClock = attrs.field(init=False, eq=False, hash=False)
     _chunks: dict[int, _Chunk] = attrs.field(init=False, eq=False, hash=False, factory=dict)
     _offsets: _ZoneOffsets = attrs.field(init=False, eq=False, hash=False)
     # Built on the first question about a span longer than two chunks.
@@ -696,9 +552,7 @@ class BusinessCalendar:
     _epoch: datetime = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        closed, opened = _one_off_intervals(self._spec)
-        object.__setattr__(self, "_closed", closed)
-        object.__setattr__(self, "_opened", opened)
+        object.__setattr__(self, "_wall", WallClock(self._spec))
         object.__setattr__(self, "_offsets", _offsets_of(self._spec.tz))
         object.__setattr__(self, "_epoch", _EPOCH_NAIVE.replace(tzinfo=self._spec.tz))
 
@@ -899,8 +753,7 @@ class BusinessCalendar:
     def _long(self) -> _LongSpans:
         found = self._long_spans
         if found is None:
-            measure = _WallMeasure(self._spec.weekly, self._closed, self._opened)
-            found = _LongSpans(measure, self._offsets)
+            found = _LongSpans(self._wall.measure(), self._offsets)
             object.__setattr__(self, "_long_spans", found)
         return found
 
@@ -914,15 +767,15 @@ class BusinessCalendar:
             self._chunks[number] = chunk
         return chunk
 
-    def _open_intervals(self, number: int) -> list[_Interval]:
+    def _open_intervals(self, number: int) -> list[Interval]:
         """Return the open UTC intervals (POSIX seconds) of one chunk."""
         first = number * _CHUNK_SECONDS
         periods = self._offsets.periods(first, first + _CHUNK_SECONDS)
         low = min(start + offset for start, _, offset in periods)
         high = max(end + offset for _, end, offset in periods)
-        walls = self._wall_intervals(low, high)
+        walls = self._wall.intervals(low, high)
         ends = [end for _, end in walls]
-        result: list[_Interval] = []
+        result: list[Interval] = []
         for period_start, period_end, offset in periods:
             index = bisect_right(ends, period_start + offset)
             while index < len(walls) and walls[index][0] < period_end + offset:
@@ -934,26 +787,6 @@ class BusinessCalendar:
                     result.append((start, end))
                 index += 1
         return result
-
-    def _wall_intervals(self, low: int, high: int) -> list[_Interval]:
-        """Return the open wall-clock intervals reaching into ``[low, high)``, in wall seconds.
-
-        Wall seconds read local wall time as if it were UTC, so a local date and time map to
-        one number whatever the offset.
-        """
-        weekly = _subtract(self._weekly_wall(low, high), _window(self._closed, low, high))
-        return _union(weekly, _window(self._opened, low, high))
-
-    def _weekly_wall(self, low: int, high: int) -> list[_Interval]:
-        """Return the weekly hours alone, as wall intervals reaching into ``[low, high)``."""
-        first_day = max((low // _SECONDS_PER_DAY + _EPOCH_ORDINAL) - 8, 1)
-        last_day = min(high // _SECONDS_PER_DAY + _EPOCH_ORDINAL + 1, date.max.toordinal())
-        first_monday = first_day - (first_day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
-        weekly: list[_Interval] = []
-        for monday in range(first_monday, last_day + 1, 7):
-            base = (monday - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
-            weekly += [(base + start * 60, base + end * 60) for start, end in self._spec.weekly]
-        return _union(weekly, [])
 
 
 _BEYOND: Final = "the answer lies beyond the last datetime Python can represent"
