@@ -20,8 +20,9 @@ openings) before ``w``.  While the zone's offset stays ``o``, the open time in `
 
     open(a, b) = F(b + o_b) - F(a + o_a) - (the terms of the changes in (a, b])
 
-The terms are summed per UTC year.  Answers to ``add`` are found by bisecting years with that
-formula, then inverting ``F`` inside the year.  All of it is exact, in integer microseconds.
+``F`` is :class:`~ticketflow.sla._calendar_spec.WallMeasure`.  The terms are summed per UTC
+year.  Answers to ``add`` are found by galloping, then bisecting, over years with that formula,
+and inverting ``F`` inside the year.  All of it is exact, in integer microseconds.
 
 Where the offset changes is found by probing the zone (``zoneinfo`` offers no list of
 transitions): every three days, bisecting where two probes differ.  Three facts about the tz
@@ -35,6 +36,10 @@ database make this exact and bounded, and are checked by the tests:
   same length change offset at the same moments: fourteen years are probed and the others copy
   them, and since the Gregorian calendar repeats every 400 years, so do the yearly sums of terms.
   A span of millennia costs one multiplication.
+
+What a zone's years hold is learned once per process, as questions reach them: the first
+question about a span from today to the end of time probes the years up to 2100 (a few
+milliseconds); questions reaching back to 1800 probe those too.
 
 The horizon: an SLA target is accepted only if, counted from :data:`HORIZON_START`, it is met
 before :data:`HORIZON_END`.  As ``add`` is monotone in its start, every deadline of a ticket
@@ -103,7 +108,8 @@ _LIMIT: Final = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _US
 # Offsets are probed this often; an offset that leaves and returns faster would be missed.
 _PROBE_STEP_SECONDS: Final = 3 * SECONDS_PER_DAY
 _PROBE_STEP: Final = timedelta(seconds=_PROBE_STEP_SECONDS)
-# Before this year offsets are taken as constant; from the next they follow a yearly rule.
+# Offsets are constant before the first probed year; from the first rule year on, each year
+# changes offset where its model year (below) does.
 _FIRST_PROBED_YEAR: Final = 1800
 _FIRST_RULE_YEAR: Final = 2100
 # The Gregorian calendar, weekdays included, repeats every 400 years.
@@ -470,7 +476,8 @@ class _LongSpans:
         # A change of offset moves wall time by less than a day either way, so only one-offs
         # within a day of a change can change its term.
         segments = self._measure.segments
-        far = bisect_left(segments, (_year_start(_FIRST_RULE_YEAR + 1) - SECONDS_PER_DAY,))
+        ends = [end for _, end in segments]
+        far = bisect_right(ends, _year_start(_FIRST_RULE_YEAR + 1) - SECONDS_PER_DAY)
         self._touched = sorted(
             {
                 year
