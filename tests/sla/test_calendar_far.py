@@ -126,3 +126,18 @@ def test_centuries_of_copied_years_sum_as_if_counted_one_by_one() -> None:
     assert spans._years(first + 123, first + 877) == sum(
         spans._year_part(year, None) for year in range(first + 123, first + 877)
     )
+
+
+def test_a_run_of_holidays_into_the_copied_years_closes_every_hour_it_covers() -> None:
+    # One segment from December 2100 to April 2101: its spring-forward day is in a copied year.
+    first, last = date(2100, 12, 1), date(2101, 5, 1)
+    calendar = BusinessCalendar.weekly(
+        tz="Europe/Berlin",
+        hours={"mon-sun": ["00:00-24:00"]},
+        holidays=[first + timedelta(days=n) for n in range((last - first).days)],
+    )
+    closed = datetime(2101, 5, 1, tzinfo=calendar.tz).astimezone(UTC) - datetime(
+        2100, 12, 1, tzinfo=calendar.tz
+    ).astimezone(UTC)
+    start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2300, 1, 1, tzinfo=UTC)
+    assert calendar.between(start, end) == end - start - closed
