@@ -52,7 +52,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate, filterfalse, pairwise, repeat
+from operator import add, sub
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -147,6 +148,16 @@ _MODEL_YEARS: Final = {
 }
 
 
+# The kinds of each year of a 400-year cycle from the year after the first rule year, and of the
+# year before it.
+_CYCLE_PAIRS: Final = {
+    year: (_year_kind(year - 1), _year_kind(year))
+    for year in range(_FIRST_RULE_YEAR + 1, _FIRST_RULE_YEAR + 1 + _CYCLE_YEARS)
+}
+# The first year of the cycle with each pair of kinds.
+_PAIR_YEARS: Final = {pair: year for year, pair in reversed(_CYCLE_PAIRS.items())}
+
+
 class _Chunk:
     """The open time of one UTC chunk.
 
@@ -206,6 +217,8 @@ class _ZoneOffsets:
         self._zone = zone
         self._epoch = _EPOCH_NAIVE.replace(tzinfo=zone)
         self._probed: dict[int, _ZoneYear] = {}
+        self._copies: dict[int, _ZoneYear] = {}
+        self._changes: dict[int, tuple[tuple[int, int, int], ...]] = {}
         self._before = self._offset_at(_year_start(_FIRST_PROBED_YEAR))
 
     def year(self, year: int) -> _ZoneYear:
@@ -218,12 +231,17 @@ class _ZoneOffsets:
             found = self._probed[model] = self._probe(model)
         if model == year:
             return found
-        shift = _year_start(year) - found.start
-        moved = [
-            (instant + shift, new)
-            for instant, new in zip(found.instants, found.offsets, strict=True)
-        ]
-        return _ZoneYear(found.start + shift, found.offset, moved)
+        copy = self._copies.get(year)
+        if copy is None:
+            shift = _year_start(year) - found.start
+            moved = [
+                (instant + shift, new)
+                for instant, new in zip(found.instants, found.offsets, strict=True)
+            ]
+            if len(self._copies) >= _MAX_YEARS:
+                self._copies.clear()
+            copy = self._copies[year] = _ZoneYear(found.start + shift, found.offset, moved)
+        return copy
 
     def offset_at(self, seconds: int) -> int:
         """Return the offset at a POSIX time."""
@@ -231,21 +249,29 @@ class _ZoneOffsets:
 
     def changes(self, first: int, last: int) -> Iterator[tuple[int, int, int]]:
         """Yield ``(instant, before, after)`` for each change of offset in ``(first, last)``."""
-        year = _year_of(first)
-        current = self.year(year)
-        offset = current.offset_at(first)
-        while current.start < last:
-            # A year may begin with a change, when it ends on another offset than it started.
+        for year in range(_year_of(first), _year_of(last - 1) + 1):
+            for change in self.year_changes(year):
+                if first < change[0] < last:
+                    yield change
+
+    def year_changes(self, year: int) -> tuple[tuple[int, int, int], ...]:
+        """Return ``(instant, before, after)`` for each change of offset in a UTC year."""
+        found = self._changes.get(year)
+        if found is None:
+            current = self.year(year)
+            offset = self.year(year - 1).final
+            listed: list[tuple[int, int, int]] = []
+            # A year may begin with a change, when the one before ended on another offset.
             for instant, new in zip(
                 [current.start, *current.instants], [current.offset, *current.offsets], strict=True
             ):
-                if instant >= last:
-                    return
-                if instant > first and new != offset:
-                    yield instant, offset, new
+                if new != offset:
+                    listed.append((instant, offset, new))
                     offset = new
-            year += 1
-            current = self.year(year)
+            if len(self._changes) >= _MAX_YEARS:
+                self._changes.clear()
+            found = self._changes[year] = tuple(listed)
+        return found
 
     def periods(self, first: int, last: int) -> list[tuple[int, int, int]]:
         """Return ``(start, end, offset)`` covering ``[first, last)``, in order."""
@@ -259,16 +285,18 @@ class _ZoneOffsets:
 
     def _probe(self, year: int) -> _ZoneYear:
         start, end = _year_start(year), _year_start(year + 1)
-        fromutc = self._zone.fromutc
         # Stepping one datetime along is several times cheaper than building each probe anew,
-        # and ``local - utc`` (same tzinfo) is the offset without asking the zone again.
-        moment = self._epoch + _SECOND * start
-        seen = [fromutc(moment) - moment]
-        for _ in range((end - 1 - start) // _PROBE_STEP_SECONDS):
-            moment += _PROBE_STEP
-            seen.append(fromutc(moment) - moment)
-        moment = self._epoch + _SECOND * (end - 1)
-        seen.append(fromutc(moment) - moment)
+        # ``local - utc`` (same tzinfo) is the offset without asking the zone again, and
+        # ``map`` keeps the 122 probes of a year out of the interpreter's loop (and tracers).
+        moments: list[datetime] = list(
+            accumulate(
+                repeat(_PROBE_STEP, (end - 1 - start) // _PROBE_STEP_SECONDS),
+                add,
+                initial=self._epoch + _SECOND * start,
+            )
+        )
+        moments.append(self._epoch + _SECOND * (end - 1))
+        seen = list(map(sub, map(self._zone.fromutc, moments), moments))
         changes: list[tuple[int, int]] = []
         hints: list[int] = []
         for index, (before, after) in enumerate(pairwise(seen)):
@@ -444,9 +472,8 @@ class _LongSpans:
         probed = range(max(first, _FIRST_PROBED_YEAR), min(last, _FIRST_RULE_YEAR + 1))
         if probed:
             totals = self._totals
-            for year in probed:
-                if year not in totals:
-                    totals[year] = self._year_part(year, None)
+            for year in list(filterfalse(totals.__contains__, probed)):
+                totals[year] = self._year_part(year, None)
             total = sum(map(totals.__getitem__, probed))
         low = max(first, _FIRST_RULE_YEAR + 1)
         if last > low:
@@ -464,15 +491,9 @@ class _LongSpans:
 
     def _count_cycle(self) -> None:
         """Sum the weekly terms over one 400-year cycle, and what one-offs change in them."""
-        by_kind: dict[tuple[_YearKind, _YearKind], int] = {}
-        kinds = [_year_kind(year) for year in range(_FIRST_RULE_YEAR, _FIRST_RULE_YEAR + 401)]
-        cycle = [0]
-        for index in range(_CYCLE_YEARS):
-            # A year's terms depend on its kind, and the kind before for a change at its start.
-            pair = (kinds[index], kinds[index + 1])
-            if pair not in by_kind:
-                by_kind[pair] = self._weekly_total(_FIRST_RULE_YEAR + 1 + index)
-            cycle.append(cycle[-1] + by_kind[pair])
+        # A year's terms depend on its kind, and the kind before for a change at its start.
+        by_pair = {pair: self._weekly_total(year) for pair, year in _PAIR_YEARS.items()}
+        cycle = list(accumulate(map(by_pair.__getitem__, _CYCLE_PAIRS.values()), initial=0))
         # A change of offset moves wall time by less than a day either way, so only one-offs
         # within a day of a change can change its term.
         segments = self._measure.segments
@@ -512,9 +533,7 @@ class _LongSpans:
         instants: list[int] = []
         done: list[int] = []
         total = 0
-        for instant, before, after in self._offsets.changes(
-            _year_start(year) - 1, _year_start(year + 1)
-        ):
+        for instant, before, after in self._offsets.year_changes(year):
             at = instant * US_PER_SECOND
             total += measure(at + after * US_PER_SECOND) - measure(at + before * US_PER_SECOND)
             instants.append(at)
