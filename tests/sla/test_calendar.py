@@ -13,7 +13,7 @@ import pytest
 import ticketflow.sla
 from ticketflow.exceptions import CalendarError, InvalidValueError, NaiveDatetimeError
 from ticketflow.sla import BusinessCalendar, Closure, Opening, holidays_from
-from ticketflow.sla._calendar import _MAX_CHUNKS
+from ticketflow.sla._calendar import _MAX_CHUNKS, _MAX_YEARS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -521,10 +521,22 @@ def test_the_cache_of_chunks_stays_bounded_over_a_century() -> None:
     calendar = office()
     start, end = berlin(2000, 1, 1), berlin(2100, 1, 1)
     century = calendar.between(start, end)
-    assert len(calendar._chunks) <= _MAX_CHUNKS
-    middle = berlin(2050, 1, 1)
-    assert calendar.between(start, middle) + calendar.between(middle, end) == century
-    assert calendar.between(start, end) == century
+    # A question within a chunk or two builds them: ask about every stretch of 300 days.
+    stretches = [start + n * 300 * 24 * HOUR for n in range(122)]
+    pieces = [calendar.between(a, b) for a, b in zip(stretches, [*stretches[1:], end], strict=True)]
+    assert sum(pieces, timedelta(0)) == century
+    assert 0 < len(calendar._chunks) <= _MAX_CHUNKS
+
+
+def test_the_caches_of_years_stay_bounded_over_eight_millennia() -> None:
+    calendar = office()
+    starts = [datetime(year, 6, 1, tzinfo=UTC) for year in range(1900, 9990)]
+    spans = [calendar.between(start, start.replace(year=start.year + 3)) for start in starts]
+    assert min(spans) > 0 * HOUR
+    far = calendar._long()
+    assert 0 < len(far._terms) <= _MAX_YEARS
+    assert 0 < len(calendar._offsets._copies) <= _MAX_YEARS
+    assert 0 < len(calendar._offsets._changes) <= _MAX_YEARS
 
 
 def test_the_earliest_dates_work() -> None:

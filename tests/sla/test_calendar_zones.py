@@ -10,7 +10,8 @@ shortest excursions are checked where they happen).
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import cast
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
@@ -22,6 +23,7 @@ from ticketflow.sla._calendar import (
     _offsets_of,
     _year_kind,
     _year_start,
+    _ZoneOffsets,
 )
 
 SECOND = timedelta(seconds=1)
@@ -129,3 +131,34 @@ def test_every_change_found_from_1800_to_2100_is_one_zoneinfo_makes() -> None:
                 wrong.append((key, instant))
             previous = instant
     assert wrong == []
+
+
+class TwoStepsInADay(tzinfo):
+    """UTC, then an hour ahead from 2030-03-01 00:00 UTC, then two from 12:00 the same day.
+
+    No zone in the database changes twice within three days; the probing copes if one does.
+    """
+
+    def fromutc(self, dt: datetime) -> datetime:
+        first = dt.replace(year=2030, month=3, day=1, hour=0, minute=0, second=0, microsecond=0)
+        if dt < first:
+            return dt
+        return dt + (2 if dt >= first.replace(hour=12) else 1) * timedelta(hours=1)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:  # noqa: ARG002 - only fromutc is asked
+        return timedelta(0)
+
+    def dst(self, dt: datetime | None) -> timedelta:  # noqa: ARG002
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:  # noqa: ARG002
+        return "two-steps"
+
+
+def test_two_changes_between_two_probes_are_both_found() -> None:
+    offsets = _ZoneOffsets(cast("ZoneInfo", TwoStepsInADay()))
+    first = _year_start(2030) + 59 * 86_400  # 1 March
+    assert list(offsets.changes(_year_start(2030), _year_start(2031))) == [
+        (first, 0, 3600),
+        (first + 12 * 3600, 3600, 7200),
+    ]
