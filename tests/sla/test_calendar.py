@@ -13,7 +13,7 @@ import pytest
 import ticketflow.sla
 from ticketflow.exceptions import CalendarError, InvalidValueError, NaiveDatetimeError
 from ticketflow.sla import BusinessCalendar, Closure, Opening, holidays_from
-from ticketflow.sla._calendar import _MAX_CHUNKS
+from ticketflow.sla._calendar import _MAX_CHUNKS, _MAX_YEARS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -521,10 +521,22 @@ def test_the_cache_of_chunks_stays_bounded_over_a_century() -> None:
     calendar = office()
     start, end = berlin(2000, 1, 1), berlin(2100, 1, 1)
     century = calendar.between(start, end)
-    assert len(calendar._chunks) <= _MAX_CHUNKS
-    middle = berlin(2050, 1, 1)
-    assert calendar.between(start, middle) + calendar.between(middle, end) == century
-    assert calendar.between(start, end) == century
+    # A question within a chunk or two builds them: ask about every stretch of 300 days.
+    stretches = [start + n * 300 * 24 * HOUR for n in range(122)]
+    pieces = [calendar.between(a, b) for a, b in zip(stretches, [*stretches[1:], end], strict=True)]
+    assert sum(pieces, timedelta(0)) == century
+    assert 0 < len(calendar._chunks) <= _MAX_CHUNKS
+
+
+def test_the_caches_of_years_stay_bounded_over_eight_millennia() -> None:
+    calendar = office()
+    starts = [datetime(year, 6, 1, tzinfo=UTC) for year in range(1900, 9990)]
+    spans = [calendar.between(start, start.replace(year=start.year + 3)) for start in starts]
+    assert min(spans) > 0 * HOUR
+    far = calendar._long()
+    assert 0 < len(far._terms) <= _MAX_YEARS
+    assert 0 < len(calendar._offsets._copies) <= _MAX_YEARS
+    assert 0 < len(calendar._offsets._changes) <= _MAX_YEARS
 
 
 def test_the_earliest_dates_work() -> None:
@@ -533,19 +545,30 @@ def test_the_earliest_dates_work() -> None:
     assert calendar.between(start, start + timedelta(days=7)) == 7 * 24 * HOUR
 
 
-def test_an_answer_beyond_the_datetime_range_overflows() -> None:
-    with pytest.raises(OverflowError):
+def test_an_answer_beyond_the_datetime_range_is_a_calendar_error() -> None:
+    with pytest.raises(CalendarError) as caught:
         BusinessCalendar.always().add(datetime(9999, 12, 31, tzinfo=UTC), 2 * 24 * HOUR)
+    assert caught.value.where == "duration"
 
 
-def test_running_out_of_calendar_overflows() -> None:
-    with pytest.raises(OverflowError):
+def test_running_out_of_calendar_is_a_calendar_error() -> None:
+    with pytest.raises(CalendarError) as caught:
         office().add(datetime(9999, 12, 1, tzinfo=UTC), 1000 * HOUR)
+    assert caught.value.where == "duration"
 
 
-def test_no_opening_before_the_end_of_time_overflows() -> None:
-    with pytest.raises(OverflowError):
+def test_an_answer_the_zone_cannot_show_is_a_calendar_error() -> None:
+    # 23:30 UTC on the last day is open, but Berlin's wall clock is already in year 10000.
+    with pytest.raises(CalendarError):
+        BusinessCalendar.always("Europe/Berlin").add(
+            datetime(9999, 12, 31, 23, tzinfo=UTC), 30 * 60 * timedelta(seconds=1)
+        )
+
+
+def test_no_opening_before_the_end_of_time_is_a_calendar_error() -> None:
+    with pytest.raises(CalendarError) as caught:
         office().next_open(datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+    assert caught.value.where == "t"
 
 
 def test_the_package_exports_the_calendar_names() -> None:

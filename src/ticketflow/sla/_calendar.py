@@ -5,22 +5,55 @@ and an instant is open exactly when its local wall time falls in an open interva
 fall into a daylight-saving gap are shortened (the missing wall times never happen) and hours that
 overlap a fold are counted once per real elapsed second (the repeated wall times happen twice).
 
-How it stays fast: time is cut into fixed UTC *chunks* of 384 days.  A chunk is built once,
-lazily, as sorted open intervals with the open time accumulated up to each interval's end, so
-``between`` is two bisections and ``add`` is one bisection plus a walk over whole-chunk totals
-(one dictionary lookup per chunk skipped).  Instants are kept as ``timedelta`` offsets from the
-POSIX epoch: ``t - epoch`` is the cheapest exact conversion of an aware datetime, its ``days``
-give the chunk, and answers need no further conversion.  Building a chunk maps local wall
-intervals to UTC through the zone's offset periods, which are found by probing the zone
-(``zoneinfo`` offers no list of transitions).
+Near answers stay fast: time is cut into fixed UTC *chunks* of 384 days.  A chunk is built once,
+lazily, as sorted open intervals with the open time accumulated up to each interval's end, so a
+question inside one chunk, or two neighbouring ones, is a few bisections.  Instants are kept as
+``timedelta`` offsets from the POSIX epoch: ``t - epoch`` is the cheapest exact conversion of an
+aware datetime, its ``days`` give the chunk, and answers need no further conversion.
+
+Far answers stay bounded, whatever the calendar and the amounts, because they are arithmetic
+rather than a walk.  Let ``F(w)`` be the open wall-clock time before wall time ``w``: whole weeks
+times the weekly total, plus part of a week, plus the one-off corrections (holidays, closures and
+openings) before ``w``.  While the zone's offset stays ``o``, the open time in ``[a, b)`` is
+``F(b + o) - F(a + o)``, so each offset change at ``T`` from ``o`` to ``o'`` adds one *term*,
+``F(T + o') - F(T + o)`` (the open hours a gap skips, or minus those a fold repeats)::
+
+    open(a, b) = F(b + o_b) - F(a + o_a) - (the terms of the changes in (a, b])
+
+``F`` is :class:`~ticketflow.sla._calendar_spec.WallMeasure`.  The terms are summed per UTC
+year.  Answers to ``add`` are found by galloping, then bisecting, over years with that formula,
+and inverting ``F`` inside the year.  All of it is exact, in integer microseconds.
+
+Where the offset changes is found by probing the zone (``zoneinfo`` offers no list of
+transitions): every three days, bisecting where two probes differ.  Three facts about the tz
+database make this exact and bounded, and are checked by the tests:
+
+* No offset leaves and comes back within three days (the shortest such excursion lasts four:
+  Africa/Freetown, 1939), so no change slips between two probes.
+* No offset changes before 1800 (the first change is in 1834): earlier years are not probed.
+* No change is listed after 2087; later years follow each zone's yearly rule, which ``zoneinfo``
+  applies per UTC year.  So from 2100 on, two years that begin on the same weekday and have the
+  same length change offset at the same moments: fourteen years are probed and the others copy
+  them, and since the Gregorian calendar repeats every 400 years, so do the yearly sums of terms.
+  A span of millennia costs one multiplication.
+
+What a zone's years hold is learned once per process, as questions reach them: the first
+question about a span from today to the end of time probes the years up to 2100 (a few
+milliseconds); questions reaching back to 1800 probe those too.
+
+The horizon: an SLA target is accepted only if, counted from :data:`HORIZON_START`, it is met
+before :data:`HORIZON_END`.  As ``add`` is monotone in its start, every deadline of a ticket
+whose events all come before the horizon then exists.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import accumulate, filterfalse, pairwise, repeat
+from operator import add, sub
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -28,37 +61,102 @@ import attrs
 from ticketflow.exceptions import CalendarError, InvalidValueError, NaiveDatetimeError
 
 from .._shown import shown
-from ._calendar_spec import CalendarSpec
+from ._calendar_spec import (
+    SECONDS_PER_DAY,
+    US_PER_SECOND,
+    CalendarSpec,
+    Interval,
+    WallClock,
+    WallMeasure,
+)
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from ._calendar_spec import Closure, Opening
 
-__all__ = ["BusinessCalendar"]
+__all__ = ["HORIZON_END", "HORIZON_START", "BusinessCalendar"]
+
+HORIZON_START: Final = datetime(9000, 1, 1, tzinfo=UTC)
+"""Every deadline from a start before this instant exists, for every accepted SLA target."""
+HORIZON_END: Final = datetime(9999, 1, 1, tzinfo=UTC)
+"""An accepted target, counted from :data:`HORIZON_START`, is met before this instant.
+
+The year left before ``datetime.max`` keeps every deadline representable in every zone, with room
+for arithmetic on it.
+"""
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - UTC fields, zone attached later
 _EPOCH_ORDINAL: Final = _EPOCH_NAIVE.toordinal()
+_MAX_ORDINAL: Final = date.max.toordinal()
 _ZERO: Final = timedelta(0)
-_SECONDS_PER_DAY: Final = 86_400
+_US: Final = timedelta(microseconds=1)
+_SECOND: Final = timedelta(seconds=1)
 
 # A chunk is a whole number of days of UTC time, so ``(t - epoch).days`` finds it.
 _CHUNK_DAYS: Final = 384
-_CHUNK_SECONDS: Final = _CHUNK_DAYS * _SECONDS_PER_DAY
-# Offsets are probed this often; two transitions closer together than this would be missed.
-_PROBE_STEP_SECONDS: Final = 6 * 3600
-# Chunks whose intervals are kept per calendar; totals are kept for every chunk ever built.
+_CHUNK_SECONDS: Final = _CHUNK_DAYS * SECONDS_PER_DAY
+_CHUNK_US: Final = _CHUNK_SECONDS * US_PER_SECOND
+# Chunks whose intervals are kept per calendar.
 _MAX_CHUNKS: Final = 64
-
-_MIN_SECONDS: Final = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // timedelta(seconds=1)
+# Years whose offset changes and terms are kept per calendar.
+_MAX_YEARS: Final = 4096
 _MAX_SECONDS: Final = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(seconds=1)
-# Probing stays two days inside the datetime range so that adding an offset cannot overflow.
-_PROBE_MIN: Final = _MIN_SECONDS + 2 * _SECONDS_PER_DAY
-_PROBE_MAX: Final = _MAX_SECONDS - 2 * _SECONDS_PER_DAY
 _LAST_CHUNK: Final = _MAX_SECONDS // _CHUNK_SECONDS
+# The last instant a datetime can hold, in microseconds since the epoch.
+_LIMIT: Final = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _US
 
-_Interval = tuple[int, int]
+# Offsets are probed this often; an offset that leaves and returns faster would be missed.
+_PROBE_STEP_SECONDS: Final = 3 * SECONDS_PER_DAY
+_PROBE_STEP: Final = timedelta(seconds=_PROBE_STEP_SECONDS)
+# Offsets are constant before the first probed year; from the first rule year on, each year
+# changes offset where its model year (below) does.
+_FIRST_PROBED_YEAR: Final = 1800
+_FIRST_RULE_YEAR: Final = 2100
+# The Gregorian calendar, weekdays included, repeats every 400 years.
+_CYCLE_YEARS: Final = 400
+
+_YearKind = tuple[int, int]  # weekday of 1 January, days in the year
+
+
+def _year_start(year: int) -> int:
+    """Return 1 January 00:00 UTC of a proleptic Gregorian year, in POSIX seconds."""
+    before = year - 1
+    days = before * 365 + before // 4 - before // 100 + before // 400 + 1 - _EPOCH_ORDINAL
+    return days * SECONDS_PER_DAY
+
+
+def _year_of(seconds: int) -> int:
+    """Return the UTC year of a POSIX time (0 and 10000 for the day beyond either end)."""
+    ordinal = seconds // SECONDS_PER_DAY + _EPOCH_ORDINAL
+    if ordinal < 1:
+        return 0
+    if ordinal > _MAX_ORDINAL:
+        return 10_000
+    return date.fromordinal(ordinal).year
+
+
+def _year_kind(year: int) -> _YearKind:
+    """Return what decides the moments of a yearly rule: the first weekday, and the length."""
+    first = _year_start(year) // SECONDS_PER_DAY
+    return (first + 3) % 7, _year_start(year + 1) // SECONDS_PER_DAY - first
+
+
+# The first year of each kind from the first rule year: 2100 to 2128 hold all fourteen.
+_MODEL_YEARS: Final = {
+    _year_kind(year): year for year in range(_FIRST_RULE_YEAR + 28, _FIRST_RULE_YEAR - 1, -1)
+}
+
+
+# The kinds of each year of a 400-year cycle from the year after the first rule year, and of the
+# year before it.
+_CYCLE_PAIRS: Final = {
+    year: (_year_kind(year - 1), _year_kind(year))
+    for year in range(_FIRST_RULE_YEAR + 1, _FIRST_RULE_YEAR + 1 + _CYCLE_YEARS)
+}
+# The first year of the cycle with each pair of kinds.
+_PAIR_YEARS: Final = {pair: year for year, pair in reversed(_CYCLE_PAIRS.items())}
 
 
 class _Chunk:
@@ -70,7 +168,7 @@ class _Chunk:
 
     __slots__ = ("done", "ends", "starts", "total")
 
-    def __init__(self, intervals: list[_Interval]) -> None:
+    def __init__(self, intervals: list[Interval]) -> None:
         self.starts = [timedelta(seconds=start) for start, _ in intervals]
         self.ends = [timedelta(seconds=end) for _, end in intervals]
         done: list[timedelta] = []
@@ -95,96 +193,353 @@ class _Chunk:
         return self.ends[index] - (self.done[index] - amount)
 
 
-def _offset_at(zone: ZoneInfo, seconds: int) -> int:
-    """Return the zone's UTC offset in seconds at a POSIX time."""
-    clamped = min(max(seconds, _PROBE_MIN), _PROBE_MAX)
-    utc_fields = _EPOCH_NAIVE + timedelta(seconds=clamped)
-    offset = zone.fromutc(utc_fields.replace(tzinfo=zone)).utcoffset() or _ZERO
-    return offset.days * _SECONDS_PER_DAY + offset.seconds
+class _ZoneYear:
+    """A zone's offsets (in seconds) during one UTC year: at its start, then at each change."""
+
+    __slots__ = ("final", "instants", "offset", "offsets", "start")
+
+    def __init__(self, start: int, offset: int, changes: Sequence[tuple[int, int]]) -> None:
+        self.start = start
+        self.offset = offset
+        self.instants = [instant for instant, _ in changes]
+        self.offsets = [new for _, new in changes]
+        self.final = self.offsets[-1] if changes else offset
+
+    def offset_at(self, seconds: int) -> int:
+        """Return the offset at a POSIX time inside the year."""
+        index = bisect_right(self.instants, seconds)
+        return self.offsets[index - 1] if index else self.offset
 
 
-@lru_cache(maxsize=512)
-def _offset_periods(zone: ZoneInfo, chunk: int) -> tuple[tuple[int, int, int], ...]:
-    """Return ``(start, end, offset)`` in POSIX seconds covering one chunk, in order."""
-    first = chunk * _CHUNK_SECONDS
-    last = first + _CHUNK_SECONDS
-    periods: list[tuple[int, int, int]] = []
-    start, offset = first, _offset_at(zone, first)
-    probe = first
-    while probe < last:
-        following = min(probe + _PROBE_STEP_SECONDS, last)
-        if _offset_at(zone, following) != offset:
-            # Bisect to the first second that has the new offset.
-            low, high = probe, following
-            while high - low > 1:
-                middle = (low + high) // 2
-                if _offset_at(zone, middle) == offset:
-                    low = middle
-                else:
-                    high = middle
-            periods.append((start, high, offset))
-            start, offset = high, _offset_at(zone, high)
-        probe = following
-    periods.append((start, last, offset))
-    return tuple(periods)
+class _ZoneOffsets:
+    """When one zone's UTC offset changes, year by UTC year (see the module docstring)."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._epoch = _EPOCH_NAIVE.replace(tzinfo=zone)
+        self._probed: dict[int, _ZoneYear] = {}
+        self._copies: dict[int, _ZoneYear] = {}
+        self._changes: dict[int, tuple[tuple[int, int, int], ...]] = {}
+        self._before = self._offset_at(_year_start(_FIRST_PROBED_YEAR))
+
+    def year(self, year: int) -> _ZoneYear:
+        """Return the offsets of a UTC year."""
+        if year < _FIRST_PROBED_YEAR:
+            return _ZoneYear(_year_start(year), self._before, ())
+        model = _MODEL_YEARS[_year_kind(year)] if year >= _FIRST_RULE_YEAR else year
+        found = self._probed.get(model)
+        if found is None:
+            found = self._probed[model] = self._probe(model)
+        if model == year:
+            return found
+        copy = self._copies.get(year)
+        if copy is None:
+            shift = _year_start(year) - found.start
+            moved = [
+                (instant + shift, new)
+                for instant, new in zip(found.instants, found.offsets, strict=True)
+            ]
+            if len(self._copies) >= _MAX_YEARS:
+                self._copies.clear()
+            copy = self._copies[year] = _ZoneYear(found.start + shift, found.offset, moved)
+        return copy
+
+    def offset_at(self, seconds: int) -> int:
+        """Return the offset at a POSIX time."""
+        return self.year(_year_of(seconds)).offset_at(seconds)
+
+    def changes(self, first: int, last: int) -> Iterator[tuple[int, int, int]]:
+        """Yield ``(instant, before, after)`` for each change of offset in ``(first, last)``."""
+        for year in range(_year_of(first), _year_of(last - 1) + 1):
+            for change in self.year_changes(year):
+                if first < change[0] < last:
+                    yield change
+
+    def year_changes(self, year: int) -> tuple[tuple[int, int, int], ...]:
+        """Return ``(instant, before, after)`` for each change of offset in a UTC year."""
+        found = self._changes.get(year)
+        if found is None:
+            current = self.year(year)
+            offset = self.year(year - 1).final
+            listed: list[tuple[int, int, int]] = []
+            # A year may begin with a change, when the one before ended on another offset.
+            for instant, new in zip(
+                [current.start, *current.instants], [current.offset, *current.offsets], strict=True
+            ):
+                if new != offset:
+                    listed.append((instant, offset, new))
+                    offset = new
+            if len(self._changes) >= _MAX_YEARS:
+                self._changes.clear()
+            found = self._changes[year] = tuple(listed)
+        return found
+
+    def periods(self, first: int, last: int) -> list[tuple[int, int, int]]:
+        """Return ``(start, end, offset)`` covering ``[first, last)``, in order."""
+        found: list[tuple[int, int, int]] = []
+        start, offset = first, self.offset_at(first)
+        for instant, before, after in self.changes(first, last):
+            found.append((start, instant, before))
+            start, offset = instant, after
+        found.append((start, last, offset))
+        return found
+
+    def _probe(self, year: int) -> _ZoneYear:
+        start, end = _year_start(year), _year_start(year + 1)
+        # Stepping one datetime along is several times cheaper than building each probe anew,
+        # ``local - utc`` (same tzinfo) is the offset without asking the zone again, and
+        # ``map`` keeps the 122 probes of a year out of the interpreter's loop (and tracers).
+        moments: list[datetime] = list(
+            accumulate(
+                repeat(_PROBE_STEP, (end - 1 - start) // _PROBE_STEP_SECONDS),
+                add,
+                initial=self._epoch + _SECOND * start,
+            )
+        )
+        moments.append(self._epoch + _SECOND * (end - 1))
+        seen = list(map(sub, map(self._zone.fromutc, moments), moments))
+        changes: list[tuple[int, int]] = []
+        hints: list[int] = []
+        for index, (before, after) in enumerate(pairwise(seen)):
+            if before != after:
+                hints = hints or self._hints(year)
+                low = start + index * _PROBE_STEP_SECONDS
+                high = min(low + _PROBE_STEP_SECONDS, end - 1)
+                self._split(low, before, high, after, changes, hints)
+        return _ZoneYear(start, seen[0] // _SECOND, changes)
+
+    def _hints(self, year: int) -> list[int]:
+        """Return where a year before the rule years likely changes: where its model year does."""
+        if year >= _FIRST_RULE_YEAR:
+            return []
+        model = self.year(_MODEL_YEARS[_year_kind(year)])
+        return [instant - model.start + _year_start(year) for instant in model.instants]
+
+    def _split(
+        self,
+        low: int,
+        low_offset: timedelta,
+        high: int,
+        high_offset: timedelta,
+        changes: list[tuple[int, int]],
+        hints: Iterable[int] = (),
+    ) -> None:
+        """Append, in order, the changes in ``(low, high]``, whose ends have different offsets."""
+        fromutc, epoch = self._zone.fromutc, self._epoch
+        for hint in hints:
+            # Found where the rule says: the offset holds up to it and from it, and nothing
+            # changes and changes back within the three days around it.
+            if low < hint <= high:
+                moment = epoch + _SECOND * hint
+                if fromutc(moment) - moment == high_offset:
+                    moment -= _SECOND
+                    if fromutc(moment) - moment == low_offset:
+                        changes.append((hint, high_offset // _SECOND))
+                        return
+        while high - low > 1:
+            middle = (low + high) // 2
+            moment = epoch + _SECOND * middle
+            middle_offset = fromutc(moment) - moment
+            if middle_offset not in {low_offset, high_offset}:
+                self._split(low, low_offset, middle, middle_offset, changes)
+            if middle_offset == high_offset:
+                high = middle
+            else:
+                low, low_offset = middle, middle_offset
+        changes.append((high, high_offset // _SECOND))
+
+    def _offset_at(self, seconds: int) -> int:
+        """Ask the zone for its UTC offset, in seconds, at a POSIX time."""
+        moment = self._epoch + _SECOND * seconds
+        return (self._zone.fromutc(moment) - moment) // _SECOND
 
 
-def _union(left: list[_Interval], right: list[_Interval]) -> list[_Interval]:
-    """Merge two sorted interval lists into one sorted list of disjoint, non-touching intervals."""
-    merged: list[_Interval] = []
-    for start, end in sorted(left + right):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+@lru_cache(maxsize=64)
+def _offsets_of(zone: ZoneInfo) -> _ZoneOffsets:
+    """Return the (shared, lazily probed) offsets of a zone."""
+    return _ZoneOffsets(zone)
 
 
-def _subtract(kept: list[_Interval], removed: list[_Interval]) -> list[_Interval]:
-    """Remove the (sorted, disjoint) ``removed`` intervals from sorted, disjoint ``kept``."""
-    result: list[_Interval] = []
-    index = 0
-    for start, end in kept:
-        while index < len(removed) and removed[index][1] <= start:
-            index += 1
-        cursor = start
-        probe = index
-        while probe < len(removed) and removed[probe][0] < end:
-            cut_start, cut_end = removed[probe]
-            if cut_start > cursor:
-                result.append((cursor, cut_start))
-            cursor = max(cursor, cut_end)
-            probe += 1
-        if cursor < end:
-            result.append((cursor, end))
-    return result
+class _LongSpans:
+    """Open time over spans of any length, by arithmetic (see the module docstring).
 
+    Instants, offsets and amounts here are integer microseconds.
+    """
 
-def _day_seconds(day: date) -> int:
-    """Return the wall-clock seconds (local time read as if it were UTC) of a day's midnight."""
-    return (day.toordinal() - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
+    def __init__(self, measure: WallMeasure, offsets: _ZoneOffsets) -> None:
+        """Take the calendar's wall-clock measure and its zone's offsets."""
+        self._measure = measure
+        self._offsets = offsets
+        self._terms: dict[int, tuple[list[int], list[int]]] = {}
+        # The sums of the terms of whole probed years (at most three hundred).
+        self._totals: dict[int, int] = {}
+        # Filled on the first question past the first rule year: the terms of the years of a
+        # 400-year cycle, summed, and the years whose terms one-offs change, with the changes.
+        self._cycle: list[int] = []
+        self._touched: list[int] = []
+        self._touched_done: list[int] = []
 
+    def offset(self, instant: int) -> int:
+        """Return the zone's offset at an instant."""
+        return self._offsets.offset_at(instant // US_PER_SECOND) * US_PER_SECOND
 
-def _one_off_intervals(spec: CalendarSpec) -> tuple[list[_Interval], list[_Interval]]:
-    """Return the wall-clock intervals closed by holidays and closures, and opened by openings."""
-    closed = [(_day_seconds(day), _day_seconds(day) + _SECONDS_PER_DAY) for day in spec.holidays]
-    closed += [
-        (_day_seconds(day) + start * 60, _day_seconds(day) + end * 60)
-        for day, start, end in spec.closures
-    ]
-    opened = [
-        (_day_seconds(day) + start * 60, _day_seconds(day) + end * 60)
-        for day, start, end in spec.openings
-    ]
-    return _union(closed, []), _union(opened, [])
+    def between(self, start: int, end: int) -> int:
+        """Return the open time in ``[start, end)``, ``start <= end``."""
+        at = self._measure.at
+        opened = at(end + self.offset(end)) - at(start + self.offset(start))
+        return opened - self._terms_between(start, end)
 
+    def reach(self, start: int, amount: int) -> int | None:
+        """Return the first instant by which ``amount > 0`` is open after ``start``.
 
-def _window(intervals: list[_Interval], low: int, high: int) -> list[_Interval]:
-    """Return the sorted, disjoint intervals that reach into ``[low, high)``."""
-    first = bisect_right(intervals, low, key=lambda interval: interval[1])
-    last = bisect_left(intervals, high, key=lambda interval: interval[0])
-    return intervals[first:last]
+        ``None`` means there is no such instant before the end of the datetime range.
+        """
+        if start >= _LIMIT:
+            return None
+        # The UTC year of the answer: gallop ahead, then bisect, so that a near answer never
+        # asks about distant years.
+        first = _year_of(start // US_PER_SECOND)
+        last = _year_of(_LIMIT // US_PER_SECOND)
+        low, step = first, 1
+        while True:
+            high = min(first + step - 1, last)
+            if high == last:
+                if self.between(start, _LIMIT) < amount:
+                    return None
+                break
+            if self._by_year_end(start, high) >= amount:
+                break
+            low, step = high + 1, 2 * step
+        while low < high:
+            middle = (low + high) // 2
+            if self._by_year_end(start, middle) >= amount:
+                high = middle
+            else:
+                low = middle + 1
+        begin = max(start, _year_start(low) * US_PER_SECOND)
+        amount -= self.between(start, begin)
+        finish = _year_start(low + 1) * US_PER_SECOND
+        # Walk the stretches of one offset inside the year; the answer is in one of them.
+        offset = self.offset(begin)
+        at = self._measure.at
+        changes = self._offsets.changes(begin // US_PER_SECOND, finish // US_PER_SECOND)
+        stops = [(instant * US_PER_SECOND, after * US_PER_SECOND) for instant, _, after in changes]
+        for stop, after in [*stops, (finish, offset)]:
+            here = at(stop + offset) - at(begin + offset)
+            if amount <= here or stop == finish:
+                return self._invert(begin + offset, stop + offset, amount) - offset
+            amount -= here
+            begin, offset = stop, after
+        return None  # pragma: no cover - the last stretch always answers
+
+    def _by_year_end(self, start: int, year: int) -> int:
+        """Return the open time from ``start`` to the end of a UTC year."""
+        return self.between(start, max(start, _year_start(year + 1) * US_PER_SECOND))
+
+    def _invert(self, low: int, high: int, amount: int) -> int:
+        """Return the first wall time in ``(low, high]`` by which ``amount`` is open after low."""
+        at = self._measure.at
+        wanted = at(low) + amount
+        while high - low > 1:
+            middle = (low + high) // 2
+            if at(middle) >= wanted:
+                high = middle
+            else:
+                low = middle
+        return high
+
+    def _terms_between(self, start: int, end: int) -> int:
+        """Return the sum of the terms of the offset changes in ``(start, end]``."""
+        first, last = _year_of(start // US_PER_SECOND), _year_of(end // US_PER_SECOND)
+        before = self._year_part(first, start)
+        if first == last:
+            return self._year_part(last, end) - before
+        return (
+            self._year_part(first, None)
+            - before
+            + self._years(first + 1, last)
+            + self._year_part(last, end)
+        )
+
+    def _year_part(self, year: int, instant: int | None) -> int:
+        """Return the sum of a year's terms up to ``instant`` (inclusive; ``None``: all)."""
+        instants, done = self._year_terms(year)
+        count = len(done) if instant is None else bisect_right(instants, instant)
+        return done[count - 1] if count else 0
+
+    def _years(self, first: int, last: int) -> int:
+        """Return the sum of the terms of the whole years ``[first, last)``."""
+        total = 0
+        probed = range(max(first, _FIRST_PROBED_YEAR), min(last, _FIRST_RULE_YEAR + 1))
+        if probed:
+            totals = self._totals
+            for year in list(filterfalse(totals.__contains__, probed)):
+                totals[year] = self._year_part(year, None)
+            total = sum(map(totals.__getitem__, probed))
+        low = max(first, _FIRST_RULE_YEAR + 1)
+        if last > low:
+            total += self._rule_years(last) - self._rule_years(low)
+        return total
+
+    def _rule_years(self, year: int) -> int:
+        """Return the sum of the terms of the years from the one after the first rule year."""
+        if not self._cycle:
+            self._count_cycle()
+        cycles, rest = divmod(year - _FIRST_RULE_YEAR - 1, _CYCLE_YEARS)
+        touched = bisect_left(self._touched, year)
+        total = cycles * self._cycle[-1] + self._cycle[rest]
+        return total + (self._touched_done[touched - 1] if touched else 0)
+
+    def _count_cycle(self) -> None:
+        """Sum the weekly terms over one 400-year cycle, and what one-offs change in them."""
+        # A year's terms depend on its kind, and the kind before for a change at its start.
+        by_pair = {pair: self._weekly_total(year) for pair, year in _PAIR_YEARS.items()}
+        cycle = list(accumulate(map(by_pair.__getitem__, _CYCLE_PAIRS.values()), initial=0))
+        # A change of offset moves wall time by less than a day either way, so only one-offs
+        # within a day of a change can change its term.
+        segments = self._measure.segments
+        ends = [end for _, end in segments]
+        far = bisect_right(ends, _year_start(_FIRST_RULE_YEAR + 1) - SECONDS_PER_DAY)
+        self._touched = sorted(
+            {
+                year
+                for start, end in segments[far:]
+                for year in range(
+                    _year_of(start - SECONDS_PER_DAY), _year_of(end + SECONDS_PER_DAY) + 1
+                )
+                if year > _FIRST_RULE_YEAR
+            }
+        )
+        self._touched_done = list(
+            accumulate(
+                self._year_part(year, None) - self._weekly_total(year) for year in self._touched
+            )
+        )
+        self._cycle = cycle
+
+    def _weekly_total(self, year: int) -> int:
+        _, done = self._count(year, self._measure.weekly)
+        return done[-1] if done else 0
+
+    def _year_terms(self, year: int) -> tuple[list[int], list[int]]:
+        found = self._terms.get(year)
+        if found is None:
+            if len(self._terms) >= _MAX_YEARS:
+                self._terms.clear()
+            found = self._terms[year] = self._count(year, self._measure.at)
+        return found
+
+    def _count(self, year: int, measure: Callable[[int], int]) -> tuple[list[int], list[int]]:
+        """Return the instants of a UTC year's offset changes and the running sum of terms."""
+        instants: list[int] = []
+        done: list[int] = []
+        total = 0
+        for instant, before, after in self._offsets.year_changes(year):
+            at = instant * US_PER_SECOND
+            total += measure(at + after * US_PER_SECOND) - measure(at + before * US_PER_SECOND)
+            instants.append(at)
+            done.append(total)
+        return instants, done
 
 
 @attrs.frozen(repr=False)
@@ -202,29 +557,32 @@ class BusinessCalendar:
     daylight-saving gap are not open (they never happen); hours in a fold are open on both passes,
     so every elapsed second counts once.
 
-    All answers are exact to the microsecond.  Every datetime given must be timezone-aware (a
-    naive one raises :class:`~ticketflow.exceptions.NaiveDatetimeError` naming the argument, and
-    anything else raises :class:`TypeError`); every datetime returned is in the calendar's zone.
-    Calendars cache what they compute (a bounded number of 384-day chunks), so repeated questions
-    about the same years are cheap; sharing one calendar between threads is safe.
+    All answers are exact to the microsecond, and take bounded time whatever the calendar and the
+    amounts: a span of years costs about as much as a span of days.  Every datetime given must
+    be timezone-aware (a naive one raises :class:`~ticketflow.exceptions.NaiveDatetimeError`
+    naming the argument, and anything else raises :class:`TypeError`); every datetime returned
+    is in the calendar's zone.  An answer beyond the last datetime Python can represent raises
+    :class:`~ticketflow.exceptions.CalendarError`.  Calendars cache what they compute (a bounded
+    number of 384-day chunks and of years), so repeated questions about the same years are cheap;
+    sharing one calendar between threads is safe.
 
     .. versionadded:: 0.1
     """
 
     _spec: CalendarSpec
-    _closed: list[_Interval] = attrs.field(init=False, eq=False, hash=False)
-    _opened: list[_Interval] = attrs.field(init=False, eq=False, hash=False)
+    _wall: WallClock = attrs.field(init=False, eq=False, hash=False)
     _chunks: dict[int, _Chunk] = attrs.field(init=False, eq=False, hash=False, factory=dict)
-    _totals: dict[int, timedelta] = attrs.field(init=False, eq=False, hash=False, factory=dict)
+    _offsets: _ZoneOffsets = attrs.field(init=False, eq=False, hash=False)
+    # Built on the first question about a span longer than two chunks.
+    _long_spans: _LongSpans | None = attrs.field(init=False, eq=False, hash=False, default=None)
     # The epoch with the calendar's zone attached; ``tz.fromutc`` turns UTC fields into local.
     _epoch: datetime = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         if type(self._spec) is not CalendarSpec:
             raise CalendarError("spec", "build a calendar with BusinessCalendar.weekly or .always")
-        closed, opened = _one_off_intervals(self._spec)
-        object.__setattr__(self, "_closed", closed)
-        object.__setattr__(self, "_opened", opened)
+        object.__setattr__(self, "_wall", WallClock(self._spec))
+        object.__setattr__(self, "_offsets", _offsets_of(self._spec.tz))
         object.__setattr__(self, "_epoch", _EPOCH_NAIVE.replace(tzinfo=self._spec.tz))
 
     @classmethod
@@ -314,27 +672,17 @@ class BusinessCalendar:
 
         Raises:
             NaiveDatetimeError: ``t`` is naive.
-            OverflowError: No opening follows before the end of the datetime range.
+            CalendarError: No opening follows before the end of the datetime range (``where``
+                is ``t``).
         """
         instant = _since_epoch(t, "t")
-        number = instant.days // _CHUNK_DAYS
-        chunk = self._chunk(number)
-        index = bisect_right(chunk.starts, instant) - 1
-        if index >= 0 and instant < chunk.ends[index]:
-            return self._local(instant)
-        if index + 1 < len(chunk.starts):
-            return self._local(chunk.starts[index + 1])
-        while True:
-            number = _following(number)
-            chunk = self._chunk(number)
-            if chunk.starts:
-                return self._local(chunk.starts[0])
+        # Open intervals start and end on whole seconds, so a microsecond fits in any of them.
+        return self._local(self._reach(instant, _US, "t") - _US, "t")
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Return the open time in ``[a, b)``.
 
-        The cost hardly grows with the distance between ``a`` and ``b``: one dictionary lookup
-        per 384 days.
+        The cost hardly grows with the distance between ``a`` and ``b``.
 
         Args:
             a: The start (timezone-aware, any zone).
@@ -354,14 +702,13 @@ class BusinessCalendar:
         if end <= start:
             return _ZERO
         first, last = start.days // _CHUNK_DAYS, end.days // _CHUNK_DAYS
+        if last - first > 1:
+            return _US * self._long().between(start // _US, end // _US)
         chunk = self._chunks.get(first) or self._chunk(first)
         if first == last:
             return chunk.open_before(end) - chunk.open_before(start)
-        total = chunk.total - chunk.open_before(start)
-        for number in range(first + 1, last):
-            total += self._total(number)
-        chunk = self._chunks.get(last) or self._chunk(last)
-        return total + chunk.open_before(end)
+        following = self._chunks.get(last) or self._chunk(last)
+        return chunk.total - chunk.open_before(start) + following.open_before(end)
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """Return the instant at which ``duration`` of open time has elapsed after ``start``.
@@ -369,8 +716,8 @@ class BusinessCalendar:
         If ``start`` is closed, counting begins at the next opening.  The answer is the earliest
         such instant, so it may be a closing time (Friday 09:00 plus 8 hours of 09:00-17:00 is
         Friday 17:00, not Monday 09:00).  A zero ``duration`` returns ``start`` unchanged, even
-        when it is closed: nothing elapses, so nothing moves.  The cost does not grow with
-        ``duration`` (one dictionary lookup per 384 days).
+        when it is closed: nothing elapses, so nothing moves.  The cost hardly grows with
+        ``duration``.
 
         Args:
             start: When counting begins (timezone-aware, any zone).
@@ -382,7 +729,8 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``start`` is naive.
             InvalidValueError: ``duration`` is negative (field ``duration``).
-            OverflowError: The answer lies beyond the datetime range.
+            CalendarError: The answer lies beyond the last datetime Python can represent
+                (``where`` is ``duration``).
         """
         try:
             instant = start - _EPOCH
@@ -392,14 +740,7 @@ class BusinessCalendar:
             if duration < _ZERO:
                 raise InvalidValueError("duration", duration, "must not be negative")
             return start
-        number = instant.days // _CHUNK_DAYS
-        chunk = self._chunks.get(number) or self._chunk(number)
-        wanted = duration + chunk.open_before(instant)
-        while wanted > chunk.total:
-            wanted -= chunk.total
-            number = _following(number)
-            chunk = self._chunk(number)
-        return self._local(chunk.reach(wanted))
+        return self._local(self._reach(instant, duration, "duration"), "duration")
 
     def __repr__(self) -> str:
         spec = self._spec
@@ -410,20 +751,40 @@ class BusinessCalendar:
             parts.append(f"openings=<{len(spec.openings)}>")
         return f"BusinessCalendar.weekly({', '.join(parts)})"
 
-    def _local(self, instant: timedelta) -> datetime:
+    def _reach(self, instant: timedelta, duration: timedelta, field: str) -> timedelta:
+        """Return the first instant by which ``duration > 0`` is open after ``instant``."""
+        number = instant.days // _CHUNK_DAYS
+        chunk = self._chunks.get(number) or self._chunk(number)
+        wanted = duration + chunk.open_before(instant)
+        if wanted <= chunk.total:
+            return chunk.reach(wanted)
+        # Ordinary targets end in the next chunk; longer ones are left to arithmetic.
+        wanted -= chunk.total
+        number += 1
+        if number <= _LAST_CHUNK:
+            chunk = self._chunks.get(number) or self._chunk(number)
+            if wanted <= chunk.total:
+                return chunk.reach(wanted)
+            wanted -= chunk.total
+            number += 1
+        due = self._long().reach(number * _CHUNK_US, wanted // _US)
+        if due is None:
+            raise CalendarError(field, _BEYOND)
+        return _US * due
+
+    def _local(self, instant: timedelta, field: str) -> datetime:
         """Return an offset from the POSIX epoch as a datetime in the calendar's zone."""
         try:
             return self._spec.tz.fromutc(self._epoch + instant)
         except OverflowError:
-            raise OverflowError(
-                "the answer lies beyond the last datetime Python can represent"
-            ) from None
+            raise CalendarError(field, _BEYOND) from None
 
-    def _total(self, number: int) -> timedelta:
-        total = self._totals.get(number)
-        if total is None:
-            total = self._chunk(number).total
-        return total
+    def _long(self) -> _LongSpans:
+        found = self._long_spans
+        if found is None:
+            found = _LongSpans(self._wall.measure(), self._offsets)
+            object.__setattr__(self, "_long_spans", found)
+        return found
 
     def _chunk(self, number: int) -> _Chunk:
         chunk = self._chunks.get(number)
@@ -433,17 +794,17 @@ class BusinessCalendar:
                 # Start afresh rather than track use: rare, simple, and safe across threads.
                 self._chunks.clear()
             self._chunks[number] = chunk
-            self._totals[number] = chunk.total
         return chunk
 
-    def _open_intervals(self, number: int) -> list[_Interval]:
+    def _open_intervals(self, number: int) -> list[Interval]:
         """Return the open UTC intervals (POSIX seconds) of one chunk."""
-        periods = _offset_periods(self._spec.tz, number)
+        first = number * _CHUNK_SECONDS
+        periods = self._offsets.periods(first, first + _CHUNK_SECONDS)
         low = min(start + offset for start, _, offset in periods)
         high = max(end + offset for _, end, offset in periods)
-        walls = self._wall_intervals(low, high)
+        walls = self._wall.intervals(low, high)
         ends = [end for _, end in walls]
-        result: list[_Interval] = []
+        result: list[Interval] = []
         for period_start, period_end, offset in periods:
             index = bisect_right(ends, period_start + offset)
             while index < len(walls) and walls[index][0] < period_end + offset:
@@ -456,28 +817,8 @@ class BusinessCalendar:
                 index += 1
         return result
 
-    def _wall_intervals(self, low: int, high: int) -> list[_Interval]:
-        """Return the open wall-clock intervals reaching into ``[low, high)``, in wall seconds.
 
-        Wall seconds read local wall time as if it were UTC, so a local date and time map to
-        one number whatever the offset.
-        """
-        first_day = max((low // _SECONDS_PER_DAY + _EPOCH_ORDINAL) - 8, 1)
-        last_day = min(high // _SECONDS_PER_DAY + _EPOCH_ORDINAL + 1, date.max.toordinal())
-        first_monday = first_day - (first_day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
-        weekly: list[_Interval] = []
-        for monday in range(first_monday, last_day + 1, 7):
-            base = (monday - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
-            weekly += [(base + start * 60, base + end * 60) for start, end in self._spec.weekly]
-        weekly = _union(weekly, [])
-        weekly = _subtract(weekly, _window(self._closed, low, high))
-        return _union(weekly, _window(self._opened, low, high))
-
-
-def _following(number: int) -> int:
-    if number >= _LAST_CHUNK:
-        raise OverflowError("the answer lies beyond the last datetime Python can represent")
-    return number + 1
+_BEYOND: Final = "the answer lies beyond the last datetime Python can represent"
 
 
 def _since_epoch(value: datetime, field: str) -> timedelta:

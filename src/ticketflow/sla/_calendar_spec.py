@@ -5,15 +5,20 @@ Wall-clock times are whole minutes.  A weekly schedule becomes a tuple of interv
 they touch, so that two spellings of the same schedule compare equal.  One-off closures and
 openings become ``(day, start, end)`` triples in minutes after that day's midnight; an ``end``
 beyond 1440 reaches into the next day.
+
+It also says what a configuration opens in wall-clock time, before any zone maps wall time to
+real time: the open wall intervals over a window (:class:`WallClock`), and the open wall time
+before any wall instant (:class:`WallMeasure`).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from itertools import pairwise
-from typing import TypeAlias
+from itertools import accumulate, pairwise
+from typing import Final, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -26,15 +31,27 @@ __all__ = [
     "DAY_NAMES",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
+    "SECONDS_PER_DAY",
+    "US_PER_SECOND",
     "CalendarSpec",
     "Closure",
+    "Interval",
     "Opening",
+    "WallClock",
+    "WallMeasure",
     "holidays_from",
     "parse_interval",
 ]
 
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+SECONDS_PER_DAY: Final = 86_400
+US_PER_SECOND: Final = 1_000_000
+_US_PER_MINUTE: Final = 60 * US_PER_SECOND
+_US_PER_WEEK: Final = 7 * SECONDS_PER_DAY * US_PER_SECOND
+# 1970-01-05 00:00, a Monday, in wall microseconds: the weekly hours are counted from it.
+_MONDAY: Final = 4 * SECONDS_PER_DAY * US_PER_SECOND
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_NUMBERS = {
@@ -45,6 +62,8 @@ _INTERVAL_FORM = "'HH:MM-HH:MM'"
 
 # A day-minute interval: (start, end) with 0 <= start < 1440 and start < end <= start + 1440.
 _Minutes: TypeAlias = tuple[int, int]
+# A stretch of time, start included and end excluded, in whole units (seconds, minutes).
+Interval: TypeAlias = tuple[int, int]
 
 
 def _minute_of_day(hour: str, minute: str, text: str, where: str) -> int:
@@ -373,6 +392,182 @@ class CalendarSpec:
 
 def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+# --- wall-clock time ---------------------------------------------------------------------
+
+
+class WallClock:
+    """What a configuration opens, in wall-clock time (no zone involved).
+
+    Wall seconds read local wall time as if it were UTC, counted from 1970-01-01 00:00, so a
+    local date and time map to one number whatever the offset.
+    """
+
+    __slots__ = ("_closed", "_opened", "_weekly")
+
+    def __init__(self, spec: CalendarSpec) -> None:
+        self._weekly = spec.weekly
+        self._closed, self._opened = _one_off_intervals(spec)
+
+    def intervals(self, low: int, high: int) -> list[Interval]:
+        """Return the open wall intervals reaching into ``[low, high)``, in wall seconds."""
+        weekly = _subtract(self._weekly_intervals(low, high), _window(self._closed, low, high))
+        return _union(weekly, _window(self._opened, low, high))
+
+    def measure(self) -> WallMeasure:
+        """Return the measure of open wall time, for questions about long spans."""
+        return WallMeasure(self._weekly, self._closed, self._opened)
+
+    def _weekly_intervals(self, low: int, high: int) -> list[Interval]:
+        """Return the weekly hours alone, as wall intervals reaching into ``[low, high)``."""
+        first_day = max((low // SECONDS_PER_DAY + _EPOCH_ORDINAL) - 8, 1)
+        last_day = min(high // SECONDS_PER_DAY + _EPOCH_ORDINAL + 1, date.max.toordinal())
+        first_monday = first_day - (first_day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+        weekly: list[Interval] = []
+        for monday in range(first_monday, last_day + 1, 7):
+            base = (monday - _EPOCH_ORDINAL) * SECONDS_PER_DAY
+            weekly += [(base + start * 60, base + end * 60) for start, end in self._weekly]
+        return _union(weekly, [])
+
+
+class WallMeasure:
+    """The open wall-clock time before a wall time, in microseconds (``F`` in ``_calendar``).
+
+    Wall microseconds read local wall time as if it were UTC, counted from 1970-01-01 00:00.
+    Outside the *segments* that one-offs cover the weekly hours decide; inside one, openings
+    are open and the rest is closed (openings win, and a segment is made of one-offs only).
+    """
+
+    __slots__ = (
+        "_done",
+        "_ends",
+        "_opened_done",
+        "_opened_ends",
+        "_opened_starts",
+        "_segment_after",
+        "_segment_before",
+        "_segment_ends",
+        "_segment_starts",
+        "_starts",
+        "segments",
+        "week",
+    )
+
+    def __init__(
+        self, weekly: Iterable[Interval], closed: list[Interval], opened: list[Interval]
+    ) -> None:
+        """Take the weekly hours (week minutes), and the closed and opened wall seconds."""
+        pieces: list[Interval] = []
+        for start, end in weekly:
+            # An interval that runs past the end of the week goes on at the start of the next.
+            pieces.append((start, min(end, MINUTES_PER_WEEK)))
+            if end > MINUTES_PER_WEEK:
+                pieces.append((0, end - MINUTES_PER_WEEK))
+        pieces.sort()
+        self._starts = [start * _US_PER_MINUTE for start, _ in pieces]
+        self._ends = [end * _US_PER_MINUTE for _, end in pieces]
+        self._done = list(accumulate((end - start) * _US_PER_MINUTE for start, end in pieces))
+        self.week = self._done[-1]
+        self._opened_starts = [start * US_PER_SECOND for start, _ in opened]
+        self._opened_ends = [end * US_PER_SECOND for _, end in opened]
+        self._opened_done = list(accumulate((end - start) * US_PER_SECOND for start, end in opened))
+        self.segments = _union(closed, opened)
+        self._segment_starts = [start * US_PER_SECOND for start, _ in self.segments]
+        self._segment_ends = [end * US_PER_SECOND for _, end in self.segments]
+        # How far the one-offs have moved the measure off the weekly hours, before each segment
+        # and after it.
+        self._segment_before: list[int] = []
+        self._segment_after: list[int] = []
+        moved = 0
+        for start, end in zip(self._segment_starts, self._segment_ends, strict=True):
+            self._segment_before.append(moved)
+            moved += self._opened(end) - self._opened(start) - self.weekly(end) + self.weekly(start)
+            self._segment_after.append(moved)
+
+    def weekly(self, wall: int) -> int:
+        """Return the open time before ``wall`` by the weekly hours alone."""
+        weeks, rest = divmod(wall - _MONDAY, _US_PER_WEEK)
+        index = bisect_right(self._starts, rest) - 1
+        if index < 0:
+            return weeks * self.week
+        return weeks * self.week + self._done[index] - max(self._ends[index] - rest, 0)
+
+    def at(self, wall: int) -> int:
+        """Return the open time before ``wall``: the weekly hours and the one-offs."""
+        index = bisect_right(self._segment_starts, wall) - 1
+        if index < 0:
+            return self.weekly(wall)
+        if wall >= self._segment_ends[index]:
+            return self.weekly(wall) + self._segment_after[index]
+        start = self._segment_starts[index]
+        inside = self._opened(wall) - self._opened(start)
+        return self.weekly(start) + self._segment_before[index] + inside
+
+    def _opened(self, wall: int) -> int:
+        """Return the one-off opened time before ``wall``."""
+        index = bisect_right(self._opened_starts, wall) - 1
+        if index < 0:
+            return 0
+        return self._opened_done[index] - max(self._opened_ends[index] - wall, 0)
+
+
+def _union(left: list[Interval], right: list[Interval]) -> list[Interval]:
+    """Merge two sorted interval lists into one sorted list of disjoint, non-touching intervals."""
+    merged: list[Interval] = []
+    for start, end in sorted(left + right):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(kept: list[Interval], removed: list[Interval]) -> list[Interval]:
+    """Remove the (sorted, disjoint) ``removed`` intervals from sorted, disjoint ``kept``."""
+    result: list[Interval] = []
+    index = 0
+    for start, end in kept:
+        while index < len(removed) and removed[index][1] <= start:
+            index += 1
+        cursor = start
+        probe = index
+        while probe < len(removed) and removed[probe][0] < end:
+            cut_start, cut_end = removed[probe]
+            if cut_start > cursor:
+                result.append((cursor, cut_start))
+            cursor = max(cursor, cut_end)
+            probe += 1
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+def _day_seconds(day: date) -> int:
+    """Return the wall-clock seconds (local time read as if it were UTC) of a day's midnight."""
+    return (day.toordinal() - _EPOCH_ORDINAL) * SECONDS_PER_DAY
+
+
+def _one_off_intervals(spec: CalendarSpec) -> tuple[list[Interval], list[Interval]]:
+    """Return the wall-clock intervals closed by holidays and closures, and opened by openings."""
+    closed = [(_day_seconds(day), _day_seconds(day) + SECONDS_PER_DAY) for day in spec.holidays]
+    closed += [
+        (_day_seconds(day) + start * 60, _day_seconds(day) + end * 60)
+        for day, start, end in spec.closures
+    ]
+    opened = [
+        (_day_seconds(day) + start * 60, _day_seconds(day) + end * 60)
+        for day, start, end in spec.openings
+    ]
+    return _union(closed, []), _union(opened, [])
+
+
+def _window(intervals: list[Interval], low: int, high: int) -> list[Interval]:
+    """Return the sorted, disjoint intervals that reach into ``[low, high)``."""
+    first = bisect_right(intervals, low, key=lambda interval: interval[1])
+    last = bisect_left(intervals, high, key=lambda interval: interval[0])
+    return intervals[first:last]
 
 
 def holidays_from(

@@ -15,7 +15,7 @@ from .._status import TicketStatus
 from .._ticket import Ticket
 from .._values import check_name, check_optional_name
 from ..exceptions import InvalidValueError
-from ._calendar import BusinessCalendar
+from ._calendar import HORIZON_END, HORIZON_START, BusinessCalendar
 from ._escalation import Escalation
 
 __all__ = ["DEFAULT_PAUSES", "STOPPED_STATUSES", "SlaPolicy", "SlaRule", "SlaTargets"]
@@ -119,6 +119,15 @@ class SlaRule:
     (:class:`~ticketflow.exceptions.InvalidValueError` otherwise): they travel in service
     credits.
 
+    Every target must be reachable on the rule's calendar: counted from the start of year 9000,
+    it must elapse before the start of year 9999.  Then every deadline of a ticket whose events
+    come before year 9000 exists (a calendar open a minute a week cannot hold a ten-year target).
+
+    Raises:
+        InvalidValueError: An empty name, targets or calendar of the wrong type, an empty
+            condition, or a target the calendar cannot reach (``field`` names the target, such
+            as ``targets.resolution``, and the message names the rule).
+
     Attributes:
         name: Shown by :meth:`SlaPolicy.explain` and in service credits.
         targets: The targets.
@@ -143,6 +152,21 @@ class SlaRule:
                 raise InvalidValueError(field, getattr(self, field), f"must be a {kind.__name__}")
         for name in ("priority", "category", "tier"):
             check_optional_name(name, getattr(self, name))
+        self._check_reachable()
+
+    def _check_reachable(self) -> None:
+        # ``add`` is monotone in its start, so one question answers for every earlier start.
+        room = self.calendar.between(HORIZON_START, HORIZON_END)
+        for metric in SlaMetric:
+            target = self.targets.get(metric)
+            if target is not None and target > room:
+                raise InvalidValueError(
+                    f"targets.{metric.value}",
+                    target,
+                    f"rule {self.name!r} cannot meet this target on its calendar: from"
+                    f" {HORIZON_START:%Y-%m-%d} to {HORIZON_END:%Y-%m-%d} it is open only"
+                    f" {room}, so some deadlines would lie beyond the last representable date",
+                )
 
     def conditions(self) -> str:
         """Return the conditions as text, e.g. ``priority=P1, tier=gold``."""
