@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -14,7 +15,9 @@ from ticketflow import (
     to_json,
     to_primitive,
 )
-from ticketflow.exceptions import DeserializationError
+from ticketflow.exceptions import DeserializationError, InvalidValueError
+from ticketflow.sla import SlaTargets
+from ticketflow.storage import DueEntry, Page
 from ticketflow.testing import events, histories, tickets
 
 
@@ -124,3 +127,24 @@ def test_a_reopen_written_before_workflows_named_reopen_edges_still_counts() -> 
     assert from_primitive(legacy, TicketEvent).reopen is True
     moved = {**legacy, "source": "in_progress", "target": "resolved"}
     assert from_primitive(moved, TicketEvent).reopen is False
+
+
+def test_durations_round_trip_as_integer_microseconds() -> None:
+    targets = SlaTargets(resolution=timedelta(hours=4, microseconds=3))
+    assert to_primitive(targets)["resolution"] == 14_400_000_003
+    assert from_json(to_json(targets), SlaTargets) == targets
+    with pytest.raises(DeserializationError):
+        from_primitive({"resolution": "4h"}, SlaTargets)
+
+
+def test_a_cls_that_is_no_type_is_refused() -> None:
+    for cls in (None, 5, "Ticket"):
+        with pytest.raises(InvalidValueError):
+            from_primitive({}, cls)
+
+
+def test_store_answers_read_back_from_json() -> None:
+    page = Page([], None)
+    assert from_json(to_json(page), Page) == page
+    with pytest.raises(InvalidValueError):
+        DueEntry("T1", None)  # type: ignore[arg-type]

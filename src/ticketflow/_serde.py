@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any, Final, TypeVar, cast, get_origin, overload
 
 import attrs
@@ -43,6 +44,9 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(float, _structure_float)
+    # Durations (SLA targets, clock readings) as integer microseconds: exact, and plain JSON.
+    converter.register_unstructure_hook(timedelta, _micros)
+    converter.register_structure_hook(timedelta, _structure_timedelta)
     converter.register_structure_hook_factory(attrs.has, _objects_only(converter))
     for event_type in EVENT_TYPES:
         # Each event carries its tag whether it is unstructured as itself or as the union.
@@ -101,6 +105,19 @@ def _tagging_hook(
 
 def _is_set(type_: object) -> bool:
     return type_ in (set, frozenset) or get_origin(type_) in (set, frozenset)
+
+
+def _micros(value: timedelta) -> int:
+    return value // _MICROSECOND
+
+
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def _structure_timedelta(value: object, _: type) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a duration in microseconds, got {type(value).__name__}")
+    return timedelta(microseconds=value)
 
 
 def _structure_str(value: object, _: type) -> str:
@@ -194,6 +211,10 @@ def from_primitive(data: object, cls: object) -> Any:
             data nested too deeply for the interpreter is reported at ``$``.
         InvalidValueError: ``cls`` is not a type ticketflow can build.
     """
+    if cls is None or not (
+        isinstance(cls, type) or get_origin(cls) is not None or cls == TicketEvent
+    ):
+        raise InvalidValueError("cls", cls, "ticketflow cannot build this type")
     name = _name(cls)
     try:
         return _structure(data, cls, name)

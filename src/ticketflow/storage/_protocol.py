@@ -8,7 +8,7 @@ nothing at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast, runtime_checkable
 
@@ -17,6 +17,9 @@ import attrs
 from .._events import TicketEvent
 from .._fields import Fields, FieldValue
 from .._ticket import Ticket
+from .._values import check_instant, check_name, check_optional_int
+from .._values import validator as value_validator
+from ..exceptions import InvalidValueError
 from ._change import Change
 from ._checks import invalid, validator
 from ._outbox import LeasedMessage
@@ -98,6 +101,21 @@ def _same(a: FieldValue, b: FieldValue) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _tickets(value: Iterable[Ticket]) -> tuple[Ticket, ...]:
+    given: object = value
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise InvalidValueError("tickets", given, "must be a collection of Tickets")
+    tickets = tuple(given)
+    for ticket in tickets:
+        if type(ticket) is not Ticket:
+            raise InvalidValueError("tickets", ticket, "must be a Ticket")
+    return tickets
+
+
+def _due_at(value: datetime) -> datetime:
+    return check_instant("due_at", value)
+
+
 @attrs.frozen
 class Page:
     """One page of query results.
@@ -107,16 +125,18 @@ class Page:
         next_cursor: Pass as ``TicketQuery.after`` for the next page; ``None`` on the last.
     """
 
-    tickets: tuple[Ticket, ...]
-    next_cursor: int | None
+    tickets: tuple[Ticket, ...] = attrs.field(converter=_tickets)
+    next_cursor: int | None = attrs.field(
+        validator=value_validator(check_optional_int, "next_cursor", minimum=1)
+    )
 
 
 @attrs.frozen
 class DueEntry:
     """A ticket whose next SLA deadline is due."""
 
-    ticket_id: str
-    due_at: datetime
+    ticket_id: str = attrs.field(validator=value_validator(check_name, "ticket_id"))
+    due_at: datetime = attrs.field(converter=_due_at)
 
 
 @runtime_checkable
