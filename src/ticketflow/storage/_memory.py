@@ -1,8 +1,11 @@
-"""The reference store: everything in dictionaries, behind one lock."""
+"""The reference store: everything in dictionaries and sorted lists, behind one lock.
+
+Queries cost about the page they return, not the store they search: they go through
+``TicketIndex``.
+"""
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import secrets
 import threading
@@ -25,6 +28,7 @@ from ._checks import (
     printable_int,
     ticket_id_argument,
 )
+from ._memory_index import TicketIndex
 from ._outbox import LeasedMessage, OutboxMessage
 from ._protocol import DueEntry, Page, TicketQuery
 
@@ -53,7 +57,7 @@ class InMemoryTicketStore:
         self._lock = threading.Lock()
         self._tickets: dict[str, Ticket] = {}
         self._by_number: dict[int, str] = {}
-        self._numbers: list[int] = []
+        self._index = TicketIndex()
         self._journals: dict[str, list[TicketEvent]] = {}
         self._due: dict[str, datetime] = {}
         self._outbox: dict[str, _Slot] = {}
@@ -110,7 +114,9 @@ class InMemoryTicketStore:
                 )
             if current is None:
                 self._by_number[ticket.number] = ticket.id
-                bisect.insort(self._numbers, ticket.number)
+                self._index.add(ticket)
+            else:
+                self._index.replace(current, ticket)
             self._tickets[ticket.id] = ticket
             self._journals.setdefault(ticket.id, []).extend(change.events)
             if change.due_at is None:
@@ -134,15 +140,9 @@ class InMemoryTicketStore:
         """Return one page of matching tickets by number."""
         query = instance("query", query, TicketQuery)
         with self._lock:
-            start = 0 if query.after is None else bisect.bisect_right(self._numbers, query.after)
-            found: list[Ticket] = []
-            for number in self._numbers[start:]:
-                ticket = self._tickets[self._by_number[number]]
-                if query.matches(ticket):
-                    if len(found) == query.limit:
-                        return Page(tuple(found), found[-1].number)
-                    found.append(ticket)
-            return Page(tuple(found), None)
+            numbers, cursor = self._index.page(query)
+            tickets = tuple(self._tickets[self._by_number[number]] for number in numbers)
+        return Page(tickets, cursor)
 
     def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
         """Return the tickets due at or before the instant, earliest first."""
