@@ -1,16 +1,20 @@
 """The reference store: everything in dictionaries and sorted lists, behind one lock.
 
-Queries cost about the page they return, not the store they search: they go through
-``TicketIndex``.
+Reads cost about what they return, not what the store holds: queries go through
+``TicketIndex``, and the due times are a list sorted by ``(due_at, ticket_id)``, the order
+:meth:`due` answers in.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import operator
 import secrets
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Final
 
 import attrs
 
@@ -33,6 +37,8 @@ from ._outbox import LeasedMessage, OutboxMessage
 from ._protocol import DueEntry, Page, TicketQuery
 
 __all__ = ["InMemoryTicketStore"]
+
+_DUE_AT: Final = operator.itemgetter(0)
 
 
 @attrs.define
@@ -60,6 +66,7 @@ class InMemoryTicketStore:
         self._index = TicketIndex()
         self._journals: dict[str, list[TicketEvent]] = {}
         self._due: dict[str, datetime] = {}
+        self._due_order: list[tuple[datetime, str]] = []
         self._outbox: dict[str, _Slot] = {}
         self._counter = itertools.count(1)
 
@@ -119,10 +126,7 @@ class InMemoryTicketStore:
                 self._index.replace(current, ticket)
             self._tickets[ticket.id] = ticket
             self._journals.setdefault(ticket.id, []).extend(change.events)
-            if change.due_at is None:
-                self._due.pop(ticket.id, None)
-            else:
-                self._due[ticket.id] = change.due_at
+            self._set_due(ticket.id, change.due_at)
             for message in change.outbox:
                 self._outbox[message.id] = _Slot(message, message.created_at)
 
@@ -148,10 +152,11 @@ class InMemoryTicketStore:
         """Return the tickets due at or before the instant, earliest first."""
         cutoff, limit = due_arguments(at_or_before, limit)
         with self._lock:
-            entries = sorted(
-                (due_at, ticket_id) for ticket_id, due_at in self._due.items() if due_at <= cutoff
-            )
-        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries[:limit]]
+            # The first ``limit`` entries, cut at the first one due after the cutoff.
+            order = self._due_order
+            end = bisect.bisect_right(order, cutoff, hi=min(limit, len(order)), key=_DUE_AT)
+            entries = order[:end]
+        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries]
 
     def claim_outbox(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
@@ -199,6 +204,15 @@ class InMemoryTicketStore:
             slot.lease_until = None
             slot.not_before = at
             return True
+
+    def _set_due(self, ticket_id: str, due_at: datetime | None) -> None:
+        order = self._due_order
+        before = self._due.pop(ticket_id, None)
+        if before is not None:
+            del order[bisect.bisect_left(order, (before, ticket_id))]
+        if due_at is not None:
+            self._due[ticket_id] = due_at
+            bisect.insort(order, (due_at, ticket_id))
 
     def _slot(self, leased: LeasedMessage) -> _Slot | None:
         # The slot the lease still holds. A released or never-claimed slot holds no token, and
