@@ -1,8 +1,8 @@
 """The reference store: everything in dictionaries and sorted lists, behind one lock.
 
 Reads cost about what they return, not what the store holds: queries go through
-``TicketIndex``, and the due times are a list sorted by ``(due_at, ticket_id)``, the order
-:meth:`due` answers in.
+``TicketIndex``, the outbox is kept in claim order by ``MemoryOutbox``, and the due times are a
+list sorted by ``(due_at, ticket_id)``, the order :meth:`due` answers in.
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import secrets
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
-
-import attrs
 
 from .._events import TicketEvent
 from .._ticket import Ticket
@@ -33,21 +30,13 @@ from ._checks import (
     ticket_id_argument,
 )
 from ._memory_index import TicketIndex
-from ._outbox import LeasedMessage, OutboxMessage
+from ._memory_outbox import MemoryOutbox
+from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
 
 __all__ = ["InMemoryTicketStore"]
 
 _DUE_AT: Final = operator.itemgetter(0)
-
-
-@attrs.define
-class _Slot:
-    message: OutboxMessage
-    not_before: datetime
-    attempts: int = 0
-    lease_token: str | None = None
-    lease_until: datetime | None = None
 
 
 class InMemoryTicketStore:
@@ -67,7 +56,7 @@ class InMemoryTicketStore:
         self._journals: dict[str, list[TicketEvent]] = {}
         self._due: dict[str, datetime] = {}
         self._due_order: list[tuple[datetime, str]] = []
-        self._outbox: dict[str, _Slot] = {}
+        self._outbox = MemoryOutbox()
         self._counter = itertools.count(1)
 
     def __repr__(self) -> str:
@@ -128,7 +117,7 @@ class InMemoryTicketStore:
             self._journals.setdefault(ticket.id, []).extend(change.events)
             self._set_due(ticket.id, change.due_at)
             for message in change.outbox:
-                self._outbox[message.id] = _Slot(message, message.created_at)
+                self._outbox.add(message)
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events after ``after_version``."""
@@ -163,47 +152,21 @@ class InMemoryTicketStore:
     ) -> Sequence[LeasedMessage]:
         """Lease up to ``limit`` deliverable messages, oldest first."""
         worker, now, until, limit = claim_arguments(worker, now, lease, limit)
-        claimed: list[LeasedMessage] = []
         with self._lock:
-            ready = sorted(
-                (slot for slot in self._outbox.values() if _deliverable(slot, now)),
-                key=lambda slot: (slot.message.created_at, slot.message.id),
-            )
-            for slot in ready[:limit]:
-                slot.attempts += 1
-                slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
-                slot.lease_until = until
-                claimed.append(
-                    LeasedMessage(
-                        message=slot.message,
-                        lease_token=slot.lease_token,
-                        lease_until=slot.lease_until,
-                        attempts=slot.attempts,
-                    )
-                )
-        return claimed
+            return self._outbox.claim(worker=worker, now=now, until=until, limit=limit)
 
     def ack_outbox(self, leased: LeasedMessage) -> bool:
         """Remove a delivered message if the lease still holds."""
         leased = instance("leased", leased, LeasedMessage)
         with self._lock:
-            if self._slot(leased) is None:
-                return False
-            del self._outbox[leased.message.id]
-            return True
+            return self._outbox.ack(leased)
 
     def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
         """Release a message for a later attempt if the lease still holds."""
         leased = instance("leased", leased, LeasedMessage)
         at = instant("not_before", not_before)
         with self._lock:
-            slot = self._slot(leased)
-            if slot is None:
-                return False
-            slot.lease_token = None
-            slot.lease_until = None
-            slot.not_before = at
-            return True
+            return self._outbox.retry(leased, at)
 
     def _set_due(self, ticket_id: str, due_at: datetime | None) -> None:
         order = self._due_order
@@ -213,17 +176,3 @@ class InMemoryTicketStore:
         if due_at is not None:
             self._due[ticket_id] = due_at
             bisect.insort(order, (due_at, ticket_id))
-
-    def _slot(self, leased: LeasedMessage) -> _Slot | None:
-        # The slot the lease still holds. A released or never-claimed slot holds no token, and
-        # no token, not even a forged None, proves a lease on it.
-        slot = self._outbox.get(leased.message.id)
-        if slot is None or slot.lease_token is None or slot.lease_token != leased.lease_token:
-            return None
-        return slot
-
-
-def _deliverable(slot: _Slot, now: datetime) -> bool:
-    if slot.not_before > now:
-        return False
-    return slot.lease_until is None or slot.lease_until <= now
