@@ -37,11 +37,15 @@ class TicketIndex:
     def add(self, ticket: Ticket) -> None:
         """Index a ticket the store did not hold."""
         bisect.insort(self._numbers, ticket.number)
-        self._file(ticket.number, _keys(ticket))
+        self._file(ticket.number, _attribute_keys(ticket) | _field_keys(ticket))
 
     def replace(self, before: Ticket, after: Ticket) -> None:
         """Index the ticket's new snapshot in place of the old one (its number is the same)."""
-        old, new = _keys(before), _keys(after)
+        old, new = _attribute_keys(before), _attribute_keys(after)
+        # Most commits keep the very same fields (a move, a comment): skip reading them.
+        if before.fields is not after.fields:
+            old |= _field_keys(before)
+            new |= _field_keys(after)
         if old != new:
             self._unfile(before.number, old - new)
             self._file(after.number, new - old)
@@ -73,14 +77,17 @@ class TicketIndex:
                 del self._postings[key]
 
 
-def _keys(ticket: Ticket) -> frozenset[Hashable]:
-    keys: list[Hashable] = [("status", ticket.status)]
+def _attribute_keys(ticket: Ticket) -> set[Hashable]:
+    keys: set[Hashable] = {("status", ticket.status)}
     if ticket.queue is not None:
-        keys.append(("queue", ticket.queue))
+        keys.add(("queue", ticket.queue))
     if ticket.assignee is not None:
-        keys.append(("assignee", ticket.assignee))
-    keys.extend(("field", name, type(value), value) for name, value in ticket.fields.items())
-    return frozenset(keys)
+        keys.add(("assignee", ticket.assignee))
+    return keys
+
+
+def _field_keys(ticket: Ticket) -> set[Hashable]:
+    return {("field", name, type(value), value) for name, value in ticket.fields.items()}
 
 
 def _criteria(query: TicketQuery) -> list[Hashable]:

@@ -139,8 +139,9 @@ class MemoryOutbox:
         return slot
 
     def _link(self, slot: _Slot) -> None:
-        bisect.insort(self._by_time, slot.time_key)
-        if slot.available <= self._horizon:
+        key = slot.time_key
+        bisect.insort(self._by_time, key)
+        if key[0] <= self._horizon:
             bisect.insort(self._ready, slot.claim_key)
 
     def _unlink(self, slot: _Slot) -> None:
