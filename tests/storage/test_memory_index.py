@@ -219,7 +219,7 @@ class IndexedAgainstScanning(RuleBasedStateMachine):
     @rule(
         data=st.data(),
         ticket_id=tickets,
-        kind=st.sampled_from(("move", "assign", "fields", "due only")),
+        kind=st.sampled_from(("move", "assign", "fields", "retype", "due only")),
     )
     def change(self, data: st.DataObject, ticket_id: str, kind: str) -> None:
         ticket = self.model.tickets[ticket_id]
@@ -241,14 +241,23 @@ class IndexedAgainstScanning(RuleBasedStateMachine):
                 assignee=data.draw(st.sampled_from(ASSIGNEES)),
             )
             after, events = apply(ticket, event), (event,)
-        elif kind == "fields":
-            changes = data.draw(
-                st.dictionaries(
-                    st.sampled_from(FIELD_NAMES),
-                    st.none() | st.sampled_from(FIELD_VALUES),
-                    min_size=1,
+        elif kind in {"fields", "retype"}:
+            changes: dict[str, FieldValue | None]
+            if kind == "retype" and ticket.fields:
+                # Each value for a look-alike (or itself): 1 may become 1.0 or True, which
+                # Fields compare equal to it, so only keys that hold the type notice.
+                changes = {
+                    name: data.draw(st.sampled_from(look_alikes(value)))
+                    for name, value in ticket.fields.items()
+                }
+            else:
+                changes = data.draw(
+                    st.dictionaries(
+                        st.sampled_from(FIELD_NAMES),
+                        st.none() | st.sampled_from(FIELD_VALUES),
+                        min_size=1,
+                    )
                 )
-            )
             event = FieldsChanged(
                 ticket_id=ticket_id, version=version, at=at, actor=BOB, changes=changes
             )
