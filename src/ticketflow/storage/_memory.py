@@ -1,15 +1,19 @@
-"""The reference store: everything in dictionaries, behind one lock."""
+"""The reference store: everything in dictionaries and sorted lists, behind one lock.
+
+Reads cost about what they return, not what the store holds: queries go through
+``TicketIndex``, the outbox is kept in claim order by ``MemoryOutbox``, and the due times are a
+list sorted by ``(due_at, ticket_id)``, the order :meth:`due` answers in.
+"""
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import secrets
+import operator
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-
-import attrs
+from typing import Final
 
 from .._events import TicketEvent
 from .._ticket import Ticket
@@ -25,19 +29,14 @@ from ._checks import (
     printable_int,
     ticket_id_argument,
 )
-from ._outbox import LeasedMessage, OutboxMessage
+from ._memory_index import TicketIndex
+from ._memory_outbox import MemoryOutbox
+from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
 
 __all__ = ["InMemoryTicketStore"]
 
-
-@attrs.define
-class _Slot:
-    message: OutboxMessage
-    not_before: datetime
-    attempts: int = 0
-    lease_token: str | None = None
-    lease_until: datetime | None = None
+_DUE_AT: Final = operator.itemgetter(0)
 
 
 class InMemoryTicketStore:
@@ -53,10 +52,11 @@ class InMemoryTicketStore:
         self._lock = threading.Lock()
         self._tickets: dict[str, Ticket] = {}
         self._by_number: dict[int, str] = {}
-        self._numbers: list[int] = []
+        self._index = TicketIndex()
         self._journals: dict[str, list[TicketEvent]] = {}
         self._due: dict[str, datetime] = {}
-        self._outbox: dict[str, _Slot] = {}
+        self._due_order: list[tuple[datetime, str]] = []
+        self._outbox = MemoryOutbox()
         self._counter = itertools.count(1)
 
     def __repr__(self) -> str:
@@ -110,15 +110,14 @@ class InMemoryTicketStore:
                 )
             if current is None:
                 self._by_number[ticket.number] = ticket.id
-                bisect.insort(self._numbers, ticket.number)
+                self._index.add(ticket)
+            else:
+                self._index.replace(current, ticket)
             self._tickets[ticket.id] = ticket
             self._journals.setdefault(ticket.id, []).extend(change.events)
-            if change.due_at is None:
-                self._due.pop(ticket.id, None)
-            else:
-                self._due[ticket.id] = change.due_at
+            self._set_due(ticket.id, change.due_at)
             for message in change.outbox:
-                self._outbox[message.id] = _Slot(message, message.created_at)
+                self._outbox.add(message)
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events after ``after_version``."""
@@ -134,82 +133,46 @@ class InMemoryTicketStore:
         """Return one page of matching tickets by number."""
         query = instance("query", query, TicketQuery)
         with self._lock:
-            start = 0 if query.after is None else bisect.bisect_right(self._numbers, query.after)
-            found: list[Ticket] = []
-            for number in self._numbers[start:]:
-                ticket = self._tickets[self._by_number[number]]
-                if query.matches(ticket):
-                    if len(found) == query.limit:
-                        return Page(tuple(found), found[-1].number)
-                    found.append(ticket)
-            return Page(tuple(found), None)
+            numbers, cursor = self._index.page(query)
+            tickets = tuple(self._tickets[self._by_number[number]] for number in numbers)
+        return Page(tickets, cursor)
 
     def due(self, at_or_before: datetime, *, limit: int = 100) -> Sequence[DueEntry]:
         """Return the tickets due at or before the instant, earliest first."""
         cutoff, limit = due_arguments(at_or_before, limit)
         with self._lock:
-            entries = sorted(
-                (due_at, ticket_id) for ticket_id, due_at in self._due.items() if due_at <= cutoff
-            )
-        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries[:limit]]
+            # The first ``limit`` entries, cut at the first one due after the cutoff.
+            order = self._due_order
+            end = bisect.bisect_right(order, cutoff, hi=min(limit, len(order)), key=_DUE_AT)
+            entries = order[:end]
+        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries]
 
     def claim_outbox(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
     ) -> Sequence[LeasedMessage]:
         """Lease up to ``limit`` deliverable messages, oldest first."""
         worker, now, until, limit = claim_arguments(worker, now, lease, limit)
-        claimed: list[LeasedMessage] = []
         with self._lock:
-            ready = sorted(
-                (slot for slot in self._outbox.values() if _deliverable(slot, now)),
-                key=lambda slot: (slot.message.created_at, slot.message.id),
-            )
-            for slot in ready[:limit]:
-                slot.attempts += 1
-                slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
-                slot.lease_until = until
-                claimed.append(
-                    LeasedMessage(
-                        message=slot.message,
-                        lease_token=slot.lease_token,
-                        lease_until=slot.lease_until,
-                        attempts=slot.attempts,
-                    )
-                )
-        return claimed
+            return self._outbox.claim(worker=worker, now=now, until=until, limit=limit)
 
     def ack_outbox(self, leased: LeasedMessage) -> bool:
         """Remove a delivered message if the lease still holds."""
         leased = instance("leased", leased, LeasedMessage)
         with self._lock:
-            if self._slot(leased) is None:
-                return False
-            del self._outbox[leased.message.id]
-            return True
+            return self._outbox.ack(leased)
 
     def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
         """Release a message for a later attempt if the lease still holds."""
         leased = instance("leased", leased, LeasedMessage)
         at = instant("not_before", not_before)
         with self._lock:
-            slot = self._slot(leased)
-            if slot is None:
-                return False
-            slot.lease_token = None
-            slot.lease_until = None
-            slot.not_before = at
-            return True
+            return self._outbox.retry(leased, at)
 
-    def _slot(self, leased: LeasedMessage) -> _Slot | None:
-        # The slot the lease still holds. A released or never-claimed slot holds no token, and
-        # no token, not even a forged None, proves a lease on it.
-        slot = self._outbox.get(leased.message.id)
-        if slot is None or slot.lease_token is None or slot.lease_token != leased.lease_token:
-            return None
-        return slot
-
-
-def _deliverable(slot: _Slot, now: datetime) -> bool:
-    if slot.not_before > now:
-        return False
-    return slot.lease_until is None or slot.lease_until <= now
+    def _set_due(self, ticket_id: str, due_at: datetime | None) -> None:
+        order = self._due_order
+        before = self._due.pop(ticket_id, None)
+        if before is not None:
+            del order[bisect.bisect_left(order, (before, ticket_id))]
+        if due_at is not None:
+            self._due[ticket_id] = due_at
+            bisect.insort(order, (due_at, ticket_id))

@@ -1,0 +1,171 @@
+"""How the in-memory store's reads grow with its size.  Run: python benchmarks/_scale_memory.py.
+
+At 1,000, 10,000 and 100,000 tickets (each with a due time and one deliverable outbox message)
+it times the median of:
+
+* ``due(limit=100)`` with half the tickets due;
+* ``claim_outbox(limit=10)`` with every message deliverable, each claim released again at once
+  (untimed) so that every claim sees the same store;
+* a query on a field value that ~10 tickets hold, one on a value that no ticket holds (the
+  same digits as a string: field filters compare types), and one that adds a criterion every
+  ticket meets (the queue), so the store must intersect.
+
+A store that scales answers each at 100,000 tickets within a small factor of its time at 1,000;
+the table shows that factor beside each figure.
+"""
+
+from __future__ import annotations
+
+import gc
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from ticketflow import DEFAULT_WORKFLOW, Actor, NewTicket, Requester
+from ticketflow.storage import (
+    Change,
+    InMemoryTicketStore,
+    LeasedMessage,
+    OutboxMessage,
+    Page,
+    TicketQuery,
+)
+
+SIZES = (1_000, 10_000, 100_000)
+REPEATS = 41
+MATCHES = 10  # tickets sharing one value of the "batch" field
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+CUSTOMER = Actor.customer("customer@example.com")
+REQUESTER = Requester("customer@example.com")
+LEASE = timedelta(minutes=5)
+T = TypeVar("T")
+
+
+def build(size: int) -> InMemoryTicketStore:
+    """A store of ``size`` new tickets, committed directly: due times and messages shuffled.
+
+    Smaller than the typical ticket of the other benchmarks (which only makes building slower):
+    what is measured here is how reads grow with the count.
+    """
+    store = InMemoryTicketStore()
+    batches = size // MATCHES
+    for n in range(1, size + 1):
+        draft = NewTicket(
+            subject=f"Parcel {n} arrived damaged",
+            requester=REQUESTER,
+            queue="logistics",
+            fields={"carrier": "ACME Freight", "batch": n % batches},
+        )
+        # A stride coprime to the size scatters due times and creation times over the numbers.
+        spread = (n * 7_919) % size
+        ticket, created = DEFAULT_WORKFLOW.create(
+            draft, id=f"T{n:08d}", number=n, actor=CUSTOMER, at=AT
+        )
+        message = OutboxMessage(
+            id=f"m{n:08d}",
+            topic="ticket.created",
+            payload={"n": n},
+            ticket_id=ticket.id,
+            created_at=AT + timedelta(milliseconds=spread),
+        )
+        store.commit(
+            Change(
+                ticket=ticket,
+                events=(created,),
+                expected_version=0,
+                outbox=(message,),
+                due_at=AT + timedelta(seconds=spread),
+            )
+        )
+    return store
+
+
+def median_ms(call: Callable[[], T], *, after: Callable[[T], object] | None = None) -> float:
+    """Median ms of ``call()`` over ``REPEATS`` timings; ``after`` undoes each, untimed."""
+    warm = call()  # the first call may build what later ones reuse
+    if after is not None:
+        after(warm)
+    times: list[float] = []
+    gc.collect()
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        answer = call()
+        times.append(time.perf_counter() - start)
+        if after is not None:
+            after(answer)
+    return statistics.median(times) * 1e3
+
+
+def measure(store: InMemoryTicketStore, size: int) -> list[tuple[str, float]]:
+    """The median milliseconds of each operation on ``store``."""
+    now = AT + timedelta(days=1)
+    cutoff = AT + timedelta(seconds=size // 2)
+    some = 7 % (size // MATCHES)
+
+    def claim() -> Sequence[LeasedMessage]:
+        return store.claim_outbox(worker="bench", now=now, lease=LEASE, limit=10)
+
+    def release(claimed: Sequence[LeasedMessage]) -> None:
+        expect(len(claimed) == 10, "a claim of 10 from a full outbox")
+        for leased in claimed:
+            expect(store.retry_outbox(leased, not_before=now), "a release of a held lease")
+
+    def query(query: TicketQuery, expected: int) -> Callable[[], Page]:
+        def run() -> Page:
+            page = store.query(query)
+            expect(len(page.tickets) == expected, f"{expected} tickets for {query!r}")
+            return page
+
+        return run
+
+    expect(len(store.due(cutoff, limit=100)) == 100, "100 due tickets")
+    return [
+        ("due(limit=100)", median_ms(lambda: store.due(cutoff, limit=100))),
+        ("claim_outbox(10)", median_ms(claim, after=release)),
+        ("query field (~10 match)", median_ms(query(TicketQuery(fields={"batch": some}), 10))),
+        ("query field (none match)", median_ms(query(TicketQuery(fields={"batch": str(some)}), 0))),
+        (
+            "query queue + field",
+            median_ms(query(TicketQuery(queue="logistics", fields={"batch": some}), 10)),
+        ),
+    ]
+
+
+def expect(holds: bool, what: str) -> None:
+    """Stop the benchmark if it does not measure what it says it does."""
+    if not holds:
+        raise RuntimeError(f"expected {what}")
+
+
+def rows() -> list[tuple[str, str, float]]:
+    """Return (operation, size, median ms) for every operation at every size."""
+    found: list[tuple[str, str, float]] = []
+    for size in SIZES:
+        store = build(size)
+        found.extend((operation, f"{size:,}", ms) for operation, ms in measure(store, size))
+        del store
+    return sorted(found, key=lambda row: row[0])
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(
+        f"ticketflow in-memory store at scale - Python {sys.version.split()[0]},"
+        f" {platform.machine()}; median of {REPEATS} calls"
+    )
+    print()
+    print(f"{'operation':<26} {'tickets':>9} {'median ms':>10} {'x 1,000':>8}")
+    base: dict[str, float] = {}
+    for operation, size, ms in rows():
+        base.setdefault(operation, ms)
+        print(f"{operation:<26} {size:>9} {ms:>10.3f} {ms / base[operation]:>8.1f}")
+    print()
+    print(f"total run time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The in-memory store's query index: each criterion a query can name, to sorted ticket numbers.
+
+A :class:`~ticketflow.storage.TicketQuery` asks for tickets by status, queue, assignee and
+exact field values, a page at a time in number order. Scanning every ticket for that costs
+time in proportion to the store, however few tickets match. Instead each criterion a ticket
+meets (``status = "new"``, ``fields.site = 7781``) is a key to the sorted list of the numbers
+of the tickets that meet it. A query looks up one list per criterion and walks them together
+from the cursor, starting with the shortest and leaping ahead by bisection, so a page costs
+about the size of the page and of the shortest list, not of the store.
+
+A field's key holds the value's type, because a field filter compares types: ``"7781"`` never
+finds ``7781``, nor ``1`` finds ``1.0`` or ``True``. ``-0.0`` and ``0.0`` are equal with equal
+hashes, so they find each other, as the filter says.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Hashable, Iterable
+
+from .._ticket import Ticket
+from ._protocol import TicketQuery
+
+__all__ = ["TicketIndex"]
+
+
+class TicketIndex:
+    """The numbers of the stored tickets, in order, and of those meeting each criterion.
+
+    Not thread-safe: the store calls it under its lock.
+    """
+
+    def __init__(self) -> None:
+        self._numbers: list[int] = []
+        self._postings: dict[Hashable, list[int]] = {}
+
+    def add(self, ticket: Ticket) -> None:
+        """Index a ticket the store did not hold."""
+        bisect.insort(self._numbers, ticket.number)
+        self._file(ticket.number, _attribute_keys(ticket) | _field_keys(ticket))
+
+    def replace(self, before: Ticket, after: Ticket) -> None:
+        """Index the ticket's new snapshot in place of the old one (its number is the same)."""
+        old, new = _attribute_keys(before), _attribute_keys(after)
+        # Most commits keep the very same fields (a move, a comment): skip reading them.
+        if before.fields is not after.fields:
+            old |= _field_keys(before)
+            new |= _field_keys(after)
+        if old != new:
+            self._unfile(before.number, old - new)
+            self._file(after.number, new - old)
+
+    def page(self, query: TicketQuery) -> tuple[list[int], int | None]:
+        """Return the numbers of the query's page, ascending, and the cursor of the next page."""
+        lists = [self._numbers]
+        keys = _criteria(query)
+        if keys:
+            try:
+                lists = sorted((self._postings[key] for key in keys), key=len)
+            except KeyError:
+                return [], None  # no ticket meets one of the criteria
+        numbers = _intersection(lists, query.after, query.limit + 1)
+        if len(numbers) > query.limit:
+            return numbers[: query.limit], numbers[query.limit - 1]
+        return numbers, None
+
+    def _file(self, number: int, keys: Iterable[Hashable]) -> None:
+        for key in keys:
+            bisect.insort(self._postings.setdefault(key, []), number)
+
+    def _unfile(self, number: int, keys: Iterable[Hashable]) -> None:
+        for key in keys:
+            numbers = self._postings[key]
+            del numbers[bisect.bisect_left(numbers, number)]
+            if not numbers:
+                # Values unique to one ticket (an order id) would otherwise pile up as keys.
+                del self._postings[key]
+
+
+def _attribute_keys(ticket: Ticket) -> set[Hashable]:
+    keys: set[Hashable] = {("status", ticket.status)}
+    if ticket.queue is not None:
+        keys.add(("queue", ticket.queue))
+    if ticket.assignee is not None:
+        keys.add(("assignee", ticket.assignee))
+    return keys
+
+
+def _field_keys(ticket: Ticket) -> set[Hashable]:
+    return {("field", name, type(value), value) for name, value in ticket.fields.items()}
+
+
+def _criteria(query: TicketQuery) -> list[Hashable]:
+    keys: list[Hashable] = [
+        (name, value)
+        for name, value in (
+            ("status", query.status),
+            ("queue", query.queue),
+            ("assignee", query.assignee),
+        )
+        if value is not None
+    ]
+    keys.extend(("field", name, type(value), value) for name, value in query.fields.items())
+    return keys
+
+
+def _intersection(lists: list[list[int]], after: int | None, limit: int) -> list[int]:
+    """Return up to ``limit`` numbers above ``after`` found in every list, ascending.
+
+    The first list should be the shortest: its numbers are the candidates. A candidate missing
+    from another list moves the walk on to that list's next number, found by bisection.
+    """
+    first, *others = lists
+    position = 0 if after is None else bisect.bisect_right(first, after)
+    starts = [0] * len(others)
+    found: list[int] = []
+    while position < len(first) and len(found) < limit:
+        number = first[position]
+        for index, other in enumerate(others):
+            start = starts[index] = bisect.bisect_left(other, number, starts[index])
+            if start == len(other):
+                return found
+            if other[start] != number:
+                position = bisect.bisect_left(first, other[start], position + 1)
+                break
+        else:
+            found.append(number)
+            position += 1
+    return found

@@ -1,0 +1,177 @@
+"""The in-memory store's outbox: messages and their leases, kept in the order they are claimed.
+
+A claim takes the oldest deliverable messages (by creation time, then id). A message is
+deliverable from its *available* instant on: its not-before time or, while leased, the end of
+its lease, whichever is later. Sorting every message on every claim costs time in proportion to
+the outbox, so two sorted lists are kept instead:
+
+* every message by ``(available, created_at, id)``;
+* the messages available by the *horizon* (the ``now`` of the last claim) by
+  ``(created_at, id)``: the deliverable ones, oldest first.
+
+A claim moves the horizon to its ``now``: the messages that become available on the way join
+the second list, and, should a caller's clock go back, those no longer available leave it.
+Each is found by bisection in the first list. So a claim costs about the messages it takes and
+those whose time came since the last claim, not the whole outbox; a leased message waits in
+the first list alone until its lease ends.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+import secrets
+from datetime import UTC, datetime
+from typing import Final
+
+import attrs
+
+from ._outbox import LeasedMessage, OutboxMessage
+
+__all__ = ["MemoryOutbox"]
+
+# One by one, a message joins or leaves the deliverable list by bisection and a move of the
+# list's tail; past this many at once, sorting or filtering the whole list is cheaper.
+_ONE_BY_ONE: Final = 64
+_AVAILABLE: Final = operator.itemgetter(0)
+
+
+@attrs.define
+class _Slot:
+    message: OutboxMessage
+    not_before: datetime
+    attempts: int = 0
+    lease_token: str | None = None
+    lease_until: datetime | None = None
+
+    @property
+    def available(self) -> datetime:
+        # A lease is granted only once not_before has passed, so while leased this is the
+        # lease's end; a retry drops the lease and sets not_before.
+        if self.lease_until is None:
+            return self.not_before
+        return max(self.not_before, self.lease_until)
+
+    @property
+    def claim_key(self) -> tuple[datetime, str]:
+        return self.message.created_at, self.message.id
+
+    @property
+    def time_key(self) -> tuple[datetime, datetime, str]:
+        return self.available, self.message.created_at, self.message.id
+
+
+class MemoryOutbox:
+    """Outbox messages with their leases, and which are deliverable, oldest first.
+
+    Not thread-safe: the store calls it under its lock.
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[str, _Slot] = {}
+        self._by_time: list[tuple[datetime, datetime, str]] = []
+        self._ready: list[tuple[datetime, str]] = []
+        # Before any claim nothing is deliverable yet, as far as the lists know.
+        self._horizon = datetime.min.replace(tzinfo=UTC)
+
+    def __contains__(self, message_id: str) -> bool:
+        return message_id in self._slots
+
+    def add(self, message: OutboxMessage) -> None:
+        """Hold a new message, deliverable from its creation on."""
+        slot = _Slot(message, message.created_at)
+        self._slots[message.id] = slot
+        self._link(slot)
+
+    def claim(
+        self, *, worker: str, now: datetime, until: datetime, limit: int
+    ) -> list[LeasedMessage]:
+        """Lease up to ``limit`` messages deliverable at ``now`` until ``until``, oldest first."""
+        self._move_horizon(now)
+        taken = self._ready[:limit]
+        del self._ready[:limit]
+        claimed: list[LeasedMessage] = []
+        for _, message_id in taken:
+            slot = self._slots[message_id]
+            self._unlink_by_time(slot)
+            slot.attempts += 1
+            slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
+            slot.lease_until = until
+            # until > now: the lease keeps it out of the deliverable list.
+            bisect.insort(self._by_time, slot.time_key)
+            claimed.append(
+                LeasedMessage(
+                    message=slot.message,
+                    lease_token=slot.lease_token,
+                    lease_until=until,
+                    attempts=slot.attempts,
+                )
+            )
+        return claimed
+
+    def ack(self, leased: LeasedMessage) -> bool:
+        """Remove the message if the lease still holds it; return whether it did."""
+        slot = self._held(leased)
+        if slot is None:
+            return False
+        self._unlink(slot)
+        del self._slots[slot.message.id]
+        return True
+
+    def retry(self, leased: LeasedMessage, not_before: datetime) -> bool:
+        """Release the message until ``not_before`` if the lease still holds it."""
+        slot = self._held(leased)
+        if slot is None:
+            return False
+        self._unlink(slot)
+        slot.lease_token = None
+        slot.lease_until = None
+        slot.not_before = not_before
+        self._link(slot)
+        return True
+
+    def _held(self, leased: LeasedMessage) -> _Slot | None:
+        # The slot the lease still holds. A released or never-claimed slot holds no token, and
+        # no token, not even a forged None, proves a lease on it.
+        slot = self._slots.get(leased.message.id)
+        if slot is None or slot.lease_token is None or slot.lease_token != leased.lease_token:
+            return None
+        return slot
+
+    def _link(self, slot: _Slot) -> None:
+        key = slot.time_key
+        bisect.insort(self._by_time, key)
+        if key[0] <= self._horizon:
+            bisect.insort(self._ready, slot.claim_key)
+
+    def _unlink(self, slot: _Slot) -> None:
+        self._unlink_by_time(slot)
+        if slot.available <= self._horizon:
+            del self._ready[bisect.bisect_left(self._ready, slot.claim_key)]
+
+    def _unlink_by_time(self, slot: _Slot) -> None:
+        del self._by_time[bisect.bisect_left(self._by_time, slot.time_key)]
+
+    def _move_horizon(self, now: datetime) -> None:
+        # The deliverable list holds exactly the messages available by the horizon; move the
+        # horizon to now, and with it those available in between.
+        horizon, self._horizon = self._horizon, now
+        if now == horizon:
+            return
+        low, high = sorted((now, horizon))
+        start = bisect.bisect_right(self._by_time, low, key=_AVAILABLE)
+        end = bisect.bisect_right(self._by_time, high, lo=start, key=_AVAILABLE)
+        moved = [(created_at, message_id) for _, created_at, message_id in self._by_time[start:end]]
+        ready = self._ready
+        if now > horizon and len(moved) <= _ONE_BY_ONE:
+            for key in moved:
+                bisect.insort(ready, key)
+        elif now > horizon:
+            ready.extend(moved)
+            ready.sort()
+        elif len(moved) <= _ONE_BY_ONE:
+            for key in moved:
+                del ready[bisect.bisect_left(ready, key)]
+        else:
+            gone = set(moved)
+            ready[:] = [key for key in ready if key not in gone]
