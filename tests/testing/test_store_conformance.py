@@ -164,7 +164,7 @@ def test_due_tickets_out_of_order_fail_due_index() -> None:
 
 
 def test_claiming_leased_messages_fails_outbox_leases() -> None:
-    message = _kit_failure(LeaseBreakingStore, "outbox_leases")
+    _kit_failure(LeaseBreakingStore, "outbox_leases")
 
 
 def test_a_query_that_ignores_the_assignee_fails_the_stateful_query_step() -> None:
