@@ -2,8 +2,9 @@
 
 Each calendar is built afresh, so its own first use is timed too.  A zone's offset changes are
 learned once per process, year by year as questions reach them; that has bounds of its own.
-Bounds are generous (the aim is a few milliseconds) so that a busy machine under coverage
-passes.
+The aim is a few milliseconds; the bounds are a hundred times that, because CI machines are
+noisy (one CI run took 79 ms for a call that takes 5 here) and what they guard against is
+unbounded work: before the arithmetic was bounded, such calls took 11 to 38 seconds.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from ticketflow.exceptions import CalendarError
 from ticketflow.sla import BusinessCalendar, Closure, Opening
 from ticketflow.sla._calendar import _offsets_of
 
-BOUND_MS = 50.0
-LEARNING_BOUND_MS = 100.0
-HISTORY_BOUND_MS = 250.0
+BOUND_MS = 500.0
+LEARNING_BOUND_MS = 1000.0
+HISTORY_BOUND_MS = 2500.0
 TEN_YEARS = timedelta(days=3650)
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
