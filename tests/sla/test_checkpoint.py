@@ -1,0 +1,321 @@
+"""The SLA checkpoint a command advances equals the clocks derived from the whole journal."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import event, example, given
+from hypothesis import strategies as st
+
+from ticketflow import (
+    Actor,
+    Desk,
+    Draft,
+    NewTicket,
+    Requester,
+    TicketEvent,
+    TicketStatus,
+)
+from ticketflow.exceptions import TicketflowError
+from ticketflow.sla import (
+    BusinessCalendar,
+    SlaMetric,
+    SlaPolicy,
+    SlaRule,
+    SlaTargets,
+    bump_priority,
+    plan_alerts,
+    sla_alerts,
+    sla_state,
+)
+from ticketflow.sla._checkpoint import CheckpointBasis, SlaCheckpoint
+from ticketflow.storage import InMemoryTicketStore
+from ticketflow.testing import FrozenClock, histories
+
+T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+ALICE = Actor.customer("alice@example.com")
+BOB = Actor.agent("bob")
+OFFICE = BusinessCalendar.weekly(
+    tz="America/New_York",
+    hours={"mon-fri": ["09:00-12:00", "13:00-17:00"], "sat": ["22:00-04:00"]},
+)
+ALWAYS = BusinessCalendar.always()
+
+
+def minutes(n: int) -> timedelta:
+    return timedelta(minutes=n)
+
+
+class Contracts:
+    """A contract lookup whose answer the test changes, as a host's CRM may, with no event."""
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+
+    def tier(self, requester: Requester) -> str | None:  # noqa: ARG002 - one answer for all
+        return self.current
+
+
+def policy_with(contracts: Contracts) -> SlaPolicy:
+    """Tiers, priorities, two calendars, a rule without a first-response target, pauses."""
+    return SlaPolicy(
+        [
+            SlaRule(
+                name="gold",
+                tier="gold",
+                calendar=ALWAYS,
+                targets=SlaTargets(
+                    first_response=minutes(60), next_response=minutes(90), resolution=minutes(480)
+                ),
+            ),
+            SlaRule(
+                name="P1",
+                priority="P1",
+                calendar=ALWAYS,
+                targets=SlaTargets(
+                    first_response=minutes(30), next_response=minutes(45), resolution=minutes(240)
+                ),
+            ),
+            SlaRule(
+                name="P2",
+                priority="P2",
+                calendar=OFFICE,
+                targets=SlaTargets(
+                    first_response=minutes(120), next_response=minutes(180), resolution=minutes(540)
+                ),
+            ),
+            SlaRule(
+                name="P3",
+                priority="P3",
+                calendar=OFFICE,
+                targets=SlaTargets(next_response=minutes(240), resolution=minutes(1200)),
+            ),
+        ],
+        contracts=contracts,
+        pauses={
+            SlaMetric.NEXT_RESPONSE: [TicketStatus.PENDING_CUSTOMER],
+            SlaMetric.RESOLUTION: [TicketStatus.PENDING_CUSTOMER],
+        },
+        warn_at=(0.5, 0.9),
+        escalations=[bump_priority({"P3": "P2", "P2": "P1"})],
+    )
+
+
+class JournalAlerts:
+    """The reference: SLA alerts decided from the whole journal on every commit and tick."""
+
+    def __init__(self, policy: SlaPolicy) -> None:
+        self.inner = sla_alerts(policy, workflow=Desk(InMemoryTicketStore()).workflow)
+        self.name = "sla"
+        self.actor = self.inner.actor
+
+    def next_due(self, ticket: object, history: Sequence[TicketEvent]) -> datetime | None:
+        return self.inner.next_due(ticket, history)  # type: ignore[arg-type]
+
+    def run(self, draft: Draft, now: datetime) -> Sequence[str]:
+        history = [*draft.history(), *draft.events]
+        state = plan_alerts(history, self.inner.policy, self.inner.workflow, now)
+        return self.inner.record(draft, state.rule, state.alerts_due, now)
+
+
+class Blinkered(InMemoryTicketStore):
+    """A store that, while ``blind``, reads back no memos (as after a lost or foreign write)."""
+
+    blind = False
+
+    def memos(self, ticket_id: str) -> dict[str, str]:
+        found = dict(super().memos(ticket_id))
+        return {} if self.blind else found
+
+
+Step = tuple[str, object]
+
+steps: st.SearchStrategy[Step] = st.one_of(
+    st.tuples(st.just("wait"), st.sampled_from([1, 15, 30, 45, 60, 120, 250, 600, 1500, 4000])),
+    st.tuples(st.just("customer"), st.booleans()),
+    st.tuples(st.just("agent"), st.booleans()),
+    st.tuples(st.just("move"), st.sampled_from(list(TicketStatus))),
+    st.tuples(st.just("priority"), st.sampled_from(["P1", "P2", "P3", None])),
+    st.tuples(st.just("tier"), st.sampled_from(["gold", None])),
+    st.tuples(st.just("tick"), st.just(None)),
+    st.tuples(st.just("later"), st.sampled_from([30, 200, 700, 3000])),
+    st.tuples(st.just("restart"), st.just(None)),
+    st.tuples(st.just("blind"), st.booleans()),
+)
+
+
+def _outcome(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except TicketflowError as error:
+        return type(error)
+
+
+class Side:
+    """One desk of the comparison, with its own store and the same clock and ids."""
+
+    def __init__(self, make: Callable[[InMemoryTicketStore], Desk]) -> None:
+        self.store = Blinkered()
+        self.make = make
+        self.desk = make(self.store)
+
+    def run(self, kind: str, value: object, ticket_id: str, clock: FrozenClock) -> object:
+        desk = self.desk
+        if kind == "customer":
+            return _outcome(lambda: desk.comment(ticket_id, "hi", actor=ALICE, public=bool(value)))
+        if kind == "agent":
+            return _outcome(lambda: desk.comment(ticket_id, "on it", actor=BOB, public=bool(value)))
+        if kind == "move":
+            return _outcome(lambda: desk.transition(ticket_id, str(value), actor=BOB))
+        if kind == "priority":
+            return _outcome(lambda: desk.prioritize(ticket_id, value, actor=BOB))  # type: ignore[arg-type]
+        if kind in {"tick", "later"}:
+            return _outcome(lambda: desk.tick(clock.now()))
+        if kind == "restart":  # a new process: nothing decoded is kept
+            self.desk = self.make(self.store)
+        elif kind == "blind":
+            self.store.blind = bool(value)
+        return None
+
+
+def _ids() -> Callable[[], str]:
+    counter = itertools.count()
+    return lambda: f"id{next(counter)}"
+
+
+@given(
+    st.sampled_from(["P1", "P2", "P3", None]),
+    st.sampled_from(["gold", None]),
+    st.lists(steps, min_size=8, max_size=40),
+)
+# A reply exactly at the target: the breach is reached at the very end of a closed interval.
+@example("P1", None, [("wait", 30), ("agent", True), ("tick", None)])
+# A conversation that breaches while paused, resumes, escalates and is reopened.
+@example(
+    "P3",
+    None,
+    [
+        ("agent", True),
+        ("customer", True),
+        ("move", TicketStatus.TRIAGED),
+        ("move", TicketStatus.IN_PROGRESS),
+        ("later", 3000),
+        ("move", TicketStatus.PENDING_CUSTOMER),
+        ("later", 3000),
+        ("customer", True),
+        ("move", TicketStatus.IN_PROGRESS),
+        ("restart", None),
+        ("later", 700),
+        ("move", TicketStatus.RESOLVED),
+        ("blind", True),
+        ("move", TicketStatus.IN_PROGRESS),
+        ("later", 3000),
+    ],
+)
+def test_incremental_clocks_decide_as_the_journal_does(
+    priority: str | None, tier: str | None, script: list[Step]
+) -> None:
+    """After any commands, the due index, the alerts a tick records (with their escalations and
+    service credits) and the clocks are those the whole journal gives."""
+    contracts = Contracts()
+    contracts.current = tier
+    policy = policy_with(contracts)
+    clock = FrozenClock(T0)
+    ids = {"incremental": _ids(), "journal": _ids()}
+    incremental = Side(lambda s: Desk(s, clock=clock, sla=policy, ids=ids["incremental"]))
+    reference = Side(
+        lambda s: Desk(s, clock=clock, due=[JournalAlerts(policy)], ids=ids["journal"])
+    )
+    draft = NewTicket(
+        subject="Parcel late", requester=Requester("alice@example.com"), priority=priority
+    )
+    ticket_id = incremental.desk.submit(draft, actor=BOB).id
+    assert reference.desk.submit(draft, actor=BOB).id == ticket_id
+    for kind, value in script:
+        if kind in {"wait", "later"}:  # later: wait, then tick
+            clock.advance(minutes(int(value)))  # type: ignore[call-overload]
+            if kind == "wait":
+                continue
+        if kind == "tier":
+            contracts.current = value  # type: ignore[assignment]
+            continue
+        answers = [side.run(kind, value, ticket_id, clock) for side in (incremental, reference)]
+        assert answers[0] == answers[1], (kind, value)
+        assert incremental.desk.history(ticket_id) == reference.desk.history(ticket_id)
+        assert incremental.store.due(LATEST) == reference.store.due(LATEST), (kind, value)
+    incremental.store.blind = False
+    for side in (incremental, reference):  # a last commit, under the rule in force now
+        side.run("agent", False, ticket_id, clock)  # noqa: FBT003 - an internal note
+    messages = [
+        (leased.message.topic, dict(leased.message.payload))
+        for side in (incremental, reference)
+        for leased in side.store.claim_outbox(
+            worker="w", now=LATEST - timedelta(days=1), lease=timedelta(seconds=1), limit=10_000
+        )
+    ]
+    half = len(messages) // 2
+    assert messages[:half] == messages[half:]
+    journal = reference.desk.history(ticket_id)
+    assert incremental.desk.history(ticket_id) == journal
+    for kind in sorted({e.type for e in journal if e.type.startswith(("sla", "prioritized"))}):
+        event(f"journal holds {kind}")
+    stored = incremental.store.memos(ticket_id).get("sla")
+    assert stored is not None
+    _same_as_the_journal(stored, policy, journal, clock.now())
+
+
+def _same_as_the_journal(
+    stored: str, policy: SlaPolicy, journal: Sequence[TicketEvent], now: datetime
+) -> None:
+    workflow = Desk(InMemoryTicketStore()).workflow
+    basis = CheckpointBasis(policy, policy.stopped | workflow.terminal)
+    from ticketflow._journal import replay  # noqa: PLC0415
+
+    rule = policy.select(replay(journal))
+    checkpoint = SlaCheckpoint.decode(stored, basis, rule, len(journal))
+    assert checkpoint is not None, "the stored checkpoint is current"
+    for later in (timedelta(0), minutes(30), minutes(600), timedelta(days=9)):
+        as_of = max(now, journal[-1].at) + later
+        state = sla_state(journal, policy, as_of=as_of, workflow=workflow)
+        assert checkpoint.alerts_due(as_of) == list(state.alerts_due), later
+        assert checkpoint.next_due() == state.next_due_at
+
+
+EVERYONE = SlaPolicy(
+    [
+        SlaRule(
+            name="everyone",
+            calendar=OFFICE,
+            targets=SlaTargets(
+                first_response=minutes(120), next_response=minutes(180), resolution=minutes(540)
+            ),
+        )
+    ],
+    warn_at=(0.3, 0.75, 0.9),
+)
+
+
+@given(histories(max_events=30), st.data())
+def test_a_checkpoint_walked_event_by_event_and_stored_between_equals_the_journal(
+    journal: list[TicketEvent], data: st.DataObject
+) -> None:
+    """Walked one event at a time, encoded and decoded at random points, the checkpoint answers
+    what is due, and when, exactly as :func:`sla_state` does over the same prefix."""
+    workflow = Desk(InMemoryTicketStore()).workflow
+    basis = CheckpointBasis(EVERYONE, EVERYONE.stopped | workflow.terminal)
+    rule = EVERYONE.rules[0]
+    checkpoint = basis.start(rule)
+    for version, walked in enumerate(journal, start=1):
+        checkpoint.advance([walked])
+        if data.draw(st.booleans()):
+            decoded = SlaCheckpoint.decode(checkpoint.encode(), basis, rule, version)
+            assert decoded is not None
+            checkpoint = decoded
+        offset = data.draw(st.timedeltas(timedelta(0), timedelta(days=12)))
+        as_of = walked.at + offset
+        state = sla_state(journal[:version], EVERYONE, as_of=as_of, workflow=workflow)
+        assert checkpoint.alerts_due(as_of) == list(state.alerts_due)
+        assert checkpoint.next_due() == state.next_due_at
