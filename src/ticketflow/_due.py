@@ -21,7 +21,7 @@ from ._draft import Draft
 from ._events import TicketEvent
 from ._ticket import Ticket
 from ._values import check_instant, check_int, check_name, validator
-from .exceptions import InvalidValueError
+from .exceptions import ConflictError, InvalidValueError
 
 __all__ = [
     "DueCheckpoint",
@@ -188,6 +188,8 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None
                     history = [*before, *draft.events]
                 due = work.next_due(draft.ticket, history)
             instants.append(None if due is None else check_instant("next_due()", due))
+        except ConflictError:
+            raise  # the journal ran ahead of the snapshot: the command re-decides
         except Exception:  # noqa: BLE001 - logged; see below
             # The command must not fail (nor its input be lost) because a due-work kind, a CRM
             # lookup say, is down: mark the ticket due now; tick re-evaluates it and reports

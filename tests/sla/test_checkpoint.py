@@ -6,6 +6,8 @@ import itertools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+import attrs
+import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
@@ -18,7 +20,7 @@ from ticketflow import (
     TicketEvent,
     TicketStatus,
 )
-from ticketflow.exceptions import TicketflowError
+from ticketflow.exceptions import ConflictError, TicketflowError
 from ticketflow.sla import (
     BusinessCalendar,
     SlaMetric,
@@ -31,7 +33,7 @@ from ticketflow.sla import (
     sla_state,
 )
 from ticketflow.sla._checkpoint import CheckpointBasis, SlaCheckpoint
-from ticketflow.storage import InMemoryTicketStore
+from ticketflow.storage import Change, InMemoryTicketStore
 from ticketflow.testing import FrozenClock, histories
 
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -319,3 +321,111 @@ def test_a_checkpoint_walked_event_by_event_and_stored_between_equals_the_journa
         state = sla_state(journal[:version], EVERYONE, as_of=as_of, workflow=workflow)
         assert checkpoint.alerts_due(as_of) == list(state.alerts_due)
         assert checkpoint.next_due() == state.next_due_at
+
+
+class Counting(InMemoryTicketStore):
+    """Counts journal reads; ``rival`` commits once, between the snapshot and the memo read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.journal_reads = 0
+        self.rival: Callable[[], object] | None = None
+
+    def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
+        self.journal_reads += 1
+        return super().journal(ticket_id, after_version=after_version)
+
+    def memos(self, ticket_id: str) -> dict[str, str]:
+        rival, self.rival = self.rival, None
+        if rival is not None:
+            rival()
+        return dict(super().memos(ticket_id))
+
+
+OFFICE_POLICY = SlaPolicy.by_priority(
+    {"P2": SlaTargets(first_response=minutes(120), resolution=minutes(540))}, calendar=OFFICE
+)
+
+
+def conversation(store: InMemoryTicketStore, clock: FrozenClock, policy: SlaPolicy) -> str:
+    desk = Desk(store, clock=clock, sla=policy)
+    draft = NewTicket(
+        subject="Parcel late", requester=Requester("alice@example.com"), priority="P2"
+    )
+    ticket_id = desk.submit(draft, actor=BOB).id
+    for n in range(6):
+        clock.advance(minutes(40))
+        desk.comment(ticket_id, "hi", actor=ALICE if n % 2 else BOB)
+    return ticket_id
+
+
+def test_commands_and_ticks_read_no_journal_once_the_clocks_are_stored() -> None:
+    store, clock = Counting(), FrozenClock(T0)
+    ticket_id = conversation(store, clock, OFFICE_POLICY)
+    desk = Desk(store, clock=clock, sla=OFFICE_POLICY)  # a new process: nothing decoded kept
+    clock.advance(timedelta(days=3))
+    assert desk.tick().recorded == {"sla_warned": 2, "sla_breached": 1}
+    desk.comment(ticket_id, "sorry", actor=BOB)
+    assert store.journal_reads == 0
+    assert desk.sla_state(ticket_id).breached  # sla_state(as_of=...) reads the journal
+    assert store.journal_reads == 1
+
+
+def test_a_damaged_or_foreign_checkpoint_is_derived_again_from_the_journal() -> None:
+    store, clock = Counting(), FrozenClock(T0)
+    ticket_id = conversation(store, clock, OFFICE_POLICY)
+    other = SlaPolicy.by_priority({"P2": timedelta(hours=1)}, calendar=OFFICE)
+    for stored in ("[1,7,", "not json", store.memos(ticket_id)["sla"].replace("P2", "P3")):
+        store.commit(attrs.evolve(_index_only(store, ticket_id), memos={"sla": stored}))
+        desk = Desk(store, clock=clock, sla=OFFICE_POLICY)
+        clock.advance(minutes(1))
+        reads = store.journal_reads
+        desk.comment(ticket_id, "still here", actor=ALICE)
+        assert store.journal_reads == reads + 1, stored
+        assert _due(store) == _expected_due(store, ticket_id, OFFICE_POLICY), stored
+    reads = store.journal_reads
+    Desk(store, clock=clock, sla=other).comment(ticket_id, "new policy", actor=ALICE)
+    assert store.journal_reads == reads + 1, "another policy's checkpoint is not used"
+    assert _due(store) == _expected_due(store, ticket_id, other)
+
+
+def test_a_checkpoint_written_after_the_loaded_snapshot_is_a_conflict_without_a_journal_read(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, clock = Counting(), FrozenClock(T0)
+    ticket_id = conversation(store, clock, OFFICE_POLICY)
+    desk = Desk(store, clock=clock, sla=OFFICE_POLICY)
+    rival = Desk(store, clock=clock, sla=OFFICE_POLICY)
+    store.rival = lambda: rival.comment(ticket_id, "rival got there first", actor=BOB)
+    with pytest.raises(ConflictError) as caught:
+        Desk(store, clock=clock, sla=OFFICE_POLICY).comment(ticket_id, "mine", actor=ALICE)
+    assert (caught.value.expected, caught.value.actual) == (7, 8)
+    assert store.journal_reads == 0
+    assert not caplog.records, "a conflict is no failure of the due work"
+    desk.comment(ticket_id, "mine again", actor=ALICE)
+    assert store.get(ticket_id).version == 9
+
+
+def test_a_store_that_keeps_no_memos_still_gets_every_due_time_right() -> None:
+    class Forgetful(InMemoryTicketStore):
+        memos = None  # type: ignore[assignment]  # no memos at all: the optional half is absent
+
+    store, clock = Forgetful(), FrozenClock(T0)
+    ticket_id = conversation(store, clock, OFFICE_POLICY)
+    assert _due(store) == _expected_due(store, ticket_id, OFFICE_POLICY)
+
+
+def _index_only(store: InMemoryTicketStore, ticket_id: str) -> Change:
+    ticket = store.get(ticket_id)
+    return Change(ticket=ticket, events=(), expected_version=ticket.version, due_at=None)
+
+
+def _due(store: InMemoryTicketStore) -> list[datetime]:
+    return [entry.due_at for entry in store.due(LATEST)]
+
+
+def _expected_due(store: InMemoryTicketStore, ticket_id: str, policy: SlaPolicy) -> list[datetime]:
+    journal = store.journal(ticket_id)
+    workflow = Desk(InMemoryTicketStore()).workflow
+    due = sla_state(journal, policy, as_of=journal[-1].at, workflow=workflow).next_due_at
+    return [] if due is None else [due]

@@ -22,8 +22,8 @@ from .._due import DueCheckpoint
 from .._events import SlaBreached, SlaWarned, TicketAssigned, TicketEvent, TicketPrioritized
 from .._ticket import Ticket
 from .._workflow import Workflow
-from ..exceptions import InvalidValueError
-from ._checkpoint import CheckpointBasis, SlaCheckpoint
+from ..exceptions import ConflictError, InvalidValueError
+from ._checkpoint import CheckpointBasis, SlaCheckpoint, stored_version
 from ._escalation import EscalationStep, SlaAlert
 from ._policy import SlaPolicy, SlaRule
 from ._timers import SlaState, sla_state
@@ -88,14 +88,22 @@ class _SlaAlerts:
         if not isinstance(state, SlaCheckpoint) or state.rule is not rule:
             state = None
             if draft.before is not None:
-                stored = draft.memo(self.name)
-                state = self.basis.read(draft.ticket.id, stored, rule, draft.before.version)
+                state = self._stored(draft, rule, draft.before.version)
         if state is None:
             state = self.basis.start(rule)
             if draft.before is not None:
                 state.advance(draft.history())
         state.advance(draft.events[state.version - draft.expected_version :])
         draft.derived[self.name] = state
+        return state
+
+    def _stored(self, draft: Draft, rule: SlaRule | None, version: int) -> SlaCheckpoint | None:
+        stored = draft.memo(self.name)
+        state = self.basis.read(draft.ticket.id, stored, rule, version)
+        if state is None and stored is not None and (stored_version(stored) or 0) > version:
+            # Written with a later snapshot than the one loaded: another writer committed
+            # meanwhile, so this command must re-decide; reading the journal would only say so.
+            raise ConflictError(draft.ticket.id, version, stored_version(stored))
         return state
 
     def run(self, draft: Draft, now: datetime) -> Sequence[str]:
