@@ -9,8 +9,8 @@
     Prints ``ready``, waits for a line on stdin, then runs ``COMMANDS`` comments on the one
     ticket, the customer's and the agent's in turn, on a desk with an SLA policy, each through
     ``Desk.retrying`` with its default attempts and waits. Prints one JSON line:
-    ``{"worker", "done", "gave_up", "conflicts"}`` (``gave_up``: commands still conflicting
-    after the last attempt).
+    ``{"worker", "done", "gave_up", "conflicts", "most_retries"}`` (``gave_up``: commands still
+    conflicting after the last attempt; ``most_retries``: the most one command needed).
 
 ``claim PATH WORKER``
     Prints ``ready``, waits for a line on stdin, then claims outbox messages five at a time
@@ -117,15 +117,24 @@ def hot(path: str, worker: int, commands: int, ticket_id: str) -> None:
         desk = Desk(store, sla=HOT_POLICY)
         _say("ready")
         sys.stdin.readline()
+        worst = 0
         for seq in range(commands):
             actor = HOT_CUSTOMER if seq % 2 else AGENT
+            before = counted.conflicts
             try:
                 desk.retrying(_comment(desk, ticket_id, f"w{worker}-{seq}", actor), sleep=counted)
             except ConflictError:
                 gave_up += 1
             else:
                 done += 1
-    report = {"worker": worker, "done": done, "gave_up": gave_up, "conflicts": counted.conflicts}
+            worst = max(worst, counted.conflicts - before)
+    report = {
+        "worker": worker,
+        "done": done,
+        "gave_up": gave_up,
+        "conflicts": counted.conflicts,
+        "most_retries": worst,
+    }
     _say(json.dumps(report))
 
 

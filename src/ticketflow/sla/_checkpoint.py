@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from .._events import (
+    SlaBreached,
     SlaMetric,
     TicketCreated,
     TicketEvent,
@@ -190,6 +191,8 @@ class SlaCheckpoint(Walk[_Span]):
         self.version = 0
         self.status = ""
         self.at: datetime | None = None  # the last event's instant
+        # Met cycles that stay only because their breach is not recorded yet.
+        self.pending: dict[tuple[SlaMetric, int], _Span] = {}
 
     def _span(self, metric: SlaMetric, index: int, started_at: datetime) -> _Span:
         span = _Span(metric, index, started_at)
@@ -199,22 +202,33 @@ class SlaCheckpoint(Walk[_Span]):
     def advance(self, events: Iterable[TicketEvent]) -> None:
         """Walk ``events``, the ones that follow :attr:`version`, in order."""
         for event in events:
-            if type(event) is TicketTransitioned:
-                self.status = event.target
-            elif type(event) is TicketCreated:
-                self.status = event.ticket.status
+            kind = type(event)
+            if kind is TicketTransitioned:
+                self.status = event.target  # type: ignore[attr-defined]
+            elif kind is TicketCreated:
+                self.status = event.ticket.status  # type: ignore[attr-defined]
+            live = self.live
             self.step(event, self.status)
-            if len(self.cycles) != len(self.live):
-                self._prune()
+            if self.live is not live:  # response cycles were met for good
+                self._finished([c for c in live if c.met_at is not None and c not in self.live])
+            elif kind is SlaBreached and self.pending:
+                self._recorded_breach((event.metric, event.cycle))  # type: ignore[attr-defined]
             self.version = event.version
             self.at = event.at
 
-    def _prune(self) -> None:
-        # A met response cycle is dropped once it owes nothing: its intervals never change,
-        # so under this rule it can never be breached again, nor warned.
-        live = self.live
-        recorded = self.recorded
-        self.cycles = [c for c in self.cycles if c in live or c.breach_pending(recorded)]
+    def _finished(self, cycles: list[_Span]) -> None:
+        # A met response cycle is dropped unless it owes its breach: its intervals never
+        # change again, so under this rule nothing else can come due for it.
+        for cycle in cycles:
+            if cycle.breach_pending(self.recorded):
+                self.pending[cycle.metric, cycle.index] = cycle
+            else:
+                self.cycles.remove(cycle)
+
+    def _recorded_breach(self, key: tuple[SlaMetric, int]) -> None:
+        cycle = self.pending.pop(key, None)
+        if cycle is not None:
+            self.cycles.remove(cycle)
 
     # -- what is due -----------------------------------------------------------------------
 
@@ -340,6 +354,7 @@ class SlaCheckpoint(Walk[_Span]):
         state.live = [
             c for c in state.cycles if c.met_at is None or c.metric is SlaMetric.RESOLUTION
         ]
+        state.pending = {(c.metric, c.index): c for c in state.cycles if c not in state.live}
         if not isinstance(recorded, list):
             raise TypeError(recorded)
         for metric, index, threshold in recorded:
