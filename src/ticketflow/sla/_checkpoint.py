@@ -202,17 +202,16 @@ class SlaCheckpoint(Walk[_Span]):
     def advance(self, events: Iterable[TicketEvent]) -> None:
         """Walk ``events``, the ones that follow :attr:`version`, in order."""
         for event in events:
-            kind = type(event)
-            if kind is TicketTransitioned:
-                self.status = event.target  # type: ignore[attr-defined]
-            elif kind is TicketCreated:
-                self.status = event.ticket.status  # type: ignore[attr-defined]
+            if isinstance(event, TicketTransitioned):
+                self.status = event.target
+            elif isinstance(event, TicketCreated):
+                self.status = event.ticket.status
             live = self.live
             self.step(event, self.status)
             if self.live is not live:  # response cycles were met for good
                 self._finished([c for c in live if c.met_at is not None and c not in self.live])
-            elif kind is SlaBreached and self.pending:
-                self._recorded_breach((event.metric, event.cycle))  # type: ignore[attr-defined]
+            elif isinstance(event, SlaBreached) and self.pending:
+                self._recorded_breach((event.metric, event.cycle))
             self.version = event.version
             self.at = event.at
 
