@@ -429,3 +429,44 @@ def _expected_due(store: InMemoryTicketStore, ticket_id: str, policy: SlaPolicy)
     workflow = Desk(InMemoryTicketStore()).workflow
     due = sla_state(journal, policy, as_of=journal[-1].at, workflow=workflow).next_due_at
     return [] if due is None else [due]
+
+
+TWO_HOURS_A_WEEK = BusinessCalendar.weekly(tz="Europe/Berlin", hours={"wed": ["14:00-16:00"]})
+DECADE = SlaPolicy(
+    [
+        SlaRule(
+            name="decade",
+            calendar=TWO_HOURS_A_WEEK,
+            targets=SlaTargets(resolution=timedelta(days=3650)),
+        )
+    ]
+)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(8999, 12, 1),  # noqa: DTZ001 - given a zone below
+        max_value=LATEST.replace(tzinfo=None) - timedelta(days=2),
+        timezones=st.just(UTC),
+    ),
+    st.lists(st.sampled_from(list(TicketStatus)), max_size=6),
+)
+def test_past_the_horizon_the_checkpoint_fails_exactly_where_the_journal_does(
+    created: datetime, moves: list[TicketStatus]
+) -> None:
+    clock = FrozenClock(created)
+    store = InMemoryTicketStore()
+    desk = Desk(store, clock=clock, sla=DECADE)
+    draft = NewTicket(subject="late", requester=Requester("alice@example.com"))
+    ticket_id = desk.submit(draft, actor=BOB).id
+    for move in moves:
+        clock.advance(timedelta(hours=5))
+        _outcome(lambda m=move: desk.transition(ticket_id, m, actor=BOB))  # type: ignore[misc]
+    journal = store.journal(ticket_id)
+    basis = CheckpointBasis(DECADE, DECADE.stopped | Desk(store).workflow.terminal)
+    checkpoint = basis.start(DECADE.rules[0])
+    checkpoint.advance(journal)
+    as_of = journal[-1].at
+    expected = _outcome(lambda: sla_state(journal, DECADE, as_of=as_of).next_due_at)
+    event(f"the journal path gives {'an error' if isinstance(expected, type) else 'a time'}")
+    assert _outcome(checkpoint.next_due) == expected

@@ -33,7 +33,7 @@ from .._events import (
     TicketTransitioned,
 )
 from ..exceptions import CalendarError
-from ._calendar import BusinessCalendar
+from ._calendar import HORIZON_START, BusinessCalendar
 from ._escalation import SlaAlert
 from ._policy import SlaPolicy, SlaRule
 from ._timers import Walk
@@ -114,8 +114,9 @@ class _Span:
         self.open_since: datetime | None = None
         self.elapsed = _ZERO  # business time of the closed intervals
         self.reached: dict[int, datetime] = {}  # amount index -> reached in a closed interval
-        # amount index -> when the open interval reaches it (None: past the last datetime)
-        self.projected: dict[int, datetime | None] | None = None
+        # amount index -> when the open interval reaches it (None: past the last datetime),
+        # worked out as asked
+        self.projected: dict[int, datetime | None] = {}
 
     @property
     def running(self) -> bool:
@@ -124,7 +125,7 @@ class _Span:
     def run(self, at: datetime) -> None:
         if self.open_since is None and self.met_at is None:
             self.open_since = at
-            self.projected = None
+            self.projected = {}
 
     def pause(self, at: datetime) -> None:
         start = self.open_since
@@ -138,31 +139,34 @@ class _Span:
             for index, amount in enumerate(amounts):
                 if index not in self.reached and total >= amount:
                     # The instant at which this interval reaches it: what a projection says.
-                    known = None if self.projected is None else self.projected.get(index)
+                    known = self.projected.get(index)
                     self.reached[index] = known or _reach(calendar, start, amount - self.elapsed)
             self.elapsed = total
         self.open_since = None
-        self.projected = None
+        self.projected = {}
 
     def meet(self, at: datetime) -> None:
         self.pause(at)
         self.met_at = at
 
-    def projections(self) -> dict[int, datetime | None]:
-        """When the open interval reaches each amount not reached before (computed once)."""
-        found = self.projected
-        if found is None:
-            start, calendar = self.open_since, self.terms.calendar
-            assert start is not None  # noqa: S101 - only a running cycle projects
-            assert calendar is not None  # noqa: S101 - nor without a rule
-            found = {}
-            for index, amount in enumerate(self.terms.amounts[self.metric]):
-                if index not in self.reached:
-                    try:
-                        found[index] = _reach(calendar, start, amount - self.elapsed)
-                    except CalendarError:
-                        found[index] = None
-            self.projected = found
+    def projection(self, index: int) -> datetime | None:
+        """When the open interval reaches amount ``index`` (``None``: past the last datetime).
+
+        Only for an amount not reached before; worked out once per open interval.
+        """
+        projected = self.projected
+        if index in projected:
+            return projected[index]
+        start, calendar = self.open_since, self.terms.calendar
+        assert start is not None  # noqa: S101 - only a running cycle projects
+        assert calendar is not None  # noqa: S101 - nor without a rule
+        try:
+            found: datetime | None = _reach(
+                calendar, start, self.terms.amounts[self.metric][index] - self.elapsed
+            )
+        except CalendarError:
+            found = None
+        projected[index] = found
         return found
 
     def breach_pending(self, recorded: set[tuple[SlaMetric, int, float | None]]) -> bool:
@@ -231,11 +235,13 @@ class SlaCheckpoint(Walk[_Span]):
 
     # -- what is due -----------------------------------------------------------------------
 
-    def _candidates(self) -> Iterator[tuple[_Span, float | None, datetime]]:
-        """Every unrecorded alert with an instant, cycle by cycle in the order they began.
+    def _candidates(self, *, earliest: bool) -> Iterator[tuple[_Span, float | None, datetime]]:
+        """The unrecorded alerts with an instant, cycle by cycle in the order they began.
 
-        Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path does: a
-        running cycle whose target lies beyond the last datetime.
+        With ``earliest``, a running cycle yields no alert after its first one not reached
+        yet: the later ones come no earlier, and working them out costs a calendar question
+        each. Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path
+        does: a running cycle whose target lies beyond the last datetime.
         """
         if self.rule is None:
             return
@@ -252,17 +258,36 @@ class SlaCheckpoint(Walk[_Span]):
                 if instant is not None and (cycle.metric, cycle.index, None) not in recorded:
                     yield cycle, None, instant
                 continue
-            projected = cycle.projections()
-            if breach not in reached and projected[breach] is None:
-                calendar = self.terms.calendar
-                assert calendar is not None  # noqa: S101 - a rule has a calendar
-                calendar.add(cycle.open_since, amounts[breach] - cycle.elapsed)  # raises
-            for index, threshold in enumerate(thresholds):
-                if (cycle.metric, cycle.index, threshold) in recorded:
-                    continue
-                instant = reached.get(index) or projected.get(index)
-                if instant is not None:
-                    yield cycle, threshold, instant
+            self._check_breach(cycle, breach)
+            yield from self._running(cycle, earliest=earliest)
+
+    def _running(
+        self, cycle: _Span, *, earliest: bool
+    ) -> Iterator[tuple[_Span, float | None, datetime]]:
+        recorded = self.recorded
+        for index, threshold in enumerate(self.terms.thresholds):
+            if (cycle.metric, cycle.index, threshold) in recorded:
+                continue
+            instant = cycle.reached.get(index)
+            if instant is not None:
+                yield cycle, threshold, instant
+                continue
+            instant = cycle.projection(index)
+            if instant is not None:
+                yield cycle, threshold, instant
+            if earliest:
+                return
+
+    def _check_breach(self, cycle: _Span, breach: int) -> None:
+        # A rule's targets are met before the horizon's end from any start before its
+        # beginning (see SlaRule), so only a cycle running since then can lack a deadline.
+        start = cycle.open_since
+        if start is None or start < HORIZON_START or breach in cycle.reached:
+            return
+        if cycle.projection(breach) is None:
+            calendar = self.terms.calendar
+            assert calendar is not None  # noqa: S101 - a rule has a calendar
+            calendar.add(start, self.terms.amounts[cycle.metric][breach] - cycle.elapsed)
 
     def alerts_due(self, as_of: datetime) -> list[SlaAlert]:
         """The unrecorded alerts reached by ``as_of``, as :func:`sla_state` orders them.
@@ -271,7 +296,7 @@ class SlaCheckpoint(Walk[_Span]):
         """
         due = [
             SlaAlert(cycle.metric, cycle.index, threshold, instant, cycle.running)
-            for cycle, threshold, instant in self._candidates()
+            for cycle, threshold, instant in self._candidates(earliest=False)
             if instant <= as_of
         ]
         due.sort(key=lambda alert: (alert.due_at, alert.threshold is None, alert.threshold or 0))
@@ -279,7 +304,7 @@ class SlaCheckpoint(Walk[_Span]):
 
     def next_due(self) -> datetime | None:
         """The earliest instant at which an unrecorded alert is or will be due."""
-        return min((instant for _, _, instant in self._candidates()), default=None)
+        return min((instant for _, _, instant in self._candidates(earliest=True)), default=None)
 
     # -- stored form -----------------------------------------------------------------------
 
@@ -423,7 +448,6 @@ class CheckpointBasis:
 
 
 def _encode_span(span: _Span) -> list[object]:
-    projected = span.projected
     return [
         span.metric.value,
         span.index,
@@ -432,11 +456,9 @@ def _encode_span(span: _Span) -> list[object]:
         None if span.open_since is None else _micros(span.open_since),
         span.elapsed // _US,
         [[index, _micros(instant)] for index, instant in span.reached.items()],
-        None
-        if projected is None
-        else [
+        [
             [index, None if instant is None else _micros(instant)]
-            for index, instant in projected.items()
+            for index, instant in span.projected.items()
         ],
     ]
 
@@ -451,8 +473,7 @@ def _decode_span(item: object, terms: _Terms) -> _Span:
     span.open_since = _optional_instant(open_since)
     span.elapsed = _US * _int(elapsed)
     span.reached = {_int(n): _instant(at) for n, at in reached}
-    if projected is not None:
-        span.projected = {_int(n): _optional_instant(at) for n, at in projected}
+    span.projected = {_int(n): _optional_instant(at) for n, at in projected}
     return span
 
 
