@@ -101,6 +101,7 @@ class _Span:
         "reached",
         "started_at",
         "terms",
+        "text",
     )
 
     # The walk builds cycles by ``cycle(metric, index, started_at)``; the terms come after.
@@ -117,6 +118,7 @@ class _Span:
         # amount index -> when the open interval reaches it (None: past the last datetime),
         # worked out as asked
         self.projected: dict[int, datetime | None] = {}
+        self.text: str | None = None  # the stored form, kept until the cycle changes
 
     @property
     def running(self) -> bool:
@@ -126,6 +128,7 @@ class _Span:
         if self.open_since is None and self.met_at is None:
             self.open_since = at
             self.projected = {}
+            self.text = None
 
     def pause(self, at: datetime) -> None:
         start = self.open_since
@@ -144,10 +147,23 @@ class _Span:
             self.elapsed = total
         self.open_since = None
         self.projected = {}
+        self.text = None
 
     def meet(self, at: datetime) -> None:
         self.pause(at)
         self.met_at = at
+        self.text = None
+
+    def reopen(self) -> None:
+        self.met_at = None
+        self.text = None
+
+    def encoded(self) -> str:
+        """Return the cycle's stored form (as JSON text)."""
+        text = self.text
+        if text is None:
+            text = self.text = _encode(_encode_span(self))
+        return text
 
     def projection(self, index: int) -> datetime | None:
         """When the open interval reaches amount ``index`` (``None``: past the last datetime).
@@ -167,6 +183,7 @@ class _Span:
         except CalendarError:
             found = None
         projected[index] = found
+        self.text = None
         return found
 
     def breach_pending(self, recorded: set[tuple[SlaMetric, int, float | None]]) -> bool:
@@ -313,9 +330,21 @@ class SlaCheckpoint(Walk[_Span]):
         first = self.first
         assert first is not None  # noqa: S101 - only a created ticket is checkpointed
         cycles = self.cycles
-        kept = {(c.metric, c.index) for c in cycles}
-        position = {id(c): n for n, c in enumerate(cycles)}
-        return _encode(
+        recorded = self.recorded
+        if recorded:
+            kept = {(c.metric, c.index) for c in cycles}
+            responses = self.responses
+            recorded_text = _encode(
+                [
+                    [metric.value, index, threshold]
+                    for metric, index, threshold in recorded
+                    if (metric, index) in kept
+                    or (metric is SlaMetric.NEXT_RESPONSE and index >= responses)
+                ]
+            )
+        else:
+            recorded_text = "[]"
+        head = _encode(
             [
                 FORMAT,
                 self.version,
@@ -324,18 +353,13 @@ class SlaCheckpoint(Walk[_Span]):
                 self.status,
                 None if self.at is None else _micros(self.at),
                 self.responses,
-                position.get(id(first), -1),
+                _position(cycles, first),
                 None if first.met_at is None else _micros(first.met_at),
-                -1 if self.waiting is None else position[id(self.waiting)],
-                [_encode_span(c) for c in cycles],
-                [
-                    [metric.value, index, threshold]
-                    for metric, index, threshold in self.recorded
-                    if (metric, index) in kept
-                    or (metric is SlaMetric.NEXT_RESPONSE and index >= self.responses)
-                ],
+                -1 if self.waiting is None else _position(cycles, self.waiting),
             ]
         )
+        spans = ",".join([cycle.encoded() for cycle in cycles])
+        return f"{head[:-1]},[{spans}],{recorded_text}]"
 
     @classmethod
     def decode(
@@ -445,6 +469,13 @@ class CheckpointBasis:
                 del written[next(iter(written))]
             written[ticket_id] = (text, state)
         return text
+
+
+def _position(cycles: list[_Span], cycle: _Span) -> int:
+    for position, kept in enumerate(cycles):
+        if kept is cycle:
+            return position
+    return -1
 
 
 def _encode_span(span: _Span) -> list[object]:

@@ -138,6 +138,9 @@ class _Cycle:
         self.pause(at)
         self.met_at = at
 
+    def reopen(self) -> None:
+        self.met_at = None
+
 
 class Cycle(Protocol):
     """What :class:`Walk` needs of a clock cycle: the journal's kind or a checkpoint's."""
@@ -155,6 +158,8 @@ class Cycle(Protocol):
     def pause(self, at: datetime) -> None: ...
 
     def meet(self, at: datetime) -> None: ...
+
+    def reopen(self) -> None: ...
 
 
 C = TypeVar("C", bound=Cycle)
@@ -218,7 +223,7 @@ class Walk(Generic[C]):
             if stopped and cycle.met_at is None:
                 cycle.meet(at)
             elif not stopped and cycle.met_at is not None:
-                cycle.met_at = None
+                cycle.reopen()
         elif cycle.met_at is not None:
             return True
         if cycle.met_at is None:
