@@ -99,7 +99,7 @@ def test_eight_processes_updating_ten_tickets_lose_and_repeat_nothing(tmp_path: 
 
 
 HOT_WRITERS = 16
-HOT_COMMANDS = 60
+HOT_COMMANDS = 30
 
 
 def test_sixteen_processes_on_one_hot_ticket_with_a_policy_never_give_up(tmp_path: Path) -> None:
