@@ -5,12 +5,14 @@ calendars open a minute or two hours a week (one with 1,300 holidays), the longe
 calendar accepts (ten years where the horizon allows), and clocks from today to the last minute
 a ``datetime`` can hold. The aim is 10 ms per command (``benchmarks/_scale_commands.py`` prints
 the worst, about 2 ms here once a zone is known and 6 ms while it is first learned); the bound
-is 200 ms, twenty times the aim, because CI machines are noisy and what it guards against is
-unbounded work.
+is 500 ms, as for the calendar's own answers (``test_bounded_arithmetic.py``), because CI
+machines are noisy (one loaded run here took 246 ms for a 2 ms submit) and what it guards
+against is unbounded work. The garbage collector and coverage's tracer are off while timing.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -26,7 +28,7 @@ from ticketflow.sla._calendar import HORIZON_END, HORIZON_START
 from ticketflow.storage import InMemoryTicketStore
 from ticketflow.testing import FrozenClock
 
-BOUND_MS = 200.0
+BOUND_MS = 500.0
 TEN_YEARS = timedelta(days=3650)
 LATEST = datetime.max.replace(tzinfo=UTC)
 STARTS = (
@@ -93,6 +95,8 @@ def command_times(desk: Desk, clock: FrozenClock) -> Iterator[tuple[str, float]]
     commands.append(("tick", lambda: desk.tick(clock.now())))
     tracer = sys.gettrace()
     sys.settrace(None)  # the code is timed, not coverage's tracer
+    gc.collect()
+    gc.disable()  # nor a collection of what the rest of the test session left
     try:
         for name, command in commands:
             began = time.perf_counter()
@@ -101,6 +105,7 @@ def command_times(desk: Desk, clock: FrozenClock) -> Iterator[tuple[str, float]]
             if clock.now() < LATEST - timedelta(seconds=1):
                 clock.advance(timedelta(seconds=1))
     finally:
+        gc.enable()
         sys.settrace(tracer)
 
 
