@@ -470,3 +470,20 @@ def test_past_the_horizon_the_checkpoint_fails_exactly_where_the_journal_does(
     expected = _outcome(lambda: sla_state(journal, DECADE, as_of=as_of).next_due_at)
     event(f"the journal path gives {'an error' if isinstance(expected, type) else 'a time'}")
     assert _outcome(checkpoint.next_due) == expected
+
+
+def test_checkpoints_forgotten_by_a_full_cache_are_read_back_from_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(CheckpointBasis, "_KEEP", 1)
+    store, clock = Counting(), FrozenClock(T0)
+    desk = Desk(store, clock=clock, sla=OFFICE_POLICY)
+    draft = NewTicket(subject="late", requester=Requester("alice@example.com"), priority="P2")
+    tickets = [desk.submit(draft, actor=BOB).id for _ in range(3)]
+    for n in range(4):
+        for ticket_id in tickets:  # each write evicts the other tickets' checkpoints
+            clock.advance(minutes(25))
+            desk.comment(ticket_id, "hi", actor=ALICE if n % 2 else BOB)
+    assert store.journal_reads == 0
+    expected = sorted(d for t in tickets for d in _expected_due(store, t, OFFICE_POLICY))
+    assert sorted(_due(store)) == expected

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -430,7 +431,8 @@ class CheckpointBasis:
         self.fingerprint = fingerprint(policy, stopped)
         self._terms = {rule.name: _Terms(rule, policy.warn_at) for rule in policy.rules}
         self._no_terms = _Terms(None, policy.warn_at)
-        self._written: dict[str, tuple[str, SlaCheckpoint]] = {}
+        # Oldest first: a full cache forgets the ticket written longest ago (in O(1)).
+        self._written: OrderedDict[str, tuple[str, SlaCheckpoint]] = OrderedDict()
         self._lock = threading.Lock()
 
     def terms(self, rule: SlaRule | None) -> _Terms:
@@ -466,7 +468,7 @@ class CheckpointBasis:
             written = self._written
             written.pop(ticket_id, None)
             if len(written) >= self._KEEP:
-                del written[next(iter(written))]
+                written.popitem(last=False)
             written[ticket_id] = (text, state)
         return text
 
