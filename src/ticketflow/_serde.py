@@ -7,7 +7,7 @@ field with its path, never another exception.
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Final, TypeVar, cast, get_origin, overload
@@ -16,8 +16,6 @@ import attrs
 import cattrs
 from cattrs.errors import StructureHandlerNotFoundError
 from cattrs.gen import make_dict_unstructure_fn
-from cattrs.preconf.json import make_converter as _make_json_converter
-from cattrs.strategies import configure_tagged_union
 
 from ._events import EVENT_TYPES, TicketEvent, TicketTransitioned
 from ._fields import Fields
@@ -35,7 +33,11 @@ def make_converter() -> cattrs.Converter:
     (never from cattrs' global converter). Events are a tagged union on the key ``"type"``;
     tags are sorted lists; datetimes are ISO 8601 strings with their offset.
     """
-    converter = _make_json_converter()
+    # Imported here, not at the top: ``import ticketflow`` need not pay for them.
+    from cattrs.preconf.json import make_converter as make_json_converter  # noqa: PLC0415
+    from cattrs.strategies import configure_tagged_union  # noqa: PLC0415
+
+    converter = make_json_converter()
     # Sets serialize sorted, so the same value always has the same JSON (and signature).
     converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_unstructure_hook(Fields, dict)
@@ -182,12 +184,16 @@ def _structure_fields(value: object, _: type) -> Fields:
     return Fields(value)
 
 
-_CONVERTER = make_converter()
+@functools.cache
+def _converter() -> cattrs.Converter:
+    # Built on first use: generating the hooks of every event type took about a third of
+    # ``import ticketflow``. A race on the first call builds two equal converters; one stays.
+    return make_converter()
 
 
 def to_primitive(value: object) -> Any:  # noqa: ANN401 - JSON-shaped by construction
     """Return ``value`` as JSON-compatible primitives (dicts, lists, str, numbers)."""
-    return _CONVERTER.unstructure(value)
+    return _converter().unstructure(value)
 
 
 @overload
@@ -226,7 +232,7 @@ def from_primitive(data: object, cls: object) -> Any:
 def _structure(data: object, cls: object, name: str) -> Any:  # noqa: ANN401
     try:
         # A union alias is not a ``type`` to mypy, but cattrs builds it all the same.
-        return _CONVERTER.structure(data, cast("type[Any]", cls))
+        return _converter().structure(data, cast("type[Any]", cls))
     except cattrs.BaseValidationError as error:
         raise DeserializationError(name, _paths(error)) from error
     except StructureHandlerNotFoundError as error:
@@ -267,6 +273,8 @@ def _describe(exc: BaseException, type_: type | None) -> str:
 
 def to_json(value: object) -> str:
     """Return ``value`` as compact JSON text with sorted keys."""
+    import json  # noqa: PLC0415 - not needed by ``import ticketflow``
+
     return json.dumps(
         to_primitive(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
@@ -298,6 +306,8 @@ def from_json(text: str | bytes | bytearray, cls: object) -> Any:
 
 
 def _loads(text: object, cls: object) -> object:
+    import json  # noqa: PLC0415 - not needed by ``import ticketflow``
+
     problem: str
     if isinstance(text, bytes | bytearray):
         try:
