@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
@@ -32,13 +30,13 @@ from .storage import Change, TicketStore
 
 __all__ = ["DEFAULT_CLOCK_SKEW", "Desk"]
 
-_log = logging.getLogger("ticketflow")
-
 DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far a writer's clock may lag behind a ticket's last event before commands refuse."""
 
 
 def _new_id() -> str:
+    import uuid  # noqa: PLC0415 - loaded with the first ticket, not with import ticketflow
+
     return uuid.uuid4().hex
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -15,6 +14,7 @@ from ._actors import Actor
 from ._draft import Draft
 from ._due import DueWork, TickReport
 from ._events import TicketEvent
+from ._log import log_failure
 from ._retry import retrying
 from ._ticket import Ticket
 from ._values import check_instant, check_int
@@ -23,8 +23,6 @@ from .exceptions import ClockSkewError, ConfigurationError, InvalidValueError
 from .storage import TicketQuery, TicketStore
 
 __all__ = ["Ticking"]
-
-_log = logging.getLogger("ticketflow")
 
 
 class Ticking:
@@ -100,7 +98,7 @@ class Ticking:
                     functools.partial(self._tick_one, entry.ticket_id, when)
                 )
             except Exception as error:  # noqa: BLE001 - one ticket must not stop the others
-                _log.exception("tick failed for ticket %s", entry.ticket_id)
+                log_failure(error, "tick failed for ticket %s", entry.ticket_id)
                 failures.append((entry.ticket_id, repr(error)))
                 continue
             recorded.update(event.type for event in events)
