@@ -168,7 +168,6 @@ def test_blocking_hypothesis_takes_the_state_machines_away() -> None:
 # Loading them eagerly made the import about half again as slow (benchmarks/imports.py).
 DEFERRED = {
     "cattrs.preconf.json": "ticketflow.to_json(ticketflow.TicketStatus.NEW)",
-    "cattrs.strategies": "ticketflow.from_primitive('new', ticketflow.TicketStatus)",
     "logging": "ticketflow._log.log_failure(ValueError(), 'a failure')",
     "random": "ticketflow.retrying(Once(), sleep=lambda _: None)",
     "secrets": "ticketflow.storage.InMemoryTicketStore",
