@@ -97,14 +97,16 @@ _LAZY: dict[str, str] = {
 def __getattr__(name: str) -> object:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # Bind every lazy name at once, then publish them in the order of __all__, as an eager
-    # package would: the first public package that exports a name owns it.
-    namespace = globals()
-    for lazy_name, module_name in _LAZY.items():
-        module = importlib.import_module(module_name, __name__)
-        namespace[lazy_name] = getattr(module, lazy_name)
-    _publish(namespace, __all__, __name__)
-    return namespace[name]
+    # Publish every lazy name in the order of __all__, as an eager package would (the first
+    # public package that exports a name owns it), and only then bind them all: another
+    # thread sees each name unbound (and loads it too, to the same effect) or published.
+    loaded = {
+        lazy_name: getattr(importlib.import_module(module_name, __name__), lazy_name)
+        for lazy_name, module_name in _LAZY.items()
+    }
+    _publish(loaded, [n for n in __all__ if n in loaded], __name__)
+    globals().update(loaded)
+    return loaded[name]
 
 
 def __dir__() -> list[str]:

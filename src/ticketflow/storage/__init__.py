@@ -44,11 +44,11 @@ def __getattr__(name: str) -> object:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name, __name__), name)
-    namespace = globals()
-    namespace[name] = value  # bound once: later lookups do not come here
-    _publish(namespace, [name], __name__)
-    return value
+    loaded = {name: getattr(importlib.import_module(module_name, __name__), name)}
+    _publish(loaded, [name], __name__)
+    # Bound once published: later lookups do not come here, and no thread sees it unpublished.
+    globals().update(loaded)
+    return loaded[name]
 
 
 def __dir__() -> list[str]:
