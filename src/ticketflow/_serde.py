@@ -8,6 +8,7 @@ field with its path, never another exception.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Final, TypeVar, cast, get_origin, overload
@@ -208,8 +209,8 @@ def _structure_fields(value: object, _: type) -> Fields:
 
 @functools.cache
 def _converter() -> cattrs.Converter:
-    # Built on first use: generating the hooks of every event type took about a third of
-    # ``import ticketflow``. A race on the first call builds two equal converters; one stays.
+    # Built on first use, so ``import ticketflow`` does not import cattrs' JSON converter nor
+    # build anything. A race on the first call builds two equal converters; one stays.
     return make_converter()
 
 
@@ -295,8 +296,6 @@ def _describe(exc: BaseException, type_: type | None) -> str:
 
 def to_json(value: object) -> str:
     """Return ``value`` as compact JSON text with sorted keys."""
-    import json  # noqa: PLC0415 - not needed by ``import ticketflow``
-
     return json.dumps(
         to_primitive(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
@@ -328,8 +327,6 @@ def from_json(text: str | bytes | bytearray, cls: object) -> Any:
 
 
 def _loads(text: object, cls: object) -> object:
-    import json  # noqa: PLC0415 - not needed by ``import ticketflow``
-
     problem: str
     if isinstance(text, bytes | bytearray):
         try:
