@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from . import sla as service_levels  # its names load on first use: not on import ticketflow
+import ticketflow.sla  # its names load on first use, not with import ticketflow
+
 from ._access import Access
 from ._actors import Actor, Role, check_actor
 from ._clock import Clock, SystemClock
@@ -86,7 +87,7 @@ class Desk(Commands, Ticking):
         internal_fields: Iterable[str] = (),
         customer_fields: Iterable[str] = (),
         roles: Mapping[str, Iterable[Role | str]] | None = None,
-        sla: service_levels.SlaPolicy | None = None,
+        sla: ticketflow.sla.SlaPolicy | None = None,
         due: Iterable[DueWork] = (),
         max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     ) -> None:

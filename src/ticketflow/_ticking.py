@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from . import sla as service_levels  # its names load on first use: not on import ticketflow
+import ticketflow.sla  # its names load on first use, not with import ticketflow
+
 from ._actors import Actor
 from ._draft import Draft
 from ._due import DueWork, TickReport
@@ -33,10 +34,10 @@ class Ticking:
     max_clock_skew: timedelta
     due_work: tuple[DueWork, ...]
     _other_due: tuple[DueWork, ...]
-    _sla: service_levels.SlaPolicy | None
+    _sla: ticketflow.sla.SlaPolicy | None
 
     @property
-    def sla(self) -> service_levels.SlaPolicy | None:
+    def sla(self) -> ticketflow.sla.SlaPolicy | None:
         """The SLA policy; setting it replaces the SLA alerts among :attr:`due_work`.
 
         After changing it, call :meth:`reindex_sla` so that the due index follows.
@@ -44,12 +45,12 @@ class Ticking:
         return self._sla
 
     @sla.setter
-    def sla(self, policy: service_levels.SlaPolicy | None) -> None:
-        if policy is not None and not isinstance(policy, service_levels.SlaPolicy):
+    def sla(self, policy: ticketflow.sla.SlaPolicy | None) -> None:
+        if policy is not None and not isinstance(policy, ticketflow.sla.SlaPolicy):
             raise InvalidValueError("sla", policy, "must be an SlaPolicy or None")
         self._sla = policy
         alerts = (
-            () if policy is None else (service_levels.sla_alerts(policy, workflow=self.workflow),)
+            () if policy is None else (ticketflow.sla.sla_alerts(policy, workflow=self.workflow),)
         )
         self.due_work = (*alerts, *self._other_due)
 
@@ -107,7 +108,7 @@ class Ticking:
 
     def sla_state(
         self, ticket_id: str, *, as_of: datetime | None = None
-    ) -> service_levels.SlaState:
+    ) -> ticketflow.sla.SlaState:
         """Return the ticket's SLA state at ``as_of`` (default: now), derived from its journal.
 
         Raises:
@@ -116,7 +117,7 @@ class Ticking:
         policy = self._policy()
         when = self._clock_now() if as_of is None else check_instant("as_of", as_of)
         history = self.history(ticket_id)
-        return service_levels.sla_state(history, policy, as_of=when, workflow=self.workflow)
+        return ticketflow.sla.sla_state(history, policy, as_of=when, workflow=self.workflow)
 
     def explain_sla(self, ticket_id: str) -> str:
         """Say which SLA rule applies to the ticket and why.
@@ -147,7 +148,7 @@ class Ticking:
                 return count
             query = attrs.evolve(query, after=page.next_cursor)
 
-    def _policy(self) -> service_levels.SlaPolicy:
+    def _policy(self) -> ticketflow.sla.SlaPolicy:
         if self.sla is None:
             raise ConfigurationError("sla", "this desk has no SLA policy")
         return self.sla
