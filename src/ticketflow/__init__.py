@@ -14,7 +14,9 @@ from ._desk import DEFAULT_CLOCK_SKEW as DEFAULT_CLOCK_SKEW
 from ._desk import Desk as Desk
 from ._draft import Decide as Decide
 from ._draft import Draft as Draft
+from ._due import DueCheckpoint as DueCheckpoint
 from ._due import DueWork as DueWork
+from ._due import IncrementalDueWork as IncrementalDueWork
 from ._due import TickReport as TickReport
 from ._events import CommentAdded as CommentAdded
 from ._events import FieldsChanged as FieldsChanged
@@ -106,10 +108,12 @@ __all__ = [
     "DeserializationError",
     "Desk",
     "Draft",
+    "DueCheckpoint",
     "DueWork",
     "FieldValue",
     "Fields",
     "FieldsChanged",
+    "IncrementalDueWork",
     "InvalidTransitionError",
     "InvalidValueError",
     "JournalError",

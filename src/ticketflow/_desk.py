@@ -13,7 +13,7 @@ from ._actors import Actor, Role, check_actor
 from ._clock import Clock, SystemClock
 from ._commands import Commands, check_link_target
 from ._draft import Decide, Draft, event_message
-from ._due import DueWork, due_works, next_due_of
+from ._due import DueWork, due_works, next_due_of, stored_memos
 from ._events import LinkKind, TicketEvent
 from ._retry import retrying
 from ._ticket import NewTicket, Ticket
@@ -282,6 +282,7 @@ class Desk(Commands, Ticking):
             workflow=self.workflow,
             ids=self._ids,
             history=lambda: self._journal_of(before),
+            memos=lambda: stored_memos(self.store, before.id),
         )
 
     def _journal_of(self, ticket: Ticket) -> Sequence[TicketEvent]:
@@ -297,13 +298,15 @@ class Desk(Commands, Ticking):
         return journal
 
     def _commit(self, draft: Draft) -> Ticket:
+        due_at, memos = next_due_of(self.due_work, draft)
         self.store.commit(
             Change(
                 ticket=draft.ticket,
                 events=tuple(draft.events),
                 expected_version=draft.expected_version,
                 outbox=(*(event_message(e, self._ids()) for e in draft.events), *draft.outbox),
-                due_at=next_due_of(self.due_work, draft),
+                due_at=due_at,
+                memos=memos,
             )
         )
         return draft.ticket

@@ -43,6 +43,9 @@ class Draft:
         workflow: The workflow whose guard every status change passes.
         events: The events recorded so far, in order.
         outbox: The extra messages recorded so far (each event gets its own message anyway).
+        derived: What due work derived from this draft, by the work's name, kept for the
+            commit so that it is derived once per command (never stored; see
+            :class:`~ticketflow.IncrementalDueWork`).
 
     Raises:
         InvalidValueError: A part is not of its kind (the Desk builds drafts; a test may too).
@@ -53,10 +56,13 @@ class Draft:
     __slots__ = (
         "_history",
         "_ids",
+        "_memos",
         "_read",
+        "_stored",
         "actor",
         "at",
         "before",
+        "derived",
         "events",
         "outbox",
         "ticket",
@@ -74,8 +80,11 @@ class Draft:
         history: Callable[[], Sequence[TicketEvent]],
         before: Ticket | None = None,
         events: Sequence[TicketEvent] = (),
+        memos: Callable[[], Mapping[str, str]] = dict,
     ) -> None:
         _check_parts(ticket, actor, workflow, ids, history, before, events)
+        if not callable(memos):
+            raise InvalidValueError("memos", memos, "must be callable")
         self.before = ticket if before is None and not events else before
         self.ticket = ticket
         self.actor = actor
@@ -86,6 +95,9 @@ class Draft:
         self._ids = ids
         self._history = history
         self._read: Sequence[TicketEvent] | None = None
+        self._memos = memos
+        self._stored: Mapping[str, str] | None = None
+        self.derived: dict[str, object] = {}
 
     @property
     def expected_version(self) -> int:
@@ -97,6 +109,18 @@ class Draft:
         if self._read is None:
             self._read = self._history()
         return self._read
+
+    def memo(self, name: str) -> str | None:
+        """Return the memo stored under ``name`` with the loaded snapshot (read once).
+
+        A memo is what an :class:`~ticketflow.IncrementalDueWork` stored last time; it may be
+        missing or stale (a store that keeps none, a commit that wrote none), so its reader
+        checks it before trusting it.
+        """
+        if self._stored is None:
+            self._stored = {} if self.before is None else self._memos()
+        found = self._stored.get(name)
+        return found if isinstance(found, str) else None
 
     def record(self, event_type: type[E], **fields: Any) -> Ticket:  # noqa: ANN401
         """Record an event of ``event_type`` with ``fields``; return the ticket after it.

@@ -21,9 +21,17 @@ from ._events import TicketEvent
 from ._log import log_failure
 from ._ticket import Ticket
 from ._values import check_instant, check_int, check_name, validator
-from .exceptions import InvalidValueError
+from .exceptions import ConflictError, InvalidValueError
 
-__all__ = ["DueWork", "TickReport", "due_works", "next_due_of"]
+__all__ = [
+    "DueCheckpoint",
+    "DueWork",
+    "IncrementalDueWork",
+    "TickReport",
+    "due_works",
+    "next_due_of",
+    "stored_memos",
+]
 
 
 @runtime_checkable
@@ -51,6 +59,51 @@ class DueWork(Protocol):
         A problem is one line for :attr:`~ticketflow.TickReport.failures` (a host escalation
         that failed, say); what could be recorded is recorded regardless.
         """
+        ...
+
+
+def _memo(value: str | None) -> str | None:
+    given: object = value
+    if given is not None and not isinstance(given, str):
+        raise InvalidValueError("memo", given, "must be text or None")
+    return value
+
+
+def _next_due(value: datetime | None) -> datetime | None:
+    return None if value is None else check_instant("next_due", value)
+
+
+@attrs.frozen
+class DueCheckpoint:
+    """What an :class:`IncrementalDueWork` says about a drafted ticket.
+
+    Attributes:
+        next_due: When the ticket next needs the work (``None``: not without a further event).
+        memo: Text to store with the snapshot under the work's name, read back by the next
+            command through :meth:`~ticketflow.Draft.memo`; ``None`` stores nothing.
+
+    .. versionadded:: 0.1
+    """
+
+    next_due: datetime | None = attrs.field(converter=_next_due)
+    memo: str | None = attrs.field(default=None, converter=_memo)
+
+
+@runtime_checkable
+class IncrementalDueWork(DueWork, Protocol):
+    """A :class:`DueWork` that keeps its own state up to date, command by command.
+
+    Instead of :meth:`~DueWork.next_due` over the whole journal, the Desk calls
+    :meth:`checkpoint` on every commit; the work reads what it stored last time
+    (:meth:`~ticketflow.Draft.memo`), walks only the draft's new events, and returns the next
+    due instant with the memo to store in the same commit. A memo is a hint, never the truth:
+    the work must fall back to the journal (:meth:`~ticketflow.Draft.history`) whenever the
+    memo is missing, unreadable, or not for the ticket's version (a store that keeps no memos
+    always gives none).
+    """
+
+    def checkpoint(self, draft: Draft) -> DueCheckpoint:
+        """Return when the drafted ticket next needs this work, and the memo to store."""
         ...
 
 
@@ -109,23 +162,51 @@ class TickReport:
         return self.recorded.get("prioritized", 0) + self.recorded.get("assigned", 0)
 
 
-def next_due_of(works: Sequence[DueWork], draft: Draft) -> datetime | None:
-    """Return the earliest instant any of ``works`` next needs the drafted ticket."""
+def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None, dict[str, str]]:
+    """Return when the drafted ticket next needs any of ``works``, and the memos to store.
+
+    The memos are those the incremental kinds (:class:`IncrementalDueWork`) return, by name.
+    """
     if not works:
-        return None
-    history = [*(() if draft.before is None else draft.history()), *draft.events]
+        return None, {}
+    history: list[TicketEvent] | None = None
     instants = []
+    memos: dict[str, str] = {}
     for work in works:
         try:
-            due = work.next_due(draft.ticket, history)
+            checkpoint = getattr(work, "checkpoint", None)
+            if callable(checkpoint):
+                found = _checkpoint(checkpoint(draft))
+                due = found.next_due
+                if found.memo is not None:
+                    memos[work.name] = found.memo
+            else:
+                if history is None:
+                    before = () if draft.before is None else draft.history()
+                    history = [*before, *draft.events]
+                due = work.next_due(draft.ticket, history)
             instants.append(None if due is None else check_instant("next_due()", due))
+        except ConflictError:
+            raise  # the journal ran ahead of the snapshot: the command re-decides
         except Exception as error:  # noqa: BLE001 - logged; see below
             # The command must not fail (nor its input be lost) because a due-work kind, a CRM
             # lookup say, is down: mark the ticket due now; tick re-evaluates it and reports
             # the failure until it succeeds.
             log_failure(error, "%s: next_due failed for ticket %s", work.name, draft.ticket.id)
             instants.append(draft.ticket.updated_at)
-    return min((i for i in instants if i is not None), default=None)
+    return min((i for i in instants if i is not None), default=None), memos
+
+
+def _checkpoint(found: object) -> DueCheckpoint:
+    if type(found) is not DueCheckpoint:
+        raise InvalidValueError("checkpoint()", found, "must be a DueCheckpoint")
+    return found
+
+
+def stored_memos(store: object, ticket_id: str) -> Mapping[str, str]:
+    """Return the memos ``store`` keeps for the ticket; none if it keeps none."""
+    read = getattr(store, "memos", None)
+    return read(ticket_id) if callable(read) else {}
 
 
 def due_works(value: object) -> tuple[DueWork, ...]:

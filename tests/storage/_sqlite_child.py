@@ -5,6 +5,13 @@
     tickets through ``Desk.retrying`` (synchronous NORMAL). Each comment body is the unique
     ``w<WORKER>-<seq>``. Prints one JSON line: ``{"worker", "accepted", "conflicts"}``.
 
+``hot PATH WORKER COMMANDS TICKET_ID``
+    Prints ``ready``, waits for a line on stdin, then runs ``COMMANDS`` comments on the one
+    ticket, the customer's and the agent's in turn, on a desk with an SLA policy, each through
+    ``Desk.retrying`` with its default attempts and waits. Prints one JSON line:
+    ``{"worker", "done", "gave_up", "conflicts", "most_retries"}`` (``gave_up``: commands still
+    conflicting after the last attempt; ``most_retries``: the most one command needed).
+
 ``claim PATH WORKER``
     Prints ``ready``, waits for a line on stdin, then claims outbox messages five at a time
     (as of 2026-03-02 10:00 UTC, with an hour's lease) until none is left. Prints the JSON list
@@ -30,6 +37,8 @@ from datetime import UTC, datetime, timedelta
 
 from ticketflow import Actor, Desk, NewTicket, Requester, Ticket
 from ticketflow import TicketStatus as S
+from ticketflow.exceptions import ConflictError
+from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets
 from ticketflow.storage import SQLiteTicketStore
 
 AGENT = Actor.agent("worker")
@@ -73,8 +82,60 @@ def hammer(path: str, worker: int, updates: int, ticket_ids: list[str]) -> None:
     _say(json.dumps({"worker": worker, "accepted": accepted, "conflicts": backoff.conflicts}))
 
 
-def _comment(desk: Desk, ticket_id: str, body: str) -> Callable[[], Ticket]:
-    return lambda: desk.comment(ticket_id, body, actor=AGENT)
+def _comment(desk: Desk, ticket_id: str, body: str, actor: Actor = AGENT) -> Callable[[], Ticket]:
+    return lambda: desk.comment(ticket_id, body, actor=actor)
+
+
+class _Counted:
+    """Waits as ``Desk.retrying`` asks (really), counting the conflicts."""
+
+    def __init__(self) -> None:
+        self.conflicts = 0
+
+    def __call__(self, seconds: float) -> None:
+        self.conflicts += 1
+        time.sleep(seconds)
+
+
+HOT_POLICY = SlaPolicy.by_priority(
+    {
+        "P2": SlaTargets(
+            first_response=timedelta(hours=4),
+            next_response=timedelta(hours=8),
+            resolution=timedelta(days=5),
+        )
+    },
+    calendar=BusinessCalendar.weekly(tz="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]}),
+)
+HOT_CUSTOMER = Actor.customer("c@example.com")
+
+
+def hot(path: str, worker: int, commands: int, ticket_id: str) -> None:
+    done = gave_up = 0
+    counted = _Counted()
+    with SQLiteTicketStore(path, synchronous="NORMAL") as store:
+        desk = Desk(store, sla=HOT_POLICY)
+        _say("ready")
+        sys.stdin.readline()
+        worst = 0
+        for seq in range(commands):
+            actor = HOT_CUSTOMER if seq % 2 else AGENT
+            before = counted.conflicts
+            try:
+                desk.retrying(_comment(desk, ticket_id, f"w{worker}-{seq}", actor), sleep=counted)
+            except ConflictError:
+                gave_up += 1
+            else:
+                done += 1
+            worst = max(worst, counted.conflicts - before)
+    report = {
+        "worker": worker,
+        "done": done,
+        "gave_up": gave_up,
+        "conflicts": counted.conflicts,
+        "most_retries": worst,
+    }
+    _say(json.dumps(report))
 
 
 def claim(path: str, worker: int) -> None:
@@ -132,6 +193,9 @@ def main(argv: list[str]) -> None:
     if mode == "hammer":
         worker, updates, *ticket_ids = rest
         hammer(path, int(worker), int(updates), ticket_ids)
+    elif mode == "hot":
+        worker, commands, ticket_id = rest
+        hot(path, int(worker), int(commands), ticket_id)
     elif mode == "claim":
         claim(path, int(rest[0]))
     elif mode == "open":

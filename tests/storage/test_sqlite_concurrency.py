@@ -98,6 +98,29 @@ def test_eight_processes_updating_ten_tickets_lose_and_repeat_nothing(tmp_path: 
     assert events == messages == accepted + TICKETS
 
 
+HOT_WRITERS = 16
+HOT_COMMANDS = 30
+
+
+def test_sixteen_processes_on_one_hot_ticket_with_a_policy_never_give_up(tmp_path: Path) -> None:
+    """Each command holds the ticket briefly (its SLA clocks are a checkpoint, not a replay of
+    the journal), so under the default retries no command gives up with ConflictError."""
+    path = tmp_path / "desk.sqlite3"
+    with SQLiteTicketStore(path, synchronous="NORMAL") as store:
+        ticket = Desk(store).submit(
+            NewTicket(subject="hot", requester=Requester("c@example.com"), priority="P2"),
+            actor=Actor.agent("bob"),
+        )
+    children = [
+        _spawn("hot", path, worker, HOT_COMMANDS, ticket.id) for worker in range(HOT_WRITERS)
+    ]
+    reports = [json.loads(line) for line in _run_together(children)]
+    assert [report["gave_up"] for report in reports] == [0] * HOT_WRITERS, reports
+    assert sum(report["conflicts"] for report in reports) > 0, "the writers really raced"
+    with SQLiteTicketStore(path) as store:
+        assert store.get(ticket.id).version == 1 + HOT_WRITERS * HOT_COMMANDS
+
+
 @pytest.mark.slow
 def test_processes_claiming_the_outbox_at_once_never_share_a_message(tmp_path: Path) -> None:
     path = tmp_path / "desk.sqlite3"

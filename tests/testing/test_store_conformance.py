@@ -119,6 +119,26 @@ class AssigneeForgettingStore(InMemoryTicketStore):
         return attrs.evolve(super().get(ticket_id), assignee=None)
 
 
+class MemoReplacingStore(InMemoryTicketStore):
+    """Replaces all of a ticket's memos with those of each commit (forgets the other names)."""
+
+    def commit(self, change: Change) -> None:
+        super().commit(change)
+        if change.memos:
+            self._memos[change.ticket.id] = dict(change.memos)
+
+
+class MemoOnConflictStore(InMemoryTicketStore):
+    """Writes a change's memos even when the commit is refused."""
+
+    def commit(self, change: Change) -> None:
+        try:
+            super().commit(change)
+        except ConflictError:
+            self._memos.setdefault(change.ticket.id, {}).update(change.memos)
+            raise
+
+
 def _kit_failure(store: Callable[[], TicketStore], check: str, max_examples: int = 0) -> str:
     with pytest.raises(AssertionError) as caught:
         check_ticket_store(store, max_examples=max_examples)
@@ -210,3 +230,15 @@ def test_an_unknown_ticket_still_raises_ticket_not_found_in_the_reference() -> N
     # Guards the premise of KeyErrorStore: the reference raises TicketNotFoundError.
     with pytest.raises(TicketNotFoundError):
         InMemoryTicketStore().get_by_number(404)
+
+
+def test_a_store_that_replaces_every_memo_fails_memos_commit_with_the_snapshot() -> None:
+    message = _kit_failure(MemoReplacingStore, "memos_commit_with_the_snapshot")
+    assert "keeps the others" in message, message
+
+
+def test_a_store_that_writes_memos_of_refused_commits_fails_memos_commit_with_the_snapshot() -> (
+    None
+):
+    message = _kit_failure(MemoOnConflictStore, "memos_commit_with_the_snapshot")
+    assert "a refused commit wrote its memo" in message, message

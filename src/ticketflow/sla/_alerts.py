@@ -18,12 +18,14 @@ import attrs
 from .._actors import Actor
 from .._contracts import SERVICE_CREDIT_TOPIC, ServiceCredit
 from .._draft import Draft
+from .._due import DueCheckpoint
 from .._events import SlaBreached, SlaWarned, TicketAssigned, TicketEvent, TicketPrioritized
 from .._ticket import Ticket
 from .._workflow import Workflow
-from ..exceptions import InvalidValueError
+from ..exceptions import ConflictError, InvalidValueError
+from ._checkpoint import CheckpointBasis, SlaCheckpoint, stored_version
 from ._escalation import EscalationStep, SlaAlert
-from ._policy import SlaPolicy
+from ._policy import SlaPolicy, SlaRule
 from ._timers import SlaState, sla_state
 
 __all__ = ["SLA_ACTOR", "plan_alerts", "sla_alerts"]
@@ -44,26 +46,87 @@ def plan_alerts(
     return sla_state(history, policy, as_of=at, workflow=workflow)
 
 
+def _basis(alerts: _SlaAlerts) -> CheckpointBasis:
+    return CheckpointBasis(alerts.policy, alerts.policy.stopped | alerts.workflow.terminal)
+
+
 @attrs.frozen
 class _SlaAlerts:
+    """SLA alerts as incremental due work: the clocks are a checkpoint stored with the ticket.
+
+    Every commit advances the checkpoint by the draft's events (:meth:`checkpoint`), and a
+    tick reads what is due from the same checkpoint (:meth:`run`); the journal is read only
+    when the stored checkpoint cannot be used (see :mod:`ticketflow.sla._checkpoint`).
+    """
+
     policy: SlaPolicy
     workflow: Workflow
     name: str = "sla"
     actor: Actor = SLA_ACTOR
+    basis: CheckpointBasis = attrs.field(
+        init=False, repr=False, eq=False, default=attrs.Factory(_basis, takes_self=True)
+    )
 
     def next_due(self, ticket: Ticket, history: Sequence[TicketEvent]) -> datetime | None:
         return plan_alerts(history, self.policy, self.workflow, ticket.updated_at).next_due_at
 
+    def checkpoint(self, draft: Draft) -> DueCheckpoint:
+        state = self._state(draft)
+        due = state.next_due()
+        # The basis keeps the state as the text it stores: nothing may change it any more.
+        del draft.derived[self.name]
+        return DueCheckpoint(due, self.basis.write(draft.ticket.id, state))
+
+    def _state(self, draft: Draft) -> SlaCheckpoint:
+        """Return the clocks after the draft's events.
+
+        Taken from this draft, else from the store, else from the journal: the first that can
+        be used.
+        """
+        rule = self.policy.select(draft.ticket)
+        state = draft.derived.get(self.name)
+        if not isinstance(state, SlaCheckpoint) or state.rule is not rule:
+            state = None
+            if draft.before is not None:
+                state = self._stored(draft, rule, draft.before.version)
+        if state is None:
+            state = self.basis.start(rule)
+            if draft.before is not None:
+                state.advance(draft.history())
+        state.advance(draft.events[state.version - draft.expected_version :])
+        draft.derived[self.name] = state
+        return state
+
+    def _stored(self, draft: Draft, rule: SlaRule | None, version: int) -> SlaCheckpoint | None:
+        stored = draft.memo(self.name)
+        state = self.basis.read(draft.ticket.id, stored, rule, version)
+        if state is None and stored is not None and (stored_version(stored) or 0) > version:
+            # Written with a later snapshot than the one loaded: another writer committed
+            # meanwhile, so this command must re-decide; reading the journal would only say so.
+            raise ConflictError(draft.ticket.id, version, stored_version(stored))
+        return state
+
     def run(self, draft: Draft, now: datetime) -> Sequence[str]:
-        history = [*draft.history(), *draft.events]
-        state = plan_alerts(history, self.policy, self.workflow, now)
+        checkpoint = self._state(draft)
+        if checkpoint.at is not None and now < checkpoint.at:
+            # Asked about an instant before the last event: only the journal can say.
+            state = plan_alerts([*draft.history(), *draft.events], self.policy, self.workflow, now)
+            rule, alerts_due = state.rule, state.alerts_due
+        else:
+            rule, alerts_due = checkpoint.rule, tuple(checkpoint.alerts_due(now))
+        return self.record(draft, rule, alerts_due, now)
+
+    def record(
+        self, draft: Draft, rule: SlaRule | None, alerts_due: Sequence[SlaAlert], now: datetime
+    ) -> list[str]:
+        """Record ``alerts_due`` under ``rule`` with their credits and escalations."""
         problems: list[str] = []
-        for alert in state.alerts_due:
+        for alert in alerts_due:
             common = {"metric": alert.metric, "cycle": alert.cycle, "due_at": alert.due_at}
             if alert.threshold is None:
                 draft.record(SlaBreached, actor=self.actor, **common)
-                if state.rule is not None and state.rule.tier is not None:
-                    draft.emit(SERVICE_CREDIT_TOPIC, _credit(draft.ticket, state, alert, now))
+                if rule is not None and rule.tier is not None:
+                    draft.emit(SERVICE_CREDIT_TOPIC, _credit(draft.ticket, rule, alert, now))
             else:
                 draft.record(SlaWarned, actor=self.actor, threshold=alert.threshold, **common)
             if alert.live:  # the work still waits: escalate; otherwise record the fact only
@@ -103,10 +166,8 @@ def _step(answer: object) -> EscalationStep | None:
     return answer
 
 
-def _credit(ticket: Ticket, state: SlaState, alert: SlaAlert, at: datetime) -> dict[str, object]:
-    rule = state.rule
-    assert rule is not None  # noqa: S101 - only contract rules owe credits
-    assert rule.tier is not None  # noqa: S101
+def _credit(ticket: Ticket, rule: SlaRule, alert: SlaAlert, at: datetime) -> dict[str, object]:
+    assert rule.tier is not None  # noqa: S101 - only contract rules owe credits
     return ServiceCredit(
         ticket_id=ticket.id,
         ticket_number=ticket.number,

@@ -9,9 +9,9 @@ against the new targets, and a reopen resumes the resolution clock with the time
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -38,7 +38,8 @@ __all__ = ["ClockReading", "ClockState", "SlaState", "sla_state"]
 RESPONDERS: Final = frozenset({Role.AGENT, Role.SUPERVISOR})
 """Roles whose public comment counts as a response to the customer."""
 
-_AlertKey = tuple[SlaMetric, int, float | None]
+AlertKey = tuple[SlaMetric, int, float | None]
+"""An alert's identity: metric, cycle and threshold (``None`` for the breach)."""
 
 
 class ClockState(enum.StrEnum):
@@ -109,13 +110,17 @@ class SlaState:
         return found[-1] if found else None
 
 
-@attrs.define
 class _Cycle:
-    metric: SlaMetric
-    index: int
-    started_at: datetime
-    intervals: list[tuple[datetime, datetime | None]] = attrs.field(factory=list)
-    met_at: datetime | None = None
+    """One clock cycle with every interval in which it ran (the journal path keeps them all)."""
+
+    __slots__ = ("index", "intervals", "met_at", "metric", "started_at")
+
+    def __init__(self, metric: SlaMetric, index: int, started_at: datetime) -> None:
+        self.metric = metric
+        self.index = index
+        self.started_at = started_at
+        self.intervals: list[tuple[datetime, datetime | None]] = []
+        self.met_at: datetime | None = None
 
     @property
     def running(self) -> bool:
@@ -133,55 +138,96 @@ class _Cycle:
         self.pause(at)
         self.met_at = at
 
+    def reopen(self) -> None:
+        self.met_at = None
 
-@attrs.define
-class _Replay:
-    """Walks a journal once, opening, meeting, pausing and resuming clock cycles."""
 
-    policy: SlaPolicy
-    stopped: frozenset[str]
-    ticket: Ticket | None = None
-    cycles: list[_Cycle] = attrs.field(factory=list)
-    recorded: set[_AlertKey] = attrs.field(factory=set)
-    first: _Cycle | None = None
-    waiting: _Cycle | None = None
-    # Only these can still change: the resolution cycle (a reopen takes it up again) and the
-    # cycles not yet met. Walking every cycle on every event made a long conversation
-    # quadratic; a met response cycle never changes again.
-    live: list[_Cycle] = attrs.field(factory=list)
-    responses: int = 0
+class Cycle(Protocol):
+    """What :class:`Walk` needs of a clock cycle: the journal's kind or a checkpoint's."""
 
-    def step(self, event: TicketEvent) -> None:
-        ticket = self.ticket = apply(self.ticket, event)
+    metric: SlaMetric
+    index: int
+    started_at: datetime
+    met_at: datetime | None
+
+    @property
+    def running(self) -> bool: ...
+
+    def run(self, at: datetime) -> None: ...
+
+    def pause(self, at: datetime) -> None: ...
+
+    def meet(self, at: datetime) -> None: ...
+
+    def reopen(self) -> None: ...
+
+
+C = TypeVar("C", bound=Cycle)
+
+
+class Walk(Generic[C]):
+    """Walks events one by one, opening, meeting, pausing and resuming clock cycles.
+
+    The one statement of when clocks start and stop, shared by the journal path
+    (:func:`sla_state`, which keeps every interval) and the checkpoint that the Desk advances
+    by each command's events (which keeps running totals).
+    """
+
+    def __init__(
+        self,
+        pauses: Mapping[SlaMetric, frozenset[str]],
+        stopped: frozenset[str],
+        cycle: Callable[[SlaMetric, int, datetime], C],
+    ) -> None:
+        self.pauses = pauses
+        self.stopped = stopped
+        self.cycle = cycle
+        self.cycles: list[C] = []
+        self.recorded: set[AlertKey] = set()
+        self.first: C | None = None
+        self.waiting: C | None = None
+        # Only these can still change: the resolution cycle (a reopen takes it up again) and
+        # the cycles not yet met. Walking every cycle on every event made a long conversation
+        # quadratic; a met response cycle never changes again.
+        self.live: list[C] = []
+        self.responses = 0
+
+    def step(self, event: TicketEvent, status: str) -> bool:
+        """Walk ``event``, after which the ticket is in ``status``.
+
+        Returns whether a response cycle was met for good (and so left :attr:`live`).
+        """
         at = event.at
         if isinstance(event, TicketCreated):
-            self.first = _Cycle(SlaMetric.FIRST_RESPONSE, 0, at)
-            self.cycles += [self.first, _Cycle(SlaMetric.RESOLUTION, 0, at)]
+            self.first = self.cycle(SlaMetric.FIRST_RESPONSE, 0, at)
+            self.cycles += [self.first, self.cycle(SlaMetric.RESOLUTION, 0, at)]
             self.live = list(self.cycles)
         elif isinstance(event, CommentAdded) and event.public:
             self._comment(event)
-        self.note_alert(event)
-        stopped = ticket.status in self.stopped
+        else:
+            self.note_alert(event)
+        stopped = status in self.stopped
         finished = False
         for cycle in self.live:
-            finished |= self._advance(cycle, ticket.status, stopped=stopped, at=at)
+            finished |= self._advance(cycle, status, stopped=stopped, at=at)
         if finished:
             self.live = [
                 c for c in self.live if c.met_at is None or c.metric is SlaMetric.RESOLUTION
             ]
+        return finished
 
-    def _advance(self, cycle: _Cycle, status: str, *, stopped: bool, at: datetime) -> bool:
+    def _advance(self, cycle: C, status: str, *, stopped: bool, at: datetime) -> bool:
         """Move one cycle on; return whether a response cycle is now met for good."""
         if cycle.metric is SlaMetric.RESOLUTION:
             # Resolving meets the resolution clock; a reopen takes it up again.
             if stopped and cycle.met_at is None:
                 cycle.meet(at)
             elif not stopped and cycle.met_at is not None:
-                cycle.met_at = None
+                cycle.reopen()
         elif cycle.met_at is not None:
             return True
         if cycle.met_at is None:
-            if stopped or status in self.policy.pauses[cycle.metric]:
+            if stopped or status in self.pauses[cycle.metric]:
                 cycle.pause(at)
             else:
                 cycle.run(at)
@@ -206,10 +252,22 @@ class _Replay:
                 self.waiting = None
         elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not self.waiting:
             # The oldest unanswered customer message starts the next-response clock.
-            self.waiting = _Cycle(SlaMetric.NEXT_RESPONSE, self.responses, at)
+            self.waiting = self.cycle(SlaMetric.NEXT_RESPONSE, self.responses, at)
             self.responses += 1
             self.cycles.append(self.waiting)
             self.live.append(self.waiting)
+
+
+class _Replay(Walk[_Cycle]):
+    """The journal path: applies each event too, so a journal that is no history fails."""
+
+    def __init__(self, policy: SlaPolicy, stopped: frozenset[str]) -> None:
+        super().__init__(policy.pauses, stopped, _Cycle)
+        self.ticket: Ticket | None = None
+
+    def walk(self, event: TicketEvent) -> None:
+        self.ticket = apply(self.ticket, event)
+        self.step(event, self.ticket.status)
 
 
 def _event(value: object) -> TicketEvent:
@@ -220,14 +278,14 @@ def _event(value: object) -> TicketEvent:
 
 def _replay_cycles(
     journal: Iterable[TicketEvent], policy: SlaPolicy, as_of: datetime, stopped: frozenset[str]
-) -> tuple[Ticket | None, list[_Cycle], set[_AlertKey]]:
+) -> tuple[Ticket | None, list[_Cycle], set[AlertKey]]:
     replay = _Replay(policy, stopped)
     events = map(_event, journal)
     for event in events:
         if event.at > as_of:
             replay.note_alert(event)
             break
-        replay.step(event)
+        replay.walk(event)
     for event in events:
         replay.note_alert(event)
     return replay.ticket, replay.cycles, replay.recorded

@@ -14,6 +14,7 @@ from ._outbox import LeasedMessage as LeasedMessage
 from ._outbox import OutboxMessage as OutboxMessage
 from ._protocol import DueEntry as DueEntry
 from ._protocol import Page as Page
+from ._protocol import TicketMemos as TicketMemos
 from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore
 
@@ -29,6 +30,7 @@ __all__ = [
     "OutboxMessage",
     "Page",
     "SQLiteTicketStore",
+    "TicketMemos",
     "TicketQuery",
     "TicketStore",
 ]

@@ -7,6 +7,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import Enum
+from types import MappingProxyType
 from typing import Final, TypeVar, cast
 
 import attrs
@@ -19,6 +20,7 @@ from ._checks import (
     instance,
     instant,
     invalid,
+    key_text,
     storable,
     validator,
 )
@@ -59,6 +61,21 @@ def _due_at(value: datetime | None) -> datetime | None:
     return None if value is None else instant("due_at", value)
 
 
+def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
+    given: object = value
+    if not isinstance(given, Mapping):
+        raise invalid("memos", given, "must map names to text")
+    memos: dict[str, str] = {}
+    for name, text in cast("Mapping[object, object]", given).items():
+        key = key_text("memos", name)
+        if not isinstance(text, str):
+            raise invalid(f"memos.{key}", text, "must be text")
+        if not storable(text):
+            raise invalid(f"memos.{key}", text, "must be valid Unicode (no lone surrogates)")
+        memos[key] = text
+    return MappingProxyType(memos)
+
+
 @attrs.frozen(kw_only=True)
 class Change:
     """One atomic write: a ticket's next snapshot with the events that lead to it.
@@ -78,6 +95,10 @@ class Change:
         expected_version: The version the writer read; 0 for a new ticket.
         outbox: Messages to write with it.
         due_at: The ticket's next SLA due instant, or ``None`` if nothing is due.
+        memos: Text to keep with the snapshot, by name (what each incremental kind of due
+            work derived, such as the SLA clocks); a store that keeps memos writes them in
+            the same transaction, replacing those of the same names, and may ignore them
+            otherwise (see :class:`~ticketflow.storage.TicketMemos`).
 
     Raises:
         InvalidValueError: An attribute is of the wrong type (``events[1]`` is not a
@@ -93,6 +114,9 @@ class Change:
     expected_version: int = attrs.field(validator=validator(_expected_version))
     outbox: tuple[OutboxMessage, ...] = attrs.field(default=(), converter=_messages)
     due_at: datetime | None = attrs.field(default=None, converter=_due_at)
+    memos: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_memos, hash=False, repr=lambda memos: f"<{len(memos)}>"
+    )
 
     def __attrs_post_init__(self) -> None:
         ticket = self.ticket

@@ -11,7 +11,7 @@ import bisect
 import itertools
 import operator
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -54,6 +54,7 @@ class InMemoryTicketStore:
         self._by_number: dict[int, str] = {}
         self._index = TicketIndex()
         self._journals: dict[str, list[TicketEvent]] = {}
+        self._memos: dict[str, dict[str, str]] = {}
         self._due: dict[str, datetime] = {}
         self._due_order: list[tuple[datetime, str]] = []
         self._outbox = MemoryOutbox()
@@ -115,6 +116,8 @@ class InMemoryTicketStore:
                 self._index.replace(current, ticket)
             self._tickets[ticket.id] = ticket
             self._journals.setdefault(ticket.id, []).extend(change.events)
+            if change.memos:
+                self._memos.setdefault(ticket.id, {}).update(change.memos)
             self._set_due(ticket.id, change.due_at)
             for message in change.outbox:
                 self._outbox.add(message)
@@ -128,6 +131,14 @@ class InMemoryTicketStore:
             except KeyError:
                 raise TicketNotFoundError(ticket_id) from None
             return tuple(events[max(after_version, 0) :])
+
+    def memos(self, ticket_id: str) -> Mapping[str, str]:
+        """Return the memos committed with the ticket's snapshot, by name."""
+        ticket_id = ticket_id_argument(ticket_id)
+        with self._lock:
+            if ticket_id not in self._tickets:
+                raise TicketNotFoundError(ticket_id)
+            return dict(self._memos.get(ticket_id, {}))
 
     def query(self, query: TicketQuery) -> Page:
         """Return one page of matching tickets by number."""

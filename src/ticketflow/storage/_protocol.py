@@ -24,7 +24,7 @@ from ._change import Change
 from ._checks import invalid, validator
 from ._outbox import LeasedMessage
 
-__all__ = ["DueEntry", "Page", "TicketQuery", "TicketStore"]
+__all__ = ["DueEntry", "Page", "TicketMemos", "TicketQuery", "TicketStore"]
 
 
 def _optional_text(field: str) -> Any:  # noqa: ANN401 - an attrs validator
@@ -262,5 +262,30 @@ class TicketStore(Protocol):
         Raises:
             InvalidValueError: ``leased`` is not a :class:`LeasedMessage`, or ``not_before``
                 is not an aware datetime (checked first, whether the lease holds or not).
+        """
+        ...
+
+
+@runtime_checkable
+class TicketMemos(Protocol):
+    """A store that keeps memos with each ticket's snapshot: the optional half of the protocol.
+
+    A memo is text that a kind of due work derived from the ticket (the SLA clocks, say), so
+    that the next command advances it by its own events instead of re-reading the journal.
+    :meth:`TicketStore.commit` writes ``change.memos`` in the same transaction as the
+    snapshot, replacing the memos of the same names and keeping the others; a refused commit
+    writes none. A store without this method still works: every memo is then missing, and due
+    work derives what it needs from the journal. Both shipped stores implement it, and
+    :func:`ticketflow.testing.check_ticket_store` checks it when a store has it.
+
+    .. versionadded:: 0.1
+    """
+
+    def memos(self, ticket_id: str) -> Mapping[str, str]:
+        """Return the ticket's memos by name, as its commits left them.
+
+        Raises:
+            InvalidValueError: ``ticket_id`` is not a string.
+            TicketNotFoundError: No such ticket.
         """
         ...

@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Final, Literal, Self
@@ -82,6 +82,11 @@ _INSERT_FIELD: Final = "INSERT INTO ticket_fields (ticket_id, name, value) VALUE
 _INSERT_MESSAGE: Final = (
     "INSERT INTO outbox (id, topic, ticket_id, payload, created_at, not_before)"
     " VALUES (?, ?, ?, ?, ?, ?)"
+)
+# A memo replaces the one of the same name; the others stay.
+_UPSERT_MEMO: Final = (
+    "INSERT INTO ticket_memos (ticket_id, name, body) VALUES (?, ?, ?)"
+    " ON CONFLICT (ticket_id, name) DO UPDATE SET body = excluded.body"
 )
 _DELIVERABLE: Final = (
     "SELECT id, topic, ticket_id, payload, created_at, attempts FROM outbox"
@@ -368,6 +373,10 @@ class SQLiteTicketStore:
                     )
                     connection.executemany(_INSERT_FIELD, rows.fields)
             connection.executemany(_INSERT_EVENT, rows.events)
+            if change.memos:
+                connection.executemany(
+                    _UPSERT_MEMO, [(ticket_id, name, body) for name, body in change.memos.items()]
+                )
             try:
                 connection.executemany(_INSERT_MESSAGE, rows.messages)
             except sqlite3.IntegrityError:
@@ -392,6 +401,24 @@ class SQLiteTicketStore:
             if not rows and not _exists(connection, ticket_id):
                 raise TicketNotFoundError(ticket_id)
         return tuple(event_from(body) for (body,) in rows)
+
+    def memos(self, ticket_id: str) -> Mapping[str, str]:
+        """Return the memos committed with the ticket's snapshot, by name.
+
+        Raises:
+            InvalidValueError: ``ticket_id`` is not a string.
+            TicketNotFoundError: No such ticket.
+        """
+        ticket_id = ticket_id_argument(ticket_id)
+        if not storable(ticket_id):
+            raise TicketNotFoundError(ticket_id)
+        with self._autocommit() as connection:
+            rows = connection.execute(
+                "SELECT name, body FROM ticket_memos WHERE ticket_id = ?", (ticket_id,)
+            ).fetchall()
+            if not rows and not _exists(connection, ticket_id):
+                raise TicketNotFoundError(ticket_id)
+        return dict(rows)
 
     def query(self, query: TicketQuery) -> Page:
         """Return one page of tickets matching ``query``, by ascending number.

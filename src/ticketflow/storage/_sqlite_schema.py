@@ -127,7 +127,18 @@ CREATE TABLE counters (
 INSERT INTO counters (name, value) VALUES ('ticket_number', 0);
 """
 
-MIGRATIONS: Sequence[str] = (_V1,)
+# What due work derived from each ticket (the SLA clocks), kept with the snapshot so that the
+# next command advances it instead of re-reading the journal. One row per ticket and name.
+_V2_MEMOS: Final = """
+CREATE TABLE ticket_memos (
+    ticket_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, name)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2_MEMOS)
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 
 Append only; never edit a script that has shipped.

@@ -20,7 +20,14 @@ from .._journal import apply, replay
 from .._ticket import NewTicket, Requester, Ticket
 from .._workflow import DEFAULT_WORKFLOW
 from ..exceptions import ConflictError, InvalidValueError, TicketNotFoundError
-from ..storage import Change, LeasedMessage, OutboxMessage, TicketQuery, TicketStore
+from ..storage import (
+    Change,
+    LeasedMessage,
+    OutboxMessage,
+    TicketMemos,
+    TicketQuery,
+    TicketStore,
+)
 
 __all__ = ["TARGETED_CHECKS", "all_pages", "comment", "created", "message"]
 
@@ -315,6 +322,33 @@ def _check_index_only_change(store: TicketStore) -> None:
         raise AssertionError("an index-only change is guarded by the version too")
 
 
+def _check_memos_commit_with_the_snapshot(store: TicketStore) -> None:
+    if not isinstance(store, TicketMemos):
+        return  # the optional half of the protocol: due work then reads the journal
+    store.commit(attrs.evolve(created(1), memos={"sla": "[1]", "auto_close": "quiet ✓"}))
+    store.commit(created(2))
+    memos = dict(store.memos("T1"))
+    assert memos == {"sla": "[1]", "auto_close": "quiet ✓"}, f"memos read back as {memos}"
+    assert dict(store.memos("T2")) == {}, "a ticket committed without memos has none"
+    ticket = store.get("T1")
+    store.commit(attrs.evolve(comment(ticket, T0 + timedelta(minutes=1)), memos={"sla": "[2]"}))
+    memos = dict(store.memos("T1"))
+    assert memos == {"sla": "[2]", "auto_close": "quiet ✓"}, (
+        f"a memo replaces the one of its name and keeps the others; read back {memos}"
+    )
+    stale = attrs.evolve(comment(ticket, T0 + timedelta(minutes=2)), memos={"sla": "[stale]"})
+    _raises(ConflictError, lambda: store.commit(stale), "a commit at a stale version")
+    memos = dict(store.memos("T1"))
+    assert memos["sla"] == "[2]", f"a refused commit wrote its memo: {memos}"
+    current = store.get("T1")
+    store.commit(Change(ticket=current, events=(), expected_version=2, memos={"sla": "[3]"}))
+    memos = dict(store.memos("T1"))
+    assert memos["sla"] == "[3]", f"an index-only change did not write its memo: {memos}"
+    assert dict(store.memos("T2")) == {}, "one ticket's memos leaked to another"
+    _raises(TicketNotFoundError, lambda: store.memos("nope"), "memos of an unknown ticket")
+    _raises(InvalidValueError, lambda: store.memos(5), "memos(5)")  # type: ignore[arg-type]
+
+
 def _raises(error: type[Exception], call: Callable[[], object], what: str) -> None:
     try:
         call()
@@ -377,5 +411,6 @@ TARGETED_CHECKS: tuple[Callable[[TicketStore], None], ...] = (
     _check_refused_changes_write_nothing,
     _check_outbox_leases,
     _check_concurrent_claims,
+    _check_memos_commit_with_the_snapshot,
 )
 """Every targeted check, in the order they run; a failure names ``_check_<name>`` by its name."""

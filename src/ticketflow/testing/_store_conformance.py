@@ -46,9 +46,11 @@ def check_ticket_store(
     Runs targeted checks (a stale version writes nothing, unknown ids, unique numbers, field
     values keep their types and filters compare types as well as values, paging,
     ``journal(after_version=...)``, the due index, refused changes, outbox leases and their
-    expiry, two threads claiming at once) and then a hypothesis state machine that applies
-    random commits, reads, queries, due queries and outbox claims to the store under test and
-    to :class:`~ticketflow.storage.InMemoryTicketStore`, asserting that they answer alike.
+    expiry, two threads claiming at once, and, for a store that keeps memos
+    (:class:`~ticketflow.storage.TicketMemos`), memos written with the snapshot) and then a
+    hypothesis state machine that applies random commits, reads, queries, due queries and
+    outbox claims to the store under test and to
+    :class:`~ticketflow.storage.InMemoryTicketStore`, asserting that they answer alike.
 
     Every failure is an :class:`AssertionError` whose message starts with the check that
     failed, e.g. ``check_ticket_store[conflict_writes_nothing]: ...`` for a targeted check or

@@ -1,0 +1,260 @@
+"""How a command's cost grows with a ticket's history under an SLA policy.
+
+Run: ``python benchmarks/_scale_commands.py``.
+
+* **A customer conversation.** A ticket with 1, 100, 1,000 and 5,000 events, every event a
+  public comment, the customer's and the agent's in turn (so every customer message opens a
+  next-response clock cycle: 2,500 cycles at 5,000 events). Each history is built by a desk
+  without a policy (quickly); a desk with the policy then runs one untimed command on it (the
+  first command under a policy may derive the clocks from the whole journal) and then the timed
+  ones, the conversation going on. At 1 event every timed command runs on a fresh ticket. The
+  median per command on the in-memory and the SQLite stores (``synchronous="NORMAL"``), with
+  its ratio to the 1-event figure: a command that does not grow with the history stays near 1.
+* **The policy's extra cost** per command on a fresh ticket: the median of the agent's first
+  reply and the customer's follow-up, with the policy minus without it (in-memory store).
+* **Pathological but accepted policies.** Calendars open a minute or two hours a week (one with
+  1,300 holidays), the longest targets they accept (ten years where the horizon allows), clocks
+  from 2026 to the last minute ``datetime`` can hold: the worst time of any command or tick,
+  first while the process learns each zone's offset changes, then again.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from ticketflow import Actor, Desk, NewTicket, Requester, TicketStatus
+from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets
+from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
+from ticketflow.testing import FrozenClock
+
+SIZES = (1, 100, 1_000, 5_000)
+SAMPLES = 41  # timed commands per figure
+FRESH = 2_000  # fresh tickets for the policy's extra cost
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+STEP = timedelta(minutes=1)
+CUSTOMER = Actor.customer("customer@example.com")
+AGENT = Actor.agent("bob")
+OFFICE = BusinessCalendar.weekly(tz="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]})
+TARGETS = SlaTargets(
+    first_response=timedelta(hours=4),
+    next_response=timedelta(hours=8),
+    resolution=timedelta(days=5),
+)
+POLICY = SlaPolicy.by_priority({"P2": TARGETS, "P3": TARGETS}, calendar=OFFICE)
+LATEST = datetime.max.replace(tzinfo=UTC)
+TEN_YEARS = timedelta(days=3650)
+HORIZON = (datetime(9000, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
+
+
+def draft() -> NewTicket:
+    """A submission of the typical size, with priority P3 (a rule of the policy applies)."""
+    return NewTicket(
+        subject="Parcel arrived damaged",
+        description="The box was crushed; the contents are broken. Photos attached.",
+        requester=Requester("customer@example.com", name="A. Customer"),
+        priority="P3",
+        queue="logistics",
+        fields={"carrier": "ACME Freight", "weight_kg": 2.5},
+    )
+
+
+@contextmanager
+def stores() -> Iterator[list[tuple[str, Callable[[], TicketStore]]]]:
+    """The stores measured, each made new by its factory (SQLite files in a temporary dir)."""
+    with tempfile.TemporaryDirectory() as directory:
+        made: list[SQLiteTicketStore] = []
+
+        def sqlite() -> TicketStore:
+            store = SQLiteTicketStore(
+                Path(directory) / f"s{len(made)}.sqlite3", synchronous="NORMAL"
+            )
+            made.append(store)
+            return store
+
+        try:
+            yield [("memory", InMemoryTicketStore), ("sqlite", sqlite)]
+        finally:
+            for store in made:
+                store.close()
+
+
+def say(desk: Desk, ticket_id: str, n: int) -> None:
+    """The ``n``-th message of the conversation: the customer's on odd ``n``, the agent's else."""
+    actor = CUSTOMER if n % 2 else AGENT
+    desk.comment(ticket_id, f"message {n}", actor=actor, public=True)
+
+
+def conversation(store: TicketStore, size: int) -> list[float]:
+    """Seconds per timed command on a ticket of ``size`` events, the conversation going on."""
+    clock = FrozenClock(T0)
+    plain = Desk(store, clock=clock)
+    desk = Desk(store, clock=clock, sla=POLICY)
+    times: list[float] = []
+    if size == 1:
+        for n in range(SAMPLES):
+            ticket = desk.submit(draft(), actor=AGENT)
+            clock.advance(STEP)
+            start = time.perf_counter()
+            say(desk, ticket.id, n)
+            times.append(time.perf_counter() - start)
+        return times
+    ticket = plain.submit(draft(), actor=AGENT)
+    for n in range(size - 1):
+        clock.advance(STEP)
+        say(plain, ticket.id, n + 1)
+    clock.advance(STEP)
+    say(desk, ticket.id, size)  # untimed: the first command under the policy
+    gc.collect()
+    for n in range(size + 1, size + 1 + SAMPLES):
+        clock.advance(STEP)
+        start = time.perf_counter()
+        say(desk, ticket.id, n)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def extra_cost() -> tuple[float, float]:
+    """Median seconds per command on a fresh ticket without and with the policy."""
+    clock = FrozenClock(T0)
+    store = InMemoryTicketStore()
+    desks = (Desk(store, clock=clock), Desk(store, clock=clock, sla=POLICY))
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(FRESH):
+        for desk, found in zip(desks, times, strict=True):
+            ticket = desk.submit(draft(), actor=AGENT)
+            for n in (2, 3):  # the agent's first reply, then the customer's follow-up
+                clock.advance(STEP)
+                start = time.perf_counter()
+                say(desk, ticket.id, n)
+                found.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def first_fridays(first: int, last: int) -> list[date]:
+    """Return the first Friday of every month in the years ``[first, last)``."""
+    found = []
+    for year in range(first, last):
+        for month in range(1, 13):
+            day = date(year, month, 1)
+            found.append(day + timedelta(days=(4 - day.weekday()) % 7))
+    return found
+
+
+def sparse_policies() -> dict[str, SlaPolicy]:
+    """Policies on the sparsest calendars, with the longest targets each accepts."""
+    calendars = {
+        "1 min/week, New York": BusinessCalendar.weekly(
+            tz="America/New_York", hours={"mon": ["09:00-09:01"]}
+        ),
+        "2 h/week, Berlin": BusinessCalendar.weekly(
+            tz="Europe/Berlin", hours={"wed": ["14:00-16:00"]}
+        ),
+        "2 h/week + 1,300 holidays, Lord Howe": BusinessCalendar.weekly(
+            tz="Australia/Lord_Howe",
+            hours={"sat": ["23:00-01:00"]},
+            holidays=first_fridays(2025, 2125) + first_fridays(9990, 9999),
+        ),
+    }
+    policies = {}
+    for name, calendar in calendars.items():
+        longest = min(calendar.between(*HORIZON), TEN_YEARS)
+        targets = SlaTargets(first_response=longest, next_response=longest, resolution=longest)
+        policies[name] = SlaPolicy.by_priority({"P3": targets}, calendar=calendar)
+    return policies
+
+
+STARTS = (
+    T0,
+    datetime(8999, 12, 31, 23, tzinfo=UTC),
+    LATEST - timedelta(days=3),
+    LATEST - timedelta(minutes=1),
+)
+
+
+def pathological(policy: SlaPolicy, start: datetime) -> float:
+    """The worst seconds of any command or tick of a short conversation from ``start``."""
+    clock = FrozenClock(start)
+    desk = Desk(InMemoryTicketStore(), clock=clock, sla=policy)
+    worst = 0.0
+    ticket_id = ""
+
+    def timed(call: Callable[[], object]) -> None:
+        nonlocal worst
+        began = time.perf_counter()
+        call()
+        worst = max(worst, time.perf_counter() - began)
+        if clock.now() < LATEST - timedelta(seconds=1):
+            clock.advance(timedelta(seconds=1))
+
+    def submit() -> None:
+        nonlocal ticket_id
+        ticket_id = desk.submit(draft(), actor=AGENT).id
+
+    timed(submit)
+    for status in (TicketStatus.TRIAGED, TicketStatus.IN_PROGRESS):
+        timed(partial(desk.transition, ticket_id, status, actor=AGENT))
+    for n in range(2, 8):
+        timed(partial(say, desk, ticket_id, n))
+    for status in (TicketStatus.PENDING_CUSTOMER, TicketStatus.IN_PROGRESS):
+        timed(partial(desk.transition, ticket_id, status, actor=AGENT))
+    timed(lambda: desk.tick(clock.now()))
+    return worst
+
+
+def rows() -> list[tuple[str, str, float]]:
+    """Return ``(figure, case, milliseconds)`` rows; ratios are left to the printer."""
+    logging.getLogger("ticketflow").addHandler(logging.NullHandler())
+    logging.getLogger("ticketflow").propagate = False  # failures near datetime.max are logged
+    found: list[tuple[str, str, float]] = []
+    with stores() as made:
+        for store_name, make in made:
+            for size in SIZES:
+                median = statistics.median(conversation(make(), size))
+                found.append((f"conversation command, {store_name}", f"{size:,} events", median))
+    without, with_policy = extra_cost()
+    found.append(("fresh ticket command, memory", "no policy", without))
+    found.append(("fresh ticket command, memory", "with policy", with_policy))
+    found.append(("policy's extra cost per command", "fresh ticket", with_policy - without))
+    gc.collect()
+    gc.disable()  # a collection of the stores above is not a command's cost
+    try:
+        for run in ("first run", "again"):  # the first learns each zone's offsets
+            for name, policy in sparse_policies().items():
+                worst = max(pathological(policy, start) for start in STARTS)
+                found.append((f"worst command, {run}", name, worst))
+    finally:
+        gc.enable()
+    return [(figure, case, seconds * 1e3) for figure, case, seconds in found]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(
+        f"ticketflow commands under an SLA policy - Python {sys.version.split()[0]},"
+        f" {platform.machine()}; median of {SAMPLES} commands ({FRESH:,} for a fresh ticket)"
+    )
+    print()
+    print(f"{'figure':<34} {'case':<38} {'ms':>10} {'x first':>8}")
+    base: dict[str, float] = {}
+    for figure, case, ms in rows():
+        first = base.setdefault(figure, ms)
+        ratio = f"{ms / first:>8.2f}" if figure.startswith("conversation") else ""
+        print(f"{figure:<34} {case:<38} {ms:>10.3f} {ratio:>8}")
+    print()
+    print("targets: 5,000 events within 1.5x of 1 event; extra cost <= 0.015 ms; worst < 10 ms")
+    print(f"total run time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

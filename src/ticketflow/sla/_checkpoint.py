@@ -1,0 +1,550 @@
+"""SLA clocks kept up to date command by command: a compact checkpoint stored with the snapshot.
+
+The journal path (:func:`~ticketflow.sla.sla_state`) keeps every interval in which each clock
+ran, for readings at any instant under any rule. Deciding what comes due needs far less: for
+each cycle that can still raise an alert, the business time of its closed intervals, when its
+open interval began, and the instants at which its warnings and breach were (or will be)
+reached. :class:`SlaCheckpoint` keeps just that, walks each new event with the same rules as
+the journal path (:class:`~ticketflow.sla._timers.Walk`), and drops a response cycle once it
+is met and can raise nothing more. So a command costs the same on the five-thousandth event as
+on the first, and the checkpoint stays a few hundred bytes.
+
+It is exact because everything it keeps is measured on the calendar of one rule: the checkpoint
+names the rule it was computed under, and a ticket whose rule changes (a new priority, say) is
+derived from its journal again, once. A checkpoint is also stamped with the ticket version it
+reflects and a fingerprint of the policy and workflow it was computed under; whoever reads it
+back falls back to the journal whenever it is missing, stale, unreadable or foreign.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from .._events import (
+    SlaBreached,
+    SlaMetric,
+    TicketCreated,
+    TicketEvent,
+    TicketTransitioned,
+)
+from ..exceptions import CalendarError
+from ._calendar import HORIZON_START, BusinessCalendar
+from ._escalation import SlaAlert
+from ._policy import SlaPolicy, SlaRule
+from ._timers import Walk
+
+__all__ = ["FORMAT", "CheckpointBasis", "SlaCheckpoint", "fingerprint", "stored_version"]
+
+FORMAT: Final = 1
+"""The checkpoint's format; bump it whenever what a checkpoint means changes."""
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = timedelta(microseconds=1)
+_ZERO: Final = timedelta(0)
+_METRICS: Final = {metric.value: metric for metric in SlaMetric}
+_encode: Final = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _US
+
+
+def _instant(value: object) -> datetime:
+    return _EPOCH + _US * _int(value)
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(value)
+    return value
+
+
+def _optional_instant(value: object) -> datetime | None:
+    return None if value is None else _instant(value)
+
+
+class _Terms:
+    """The rule a checkpoint measures by: its calendar and each metric's alert amounts.
+
+    ``amounts[metric]`` lists the business time at which each warning threshold and then the
+    breach is reached (empty where the rule sets no target).
+    """
+
+    __slots__ = ("amounts", "calendar", "thresholds")
+
+    def __init__(self, rule: SlaRule | None, warn_at: tuple[float, ...]) -> None:
+        self.calendar: BusinessCalendar | None = None if rule is None else rule.calendar
+        self.thresholds: tuple[float | None, ...] = (*warn_at, None)
+        self.amounts: dict[SlaMetric, tuple[timedelta, ...]] = {}
+        for metric in SlaMetric:
+            target = None if rule is None else rule.targets.get(metric)
+            self.amounts[metric] = (
+                () if target is None else (*(target * t for t in warn_at), target)
+            )
+
+
+class _Span:
+    """A clock cycle as running totals: what the checkpoint keeps instead of its intervals."""
+
+    __slots__ = (
+        "elapsed",
+        "index",
+        "met_at",
+        "metric",
+        "open_since",
+        "projected",
+        "reached",
+        "started_at",
+        "terms",
+        "text",
+    )
+
+    # The walk builds cycles by ``cycle(metric, index, started_at)``; the terms come after.
+    terms: _Terms
+
+    def __init__(self, metric: SlaMetric, index: int, started_at: datetime) -> None:
+        self.metric = metric
+        self.index = index
+        self.started_at = started_at
+        self.met_at: datetime | None = None
+        self.open_since: datetime | None = None
+        self.elapsed = _ZERO  # business time of the closed intervals
+        self.reached: dict[int, datetime] = {}  # amount index -> reached in a closed interval
+        # amount index -> when the open interval reaches it (None: past the last datetime),
+        # worked out as asked
+        self.projected: dict[int, datetime | None] = {}
+        self.text: str | None = None  # the stored form, kept until the cycle changes
+
+    @property
+    def running(self) -> bool:
+        return self.open_since is not None
+
+    def run(self, at: datetime) -> None:
+        if self.open_since is None and self.met_at is None:
+            self.open_since = at
+            self.projected = {}
+            self.text = None
+
+    def pause(self, at: datetime) -> None:
+        start = self.open_since
+        if start is None:
+            return
+        amounts = self.terms.amounts[self.metric]
+        calendar = self.terms.calendar
+        if amounts and calendar is not None:
+            span = calendar.between(start, at)
+            total = self.elapsed + span
+            for index, amount in enumerate(amounts):
+                if index not in self.reached and total >= amount:
+                    # The instant at which this interval reaches it: what a projection says.
+                    known = self.projected.get(index)
+                    self.reached[index] = known or _reach(calendar, start, amount - self.elapsed)
+            self.elapsed = total
+        self.open_since = None
+        self.projected = {}
+        self.text = None
+
+    def meet(self, at: datetime) -> None:
+        self.pause(at)
+        self.met_at = at
+        self.text = None
+
+    def reopen(self) -> None:
+        self.met_at = None
+        self.text = None
+
+    def encoded(self) -> str:
+        """Return the cycle's stored form (as JSON text)."""
+        text = self.text
+        if text is None:
+            text = self.text = _encode(_encode_span(self))
+        return text
+
+    def projection(self, index: int) -> datetime | None:
+        """When the open interval reaches amount ``index`` (``None``: past the last datetime).
+
+        Only for an amount not reached before; worked out once per open interval.
+        """
+        projected = self.projected
+        if index in projected:
+            return projected[index]
+        start, calendar = self.open_since, self.terms.calendar
+        assert start is not None  # noqa: S101 - only a running cycle projects
+        assert calendar is not None  # noqa: S101 - nor without a rule
+        try:
+            found: datetime | None = _reach(
+                calendar, start, self.terms.amounts[self.metric][index] - self.elapsed
+            )
+        except CalendarError:
+            found = None
+        projected[index] = found
+        self.text = None
+        return found
+
+    def breach_pending(self, recorded: set[tuple[SlaMetric, int, float | None]]) -> bool:
+        """Whether a met cycle still owes its breach (reached, and not recorded yet)."""
+        last = len(self.terms.amounts[self.metric]) - 1
+        return last in self.reached and (self.metric, self.index, None) not in recorded
+
+
+def _reach(calendar: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
+    return calendar.add(start, amount).astimezone(UTC)
+
+
+class SlaCheckpoint(Walk[_Span]):
+    """A ticket's clocks after its first :attr:`version` events, under one rule.
+
+    Build one with :meth:`CheckpointBasis.start` or read a stored one with
+    :meth:`CheckpointBasis.read`, walk further events with :meth:`advance`, and ask it what is
+    due with :meth:`alerts_due` and :meth:`next_due`.
+    """
+
+    def __init__(self, basis: CheckpointBasis, rule: SlaRule | None) -> None:
+        super().__init__(basis.policy.pauses, basis.stopped, self._span)
+        self.basis = basis
+        self.rule = rule
+        self.terms = basis.terms(rule)
+        self.version = 0
+        self.status = ""
+        self.at: datetime | None = None  # the last event's instant
+        # Met cycles that stay only because their breach is not recorded yet.
+        self.pending: dict[tuple[SlaMetric, int], _Span] = {}
+
+    def _span(self, metric: SlaMetric, index: int, started_at: datetime) -> _Span:
+        span = _Span(metric, index, started_at)
+        span.terms = self.terms
+        return span
+
+    def advance(self, events: Iterable[TicketEvent]) -> None:
+        """Walk ``events``, the ones that follow :attr:`version`, in order."""
+        for event in events:
+            if isinstance(event, TicketTransitioned):
+                self.status = event.target
+            elif isinstance(event, TicketCreated):
+                self.status = event.ticket.status
+            live = self.live
+            self.step(event, self.status)
+            if self.live is not live:  # response cycles were met for good
+                self._finished([c for c in live if c.met_at is not None and c not in self.live])
+            elif isinstance(event, SlaBreached) and self.pending:
+                self._recorded_breach((event.metric, event.cycle))
+            self.version = event.version
+            self.at = event.at
+
+    def _finished(self, cycles: list[_Span]) -> None:
+        # A met response cycle is dropped unless it owes its breach: its intervals never
+        # change again, so under this rule nothing else can come due for it.
+        for cycle in cycles:
+            if cycle.breach_pending(self.recorded):
+                self.pending[cycle.metric, cycle.index] = cycle
+            else:
+                self.cycles.remove(cycle)
+
+    def _recorded_breach(self, key: tuple[SlaMetric, int]) -> None:
+        cycle = self.pending.pop(key, None)
+        if cycle is not None:
+            self.cycles.remove(cycle)
+
+    # -- what is due -----------------------------------------------------------------------
+
+    def _candidates(self, *, earliest: bool) -> Iterator[tuple[_Span, float | None, datetime]]:
+        """The unrecorded alerts with an instant, cycle by cycle in the order they began.
+
+        With ``earliest``, a running cycle yields no alert after its first one not reached
+        yet: the later ones come no earlier, and working them out costs a calendar question
+        each. Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path
+        does: a running cycle whose target lies beyond the last datetime.
+        """
+        if self.rule is None:
+            return
+        thresholds = self.terms.thresholds
+        breach = len(thresholds) - 1
+        recorded = self.recorded
+        for cycle in self.cycles:
+            amounts = self.terms.amounts[cycle.metric]
+            if not amounts:
+                continue
+            reached = cycle.reached
+            if cycle.open_since is None:
+                instant = reached.get(breach)
+                if instant is not None and (cycle.metric, cycle.index, None) not in recorded:
+                    yield cycle, None, instant
+                continue
+            self._check_breach(cycle, breach)
+            yield from self._running(cycle, earliest=earliest)
+
+    def _running(
+        self, cycle: _Span, *, earliest: bool
+    ) -> Iterator[tuple[_Span, float | None, datetime]]:
+        recorded = self.recorded
+        for index, threshold in enumerate(self.terms.thresholds):
+            if (cycle.metric, cycle.index, threshold) in recorded:
+                continue
+            instant = cycle.reached.get(index)
+            if instant is not None:
+                yield cycle, threshold, instant
+                continue
+            instant = cycle.projection(index)
+            if instant is not None:
+                yield cycle, threshold, instant
+            if earliest:
+                return
+
+    def _check_breach(self, cycle: _Span, breach: int) -> None:
+        # A rule's targets are met before the horizon's end from any start before its
+        # beginning (see SlaRule), so only a cycle running since then can lack a deadline.
+        start = cycle.open_since
+        if start is None or start < HORIZON_START or breach in cycle.reached:
+            return
+        if cycle.projection(breach) is None:
+            calendar = self.terms.calendar
+            assert calendar is not None  # noqa: S101 - a rule has a calendar
+            calendar.add(start, self.terms.amounts[cycle.metric][breach] - cycle.elapsed)
+
+    def alerts_due(self, as_of: datetime) -> list[SlaAlert]:
+        """The unrecorded alerts reached by ``as_of``, as :func:`sla_state` orders them.
+
+        ``as_of`` must not precede the last event walked.
+        """
+        due = [
+            SlaAlert(cycle.metric, cycle.index, threshold, instant, cycle.running)
+            for cycle, threshold, instant in self._candidates(earliest=False)
+            if instant <= as_of
+        ]
+        due.sort(key=lambda alert: (alert.due_at, alert.threshold is None, alert.threshold or 0))
+        return due
+
+    def next_due(self) -> datetime | None:
+        """The earliest instant at which an unrecorded alert is or will be due."""
+        return min((instant for _, _, instant in self._candidates(earliest=True)), default=None)
+
+    # -- stored form -----------------------------------------------------------------------
+
+    def encode(self) -> str:
+        """Return the checkpoint as compact JSON text (what a store keeps with the snapshot)."""
+        first = self.first
+        assert first is not None  # noqa: S101 - only a created ticket is checkpointed
+        cycles = self.cycles
+        recorded = self.recorded
+        if recorded:
+            kept = {(c.metric, c.index) for c in cycles}
+            responses = self.responses
+            recorded_text = _encode(
+                [
+                    [metric.value, index, threshold]
+                    for metric, index, threshold in recorded
+                    if (metric, index) in kept
+                    or (metric is SlaMetric.NEXT_RESPONSE and index >= responses)
+                ]
+            )
+        else:
+            recorded_text = "[]"
+        head = _encode(
+            [
+                FORMAT,
+                self.version,
+                self.basis.fingerprint,
+                None if self.rule is None else self.rule.name,
+                self.status,
+                None if self.at is None else _micros(self.at),
+                self.responses,
+                _position(cycles, first),
+                None if first.met_at is None else _micros(first.met_at),
+                -1 if self.waiting is None else _position(cycles, self.waiting),
+            ]
+        )
+        spans = ",".join([cycle.encoded() for cycle in cycles])
+        return f"{head[:-1]},[{spans}],{recorded_text}]"
+
+    @classmethod
+    def decode(
+        cls, text: str, basis: CheckpointBasis, rule: SlaRule | None, version: int
+    ) -> SlaCheckpoint | None:
+        """Return the checkpoint ``text`` holds, or ``None`` unless it is readable and current.
+
+        Current means: at ``version``, under the basis's fingerprint and the rule ``rule``.
+        """
+        try:
+            data = json.loads(text)
+            if (
+                type(data) is not list
+                or len(data) != 12  # noqa: PLR2004 - the fields encode writes
+                or data[:4]
+                != [FORMAT, version, basis.fingerprint, None if rule is None else rule.name]
+            ):
+                return None
+            return cls._read(data, basis, rule)
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError):
+            return None
+
+    @classmethod
+    def _read(
+        cls, data: list[object], basis: CheckpointBasis, rule: SlaRule | None
+    ) -> SlaCheckpoint:
+        state = cls(basis, rule)
+        _, version, _, _, status, at, responses, first, first_met, waiting, cycles, recorded = data
+        if not isinstance(status, str) or not isinstance(cycles, list):
+            raise TypeError(data)
+        state.version, state.status, state.at = _int(version), status, _instant(at)
+        state.responses = _int(responses)
+        state.cycles = [_decode_span(item, state.terms) for item in cycles]
+        if _int(first) >= 0:
+            state.first = state.cycles[_int(first)]
+        else:  # met and dropped: only its being met matters now
+            state.first = state._span(SlaMetric.FIRST_RESPONSE, 0, state.at)
+            state.first.met_at = _instant(first_met)
+        state.waiting = None if _int(waiting) < 0 else state.cycles[_int(waiting)]
+        state.live = [
+            c for c in state.cycles if c.met_at is None or c.metric is SlaMetric.RESOLUTION
+        ]
+        state.pending = {(c.metric, c.index): c for c in state.cycles if c not in state.live}
+        if not isinstance(recorded, list):
+            raise TypeError(recorded)
+        for metric, index, threshold in recorded:
+            if threshold is not None and type(threshold) is not float:
+                raise TypeError(threshold)
+            state.recorded.add((_METRICS[metric], _int(index), threshold))
+        return state
+
+
+class CheckpointBasis:
+    """What the checkpoints of one SLA policy share, and the last ones written, decoded.
+
+    The policy and the statuses that stop the clocks, their fingerprint, and each rule's
+    terms are worked out once. Decoding the checkpoint a command stored costs more than the
+    rest of the policy's work on a command, so the basis keeps the checkpoint it last wrote
+    for each ticket (a bounded number of tickets) as the object it encoded: reading that very
+    text back hands the object over instead (to one reader: it is advanced in place).
+    """
+
+    _KEEP: Final = 4096
+
+    def __init__(self, policy: SlaPolicy, stopped: frozenset[str]) -> None:
+        self.policy = policy
+        self.stopped = stopped
+        self.fingerprint = fingerprint(policy, stopped)
+        self._terms = {rule.name: _Terms(rule, policy.warn_at) for rule in policy.rules}
+        self._no_terms = _Terms(None, policy.warn_at)
+        # Oldest first: a full cache forgets the ticket written longest ago (in O(1)).
+        self._written: OrderedDict[str, tuple[str, SlaCheckpoint]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def terms(self, rule: SlaRule | None) -> _Terms:
+        """Return the terms of ``rule`` (one of the policy's, or ``None``)."""
+        return self._no_terms if rule is None else self._terms[rule.name]
+
+    def start(self, rule: SlaRule | None) -> SlaCheckpoint:
+        """Return the checkpoint of a ticket before its creation."""
+        return SlaCheckpoint(self, rule)
+
+    def read(
+        self, ticket_id: str, text: str | None, rule: SlaRule | None, version: int
+    ) -> SlaCheckpoint | None:
+        """Return the checkpoint stored as ``text``, or ``None`` unless it is current.
+
+        See :meth:`SlaCheckpoint.decode` for what current means.
+        """
+        if text is None:
+            return None
+        with self._lock:
+            kept = self._written.pop(ticket_id, None)
+        if kept is not None and kept[0] == text:
+            state = kept[1]
+            if state.version == version and state.rule is rule:
+                return state
+            return None
+        return SlaCheckpoint.decode(text, self, rule, version)
+
+    def write(self, ticket_id: str, state: SlaCheckpoint) -> str:
+        """Return the text of ``state`` to store, keeping ``state`` (no longer to be changed)."""
+        text = state.encode()
+        with self._lock:
+            written = self._written
+            written.pop(ticket_id, None)
+            if len(written) >= self._KEEP:
+                written.popitem(last=False)
+            written[ticket_id] = (text, state)
+        return text
+
+
+def _position(cycles: list[_Span], cycle: _Span) -> int:
+    for position, kept in enumerate(cycles):
+        if kept is cycle:
+            return position
+    return -1
+
+
+def _encode_span(span: _Span) -> list[object]:
+    return [
+        span.metric.value,
+        span.index,
+        _micros(span.started_at),
+        None if span.met_at is None else _micros(span.met_at),
+        None if span.open_since is None else _micros(span.open_since),
+        span.elapsed // _US,
+        [[index, _micros(instant)] for index, instant in span.reached.items()],
+        [
+            [index, None if instant is None else _micros(instant)]
+            for index, instant in span.projected.items()
+        ],
+    ]
+
+
+def _decode_span(item: object, terms: _Terms) -> _Span:
+    if type(item) is not list:
+        raise TypeError(item)
+    metric, index, started, met, open_since, elapsed, reached, projected = item
+    span = _Span(_METRICS[metric], _int(index), _instant(started))
+    span.terms = terms
+    span.met_at = _optional_instant(met)
+    span.open_since = _optional_instant(open_since)
+    span.elapsed = _US * _int(elapsed)
+    span.reached = {_int(n): _instant(at) for n, at in reached}
+    span.projected = {_int(n): _optional_instant(at) for n, at in projected}
+    return span
+
+
+def stored_version(text: str) -> int | None:
+    """Return the ticket version a stored checkpoint reflects, read without decoding it."""
+    parts = text.split(",", 2)
+    if len(parts) < 3 or parts[0] != f"[{FORMAT}" or not parts[1].isdigit():  # noqa: PLR2004
+        return None
+    return int(parts[1])
+
+
+def fingerprint(policy: SlaPolicy, stopped: frozenset[str]) -> str:
+    """Return a digest of everything a checkpoint's numbers depend on besides the journal.
+
+    The statuses that stop and pause each clock, the warning thresholds, and each rule's
+    targets and calendar by the rule's name (which rule applies is asked again every time).
+    """
+    rules = [
+        (
+            rule.name,
+            [repr(rule.targets.get(metric)) for metric in SlaMetric],
+            _calendar_text(rule.calendar),
+        )
+        for rule in policy.rules
+    ]
+    pauses = [(metric.value, sorted(policy.pauses[metric])) for metric in SlaMetric]
+    text = repr((FORMAT, sorted(stopped), pauses, policy.warn_at, rules))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _calendar_text(calendar: BusinessCalendar) -> str:
+    spec = calendar._spec  # noqa: SLF001 - the calendar's own package
+    return repr(
+        (
+            str(spec.tz),
+            spec.weekly,
+            sorted(spec.holidays),
+            sorted(spec.closures),
+            sorted(spec.openings),
+        )
+    )
