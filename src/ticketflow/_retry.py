@@ -23,9 +23,9 @@ def _seconds(name: str, value: object) -> float:
 def retrying(
     command: Callable[[], T],
     *,
-    attempts: int = 10,
+    attempts: int = 20,
     backoff: float = 0.002,
-    max_backoff: float = 0.5,
+    max_backoff: float = 0.25,
     sleep: Callable[[float], object] = time.sleep,
 ) -> T:
     """Run ``command``, running it again on :class:`~ticketflow.exceptions.ConflictError`.
