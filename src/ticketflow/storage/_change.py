@@ -12,7 +12,8 @@ from typing import Final, TypeVar, cast
 import attrs
 
 from .._events import EVENT_TYPES, TicketCreated, TicketEvent
-from .._ticket import Ticket
+from .._serde import to_primitive
+from .._ticket import Ticket, evolve_unchecked
 from ._checks import (
     INT64_MAX,
     INT64_MIN,
@@ -59,6 +60,11 @@ def _due_at(value: datetime | None) -> datetime | None:
     return None if value is None else instant("due_at", value)
 
 
+def _flag(value: object) -> None:
+    if not isinstance(value, bool):
+        raise invalid("assign_number", value, "must be True or False")
+
+
 @attrs.frozen(kw_only=True)
 class Change:
     """One atomic write: a ticket's next snapshot with the events that lead to it.
@@ -78,6 +84,13 @@ class Change:
         expected_version: The version the writer read; 0 for a new ticket.
         outbox: Messages to write with it.
         due_at: The ticket's next SLA due instant, or ``None`` if nothing is due.
+        assign_number: For a new ticket: let the store number it in the same transaction,
+            above every number it has handed out or holds. The ticket's own number is a
+            placeholder; the store commits :meth:`numbered` with the number it picked (the
+            snapshot, the creation event and the message announcing it all carry it).
+
+    .. versionchanged:: 0.2
+       ``assign_number``, so that a submission is one transaction.
 
     Raises:
         InvalidValueError: An attribute is of the wrong type (``events[1]`` is not a
@@ -93,6 +106,7 @@ class Change:
     expected_version: int = attrs.field(validator=validator(_expected_version))
     outbox: tuple[OutboxMessage, ...] = attrs.field(default=(), converter=_messages)
     due_at: datetime | None = attrs.field(default=None, converter=_due_at)
+    assign_number: bool = attrs.field(default=False, validator=validator(_flag))
 
     def __attrs_post_init__(self) -> None:
         ticket = self.ticket
@@ -112,12 +126,59 @@ class Change:
             )
         if any(event.ticket_id != ticket.id for event in self.events):
             raise invalid("events", ticket.id, "every event must be for the ticket")
+        if self.assign_number and (
+            self.expected_version != 0 or not _creates(self.events[0], ticket)
+        ):
+            raise invalid(
+                "assign_number",
+                self.assign_number,
+                "only a new ticket is numbered, and its creation event must carry the ticket",
+            )
         _check_keys(ticket)
         _check_ticket_numbers(ticket)
         for index, event in enumerate(self.events):
             # A creation carries the very snapshot just checked.
             if not (isinstance(event, TicketCreated) and event.ticket is ticket):
                 _check_writable(f"events[{index}]", event)
+
+    def numbered(self, number: int) -> Change:
+        """Return the change with its new ticket numbered ``number`` (for stores).
+
+        The snapshot, the creation event and every message whose payload is that event's
+        primitives (the one that announces it) carry the number; ``assign_number`` is off.
+
+        Raises:
+            InvalidValueError: The change does not ask for a number, or ``number`` is not a
+                ticket number (an integer from 1 to 2**63 - 1).
+        """
+        if not self.assign_number:
+            raise invalid(
+                "assign_number", self.assign_number, "the change does not ask for a number"
+            )
+        given: object = number
+        if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= INT64_MAX:
+            raise invalid("number", number, "must be an integer from 1 to 2**63 - 1")
+        created = self.events[0]
+        assert isinstance(created, TicketCreated)  # noqa: S101 - checked when built
+        ticket = evolve_unchecked(self.ticket, {"number": number})
+        renumbered = attrs.evolve(created, ticket=ticket)
+        announced = to_primitive(created)
+        payload = to_primitive(renumbered)
+        outbox = tuple(
+            attrs.evolve(message, payload=payload) if message.payload == announced else message
+            for message in self.outbox
+        )
+        return attrs.evolve(
+            self,
+            ticket=ticket,
+            events=(renumbered, *self.events[1:]),
+            outbox=outbox,
+            assign_number=False,
+        )
+
+
+def _creates(event: TicketEvent, ticket: Ticket) -> bool:
+    return isinstance(event, TicketCreated) and event.ticket is ticket
 
 
 def _check_keys(ticket: Ticket) -> None:

@@ -36,17 +36,18 @@ from ._checks import (
 )
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
-from ._sqlite_schema import (
+from ._sqlite_rows import (
     CHANGEABLE,
-    SCHEMA_VERSION,
+    ChangeRows,
     canonical,
     change_rows,
-    event_from,
+    events_from,
     from_micros,
     message_from,
     micros,
     ticket_from,
 )
+from ._sqlite_schema import SCHEMA_VERSION
 
 __all__ = ["SCHEMA_VERSION", "SQLiteTicketStore"]
 
@@ -80,14 +81,23 @@ _INSERT_EVENT: Final = (
 _INSERT_FIELD: Final = "INSERT INTO ticket_fields (ticket_id, name, value) VALUES (?, ?, ?)"
 # A taken message id fails the insert, and with it the whole change (see commit).
 _INSERT_MESSAGE: Final = (
-    "INSERT INTO outbox (id, topic, ticket_id, payload, created_at, not_before)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO outbox (id, topic, ticket_id, event_version, payload, created_at, not_before)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+_JOURNAL: Final = (
+    "SELECT version, type, at, body FROM events WHERE ticket_id = ? AND version > ?"
+    " ORDER BY version"
+)
+# A message that announces an event reads the event's row with it.
 _DELIVERABLE: Final = (
-    "SELECT id, topic, ticket_id, payload, created_at, attempts FROM outbox"
-    " WHERE not_before <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)"
-    " ORDER BY created_at, id LIMIT ?2"
+    "SELECT o.id, o.topic, o.ticket_id, o.payload, o.created_at, o.event_version, e.type,"
+    " e.at, e.body, o.attempts FROM outbox AS o"
+    " LEFT JOIN events AS e ON e.ticket_id = o.ticket_id AND e.version = o.event_version"
+    " WHERE o.not_before <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
+    " ORDER BY o.created_at, o.id LIMIT ?2"
 )
+# Pages freed by one acknowledgement, at most; what is left goes with the next ones.
+_FREED_PER_ACK: Final = 32
 
 
 class _Connections(threading.local):
@@ -145,11 +155,15 @@ class SQLiteTicketStore:
         self._lock = threading.Lock()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._closed = False
-        _sqlite_schema.inspect_store(location)
+        existing = _sqlite_schema.inspect_store(location)
         connection = self._connection()
         try:
+            if existing is None:
+                # Set before WAL and the first table, so a new file needs no VACUUM.
+                _sqlite_schema.use_incremental_vacuum(connection, location)
             self._use_wal(connection)
             _sqlite_schema.migrate(connection, location)
+            _sqlite_schema.use_incremental_vacuum(connection, location)
         except BaseException:
             self.close()
             raise
@@ -315,34 +329,30 @@ class SQLiteTicketStore:
     def commit(self, change: Change) -> None:
         """Write the change in one transaction: snapshot, events, field index, outbox, due time.
 
+        A change with ``assign_number`` gets its number under the write lock (see
+        :meth:`TicketStore.commit`).
+
         Raises:
             ConflictError: The stored version is not ``change.expected_version``, or a new
                 ticket's id or number is taken. Nothing was written.
             InvalidValueError: ``change`` is not a :class:`Change`, it would alter the ticket's
                 number or (without events) its snapshot, or an outbox message id is taken.
                 Nothing was written.
+            StoreError: No ticket number is left to assign.
         """
         change = instance("change", change, Change)
-        # Everything is serialized before the write lock is taken, to hold it briefly.
-        rows = change_rows(change)
+        # Everything is serialized before the write lock is taken, to hold it briefly (but
+        # for a new ticket's number, which is only known under the lock).
+        rows = None if change.assign_number else change_rows(change)
         ticket_id = change.ticket.id
         with self._writing() as connection:
             stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
             actual = 0 if stored is None else stored[0]
             if actual != change.expected_version:
                 raise ConflictError(ticket_id, change.expected_version, actual or None)
-            if not change.events and stored is not None:
-                snapshot = connection.execute(
-                    "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
-                ).fetchone()[0]
-                if snapshot != rows.ticket[3]:
-                    raise invalid(
-                        "ticket", ticket_id, "a change without events cannot alter the snapshot"
-                    )
-            if stored is not None and stored[6] != change.ticket.number:
-                raise invalid(
-                    "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
-                )
+            if rows is None:
+                change = change.numbered(self._next_number(connection))
+                rows = change_rows(change)
             if stored is None:
                 try:
                     connection.execute(_INSERT_TICKET, rows.ticket)
@@ -351,27 +361,61 @@ class SQLiteTicketStore:
                     raise ConflictError(ticket_id, 0, None) from None
                 connection.executemany(_INSERT_FIELD, rows.fields)
             else:
-                new = rows.ticket[4:]
-                changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
-                connection.execute(
-                    _UPDATES[changed],
-                    (
-                        rows.ticket[2],
-                        rows.ticket[3],
-                        *(value for value, flag in zip(new, changed, strict=True) if flag),
-                        ticket_id,
-                    ),
+                self._update(connection, change, rows, stored)
+            if rows.events:
+                connection.executemany(_INSERT_EVENT, rows.events)
+            if rows.messages:
+                try:
+                    connection.executemany(_INSERT_MESSAGE, rows.messages)
+                except sqlite3.IntegrityError:
+                    raise _duplicate_message(change) from None
+
+    @staticmethod
+    def _update(
+        connection: sqlite3.Connection,
+        change: Change,
+        rows: ChangeRows,
+        stored: tuple[object, ...],
+    ) -> None:
+        ticket_id = change.ticket.id
+        if not change.events:
+            snapshot = connection.execute(
+                "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
+            ).fetchone()[0]
+            if snapshot != rows.ticket[3]:
+                raise invalid(
+                    "ticket", ticket_id, "a change without events cannot alter the snapshot"
                 )
-                if changed[0]:
-                    connection.execute(
-                        "DELETE FROM ticket_fields WHERE ticket_id = ?", (ticket_id,)
-                    )
-                    connection.executemany(_INSERT_FIELD, rows.fields)
-            connection.executemany(_INSERT_EVENT, rows.events)
-            try:
-                connection.executemany(_INSERT_MESSAGE, rows.messages)
-            except sqlite3.IntegrityError:
-                raise _duplicate_message(change) from None
+        if stored[6] != change.ticket.number:
+            raise invalid(
+                "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
+            )
+        new = rows.ticket[4:]
+        changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
+        connection.execute(
+            _UPDATES[changed],
+            (
+                rows.ticket[2],
+                rows.ticket[3],
+                *(value for value, flag in zip(new, changed, strict=True) if flag),
+                ticket_id,
+            ),
+        )
+        if changed[0]:
+            connection.execute("DELETE FROM ticket_fields WHERE ticket_id = ?", (ticket_id,))
+            connection.executemany(_INSERT_FIELD, rows.fields)
+
+    def _next_number(self, connection: sqlite3.Connection) -> int:
+        # Above every number handed out and every number held (a host may commit its own).
+        (allocated,) = connection.execute(
+            "SELECT value FROM counters WHERE name = 'ticket_number'"
+        ).fetchone()
+        (highest,) = connection.execute("SELECT max(number) FROM tickets").fetchone()
+        number = max(allocated, highest or 0) + 1
+        if number > INT64_MAX:
+            raise StoreError(f"{self._path}: no ticket number is left to assign")
+        connection.execute("UPDATE counters SET value = ? WHERE name = 'ticket_number'", (number,))
+        return int(number)
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events with a version above ``after_version``, in order.
@@ -385,13 +429,10 @@ class SQLiteTicketStore:
         if not storable(ticket_id):
             raise TicketNotFoundError(ticket_id)
         with self._autocommit() as connection:
-            rows = connection.execute(
-                "SELECT body FROM events WHERE ticket_id = ? AND version > ? ORDER BY version",
-                (ticket_id, to_int64(after_version)),
-            ).fetchall()
+            rows = connection.execute(_JOURNAL, (ticket_id, to_int64(after_version))).fetchall()
             if not rows and not _exists(connection, ticket_id):
                 raise TicketNotFoundError(ticket_id)
-        return tuple(event_from(body) for (body,) in rows)
+        return tuple(events_from(ticket_id, rows))
 
     def query(self, query: TicketQuery) -> Page:
         """Return one page of tickets matching ``query``, by ascending number.
@@ -487,11 +528,13 @@ class SQLiteTicketStore:
             InvalidValueError: ``leased`` is not a :class:`LeasedMessage`.
         """
         leased = instance("leased", leased, LeasedMessage)
-        with self._autocommit() as connection:
+        with self._writing() as connection:
             cursor = connection.execute(
                 "DELETE FROM outbox WHERE id = ? AND lease_token = ?",
                 (leased.message.id, leased.lease_token),
             )
+            if cursor.rowcount == 1:
+                _free_pages(connection)
         return cursor.rowcount == 1
 
     def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
@@ -521,6 +564,13 @@ def _unmeetable(query: TicketQuery) -> bool:
         isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX
         for value in query.fields.values()
     )
+
+
+def _free_pages(connection: sqlite3.Connection) -> None:
+    # Each run of the pragma frees one page in Python's sqlite3 (it stops at the first step).
+    (free,) = connection.execute("PRAGMA freelist_count").fetchone()
+    for _ in range(min(free, _FREED_PER_ACK)):
+        connection.execute("PRAGMA incremental_vacuum(1)").fetchall()
 
 
 def _exists(connection: sqlite3.Connection, ticket_id: str) -> bool:
