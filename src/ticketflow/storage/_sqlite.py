@@ -45,9 +45,9 @@ from ._sqlite_rows import (
     from_micros,
     message_from,
     micros,
-    ticket_from,
 )
 from ._sqlite_schema import SCHEMA_VERSION
+from ._sqlite_snapshots import SnapshotMemo
 
 __all__ = ["SCHEMA_VERSION", "SQLiteTicketStore"]
 
@@ -155,6 +155,7 @@ class SQLiteTicketStore:
         self._lock = threading.Lock()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._closed = False
+        self._snapshots = SnapshotMemo()
         existing = _sqlite_schema.inspect_store(location)
         connection = self._connection()
         try:
@@ -306,7 +307,7 @@ class SQLiteTicketStore:
             ).fetchone()
         if row is None:
             raise TicketNotFoundError(ticket_id)
-        return ticket_from(row[0])
+        return self._snapshots.ticket(row[0])
 
     def get_by_number(self, number: int) -> Ticket:
         """Return the ticket with this number.
@@ -324,7 +325,7 @@ class SQLiteTicketStore:
             ).fetchone()
         if row is None:
             raise TicketNotFoundError(printable_int(number))
-        return ticket_from(row[0])
+        return self._snapshots.ticket(row[0])
 
     def commit(self, change: Change) -> None:
         """Write the change in one transaction: snapshot, events, field index, outbox, due time.
@@ -343,7 +344,7 @@ class SQLiteTicketStore:
         change = instance("change", change, Change)
         # Everything is serialized before the write lock is taken, to hold it briefly (but
         # for a new ticket's number, which is only known under the lock).
-        rows = None if change.assign_number else change_rows(change)
+        rows = None if change.assign_number else change_rows(change, self._snapshots)
         ticket_id = change.ticket.id
         with self._writing() as connection:
             stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
@@ -352,7 +353,7 @@ class SQLiteTicketStore:
                 raise ConflictError(ticket_id, change.expected_version, actual or None)
             if rows is None:
                 change = change.numbered(self._next_number(connection))
-                rows = change_rows(change)
+                rows = change_rows(change, self._snapshots)
             if stored is None:
                 try:
                     connection.execute(_INSERT_TICKET, rows.ticket)
@@ -468,7 +469,7 @@ class SQLiteTicketStore:
         params.append(query.limit + 1)
         with self._autocommit() as connection:
             rows = connection.execute(sql, params).fetchall()
-        tickets = tuple(ticket_from(snapshot) for (snapshot,) in rows[: query.limit])
+        tickets = tuple(self._snapshots.ticket(snapshot) for (snapshot,) in rows[: query.limit])
         more = len(rows) > query.limit
         return Page(tickets, tickets[-1].number if more else None)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .._events import TicketCreated, TicketEvent
 from .._fields import FieldValue
@@ -28,6 +28,10 @@ from ..exceptions import DeserializationError
 from ._change import Change
 from ._outbox import OutboxMessage
 from ._sqlite_fast import Unfit, event_reader, ticket_from_data
+from ._sqlite_json import dumps as _dumps
+
+if TYPE_CHECKING:
+    from ._sqlite_snapshots import SnapshotMemo
 
 __all__ = [
     "CHANGEABLE",
@@ -45,11 +49,6 @@ __all__ = [
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
-# ASCII-only, so any Python string (even a lone surrogate) survives SQLite's UTF-8; keys in
-# insertion order (sorting them costs a fifth of the encoding and buys nothing here). No
-# default hook: a change holds only what converts to plain JSON (see Change).
-_ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
-_dumps: Final = _ENCODER.encode
 _loads: Final = json.loads
 
 _HEADER: Final = frozenset({"ticket_id", "version", "at", "type"})
@@ -78,37 +77,46 @@ only when they change. The number never changes: it is the ticket's identity for
 """
 
 
-def change_rows(change: Change) -> ChangeRows:
-    """Return the rows that ``change`` writes (a change is checked writable when built)."""
+def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
+    """Return the rows that ``change`` writes (a change is checked writable when built).
+
+    ``memo`` encodes the snapshot (re-encoding only what changed since the last one).
+    """
     ticket = change.ticket
     ticket_id = ticket.id
-    ticket_data: Any = None
+    creation: TicketEvent | None = None
+    ticket_data: dict[str, Any] | None = None
+    primitives: list[dict[str, Any]] = []
+    for event in change.events:
+        data = to_primitive(event)
+        primitives.append(data)
+        if type(event) is TicketCreated and event.ticket is ticket:
+            creation, ticket_data = event, data["ticket"]
+    # A creation carries the very snapshot: convert and encode it once, not twice.
+    snapshot = memo.text(ticket, ticket_data)
     events: list[tuple[object, ...]] = []
     announced: list[tuple[TicketEvent, dict[str, Any]]] = []
-    for event in change.events:
-        data: dict[str, Any] = to_primitive(event)
-        if type(event) is TicketCreated and event.ticket is ticket:
-            # A creation carries the very snapshot; convert it once, not twice.
-            ticket_data = data["ticket"]
+    for event, data in zip(change.events, primitives, strict=True):
         at = micros(event.at)
-        if type(event.at) is datetime and data["at"] == _iso(at):
+        if type(event.at) is datetime and event.at.tzinfo is UTC:
             # The columns give the header back exactly: the body holds the rest.
-            body = _dumps({key: value for key, value in data.items() if key not in _HEADER})
+            if event is creation:
+                body = _creation_body(data, snapshot)
+            else:
+                body = _dumps({key: value for key, value in data.items() if key not in _HEADER})
             announced.append((event, data))
         else:
             body = _dumps(data)  # read back whole, by the validating path
         events.append((ticket_id, event.version, event.type, at, body))
-    if ticket_data is None:
-        ticket_data = to_primitive(ticket)
-    fields = [(ticket_id, name, canonical(value)) for name, value in ticket.fields.items()]
+    fields, fields_text = memo.fields(ticket)
     due_at = None if change.due_at is None else micros(change.due_at)
     return ChangeRows(
         ticket=(
             ticket_id,
             ticket.number,
             ticket.version,
-            _dumps(ticket_data),
-            _dumps([row[1:] for row in fields]),
+            snapshot,
+            fields_text,
             str(ticket.status),
             ticket.queue,
             ticket.assignee,
@@ -118,6 +126,13 @@ def change_rows(change: Change) -> ChangeRows:
         events=events,
         messages=[_message_row(message, announced) for message in change.outbox],
     )
+
+
+def _creation_body(data: dict[str, Any], snapshot: str) -> str:
+    # The snapshot's text goes in as it is; "ticket" is the creation's last attribute.
+    rest = {key: data[key] for key in data if key not in _HEADER and key != "ticket"}
+    head = _dumps(rest)[:-1] + "," if rest else "{"
+    return head + '"ticket":' + snapshot + "}"
 
 
 def _message_row(

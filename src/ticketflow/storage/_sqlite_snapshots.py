@@ -1,0 +1,90 @@
+"""Snapshots as text and back, remembering the recent ones: a command rewrites what it just read.
+
+Every command reads a ticket's snapshot and writes the next one, which differs in a few
+attributes (a comment changes the version and ``updated_at``). So a store keeps two small
+memos, both pure functions of immutable values and therefore safe to share between threads
+and to keep across failed commits:
+
+* text -> ticket: the snapshot text read (or written) last for a ticket gives back the very
+  ticket without decoding it again;
+* ticket id -> (ticket, the JSON of each attribute): the next snapshot of that ticket is
+  written by re-encoding only the attributes that are not the same objects as before (the
+  reducer copies a ticket's attribute dictionary and replaces what changed), then joining.
+
+The text is byte for byte what encoding the whole ticket gives (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+import attrs
+
+from .._fields import Fields
+from .._serde import to_primitive
+from .._ticket import Ticket
+from ._sqlite_json import dumps
+from ._sqlite_rows import canonical, ticket_from
+
+__all__ = ["SnapshotMemo"]
+
+_NAMES: Final = tuple(field.name for field in attrs.fields(Ticket))
+_KEYS: Final = tuple(json.dumps(name) + ":" for name in _NAMES)
+_SIZE: Final = 2048
+
+
+class SnapshotMemo:
+    """The recent snapshots of one store, as text and as tickets."""
+
+    def __init__(self) -> None:
+        self._tickets: dict[str, Ticket] = {}
+        self._parts: dict[str, tuple[Ticket, list[str]]] = {}
+        self._fields: dict[str, tuple[Fields, list[tuple[str, str, str]], str]] = {}
+
+    def ticket(self, text: str) -> Ticket:
+        """Return the ticket of a snapshot text (raises as :func:`ticket_from` does)."""
+        ticket = self._tickets.get(text)
+        if ticket is None:
+            ticket = ticket_from(text)
+            self._remember(text, ticket)
+        return ticket
+
+    def text(self, ticket: Ticket, data: dict[str, object] | None = None) -> str:
+        """Return the snapshot text of ``ticket``; ``data`` is its primitives, if at hand."""
+        state = ticket.__dict__
+        known = self._parts.get(ticket.id)
+        if known is not None:
+            before, parts = known
+            parts = parts.copy()
+            previous = before.__dict__
+            for index, name in enumerate(_NAMES):
+                value = state[name]
+                if value is not previous[name]:
+                    parts[index] = _KEYS[index] + dumps(to_primitive(value))
+        else:
+            values = to_primitive(ticket) if data is None else data
+            parts = [key + dumps(values[name]) for key, name in zip(_KEYS, _NAMES, strict=True)]
+        text = "{" + ",".join(parts) + "}"
+        if len(self._parts) >= _SIZE:
+            self._parts.clear()
+        self._parts[ticket.id] = (ticket, parts)
+        self._remember(text, ticket)
+        return text
+
+    def fields(self, ticket: Ticket) -> tuple[list[tuple[str, str, str]], str]:
+        """Return the field index rows of ``ticket`` and their text (the ``fields`` column)."""
+        known = self._fields.get(ticket.id)
+        if known is not None and known[0] is ticket.fields:
+            return known[1], known[2]
+        rows = [(ticket.id, name, canonical(value)) for name, value in ticket.fields.items()]
+        text = dumps([row[1:] for row in rows])
+        if len(self._fields) >= _SIZE:
+            self._fields.clear()
+        self._fields[ticket.id] = (ticket.fields, rows, text)
+        return rows, text
+
+    def _remember(self, text: str, ticket: Ticket) -> None:
+        if len(self._tickets) >= _SIZE:
+            self._tickets.clear()
+        self._tickets[text] = ticket
