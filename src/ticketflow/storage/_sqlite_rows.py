@@ -95,7 +95,7 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
     # A creation carries the very snapshot: convert and encode it once, not twice.
     snapshot = memo.text(ticket, ticket_data)
     events: list[tuple[object, ...]] = []
-    announced: list[tuple[TicketEvent, dict[str, Any]]] = []
+    announced: list[tuple[TicketEvent, dict[str, Any], str]] = []
     for event, data in zip(change.events, primitives, strict=True):
         at = micros(event.at)
         if type(event.at) is datetime and event.at.tzinfo is UTC:
@@ -104,7 +104,7 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
                 body = _creation_body(data, snapshot)
             else:
                 body = _dumps({key: value for key, value in data.items() if key not in _HEADER})
-            announced.append((event, data))
+            announced.append((event, data, body))
         else:
             body = _dumps(data)  # read back whole, by the validating path
         events.append((ticket_id, event.version, event.type, at, body))
@@ -128,6 +128,13 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
     )
 
 
+def _whole(data: dict[str, Any], body: str) -> str:
+    # The event's JSON with its header, from its body (the primitives keep the header first
+    # and the type last).
+    head = _dumps({key: data[key] for key in ("ticket_id", "version", "at")})
+    return head[:-1] + "," + body[1:-1] + ',"type":' + _dumps(data["type"]) + "}"
+
+
 def _creation_body(data: dict[str, Any], snapshot: str) -> str:
     # The snapshot's text goes in as it is; "ticket" is the creation's last attribute.
     rest = {key: data[key] for key in data if key not in _HEADER and key != "ticket"}
@@ -136,16 +143,21 @@ def _creation_body(data: dict[str, Any], snapshot: str) -> str:
 
 
 def _message_row(
-    message: OutboxMessage, announced: Sequence[tuple[TicketEvent, dict[str, Any]]]
+    message: OutboxMessage, announced: Sequence[tuple[TicketEvent, dict[str, Any], str]]
 ) -> tuple[object, ...]:
     created_at = micros(message.created_at)
-    for event, data in announced:
+    payload = None
+    for event, data, body in announced:
         # The payload was checked when the message was built: JSON that reads back equal. If
-        # it equals an event's primitives, the event's row gives it back, equal.
+        # its JSON is the event's, the event's row gives it back, equal. (Python's == alone
+        # would take 1 for True, and the payload would come back as the event has it.)
         if message.ticket_id == event.ticket_id and message.payload == data:
-            reference = (message.id, message.topic, message.ticket_id, event.version, None)
-            return (*reference, created_at, created_at)
-    payload = _dumps(message.payload)
+            payload = _dumps(message.payload)
+            if payload == _whole(data, body):
+                reference = (message.id, message.topic, message.ticket_id, event.version, None)
+                return (*reference, created_at, created_at)
+    if payload is None:
+        payload = _dumps(message.payload)
     return (message.id, message.topic, message.ticket_id, None, payload, created_at, created_at)
 
 
