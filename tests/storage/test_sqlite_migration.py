@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from _schema_v1_fixture import FIXTURE, LATER, LEASE, populate
 
+from ticketflow import Ticket
 from ticketflow.storage import (
+    Change,
     InMemoryTicketStore,
     LeasedMessage,
+    OutboxMessage,
     SQLiteTicketStore,
     TicketQuery,
     TicketStore,
@@ -21,6 +24,15 @@ from ticketflow.storage import (
 from ticketflow.storage._sqlite import SCHEMA_VERSION
 
 TICKETS = ("id0000", "id0002", "id0004")
+
+
+def _first_ticket() -> Ticket:
+    store = InMemoryTicketStore()
+    populate(store)
+    return store.get(TICKETS[0])
+
+
+TICKET = _first_ticket()
 
 
 @pytest.fixture
@@ -113,3 +125,43 @@ def test_a_migrated_store_keeps_taking_commands(old_file: Path) -> None:
         assert answers(migrated) == answers(reference)
         numbers = [t.number for t in migrated.query(TicketQuery(limit=100)).tickets]
     assert numbers == list(range(1, 7))
+
+
+def test_a_new_store_frees_the_pages_of_acknowledged_messages(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    with SQLiteTicketStore(path) as store:
+        assert pragma(path, "auto_vacuum") == 2
+        populate(store)
+        for number in range(200):
+            store.commit(big_message(number))
+        full = size_of(path)
+        drained(store)
+        assert pragma(path, "freelist_count") == 0
+        assert size_of(path) < full - 200 * 1000
+
+
+def big_message(number: int) -> Change:
+    """A change that only adds a host's message of 2 kB to ticket id0000."""
+    return Change(
+        ticket=TICKET,
+        events=(),
+        expected_version=TICKET.version,
+        outbox=(
+            OutboxMessage(
+                id=f"big{number}",
+                topic="report.ready",
+                payload={"text": "x" * 2000},
+                ticket_id=TICKET.id,
+                created_at=LATER,
+            ),
+        ),
+    )
+
+
+def size_of(path: Path) -> int:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    return path.stat().st_size
