@@ -76,7 +76,8 @@ class Change:
     Everything a store would write is checked here, so that every store reads it back: the
     ticket's id, status, queue, assignee and field names encode as UTF-8 (they are keys and
     index columns), every integer in the ticket and the events fits in 64 bits and every
-    float is finite.
+    float is finite (the event classes check their own attributes as they are built, so
+    only the ticket, a creation's ticket and an event subclass are scanned here).
 
     Attributes:
         ticket: The snapshot after ``events``.
@@ -137,8 +138,10 @@ class Change:
         _check_keys(ticket)
         _check_ticket_numbers(ticket)
         for index, event in enumerate(self.events):
-            # A creation carries the very snapshot just checked.
-            if not (isinstance(event, TicketCreated) and event.ticket is ticket):
+            # A creation carries the very snapshot just checked; and the event classes
+            # themselves refuse what no store can write (integers beyond 64 bits, floats
+            # that are not finite, values of other types), so only a subclass is scanned.
+            if type(event) not in _SELF_CHECKED and not _creates(event, ticket):
                 _check_writable(f"events[{index}]", event)
 
     def numbered(self, number: int) -> Change:
@@ -175,6 +178,12 @@ class Change:
             outbox=outbox,
             assign_number=False,
         )
+
+
+# Every attribute of these is checked where the event is built: text as text, integers
+# within 64 bits, floats finite, levels and enums in range; a creation's ticket is scanned
+# unless it is the change's own (whose numbers are checked above).
+_SELF_CHECKED: Final = frozenset(set(EVENT_TYPES) - {TicketCreated})
 
 
 def _creates(event: TicketEvent, ticket: Ticket) -> bool:

@@ -33,7 +33,7 @@ from .._fields import Fields, FieldValue
 from .._status import as_status
 from .._ticket import Channel, Requester, Ticket, TicketKind, TicketLinks, from_state
 
-__all__ = ["Unfit", "event_reader", "ticket_from_data"]
+__all__ = ["Unfit", "event_readers", "ticket_from_data"]
 
 
 class Unfit(Exception):  # noqa: N818 - internal, never escapes
@@ -273,38 +273,61 @@ def _attribute_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any] | Non
     return _BY_TYPE.get(kind)
 
 
+# Checks simple enough to write inline in a generated reader (a call costs as much).
+_INLINE: Final[dict[Callable[[Any], Any], str]] = {
+    _text: "type({v}) is str",
+    _optional_text: "{v} is None or type({v}) is str",
+    _flag: "type({v}) is bool",
+}
+
+
 def _make_reader(cls: type[Any]) -> EventReader | None:
+    # Generated, like attrs' own __init__: one function per event type, with the checks of
+    # its attributes written out, reads an event in about a microsecond.
     attrs.resolve_types(cls)
     body = [field for field in attrs.fields(cls) if field.name not in _HEADER]
     readers = [(field.name, _attribute_reader(field)) for field in body]
     if any(reader is None for _, reader in readers):
         return None
-    parts: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(readers)  # type: ignore[arg-type]
-    size = len(parts)
-
-    def read(ticket_id: str, version: int, at: datetime, data: Any) -> TicketEvent:  # noqa: ANN401
-        if type(data) is not dict or len(data) != size:
-            raise Unfit
-        state: dict[str, object] = {"ticket_id": ticket_id, "version": version, "at": at}
-        for name, reader in parts:
-            state[name] = reader(data[name])
-        event: TicketEvent = _new(cls)
-        _set(event, "__dict__", state)
-        return event
-
+    namespace: dict[str, Any] = {"Unfit": Unfit, "new": _new, "put": _set, "cls": cls}
+    lines = [
+        "def read(ticket_id, version, at, data):",
+        f"    if type(data) is not dict or len(data) != {len(readers)}:",
+        "        raise Unfit",
+    ]
+    values = []
+    for index, (name, reader) in enumerate(readers):
+        lines.append(f"    v{index} = data[{name!r}]")
+        check = _INLINE.get(reader)  # type: ignore[arg-type]
+        if check is None:
+            namespace[f"r{index}"] = reader
+            lines.append(f"    v{index} = r{index}(v{index})")
+        else:
+            lines += [f"    if not ({check.format(v=f'v{index}')}):", "        raise Unfit"]
+        values.append(f"{name!r}: v{index}")
+    lines += [
+        "    event = new(cls)",
+        "    put(event, '__dict__', {'ticket_id': ticket_id, 'version': version, 'at': at, "
+        + ", ".join(values)
+        + "})",
+        "    return event",
+    ]
+    exec("\n".join(lines), namespace)  # noqa: S102 - code built from attribute names above
+    read: EventReader = namespace["read"]
     return read
 
 
-_READERS: Final[dict[str, EventReader | None]] = {}
+_READERS: Final[dict[str, EventReader]] = {}
 
 
-def event_reader(kind: str) -> EventReader | None:
-    """Return the fast reader of the events of type ``kind``, or ``None`` if it has none."""
-    try:
-        return _READERS[kind]
-    except KeyError:
-        pass
-    found = next((cls for cls in EVENT_TYPES if cls.type == kind), None)
-    reader = None if found is None else _make_reader(found)
-    _READERS[kind] = reader
-    return reader
+def event_readers() -> Mapping[str, EventReader]:
+    """Return the fast reader of each event type that has one, by the type's tag.
+
+    Made on first use (not on import: it resolves every event's annotations).
+    """
+    if not _READERS:
+        for cls in EVENT_TYPES:
+            reader = _make_reader(cls)
+            if reader is not None:
+                _READERS[cls.type] = reader
+    return _READERS

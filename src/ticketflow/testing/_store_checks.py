@@ -409,7 +409,6 @@ TARGETED_CHECKS: tuple[Callable[[TicketStore], None], ...] = (
     _check_conflict_writes_nothing,
     _check_not_found,
     _check_numbers_are_unique,
-    _check_commit_assigns_numbers,
     _check_fields_keep_their_types,
     _check_field_filters_compare_types,
     _check_paging,
@@ -419,5 +418,6 @@ TARGETED_CHECKS: tuple[Callable[[TicketStore], None], ...] = (
     _check_refused_changes_write_nothing,
     _check_outbox_leases,
     _check_concurrent_claims,
+    _check_commit_assigns_numbers,
 )
 """Every targeted check, in the order they run; a failure names ``_check_<name>`` by its name."""
