@@ -11,7 +11,7 @@ import attrs
 import pytest
 from _side_by_side import created, message, outcome, store_pair
 
-from ticketflow import Actor, Desk, NewTicket, Requester, TicketCreated
+from ticketflow import Actor, Desk, NewTicket, Requester, TicketCreated, to_primitive
 from ticketflow._draft import event_message
 from ticketflow.exceptions import InvalidValueError, StoreError
 from ticketflow.storage import Change, InMemoryTicketStore, SQLiteTicketStore, TicketStore
@@ -114,6 +114,7 @@ def test_numbered_puts_the_number_in_the_snapshot_the_event_and_its_message() ->
     done = change.numbered(12)
     assert done.ticket.number == 12
     assert done.events[0].ticket is done.ticket  # type: ignore[union-attr]
+    assert done.outbox[0].payload == to_primitive(done.events[0])
     assert done.outbox[0].payload["ticket"]["number"] == 12
     assert done.outbox[1] == change.outbox[1]
     assert not done.assign_number

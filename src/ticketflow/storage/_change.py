@@ -163,10 +163,12 @@ class Change:
             raise invalid("number", number, "must be an integer from 1 to 2**63 - 1")
         created = self.events[0]
         assert isinstance(created, TicketCreated)  # noqa: S101 - checked when built
+        # Only the number changes, in values already checked: copied, not built again.
         ticket = evolve_unchecked(self.ticket, {"number": number})
-        renumbered = attrs.evolve(created, ticket=ticket)
+        renumbered = _new(TicketCreated)
+        _set(renumbered, "__dict__", {**created.__dict__, "ticket": ticket})
         announced = to_primitive(created)
-        payload = to_primitive(renumbered)
+        payload = {**announced, "ticket": {**announced["ticket"], "number": number}}
         outbox = tuple(
             attrs.evolve(message, payload=payload) if message.payload == announced else message
             for message in self.outbox
@@ -179,6 +181,9 @@ class Change:
             assign_number=False,
         )
 
+
+_new = object.__new__
+_set = object.__setattr__
 
 # Every attribute of these is checked where the event is built: text as text, integers
 # within 64 bits, floats finite, levels and enums in range; a creation's ticket is scanned
