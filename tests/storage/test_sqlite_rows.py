@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 
 from ticketflow import Ticket, TicketEvent, from_json, to_primitive
 from ticketflow._draft import event_message
+from ticketflow._events import EVENT_TYPES
 from ticketflow._ticket import evolve_unchecked
 from ticketflow.exceptions import DeserializationError
 from ticketflow.storage import Change, SQLiteTicketStore
+from ticketflow.storage._sqlite_fast import TICKET_KEYS_READ, event_readers
 from ticketflow.storage._sqlite_json import dumps
 from ticketflow.storage._sqlite_rows import (
     change_rows,
@@ -226,3 +228,14 @@ def test_a_message_whose_event_is_gone_is_a_deserialization_error(path: Path) ->
         damage(path, "DELETE FROM events")
         with pytest.raises(DeserializationError, match="its event"):
             store.claim_outbox(worker="w", now=AT, lease=timedelta(days=1))
+
+
+def test_the_fast_ticket_reader_fills_every_attribute_of_a_ticket() -> None:
+    assert tuple(field.name for field in attrs.fields(Ticket)) == TICKET_KEYS_READ
+    ticket = created(1).ticket
+    assert tuple(ticket_from(SnapshotMemo().text(ticket)).__dict__) == TICKET_KEYS_READ
+
+
+def test_every_event_type_has_a_fast_reader() -> None:
+    # A type without one still reads back (by the validating path), only slower.
+    assert set(event_readers()) == {cls.type for cls in EVENT_TYPES}

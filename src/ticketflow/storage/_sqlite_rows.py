@@ -145,9 +145,11 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
 
 def _whole(data: dict[str, Any], body: str) -> str:
     # The event's JSON with its header, from its body (the primitives keep the header first
-    # and the type last).
-    head = _dumps({key: data[key] for key in ("ticket_id", "version", "at")})
-    return head[:-1] + "," + body[1:-1] + ',"type":' + _dumps(data["type"]) + "}"
+    # and the type last; the instant is ASCII, the version a plain integer).
+    return (
+        f'{{"ticket_id":{_dumps(data["ticket_id"])},"version":{data["version"]},'
+        f'"at":"{data["at"]}",{body[1:-1]},"type":{_dumps(data["type"])}}}'
+    )
 
 
 def _creation_body(data: dict[str, Any], snapshot: str) -> str:

@@ -17,6 +17,9 @@ The text is byte for byte what encoding the whole ticket gives (a test holds the
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from itertools import compress
+from operator import is_not
 from typing import Final
 
 import attrs
@@ -32,6 +35,19 @@ __all__ = ["SnapshotMemo"]
 _NAMES: Final = tuple(field.name for field in attrs.fields(Ticket))
 _KEYS: Final = tuple(json.dumps(name) + ":" for name in _NAMES)
 _SIZE: Final = 2048
+
+
+_INDEXES: Final = range(len(_NAMES))
+
+
+def _encoded(value: object) -> str:
+    # The JSON of one attribute, as encoding the whole ticket writes it.
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is datetime and value.tzinfo is UTC:  # type: ignore[attr-defined]
+        return f'"{value.isoformat()}"'  # type: ignore[attr-defined]
+    return dumps(to_primitive(value))
 
 
 class SnapshotMemo:
@@ -54,14 +70,13 @@ class SnapshotMemo:
         """Return the snapshot text of ``ticket``; ``data`` is its primitives, if at hand."""
         state = ticket.__dict__
         known = self._parts.get(ticket.id)
-        if known is not None:
+        if known is not None and tuple(state) == _NAMES == tuple(known[0].__dict__):
             before, parts = known
             parts = parts.copy()
-            previous = before.__dict__
-            for index, name in enumerate(_NAMES):
-                value = state[name]
-                if value is not previous[name]:
-                    parts[index] = _KEYS[index] + dumps(to_primitive(value))
+            # The attributes that are not the very objects of the last snapshot, found in C.
+            changed = compress(_INDEXES, map(is_not, state.values(), before.__dict__.values()))
+            for index in changed:
+                parts[index] = _KEYS[index] + _encoded(state[_NAMES[index]])
         else:
             values = to_primitive(ticket) if data is None else data
             parts = [key + dumps(values[name]) for key, name in zip(_KEYS, _NAMES, strict=True)]
