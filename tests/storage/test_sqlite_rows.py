@@ -15,7 +15,7 @@ from _side_by_side import AT, created
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ticketflow import Ticket, TicketEvent, from_json, to_primitive
+from ticketflow import Actor, Ticket, TicketCreated, TicketEvent, from_json, to_primitive
 from ticketflow._draft import event_message
 from ticketflow._events import EVENT_TYPES
 from ticketflow._ticket import evolve_unchecked
@@ -28,10 +28,13 @@ from ticketflow.storage._sqlite_rows import (
     event_from,
     events_from,
     message_from,
+    numbered_rows,
     ticket_from,
 )
 from ticketflow.storage._sqlite_snapshots import SnapshotMemo
 from ticketflow.testing import events, tickets
+
+BOB = Actor.agent("bob")
 
 
 def change_for(event: TicketEvent, base: Ticket) -> Change:
@@ -239,3 +242,23 @@ def test_the_fast_ticket_reader_fills_every_attribute_of_a_ticket() -> None:
 def test_every_event_type_has_a_fast_reader() -> None:
     # A type without one still reads back (by the validating path), only slower.
     assert set(event_readers()) == {cls.type for cls in EVENT_TYPES}
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(ticket=tickets(), number=st.integers(1, 2**63 - 1))
+def test_rows_numbered_under_the_lock_are_those_of_the_numbered_change(
+    ticket: Ticket, number: int
+) -> None:
+    first = attrs.evolve(ticket, version=1, updated_at=ticket.created_at)
+    event = TicketCreated(
+        ticket_id=first.id, version=1, at=first.created_at, actor=BOB, ticket=first
+    )
+    change = Change(
+        ticket=first,
+        events=(event,),
+        expected_version=0,
+        outbox=(event_message(event, "m1"),),
+        assign_number=True,
+    )
+    patched = numbered_rows(change, change_rows(change, SnapshotMemo()), number, SnapshotMemo())
+    assert patched == change_rows(change.numbered(number), SnapshotMemo())

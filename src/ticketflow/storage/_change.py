@@ -168,9 +168,8 @@ class Change:
         renumbered = _new(TicketCreated)
         _set(renumbered, "__dict__", {**created.__dict__, "ticket": ticket})
         announced = to_primitive(created)
-        payload = {**announced, "ticket": {**announced["ticket"], "number": number}}
         outbox = tuple(
-            attrs.evolve(message, payload=payload) if message.payload == announced else message
+            _renumbered(message, number) if message.payload == announced else message
             for message in self.outbox
         )
         return attrs.evolve(
@@ -184,6 +183,17 @@ class Change:
 
 _new = object.__new__
 _set = object.__setattr__
+
+
+def _renumbered(message: OutboxMessage, number: int) -> OutboxMessage:
+    # The message announcing a creation, with the new number in its (checked) payload.
+    payload = message.payload
+    copy = _new(OutboxMessage)
+    for field in attrs.fields(OutboxMessage):
+        _set(copy, field.name, getattr(message, field.name))
+    _set(copy, "payload", {**payload, "ticket": {**payload["ticket"], "number": number}})
+    return copy
+
 
 # Every attribute of these is checked where the event is built: text as text, integers
 # within 64 bits, floats finite, levels and enums in range; a creation's ticket is scanned

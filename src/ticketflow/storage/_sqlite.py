@@ -45,6 +45,7 @@ from ._sqlite_rows import (
     from_micros,
     message_from,
     micros,
+    numbered_rows,
 )
 from ._sqlite_schema import SCHEMA_VERSION
 from ._sqlite_snapshots import SnapshotMemo
@@ -342,18 +343,18 @@ class SQLiteTicketStore:
             StoreError: No ticket number is left to assign.
         """
         change = instance("change", change, Change)
-        # Everything is serialized before the write lock is taken, to hold it briefly (but
-        # for a new ticket's number, which is only known under the lock).
-        rows = None if change.assign_number else change_rows(change, self._snapshots)
+        # Everything is serialized before the write lock is taken, to hold it briefly; a new
+        # ticket's number is known only under the lock, and patched in then.
+        rows = change_rows(change, self._snapshots)
         ticket_id = change.ticket.id
         with self._writing() as connection:
             stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
             actual = 0 if stored is None else stored[0]
             if actual != change.expected_version:
                 raise ConflictError(ticket_id, change.expected_version, actual or None)
-            if rows is None:
-                change = change.numbered(self._next_number(connection))
-                rows = change_rows(change, self._snapshots)
+            if change.assign_number:
+                number = self._next_number(connection)
+                rows = numbered_rows(change, rows, number, self._snapshots)
             if stored is None:
                 try:
                     connection.execute(_INSERT_TICKET, rows.ticket)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 from .._events import TicketCreated, TicketEvent
 from .._fields import FieldValue
 from .._serde import from_json, from_primitive, to_primitive
-from .._ticket import Ticket
+from .._ticket import Ticket, evolve_unchecked
 from ..exceptions import DeserializationError
 from ._change import Change
 from ._outbox import OutboxMessage
@@ -43,6 +43,7 @@ __all__ = [
     "from_micros",
     "message_from",
     "micros",
+    "numbered_rows",
     "ticket_from",
 ]
 
@@ -141,6 +142,37 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
         events=events,
         messages=[_message_row(message, announced) for message in change.outbox],
     )
+
+
+def numbered_rows(change: Change, rows: ChangeRows, number: int, memo: SnapshotMemo) -> ChangeRows:
+    """Return ``rows`` of a change that asks for a number, with the ticket numbered ``number``.
+
+    What :func:`change_rows` gives for ``change.numbered(number)``, without converting and
+    encoding the change again under the write lock: only the number's part of the snapshot
+    is encoded, and the creation's body ends with the snapshot. Falls back to the whole
+    work where the rows are not of that shape (a copied payload would carry the number too).
+    """
+    old = rows.ticket[3]
+    assert isinstance(old, str)  # noqa: S101 - a snapshot text
+    tail = f"{old}}}"
+    if all(message[4] is None for message in rows.messages) and all(
+        isinstance(body, str) and body.endswith(tail)
+        for _, _, kind, _, body in rows.events
+        if kind == TicketCreated.type
+    ):
+        ticket = evolve_unchecked(change.ticket, {"number": number})
+        snapshot = memo.text(ticket)
+        events = [
+            (*row[:4], row[4][: -len(tail)] + snapshot + "}")  # type: ignore[index]
+            if row[2] == TicketCreated.type
+            else row
+            for row in rows.events
+        ]
+        _, _, *rest = rows.ticket
+        return rows._replace(
+            ticket=(ticket.id, number, rest[0], snapshot, *rest[2:]), events=events
+        )
+    return change_rows(change.numbered(number), memo)
 
 
 def _whole(data: dict[str, Any], body: str) -> str:
