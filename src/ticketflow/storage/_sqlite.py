@@ -97,6 +97,10 @@ _DELIVERABLE: Final = (
     " WHERE o.not_before <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
     " ORDER BY o.created_at, o.id LIMIT ?2"
 )
+_NEXT_NUMBER: Final = (
+    "UPDATE counters SET value = max(value, coalesce((SELECT max(number) FROM tickets), 0)) + 1"
+    " WHERE name = 'ticket_number'"
+)
 # Pages freed by one acknowledgement, at most; what is left goes with the next ones.
 _FREED_PER_ACK: Final = 32
 
@@ -409,15 +413,14 @@ class SQLiteTicketStore:
 
     def _next_number(self, connection: sqlite3.Connection) -> int:
         # Above every number handed out and every number held (a host may commit its own).
-        (allocated,) = connection.execute(
+        connection.execute(_NEXT_NUMBER)
+        (number,) = connection.execute(
             "SELECT value FROM counters WHERE name = 'ticket_number'"
         ).fetchone()
-        (highest,) = connection.execute("SELECT max(number) FROM tickets").fetchone()
-        number = max(allocated, highest or 0) + 1
-        if number > INT64_MAX:
+        if type(number) is not int:
+            # SQLite turns an integer that overflows into a float; the caller rolls back.
             raise StoreError(f"{self._path}: no ticket number is left to assign")
-        connection.execute("UPDATE counters SET value = ? WHERE name = 'ticket_number'", (number,))
-        return int(number)
+        return number
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events with a version above ``after_version``, in order.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from itertools import compress
+from json.encoder import encode_basestring_ascii
 from operator import is_not
 from typing import Final
 
@@ -50,6 +51,17 @@ def _encoded(value: object) -> str:
     return dumps(to_primitive(value))
 
 
+def _json(value: object) -> str:
+    # One attribute's primitives as JSON: the scalars without the encoder's set-up.
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return str(value)
+    return dumps(value)
+
+
 class SnapshotMemo:
     """The recent snapshots of one store, as text and as tickets."""
 
@@ -79,7 +91,7 @@ class SnapshotMemo:
                 parts[index] = _KEYS[index] + _encoded(state[_NAMES[index]])
         else:
             values = to_primitive(ticket) if data is None else data
-            parts = [key + dumps(values[name]) for key, name in zip(_KEYS, _NAMES, strict=True)]
+            parts = [key + _json(values[name]) for key, name in zip(_KEYS, _NAMES, strict=True)]
         text = "{" + ",".join(parts) + "}"
         if len(self._parts) >= _SIZE:
             self._parts.clear()
