@@ -11,6 +11,11 @@ modules ``import ticketflow`` loads that the baseline does not, grouped by top-l
 (or by submodule, for more of ``attrs`` and ``cattrs``), each with its cumulative time, the
 module that imported it and what it pulled in; then ticketflow's own slowest modules. A
 module's time is charged to whoever imports it first.
+
+Last, what the import defers costs on first use: after ``import ticketflow`` in a fresh
+interpreter, the first ``to_json`` and ``from_json`` of a ticket (the converter is built then),
+the same calls again, and a first desk with an SLA policy and the in-memory store (those
+packages load then) making its first ticket.
 """
 
 from __future__ import annotations
@@ -30,6 +35,37 @@ WARMUP = 3  # runs per statement first, so the .pyc files and the page cache are
 BASELINE = "import attrs, cattrs"
 STATEMENTS = (BASELINE, "import ticketflow")
 TIMED = "import time\nstart = time.perf_counter()\n{statement}\nprint(time.perf_counter() - start)"
+FIRST_USE = """\
+import time
+from datetime import UTC, datetime, timedelta
+import ticketflow
+at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+ticket = ticketflow.Ticket(
+    id="T1", number=1, subject="s", requester=ticketflow.Requester("a@example.com"),
+    created_at=at, updated_at=at,
+)
+times = [time.perf_counter()]
+for _ in range(2):
+    text = ticketflow.to_json(ticket)
+    times.append(time.perf_counter())
+    ticketflow.from_json(text, ticketflow.Ticket)
+    times.append(time.perf_counter())
+from ticketflow.sla import BusinessCalendar, SlaPolicy
+from ticketflow.storage import InMemoryTicketStore
+policy = SlaPolicy.by_priority({"P2": timedelta(hours=4)}, calendar=BusinessCalendar.always())
+desk = ticketflow.Desk(InMemoryTicketStore(), sla=policy)
+new = ticketflow.NewTicket(subject="s", requester=ticketflow.Requester("a@example.com"))
+desk.submit(new, actor=ticketflow.Actor.agent("bob"))
+times.append(time.perf_counter())
+print(*(later - earlier for earlier, later in zip(times, times[1:])))
+"""
+FIRST_USE_STEPS = (
+    "first to_json(ticket)",
+    "first from_json(text, Ticket)",
+    "second to_json(ticket)",
+    "second from_json(text, Ticket)",
+    "first Desk with an SLA policy + submit",
+)
 SLOWEST_OWN = 5  # how many of ticketflow's own modules to list
 PULLS_SHOWN = 4  # how many pulled-in modules to name per row
 # Each line: self and cumulative microseconds, then the name, indented two spaces per level.
@@ -202,6 +238,16 @@ def where_the_time_goes(runs: int) -> None:
         print(f"{name:<34} {ms:>7.2f} ms")
 
 
+def first_use(runs: int) -> None:
+    samples = [
+        [float(seconds) * 1e3 for seconds in python("-c", FIRST_USE).stdout.split()]
+        for _ in range(runs)
+    ]
+    print(f"\nafter `import ticketflow`, what it deferred (median of {runs} fresh interpreters):")
+    for step, times in zip(FIRST_USE_STEPS, zip(*samples, strict=True), strict=True):
+        print(f"{step:<40} {statistics.median(times):>7.2f} ms")
+
+
 def main() -> None:
     print(
         f"ticketflow import benchmark - Python {sys.version.split()[0]}, "
@@ -218,6 +264,7 @@ def main() -> None:
             f"{timing.process_ms / base.process_ms:>7.2f}"
         )
     where_the_time_goes(RUNS)
+    first_use(RUNS)
 
 
 if __name__ == "__main__":

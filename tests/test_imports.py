@@ -162,3 +162,81 @@ def test_blocking_hypothesis_takes_the_state_machines_away() -> None:
     )
     assert result.returncode != 0
     assert "import of hypothesis halted" in result.stderr
+
+
+# What ``import ticketflow`` leaves for first use, each with a statement that first needs it.
+# Loading them eagerly made the import about half again as slow (benchmarks/imports.py).
+DEFERRED = {
+    "cattrs.preconf.json": "ticketflow.to_json(ticketflow.TicketStatus.NEW)",
+    "logging": "ticketflow._log.log_failure(ValueError(), 'a failure')",
+    "random": "ticketflow.retrying(Once(), sleep=lambda _: None)",
+    "secrets": "ticketflow.storage.InMemoryTicketStore",
+    "sqlite3": "ticketflow.storage.SQLiteTicketStore",
+    "ticketflow.sla._policy": "ticketflow.sla.SlaPolicy",
+    "uuid": "ticketflow._desk._new_id()",
+    "zoneinfo": "ticketflow.sla.BusinessCalendar",
+}
+
+# Prints whether each module named in argv is loaded, before and after the statement on stdin.
+FIRST_USE = """
+import sys
+import ticketflow, ticketflow._desk, ticketflow._log, ticketflow.sla, ticketflow.storage
+
+class Once:
+    conflicts = 1
+    def __call__(self):
+        if self.conflicts:
+            self.conflicts -= 1
+            raise ticketflow.ConflictError("T1", 1, 2)
+
+modules = sys.argv[1:]
+print(*(m in sys.modules for m in modules))
+exec(sys.stdin.read())
+print(*(m in sys.modules for m in modules))
+"""
+
+
+def loaded_around(statement: str, *modules: str) -> tuple[list[str], list[str]]:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-I", "-c", FIRST_USE, *modules],
+        input=statement,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.splitlines()
+    return before.split(), after.split()
+
+
+def test_importing_ticketflow_defers_what_only_some_uses_need() -> None:
+    loaded = modules_loaded_by("ticketflow")
+    assert loaded.isdisjoint(DEFERRED), sorted(loaded & DEFERRED.keys())
+    assert not {m for m in loaded if m.startswith(("ticketflow.sla.", "ticketflow.storage._s"))}
+
+
+@pytest.mark.parametrize(("module", "statement"), DEFERRED.items())
+def test_what_was_deferred_loads_on_first_use(module: str, statement: str) -> None:
+    # The control for the test above: the probe sees these modules once they are needed.
+    assert loaded_around(statement, module) == (["False"], ["True"])
+
+
+@pytest.mark.parametrize(
+    ("expression", "module"),
+    [
+        ("ticketflow.storage.SQLiteTicketStore", "ticketflow.storage"),
+        ("ticketflow.storage.InMemoryTicketStore", "ticketflow.storage"),
+        ("ticketflow.sla.SlaPolicy", "ticketflow.sla"),
+        ("ticketflow.sla.sla_state", "ticketflow.sla"),
+        ("ticketflow.sla.SlaMetric", "ticketflow.sla"),
+        ("ticketflow.SlaMetric", "ticketflow.sla"),  # sla exports it too, and owned it first
+    ],
+)
+def test_a_name_loaded_on_first_use_says_where_to_import_it_from(
+    expression: str, module: str
+) -> None:
+    # In a fresh interpreter: here in the test run, everything was loaded long ago.
+    code = f"import ticketflow, ticketflow.sla, ticketflow.storage\nprint({expression}.__module__)"
+    result = run_isolated(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == module

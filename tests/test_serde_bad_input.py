@@ -112,7 +112,7 @@ def test_running_out_of_stack_anywhere_while_reading_is_reported_at_the_root(
     def exhausted(*_: object) -> NoReturn:
         raise RecursionError
 
-    monkeypatch.setattr(_serde._CONVERTER, "structure", exhausted)
+    monkeypatch.setattr(_serde._converter(), "structure", exhausted)
     with pytest.raises(DeserializationError) as caught:
         from_primitive({}, Ticket)
     assert list(caught.value.errors) == [("$", "nested too deeply to read")]

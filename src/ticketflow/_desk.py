@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
+
+import ticketflow.sla  # its names load on first use, not with import ticketflow
 
 from ._access import Access
 from ._actors import Actor, Role, check_actor
@@ -27,18 +27,17 @@ from .exceptions import (
     InvalidValueError,
     TicketNotFoundError,
 )
-from .sla import SlaPolicy
 from .storage import Change, TicketStore
 
 __all__ = ["DEFAULT_CLOCK_SKEW", "Desk"]
-
-_log = logging.getLogger("ticketflow")
 
 DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far a writer's clock may lag behind a ticket's last event before commands refuse."""
 
 
 def _new_id() -> str:
+    import uuid  # noqa: PLC0415 - loaded with the first ticket, not with import ticketflow
+
     return uuid.uuid4().hex
 
 
@@ -88,7 +87,7 @@ class Desk(Commands, Ticking):
         internal_fields: Iterable[str] = (),
         customer_fields: Iterable[str] = (),
         roles: Mapping[str, Iterable[Role | str]] | None = None,
-        sla: SlaPolicy | None = None,
+        sla: ticketflow.sla.SlaPolicy | None = None,
         due: Iterable[DueWork] = (),
         max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     ) -> None:

@@ -8,7 +8,6 @@ kind in turn for the tickets that have come due.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -19,13 +18,12 @@ import attrs
 from ._actors import Actor
 from ._draft import Draft
 from ._events import TicketEvent
+from ._log import log_failure
 from ._ticket import Ticket
 from ._values import check_instant, check_int, check_name, validator
 from .exceptions import InvalidValueError
 
 __all__ = ["DueWork", "TickReport", "due_works", "next_due_of"]
-
-_log = logging.getLogger("ticketflow")
 
 
 @runtime_checkable
@@ -121,11 +119,11 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> datetime | None:
         try:
             due = work.next_due(draft.ticket, history)
             instants.append(None if due is None else check_instant("next_due()", due))
-        except Exception:  # noqa: BLE001 - logged; see below
+        except Exception as error:  # noqa: BLE001 - logged; see below
             # The command must not fail (nor its input be lost) because a due-work kind, a CRM
             # lookup say, is down: mark the ticket due now; tick re-evaluates it and reports
             # the failure until it succeeds.
-            _log.exception("%s: next_due failed for ticket %s", work.name, draft.ticket.id)
+            log_failure(error, "%s: next_due failed for ticket %s", work.name, draft.ticket.id)
             instants.append(draft.ticket.updated_at)
     return min((i for i in instants if i is not None), default=None)
 

@@ -43,6 +43,10 @@ def _resolve(cls: type) -> bool:
     except NameError:
         return False
     if attrs.has(cls):
-        attrs.resolve_types(cls)
+        # What attrs.resolve_types does, from the hints in hand: it would evaluate them again,
+        # and that evaluation was half the cost of publishing.
+        for field in attrs.fields(cls):
+            if field.name in hints:
+                object.__setattr__(field, "type", hints[field.name])  # fields are frozen
     type.__setattr__(cls, "__annotations__", {k: hints[k] for k in own if k in hints})
     return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -62,5 +61,7 @@ def retrying(
             if attempt == attempts:
                 raise
             wait = min(first * 2 ** (attempt - 1), cap)
+            import random  # noqa: PLC0415 - only a conflict needs it, not import ticketflow
+
             sleep(wait * (0.5 + random.random()))  # noqa: S311 - jitter, not secrecy
     raise AssertionError("unreachable")  # pragma: no cover

@@ -7,6 +7,7 @@ field with its path, never another exception.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -16,8 +17,6 @@ import attrs
 import cattrs
 from cattrs.errors import StructureHandlerNotFoundError
 from cattrs.gen import make_dict_unstructure_fn
-from cattrs.preconf.json import make_converter as _make_json_converter
-from cattrs.strategies import configure_tagged_union
 
 from ._events import EVENT_TYPES, TicketEvent, TicketTransitioned
 from ._fields import Fields
@@ -35,7 +34,10 @@ def make_converter() -> cattrs.Converter:
     (never from cattrs' global converter). Events are a tagged union on the key ``"type"``;
     tags are sorted lists; datetimes are ISO 8601 strings with their offset.
     """
-    converter = _make_json_converter()
+    # Imported here, not at the top: ``import ticketflow`` need not pay for it.
+    from cattrs.preconf.json import make_converter as make_json_converter  # noqa: PLC0415
+
+    converter = make_json_converter()
     # Sets serialize sorted, so the same value always has the same JSON (and signature).
     converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_unstructure_hook(Fields, dict)
@@ -48,16 +50,11 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(timedelta, _micros)
     converter.register_structure_hook(timedelta, _structure_timedelta)
     converter.register_structure_hook_factory(attrs.has, _objects_only(converter))
-    for event_type in EVENT_TYPES:
-        # Each event carries its tag whether it is unstructured as itself or as the union.
-        converter.register_unstructure_hook(event_type, _tagging_hook(converter, event_type))
-    configure_tagged_union(
-        TicketEvent,
-        converter,
-        tag_generator=lambda cls: cls.type,  # type: ignore[attr-defined]
-        tag_name="type",
-    )
-    # The strategy's own hook fails on a list or an unhashable tag with an opaque message.
+    # Each event carries its tag whether it is unstructured as itself or as the union. Each
+    # event type's hooks are made when first needed, not here: making them all up front
+    # (as cattrs' tagged-union strategy does) cost more than the rest of a first to_json.
+    converter.register_unstructure_hook_factory(_is_event_type, _tagging_hooks(converter))
+    converter.register_unstructure_hook(TicketEvent, _unstructure_event(converter))
     converter.register_structure_hook(TicketEvent, _structure_event(converter))
     return converter
 
@@ -87,6 +84,34 @@ def _with_legacy_reopen(value: Mapping[str, object]) -> dict[str, object]:
     # resolved -> in_progress, by itself; read such an event as that reopen, so it replays.
     legacy = value.get("source") == "resolved" and value.get("target") == "in_progress"
     return {**value, "reopen": legacy}
+
+
+def _is_event_type(type_: object) -> bool:
+    return isinstance(type_, type) and issubclass(type_, _EVENT_CLASSES)
+
+
+_EVENT_CLASSES: Final = tuple(EVENT_TYPES)
+
+
+def _tagging_hooks(
+    converter: cattrs.Converter,
+) -> Callable[[type[Any]], Callable[[Any], dict[str, Any]]]:
+    def factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+        # A subclass is unstructured as the event type it extends, tag and fields.
+        event_type = next(base for base in cls.__mro__ if base in _EVENT_CLASSES)
+        return _tagging_hook(converter, event_type)
+
+    return factory
+
+
+def _unstructure_event(converter: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
+    def unstructure(event: Any) -> dict[str, Any]:  # noqa: ANN401
+        if not _is_event_type(type(event)):
+            raise TypeError(f"expected an event, got {type(event).__name__}")
+        data: dict[str, Any] = converter.unstructure(event)
+        return data
+
+    return unstructure
 
 
 def _tagging_hook(
@@ -182,12 +207,16 @@ def _structure_fields(value: object, _: type) -> Fields:
     return Fields(value)
 
 
-_CONVERTER = make_converter()
+@functools.cache
+def _converter() -> cattrs.Converter:
+    # Built on first use, so ``import ticketflow`` does not import cattrs' JSON converter nor
+    # build anything. A race on the first call builds two equal converters; one stays.
+    return make_converter()
 
 
 def to_primitive(value: object) -> Any:  # noqa: ANN401 - JSON-shaped by construction
     """Return ``value`` as JSON-compatible primitives (dicts, lists, str, numbers)."""
-    return _CONVERTER.unstructure(value)
+    return _converter().unstructure(value)
 
 
 @overload
@@ -226,7 +255,7 @@ def from_primitive(data: object, cls: object) -> Any:
 def _structure(data: object, cls: object, name: str) -> Any:  # noqa: ANN401
     try:
         # A union alias is not a ``type`` to mypy, but cattrs builds it all the same.
-        return _CONVERTER.structure(data, cast("type[Any]", cls))
+        return _converter().structure(data, cast("type[Any]", cls))
     except cattrs.BaseValidationError as error:
         raise DeserializationError(name, _paths(error)) from error
     except StructureHandlerNotFoundError as error:

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import collections
 import functools
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import attrs
 
+import ticketflow.sla  # its names load on first use, not with import ticketflow
+
 from ._actors import Actor
 from ._draft import Draft
 from ._due import DueWork, TickReport
 from ._events import TicketEvent
+from ._log import log_failure
 from ._retry import retrying
 from ._ticket import Ticket
 from ._values import check_instant, check_int
 from ._workflow import Workflow
 from .exceptions import ClockSkewError, ConfigurationError, InvalidValueError
-from .sla import SlaPolicy, SlaState, sla_alerts, sla_state
 from .storage import TicketQuery, TicketStore
 
 __all__ = ["Ticking"]
-
-_log = logging.getLogger("ticketflow")
 
 
 class Ticking:
@@ -35,10 +34,10 @@ class Ticking:
     max_clock_skew: timedelta
     due_work: tuple[DueWork, ...]
     _other_due: tuple[DueWork, ...]
-    _sla: SlaPolicy | None
+    _sla: ticketflow.sla.SlaPolicy | None
 
     @property
-    def sla(self) -> SlaPolicy | None:
+    def sla(self) -> ticketflow.sla.SlaPolicy | None:
         """The SLA policy; setting it replaces the SLA alerts among :attr:`due_work`.
 
         After changing it, call :meth:`reindex_sla` so that the due index follows.
@@ -46,11 +45,13 @@ class Ticking:
         return self._sla
 
     @sla.setter
-    def sla(self, policy: SlaPolicy | None) -> None:
-        if policy is not None and not isinstance(policy, SlaPolicy):
+    def sla(self, policy: ticketflow.sla.SlaPolicy | None) -> None:
+        if policy is not None and not isinstance(policy, ticketflow.sla.SlaPolicy):
             raise InvalidValueError("sla", policy, "must be an SlaPolicy or None")
         self._sla = policy
-        alerts = () if policy is None else (sla_alerts(policy, workflow=self.workflow),)
+        alerts = (
+            () if policy is None else (ticketflow.sla.sla_alerts(policy, workflow=self.workflow),)
+        )
         self.due_work = (*alerts, *self._other_due)
 
     def _clock_now(self) -> datetime:  # pragma: no cover - the Desk defines it
@@ -98,14 +99,16 @@ class Ticking:
                     functools.partial(self._tick_one, entry.ticket_id, when)
                 )
             except Exception as error:  # noqa: BLE001 - one ticket must not stop the others
-                _log.exception("tick failed for ticket %s", entry.ticket_id)
+                log_failure(error, "tick failed for ticket %s", entry.ticket_id)
                 failures.append((entry.ticket_id, repr(error)))
                 continue
             recorded.update(event.type for event in events)
             failures.extend((entry.ticket_id, problem) for problem in problems)
         return TickReport(len(entries), recorded, tuple(failures))
 
-    def sla_state(self, ticket_id: str, *, as_of: datetime | None = None) -> SlaState:
+    def sla_state(
+        self, ticket_id: str, *, as_of: datetime | None = None
+    ) -> ticketflow.sla.SlaState:
         """Return the ticket's SLA state at ``as_of`` (default: now), derived from its journal.
 
         Raises:
@@ -113,7 +116,8 @@ class Ticking:
         """
         policy = self._policy()
         when = self._clock_now() if as_of is None else check_instant("as_of", as_of)
-        return sla_state(self.history(ticket_id), policy, as_of=when, workflow=self.workflow)
+        history = self.history(ticket_id)
+        return ticketflow.sla.sla_state(history, policy, as_of=when, workflow=self.workflow)
 
     def explain_sla(self, ticket_id: str) -> str:
         """Say which SLA rule applies to the ticket and why.
@@ -144,7 +148,7 @@ class Ticking:
                 return count
             query = attrs.evolve(query, after=page.next_cursor)
 
-    def _policy(self) -> SlaPolicy:
+    def _policy(self) -> ticketflow.sla.SlaPolicy:
         if self.sla is None:
             raise ConfigurationError("sla", "this desk has no SLA policy")
         return self.sla

@@ -1,15 +1,25 @@
-"""Storage: the :class:`TicketStore` protocol and the reference stores."""
+"""Storage: the :class:`TicketStore` protocol and the reference stores.
+
+The stores themselves are loaded on first use (``ticketflow.storage.SQLiteTicketStore``, or
+``from ticketflow.storage import SQLiteTicketStore``), so ``import ticketflow``, which needs
+only the protocol, does not import ``sqlite3`` or the in-memory store's indexes.
+"""
+
+import importlib
+import typing
 
 from .._public import publish as _publish
 from ._change import Change as Change
-from ._memory import InMemoryTicketStore as InMemoryTicketStore
 from ._outbox import LeasedMessage as LeasedMessage
 from ._outbox import OutboxMessage as OutboxMessage
 from ._protocol import DueEntry as DueEntry
 from ._protocol import Page as Page
 from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore
-from ._sqlite import SQLiteTicketStore as SQLiteTicketStore
+
+if typing.TYPE_CHECKING:
+    from ._memory import InMemoryTicketStore as InMemoryTicketStore
+    from ._sqlite import SQLiteTicketStore as SQLiteTicketStore
 
 __all__ = [
     "Change",
@@ -23,4 +33,26 @@ __all__ = [
     "TicketStore",
 ]
 
-_publish(globals(), __all__, __name__)
+# The names loaded on first use, by the module that defines them.
+_LAZY: dict[str, str] = {
+    "InMemoryTicketStore": "._memory",
+    "SQLiteTicketStore": "._sqlite",
+}
+
+
+def __getattr__(name: str) -> object:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = {name: getattr(importlib.import_module(module_name, __name__), name)}
+    _publish(loaded, [name], __name__)
+    # Bound once published: later lookups do not come here, and no thread sees it unpublished.
+    globals().update(loaded)
+    return loaded[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+_publish(globals(), [name for name in __all__ if name not in _LAZY], __name__)
