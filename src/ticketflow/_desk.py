@@ -199,9 +199,9 @@ class Desk(Commands, Ticking):
         for kind in LinkKind:
             check_link_target(self.store, kind, getattr(draft.links, kind.value))
         at = self._clock_now()
-        number = self.store.allocate_number()
         ticket_id = check_name("ids()", self._ids())
-        ticket, event = self.workflow.create(draft, id=ticket_id, number=number, actor=actor, at=at)
+        # A placeholder number: the store numbers the ticket in the commit's transaction.
+        ticket, event = self.workflow.create(draft, id=ticket_id, number=1, actor=actor, at=at)
         return self._commit(
             Draft(
                 ticket,
@@ -211,7 +211,8 @@ class Desk(Commands, Ticking):
                 ids=self._ids,
                 history=tuple,
                 events=[event],
-            )
+            ),
+            assign_number=True,
         )
 
     def transition(
@@ -297,7 +298,7 @@ class Desk(Commands, Ticking):
             raise ConflictError(ticket.id, ticket.version, len(journal))
         return journal
 
-    def _commit(self, draft: Draft) -> Ticket:
+    def _commit(self, draft: Draft, *, assign_number: bool = False) -> Ticket:
         due_at, memos = next_due_of(self.due_work, draft)
         self.store.commit(
             Change(
@@ -307,9 +308,11 @@ class Desk(Commands, Ticking):
                 outbox=(*(event_message(e, self._ids()) for e in draft.events), *draft.outbox),
                 due_at=due_at,
                 memos=memos,
+                assign_number=assign_number,
             )
         )
-        return draft.ticket
+        # A new ticket was numbered by the store: read it back as written.
+        return self.store.get(draft.ticket.id) if assign_number else draft.ticket
 
 
 def _ticket_id(ticket_id: object) -> str:

@@ -72,6 +72,13 @@ class ConflictIgnoringStore(InMemoryTicketStore):
             return
 
 
+class NumberKeepingStore(InMemoryTicketStore):
+    """Ignores ``assign_number``: keeps the placeholder number the change carries."""
+
+    def commit(self, change: Change) -> None:
+        super().commit(attrs.evolve(change, assign_number=False))
+
+
 class KeyErrorStore(InMemoryTicketStore):
     """Lets a KeyError escape for an unknown number instead of TicketNotFoundError."""
 
@@ -165,6 +172,11 @@ def test_a_store_that_turns_booleans_into_integers_fails_fields_keep_their_types
 def test_a_commit_that_ignores_conflicts_fails_conflict_writes_nothing() -> None:
     message = _kit_failure(ConflictIgnoringStore, "conflict_writes_nothing")
     assert "must raise ConflictError" in message
+
+
+def test_a_commit_that_keeps_the_placeholder_number_fails_commit_assigns_numbers() -> None:
+    message = _kit_failure(NumberKeepingStore, "commit_assigns_numbers")
+    assert "raised ConflictError" in message, message
 
 
 def test_a_crash_is_reported_under_the_check_that_met_it() -> None:

@@ -13,7 +13,8 @@ from typing import Final, TypeVar, cast
 import attrs
 
 from .._events import EVENT_TYPES, TicketCreated, TicketEvent
-from .._ticket import Ticket
+from .._serde import to_primitive
+from .._ticket import Ticket, evolve_unchecked
 from ._checks import (
     INT64_MAX,
     INT64_MIN,
@@ -74,6 +75,9 @@ def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
             raise invalid(f"memos.{key}", text, "must be valid Unicode (no lone surrogates)")
         memos[key] = text
     return MappingProxyType(memos)
+def _flag(value: object) -> None:
+    if not isinstance(value, bool):
+        raise invalid("assign_number", value, "must be True or False")
 
 
 @attrs.frozen(kw_only=True)
@@ -87,7 +91,8 @@ class Change:
     Everything a store would write is checked here, so that every store reads it back: the
     ticket's id, status, queue, assignee and field names encode as UTF-8 (they are keys and
     index columns), every integer in the ticket and the events fits in 64 bits and every
-    float is finite.
+    float is finite (the event classes check their own attributes as they are built, so
+    only the ticket, a creation's ticket and an event subclass are scanned here).
 
     Attributes:
         ticket: The snapshot after ``events``.
@@ -99,6 +104,13 @@ class Change:
             work derived, such as the SLA clocks); a store that keeps memos writes them in
             the same transaction, replacing those of the same names, and may ignore them
             otherwise (see :class:`~ticketflow.storage.TicketMemos`).
+        assign_number: For a new ticket: let the store number it in the same transaction,
+            above every number it has handed out or holds. The ticket's own number is a
+            placeholder; the store commits :meth:`numbered` with the number it picked (the
+            snapshot, the creation event and the message announcing it all carry it).
+
+    .. versionchanged:: 0.2
+       ``assign_number``, so that a submission is one transaction.
 
     Raises:
         InvalidValueError: An attribute is of the wrong type (``events[1]`` is not a
@@ -117,6 +129,7 @@ class Change:
     memos: Mapping[str, str] = attrs.field(
         factory=dict, converter=_memos, hash=False, repr=lambda memos: f"<{len(memos)}>"
     )
+    assign_number: bool = attrs.field(default=False, validator=validator(_flag))
 
     def __attrs_post_init__(self) -> None:
         ticket = self.ticket
@@ -136,12 +149,82 @@ class Change:
             )
         if any(event.ticket_id != ticket.id for event in self.events):
             raise invalid("events", ticket.id, "every event must be for the ticket")
+        if self.assign_number and (
+            self.expected_version != 0 or not _creates(self.events[0], ticket)
+        ):
+            raise invalid(
+                "assign_number",
+                self.assign_number,
+                "only a new ticket is numbered, and its creation event must carry the ticket",
+            )
         _check_keys(ticket)
         _check_ticket_numbers(ticket)
         for index, event in enumerate(self.events):
-            # A creation carries the very snapshot just checked.
-            if not (isinstance(event, TicketCreated) and event.ticket is ticket):
+            # A creation carries the very snapshot just checked; and the event classes
+            # themselves refuse what no store can write (integers beyond 64 bits, floats
+            # that are not finite, values of other types), so only a subclass is scanned.
+            if type(event) not in _SELF_CHECKED and not _creates(event, ticket):
                 _check_writable(f"events[{index}]", event)
+
+    def numbered(self, number: int) -> Change:
+        """Return the change with its new ticket numbered ``number`` (for stores).
+
+        The snapshot, the creation event and every message whose payload is that event's
+        primitives (the one that announces it) carry the number; ``assign_number`` is off.
+
+        Raises:
+            InvalidValueError: The change does not ask for a number, or ``number`` is not a
+                ticket number (an integer from 1 to 2**63 - 1).
+        """
+        if not self.assign_number:
+            raise invalid(
+                "assign_number", self.assign_number, "the change does not ask for a number"
+            )
+        given: object = number
+        if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= INT64_MAX:
+            raise invalid("number", number, "must be an integer from 1 to 2**63 - 1")
+        created = self.events[0]
+        assert isinstance(created, TicketCreated)  # noqa: S101 - checked when built
+        # Only the number changes, in values already checked: copied, not built again.
+        ticket = evolve_unchecked(self.ticket, {"number": number})
+        renumbered = _new(TicketCreated)
+        _set(renumbered, "__dict__", {**created.__dict__, "ticket": ticket})
+        announced = to_primitive(created)
+        outbox = tuple(
+            _renumbered(message, number) if message.payload == announced else message
+            for message in self.outbox
+        )
+        return attrs.evolve(
+            self,
+            ticket=ticket,
+            events=(renumbered, *self.events[1:]),
+            outbox=outbox,
+            assign_number=False,
+        )
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _renumbered(message: OutboxMessage, number: int) -> OutboxMessage:
+    # The message announcing a creation, with the new number in its (checked) payload.
+    payload = message.payload
+    copy = _new(OutboxMessage)
+    for field in attrs.fields(OutboxMessage):
+        _set(copy, field.name, getattr(message, field.name))
+    _set(copy, "payload", {**payload, "ticket": {**payload["ticket"], "number": number}})
+    return copy
+
+
+# Every attribute of these is checked where the event is built: text as text, integers
+# within 64 bits, floats finite, levels and enums in range; a creation's ticket is scanned
+# unless it is the change's own (whose numbers are checked above).
+_SELF_CHECKED: Final = frozenset(set(EVENT_TYPES) - {TicketCreated})
+
+
+def _creates(event: TicketEvent, ticket: Ticket) -> bool:
+    return isinstance(event, TicketCreated) and event.ticket is ticket
 
 
 def _check_keys(ticket: Ticket) -> None:

@@ -8,7 +8,6 @@ list sorted by ``(due_at, ticket_id)``, the order :meth:`due` answers in.
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 import threading
 from collections.abc import Mapping, Sequence
@@ -17,9 +16,10 @@ from typing import Final
 
 from .._events import TicketEvent
 from .._ticket import Ticket
-from ..exceptions import ConflictError, InvalidValueError, TicketNotFoundError
+from ..exceptions import ConflictError, InvalidValueError, StoreError, TicketNotFoundError
 from ._change import Change
 from ._checks import (
+    INT64_MAX,
     claim_arguments,
     due_arguments,
     instance,
@@ -58,7 +58,8 @@ class InMemoryTicketStore:
         self._due: dict[str, datetime] = {}
         self._due_order: list[tuple[datetime, str]] = []
         self._outbox = MemoryOutbox()
-        self._counter = itertools.count(1)
+        self._allocated = 0  # the last number handed out
+        self._highest = 0  # the highest number held
 
     def __repr__(self) -> str:
         return f"InMemoryTicketStore(tickets={len(self._tickets)})"
@@ -66,7 +67,8 @@ class InMemoryTicketStore:
     def allocate_number(self) -> int:
         """Return the next ticket number."""
         with self._lock:
-            return next(self._counter)
+            self._allocated += 1
+            return self._allocated
 
     def get(self, ticket_id: str) -> Ticket:
         """Return the ticket's snapshot (raises :class:`TicketNotFoundError`)."""
@@ -90,6 +92,10 @@ class InMemoryTicketStore:
         with self._lock:
             current = self._tickets.get(ticket.id)
             actual = 0 if current is None else current.version
+            numbered = actual == change.expected_version and change.assign_number
+            if numbered:
+                change = change.numbered(self._next_number())
+                ticket = change.ticket
             if actual != change.expected_version or (
                 current is None and ticket.number in self._by_number
             ):
@@ -111,6 +117,7 @@ class InMemoryTicketStore:
                 )
             if current is None:
                 self._by_number[ticket.number] = ticket.id
+                self._highest = max(self._highest, ticket.number)
                 self._index.add(ticket)
             else:
                 self._index.replace(current, ticket)
@@ -121,6 +128,15 @@ class InMemoryTicketStore:
             self._set_due(ticket.id, change.due_at)
             for message in change.outbox:
                 self._outbox.add(message)
+            if numbered:
+                self._allocated = ticket.number  # only once written, as a rollback would
+
+    def _next_number(self) -> int:
+        # As SQLite does: above every number handed out and every number held.
+        number = max(self._allocated, self._highest) + 1
+        if number > INT64_MAX:
+            raise StoreError("in-memory store: no ticket number is left to assign")
+        return number
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events after ``after_version``."""

@@ -187,12 +187,21 @@ class TicketStore(Protocol):
     def commit(self, change: Change) -> None:
         """Write the change atomically: snapshot, events, outbox and due time, or nothing.
 
+        A change with ``assign_number`` set gets its ticket's number in the same atomic
+        step: one above both the last number :meth:`allocate_number` or an earlier
+        assignment handed out and the highest number held; the store commits
+        ``change.numbered(number)``.
+
+        .. versionchanged:: 0.2
+           Honours ``Change.assign_number``.
+
         Raises:
             ConflictError: The stored version is not ``change.expected_version`` (for a new
                 ticket: the id or the number is taken). Nothing was written.
             InvalidValueError: ``change`` is not a :class:`Change`, the change would alter the
                 ticket's number, a change without events would alter the snapshot, or an
                 outbox message id is taken. Nothing was written.
+            StoreError: No ticket number is left to assign (the highest is 2**63 - 1).
         """
         ...
 

@@ -36,17 +36,19 @@ from ._checks import (
 )
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
-from ._sqlite_schema import (
+from ._sqlite_rows import (
     CHANGEABLE,
-    SCHEMA_VERSION,
+    ChangeRows,
     canonical,
     change_rows,
-    event_from,
+    events_from,
     from_micros,
     message_from,
     micros,
-    ticket_from,
+    numbered_rows,
 )
+from ._sqlite_schema import SCHEMA_VERSION
+from ._sqlite_snapshots import SnapshotMemo
 
 __all__ = ["SCHEMA_VERSION", "SQLiteTicketStore"]
 
@@ -80,19 +82,32 @@ _INSERT_EVENT: Final = (
 _INSERT_FIELD: Final = "INSERT INTO ticket_fields (ticket_id, name, value) VALUES (?, ?, ?)"
 # A taken message id fails the insert, and with it the whole change (see commit).
 _INSERT_MESSAGE: Final = (
-    "INSERT INTO outbox (id, topic, ticket_id, payload, created_at, not_before)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO outbox (id, topic, ticket_id, event_version, payload, created_at, not_before)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 # A memo replaces the one of the same name; the others stay.
 _UPSERT_MEMO: Final = (
     "INSERT INTO ticket_memos (ticket_id, name, body) VALUES (?, ?, ?)"
     " ON CONFLICT (ticket_id, name) DO UPDATE SET body = excluded.body"
 )
-_DELIVERABLE: Final = (
-    "SELECT id, topic, ticket_id, payload, created_at, attempts FROM outbox"
-    " WHERE not_before <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)"
-    " ORDER BY created_at, id LIMIT ?2"
+_JOURNAL: Final = (
+    "SELECT version, type, at, body FROM events WHERE ticket_id = ? AND version > ?"
+    " ORDER BY version"
 )
+# A message that announces an event reads the event's row with it.
+_DELIVERABLE: Final = (
+    "SELECT o.id, o.topic, o.ticket_id, o.payload, o.created_at, o.event_version, e.type,"
+    " e.at, e.body, o.attempts FROM outbox AS o"
+    " LEFT JOIN events AS e ON e.ticket_id = o.ticket_id AND e.version = o.event_version"
+    " WHERE o.not_before <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
+    " ORDER BY o.created_at, o.id LIMIT ?2"
+)
+_NEXT_NUMBER: Final = (
+    "UPDATE counters SET value = max(value, coalesce((SELECT max(number) FROM tickets), 0)) + 1"
+    " WHERE name = 'ticket_number'"
+)
+# Pages freed by one acknowledgement, at most; what is left goes with the next ones.
+_FREED_PER_ACK: Final = 32
 
 
 class _Connections(threading.local):
@@ -150,11 +165,16 @@ class SQLiteTicketStore:
         self._lock = threading.Lock()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._closed = False
-        _sqlite_schema.inspect_store(location)
+        self._snapshots = SnapshotMemo()
+        existing = _sqlite_schema.inspect_store(location)
         connection = self._connection()
         try:
+            if existing is None:
+                # Set before WAL and the first table, so a new file needs no VACUUM.
+                _sqlite_schema.use_incremental_vacuum(connection, location)
             self._use_wal(connection)
             _sqlite_schema.migrate(connection, location)
+            _sqlite_schema.use_incremental_vacuum(connection, location)
         except BaseException:
             self.close()
             raise
@@ -297,7 +317,7 @@ class SQLiteTicketStore:
             ).fetchone()
         if row is None:
             raise TicketNotFoundError(ticket_id)
-        return ticket_from(row[0])
+        return self._snapshots.ticket(row[0])
 
     def get_by_number(self, number: int) -> Ticket:
         """Return the ticket with this number.
@@ -315,10 +335,13 @@ class SQLiteTicketStore:
             ).fetchone()
         if row is None:
             raise TicketNotFoundError(printable_int(number))
-        return ticket_from(row[0])
+        return self._snapshots.ticket(row[0])
 
     def commit(self, change: Change) -> None:
         """Write the change in one transaction: snapshot, events, field index, outbox, due time.
+
+        A change with ``assign_number`` gets its number under the write lock (see
+        :meth:`TicketStore.commit`).
 
         Raises:
             ConflictError: The stored version is not ``change.expected_version``, or a new
@@ -326,28 +349,21 @@ class SQLiteTicketStore:
             InvalidValueError: ``change`` is not a :class:`Change`, it would alter the ticket's
                 number or (without events) its snapshot, or an outbox message id is taken.
                 Nothing was written.
+            StoreError: No ticket number is left to assign.
         """
         change = instance("change", change, Change)
-        # Everything is serialized before the write lock is taken, to hold it briefly.
-        rows = change_rows(change)
+        # Everything is serialized before the write lock is taken, to hold it briefly; a new
+        # ticket's number is known only under the lock, and patched in then.
+        rows = change_rows(change, self._snapshots)
         ticket_id = change.ticket.id
         with self._writing() as connection:
             stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
             actual = 0 if stored is None else stored[0]
             if actual != change.expected_version:
                 raise ConflictError(ticket_id, change.expected_version, actual or None)
-            if not change.events and stored is not None:
-                snapshot = connection.execute(
-                    "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
-                ).fetchone()[0]
-                if snapshot != rows.ticket[3]:
-                    raise invalid(
-                        "ticket", ticket_id, "a change without events cannot alter the snapshot"
-                    )
-            if stored is not None and stored[6] != change.ticket.number:
-                raise invalid(
-                    "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
-                )
+            if change.assign_number:
+                number = self._next_number(connection)
+                rows = numbered_rows(change, rows, number, self._snapshots)
             if stored is None:
                 try:
                     connection.execute(_INSERT_TICKET, rows.ticket)
@@ -356,31 +372,64 @@ class SQLiteTicketStore:
                     raise ConflictError(ticket_id, 0, None) from None
                 connection.executemany(_INSERT_FIELD, rows.fields)
             else:
-                new = rows.ticket[4:]
-                changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
-                connection.execute(
-                    _UPDATES[changed],
-                    (
-                        rows.ticket[2],
-                        rows.ticket[3],
-                        *(value for value, flag in zip(new, changed, strict=True) if flag),
-                        ticket_id,
-                    ),
-                )
-                if changed[0]:
-                    connection.execute(
-                        "DELETE FROM ticket_fields WHERE ticket_id = ?", (ticket_id,)
-                    )
-                    connection.executemany(_INSERT_FIELD, rows.fields)
-            connection.executemany(_INSERT_EVENT, rows.events)
+                self._update(connection, change, rows, stored)
+            if rows.events:
+                connection.executemany(_INSERT_EVENT, rows.events)
             if change.memos:
                 connection.executemany(
                     _UPSERT_MEMO, [(ticket_id, name, body) for name, body in change.memos.items()]
                 )
-            try:
-                connection.executemany(_INSERT_MESSAGE, rows.messages)
-            except sqlite3.IntegrityError:
-                raise _duplicate_message(change) from None
+            if rows.messages:
+                try:
+                    connection.executemany(_INSERT_MESSAGE, rows.messages)
+                except sqlite3.IntegrityError:
+                    raise _duplicate_message(change) from None
+
+    @staticmethod
+    def _update(
+        connection: sqlite3.Connection,
+        change: Change,
+        rows: ChangeRows,
+        stored: tuple[object, ...],
+    ) -> None:
+        ticket_id = change.ticket.id
+        if not change.events:
+            snapshot = connection.execute(
+                "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
+            ).fetchone()[0]
+            if snapshot != rows.ticket[3]:
+                raise invalid(
+                    "ticket", ticket_id, "a change without events cannot alter the snapshot"
+                )
+        if stored[6] != change.ticket.number:
+            raise invalid(
+                "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
+            )
+        new = rows.ticket[4:]
+        changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
+        connection.execute(
+            _UPDATES[changed],
+            (
+                rows.ticket[2],
+                rows.ticket[3],
+                *(value for value, flag in zip(new, changed, strict=True) if flag),
+                ticket_id,
+            ),
+        )
+        if changed[0]:
+            connection.execute("DELETE FROM ticket_fields WHERE ticket_id = ?", (ticket_id,))
+            connection.executemany(_INSERT_FIELD, rows.fields)
+
+    def _next_number(self, connection: sqlite3.Connection) -> int:
+        # Above every number handed out and every number held (a host may commit its own).
+        connection.execute(_NEXT_NUMBER)
+        (number,) = connection.execute(
+            "SELECT value FROM counters WHERE name = 'ticket_number'"
+        ).fetchone()
+        if type(number) is not int:
+            # SQLite turns an integer that overflows into a float; the caller rolls back.
+            raise StoreError(f"{self._path}: no ticket number is left to assign")
+        return number
 
     def journal(self, ticket_id: str, *, after_version: int = 0) -> Sequence[TicketEvent]:
         """Return the ticket's events with a version above ``after_version``, in order.
@@ -394,13 +443,10 @@ class SQLiteTicketStore:
         if not storable(ticket_id):
             raise TicketNotFoundError(ticket_id)
         with self._autocommit() as connection:
-            rows = connection.execute(
-                "SELECT body FROM events WHERE ticket_id = ? AND version > ? ORDER BY version",
-                (ticket_id, to_int64(after_version)),
-            ).fetchall()
+            rows = connection.execute(_JOURNAL, (ticket_id, to_int64(after_version))).fetchall()
             if not rows and not _exists(connection, ticket_id):
                 raise TicketNotFoundError(ticket_id)
-        return tuple(event_from(body) for (body,) in rows)
+        return tuple(events_from(ticket_id, rows))
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name.
@@ -454,7 +500,7 @@ class SQLiteTicketStore:
         params.append(query.limit + 1)
         with self._autocommit() as connection:
             rows = connection.execute(sql, params).fetchall()
-        tickets = tuple(ticket_from(snapshot) for (snapshot,) in rows[: query.limit])
+        tickets = tuple(self._snapshots.ticket(snapshot) for (snapshot,) in rows[: query.limit])
         more = len(rows) > query.limit
         return Page(tickets, tickets[-1].number if more else None)
 
@@ -514,11 +560,13 @@ class SQLiteTicketStore:
             InvalidValueError: ``leased`` is not a :class:`LeasedMessage`.
         """
         leased = instance("leased", leased, LeasedMessage)
-        with self._autocommit() as connection:
+        with self._writing() as connection:
             cursor = connection.execute(
                 "DELETE FROM outbox WHERE id = ? AND lease_token = ?",
                 (leased.message.id, leased.lease_token),
             )
+            if cursor.rowcount == 1:
+                _free_pages(connection)
         return cursor.rowcount == 1
 
     def retry_outbox(self, leased: LeasedMessage, *, not_before: datetime) -> bool:
@@ -548,6 +596,13 @@ def _unmeetable(query: TicketQuery) -> bool:
         isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX
         for value in query.fields.values()
     )
+
+
+def _free_pages(connection: sqlite3.Connection) -> None:
+    # Each run of the pragma frees one page in Python's sqlite3 (it stops at the first step).
+    (free,) = connection.execute("PRAGMA freelist_count").fetchone()
+    for _ in range(min(free, _FREED_PER_ACK)):
+        connection.execute("PRAGMA incremental_vacuum(1)").fetchall()
 
 
 def _exists(connection: sqlite3.Connection, ticket_id: str) -> bool:

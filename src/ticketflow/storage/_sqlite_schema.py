@@ -8,50 +8,30 @@ transaction together with the version bump, so a store is always at exactly one 
 A file is inspected read-only before anything is written, so a file that is not a store (or a
 store from a newer ticketflow) is refused without being touched.
 
-The second half says how values become column values: tickets and events as JSON (through
-ticketflow's converter), instants as integers of UTC microseconds, field values as canonical
-JSON so that a match compares types too.
+A store frees the pages of what it deletes (acknowledged outbox messages) as it goes:
+:func:`use_incremental_vacuum` switches a file to ``auto_vacuum = INCREMENTAL``, and the store
+runs ``PRAGMA incremental_vacuum`` after each acknowledgement. How values become column
+values is ``_sqlite_rows``'s business.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final
 
-from .._events import TicketCreated, TicketEvent
-from .._fields import FieldValue
-from .._serde import from_json, to_primitive
-from .._ticket import Ticket
-from ..exceptions import (
-    DeserializationError,
-    NotATicketflowStoreError,
-    SchemaVersionError,
-    StoreError,
-)
-from ._change import Change
-from ._outbox import OutboxMessage
+from ..exceptions import NotATicketflowStoreError, SchemaVersionError, StoreError
 
 __all__ = [
     "APPLICATION",
-    "CHANGEABLE",
     "MIGRATIONS",
     "SCHEMA_VERSION",
-    "ChangeRows",
-    "canonical",
-    "change_rows",
-    "event_from",
-    "from_micros",
     "inspect_store",
-    "message_from",
-    "micros",
     "migrate",
-    "ticket_from",
+    "use_incremental_vacuum",
 ]
 
 APPLICATION: Final = "ticketflow"
@@ -127,9 +107,51 @@ CREATE TABLE counters (
 INSERT INTO counters (name, value) VALUES ('ticket_number', 0);
 """
 
+_V2: Final = """
+-- An outbox message that announces an event refers to it (event_version) instead of copying
+-- it; a host's own messages keep their payload. Ordered by age, the oldest first, so a claim
+-- reads the table from its start; the id stays unique through an index.
+CREATE TABLE outbox_v2 (
+    created_at INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    ticket_id TEXT,
+    event_version INTEGER,
+    payload TEXT,
+    not_before INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_token TEXT,
+    lease_until INTEGER,
+    PRIMARY KEY (created_at, id),
+    CHECK ((event_version IS NULL) <> (payload IS NULL))
+) WITHOUT ROWID;
+
+-- Version 1 wrote a message of an event with the very text of the event's body.
+INSERT INTO outbox_v2 (
+    created_at, id, topic, ticket_id, event_version, payload, not_before, attempts,
+    lease_token, lease_until
+)
+SELECT created_at, id, topic, ticket_id, event_version,
+       CASE WHEN event_version IS NULL THEN payload END,
+       not_before, attempts, lease_token, lease_until
+FROM (
+    SELECT o.*, (
+        SELECT min(e.version) FROM events AS e
+        WHERE e.ticket_id = o.ticket_id AND e.body = o.payload
+    ) AS event_version
+    FROM outbox AS o
+);
+
+DROP TABLE outbox;
+
+ALTER TABLE outbox_v2 RENAME TO outbox;
+
+CREATE UNIQUE INDEX outbox_by_id ON outbox (id);
+"""
+
 # What due work derived from each ticket (the SLA clocks), kept with the snapshot so that the
 # next command advances it instead of re-reading the journal. One row per ticket and name.
-_V2_MEMOS: Final = """
+_V3_MEMOS: Final = """
 CREATE TABLE ticket_memos (
     ticket_id TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -138,7 +160,7 @@ CREATE TABLE ticket_memos (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2_MEMOS)
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3_MEMOS)
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 
 Append only; never edit a script that has shipped.
@@ -357,131 +379,26 @@ def _statements(script: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()!r}")
 
 
-# -- values as columns -------------------------------------------------------------------------
+def use_incremental_vacuum(connection: sqlite3.Connection, location: str) -> None:
+    """Make the file give deleted pages back: ``auto_vacuum = INCREMENTAL``.
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
-
-
-# ASCII-only, so any Python string (even a lone surrogate) survives SQLite's UTF-8; keys in
-# insertion order (sorting them costs a fifth of the encoding and buys nothing here). No
-# default hook: a change holds only what converts to plain JSON (see Change).
-_ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
-_dumps: Final = _ENCODER.encode
-
-
-class ChangeRows(NamedTuple):
-    """A :class:`Change` as the rows one commit writes."""
-
-    ticket: tuple[object, ...]
-    """``id, number, version, snapshot`` and then :data:`CHANGEABLE`, in that order."""
-    fields: list[tuple[str, str, str]]
-    """``(ticket_id, name, canonical value)`` per structured field."""
-    events: list[tuple[object, ...]]
-    """``(ticket_id, version, type, at, body)`` per event."""
-    messages: list[tuple[object, ...]]
-    """``(id, topic, ticket_id, payload, created_at, not_before)`` per outbox message."""
-
-
-CHANGEABLE: Final = ("fields", "status", "queue", "assignee", "due_at")
-"""The ticket columns besides version and snapshot that a commit may change.
-
-``fields`` holds the canonical text of the field index rows, so that a commit rewrites them
-only when they change. The number never changes: it is the ticket's identity for people.
-"""
-
-
-def change_rows(change: Change) -> ChangeRows:
-    """Return the rows that ``change`` writes (a change is checked writable when built)."""
-    ticket = change.ticket
-    event_data = [to_primitive(event) for event in change.events]
-    ticket_data = None
-    for event, data in zip(change.events, event_data, strict=True):
-        # A creation carries the very snapshot; convert it once, not twice.
-        if type(event) is TicketCreated and event.ticket is ticket:
-            ticket_data = data["ticket"]
-    if ticket_data is None:
-        ticket_data = to_primitive(ticket)
-    fields = [(ticket.id, name, canonical(value)) for name, value in ticket.fields.items()]
-    due_at = None if change.due_at is None else micros(change.due_at)
-    return ChangeRows(
-        ticket=(
-            ticket.id,
-            ticket.number,
-            ticket.version,
-            _dumps(ticket_data),
-            _dumps([row[1:] for row in fields]),
-            str(ticket.status),
-            ticket.queue,
-            ticket.assignee,
-            due_at,
-        ),
-        fields=fields,
-        events=[
-            (ticket.id, event.version, event.type, micros(event.at), _dumps(data))
-            for event, data in zip(change.events, event_data, strict=True)
-        ],
-        messages=[_message_row(message) for message in change.outbox],
-    )
-
-
-def _message_row(message: OutboxMessage) -> tuple[object, ...]:
-    # The payload was checked when the message was built: it is JSON that reads back equal.
-    created_at = micros(message.created_at)
-    payload = _dumps(message.payload)
-    return (message.id, message.topic, message.ticket_id, payload, created_at, created_at)
-
-
-def canonical(value: FieldValue) -> str:
-    """Return the index text of a field value: equal exactly when type and value are equal."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, float):
-        # -0.0 == 0.0, so a filter on one finds the other (as in the memory store).
-        return repr(float(value) + 0.0)
-    return _dumps(str(value))
-
-
-def micros(instant: datetime) -> int:
-    """Return an aware instant as integer microseconds since the epoch (UTC)."""
-    return (instant - _EPOCH) // _MICROSECOND
-
-
-def from_micros(value: int) -> datetime:
-    """Return the UTC instant of :func:`micros`."""
-    return _EPOCH + timedelta(microseconds=value)
-
-
-def ticket_from(snapshot: str) -> Ticket:
-    """Return the ticket of a ``snapshot`` column."""
-    ticket: Ticket = from_json(snapshot, Ticket)
-    return ticket
-
-
-def event_from(body: str) -> TicketEvent:
-    """Return the event of a ``body`` column."""
-    event: TicketEvent = from_json(body, TicketEvent)
-    return event
-
-
-def message_from(
-    message_id: str, topic: str, ticket_id: str | None, payload: str, created_at: int
-) -> OutboxMessage:
-    """Return the outbox message of a row.
+    On a file without tables yet the setting takes effect when the first one is created; an
+    existing file is rebuilt once with ``VACUUM`` (which takes a while on a large store).
+    Call it outside any transaction.
 
     Raises:
-        DeserializationError: The row was damaged outside ticketflow.
+        StoreError: The file cannot be switched (another process holds it too long, say).
     """
     try:
-        return OutboxMessage(
-            id=message_id,
-            topic=topic,
-            payload=json.loads(payload),
-            ticket_id=ticket_id,
-            created_at=from_micros(created_at),
-        )
-    except (TypeError, ValueError, OverflowError, RecursionError) as error:
-        problem = f"the stored row of message {message_id!r} is damaged: {error}"
-        raise DeserializationError("OutboxMessage", [("$", problem)]) from None
+        (mode,) = connection.execute("PRAGMA auto_vacuum").fetchone()
+        if mode == _INCREMENTAL:
+            return
+        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        (tables,) = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if tables:
+            connection.execute("VACUUM")
+    except sqlite3.Error as error:
+        raise StoreError(f"{location}: cannot switch to incremental vacuum: {error}") from error
+
+
+_INCREMENTAL: Final = 2

@@ -17,6 +17,7 @@ from .._actors import Actor
 from .._events import CommentAdded, TicketEvent
 from .._fields import FieldValue
 from .._journal import apply, replay
+from .._serde import to_primitive
 from .._ticket import NewTicket, Requester, Ticket
 from .._workflow import DEFAULT_WORKFLOW
 from ..exceptions import ConflictError, InvalidValueError, TicketNotFoundError
@@ -151,6 +152,46 @@ def _check_not_found(store: TicketStore) -> None:
 def _check_numbers_are_unique(store: TicketStore) -> None:
     numbers = [store.allocate_number() for _ in range(20)]
     assert len(set(numbers)) == 20, numbers
+
+
+def _check_commit_assigns_numbers(store: TicketStore) -> None:
+    # A submission is one commit: the store numbers the ticket (above every number handed
+    # out or held), and the snapshot, the creation event and its message all carry it.
+    store.commit(created(7))
+    allocated = store.allocate_number()
+    numbers = []
+    for index in (1, 2):
+        # The placeholder number is taken: a store that kept it would refuse the change.
+        ticket, event = DEFAULT_WORKFLOW.create(
+            NewTicket(subject="numbered", requester=Requester("c@example.com")),
+            id=f"T{100 + index}",
+            number=7,
+            actor=BOB,
+            at=T0,
+        )
+        # The message that announces the creation: its payload is the event's primitives.
+        announced = attrs.evolve(message(event), payload=to_primitive(event))
+        change = Change(
+            ticket=ticket,
+            events=(event,),
+            expected_version=0,
+            outbox=(announced,),
+            assign_number=True,
+        )
+        store.commit(change)
+        ticket = store.get(change.ticket.id)
+        numbers.append(ticket.number)
+        [written] = store.journal(ticket.id)
+        assert getattr(written, "ticket", None) == ticket, written
+        assert store.get_by_number(ticket.number) == ticket
+    assert numbers[0] > max(allocated, 7), (numbers, allocated)
+    assert numbers[1] > numbers[0], numbers
+    assert store.allocate_number() > numbers[1]
+    claimed = store.claim_outbox(worker="w", now=T0, lease=timedelta(minutes=1), limit=10)
+    for leased in claimed:
+        if leased.message.ticket_id in {"T101", "T102"}:
+            number = leased.message.payload["ticket"]["number"]
+            assert number == store.get(leased.message.ticket_id).number, leased.message
 
 
 # Lookalikes that Python's == (or a text column) confuses: 7781 == 7781.0 and 1 == 1.0 == True,
@@ -412,5 +453,6 @@ TARGETED_CHECKS: tuple[Callable[[TicketStore], None], ...] = (
     _check_outbox_leases,
     _check_concurrent_claims,
     _check_memos_commit_with_the_snapshot,
+    _check_commit_assigns_numbers,
 )
 """Every targeted check, in the order they run; a failure names ``_check_<name>`` by its name."""

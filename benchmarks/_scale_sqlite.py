@@ -1,0 +1,333 @@
+"""The SQLite store's write path, read-back and file size.  Run: python benchmarks/_scale_sqlite.py.
+
+In one run, on one machine:
+
+* the median latency of a Desk ``comment`` (and of ``submit``) on SQLite at
+  ``synchronous=NORMAL``, beside a bare ``sqlite3`` INSERT + COMMIT of one row holding as many
+  bytes as the command's values (the ticket, the event and its outbox message, as compact
+  JSON), in the same WAL mode and at the same level; the ratio is the write path's overhead;
+* at ``synchronous=FULL``, the same latencies and the number of ``fsync``/``fdatasync`` calls
+  per command, counted by running the commands in a child process under ``strace -f -c``
+  (minus a child that only sets up), so checkpoints are included at their amortized rate;
+* journal read-back per event: the median ``store.journal`` of a ticket with 1,000 events,
+  divided by 1,000;
+* bytes per ticket and per comment in the file (after a WAL checkpoint), before and after
+  the outbox is drained (every message claimed and acknowledged).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _workload import typical_draft
+
+from ticketflow import Actor, Desk, to_json
+from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
+
+Sync = Literal["FULL", "NORMAL", "OFF"]
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+AGENT = Actor.agent("bob")
+COMMENT = "Checked with the carrier: the parcel left the depot this morning, tracking updated."
+TICKETS = 200  # comments are spread over this many tickets
+COMMANDS = 2_000
+READ_EVENTS = 1_000
+FILE_TICKETS = 1_000
+FILE_COMMENTS = 5_000
+FSYNC_COMMANDS = 300
+LEASE = timedelta(minutes=5)
+
+
+class _Clock:
+    """Advances a microsecond per reading: distinct, ordered instants without the wall clock."""
+
+    def __init__(self) -> None:
+        self._now = AT
+
+    def now(self) -> datetime:
+        self._now += timedelta(microseconds=1)
+        return self._now
+
+
+def desk_on(store: TicketStore) -> Desk:
+    """A Desk with a fake clock and counted ids, so every run writes the same values."""
+    counter = itertools.count()
+    return Desk(store, clock=_Clock(), ids=lambda: f"id{next(counter):08d}")
+
+
+@contextmanager
+def sqlite_store(path: Path, sync: Sync) -> Iterator[SQLiteTicketStore]:
+    with SQLiteTicketStore(path, synchronous=sync) as store:
+        yield store
+
+
+def median_us(call: Callable[[], object], count: int) -> float:
+    """Median microseconds of ``count`` calls, one timing each."""
+    times: list[float] = []
+    gc.collect()
+    for _ in range(count):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
+def command_bytes() -> int:
+    """The bytes of what one comment commits: snapshot, event and outbox payload as JSON."""
+    store = InMemoryTicketStore()
+    desk = desk_on(store)
+    ticket = desk.submit(typical_draft(1), actor=AGENT)
+    ticket = desk.comment(ticket.id, COMMENT, actor=AGENT)
+    event = store.journal(ticket.id)[-1]
+    [leased, _] = store.claim_outbox(worker="w", now=AT + timedelta(days=1), lease=LEASE)
+    return (
+        len(to_json(ticket))
+        + len(to_json(event))
+        + len(json.dumps(leased.message.payload, separators=(",", ":")))
+    )
+
+
+def command_latencies(path: Path, sync: Sync, count: int) -> tuple[float, float]:
+    """Median µs of a Desk submit and of a Desk comment (spread over ``TICKETS`` tickets)."""
+    with sqlite_store(path, sync) as store:
+        desk = desk_on(store)
+        numbers = itertools.count()
+        submit = median_us(
+            lambda: desk.submit(typical_draft(next(numbers)), actor=AGENT), max(count // 4, 50)
+        )
+        ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
+        targets = itertools.cycle(ids)
+        comment = median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
+    return submit, comment
+
+
+def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> float:
+    """Median µs of one bare sqlite3 INSERT + COMMIT of a ``size``-byte row."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute(f"PRAGMA synchronous = {sync}")
+    connection.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    rng = random.Random(1)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    bodies = iter(["".join(rng.choices(alphabet, k=size)) for _ in range(count)])
+
+    def insert() -> None:
+        connection.execute("BEGIN")
+        connection.execute("INSERT INTO rows (body) VALUES (?)", (next(bodies),))
+        connection.execute("COMMIT")
+
+    try:
+        return median_us(insert, count)
+    finally:
+        connection.close()
+
+
+# -- fsyncs, counted in a child under strace ---------------------------------------------------
+
+
+def fsync_child(mode: str, path: str, count: int) -> None:
+    """Set up a FULL store with ``TICKETS`` tickets, then run ``count`` commands of ``mode``."""
+    with sqlite_store(Path(path), "FULL") as store:
+        desk = desk_on(store)
+        ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
+        for n in range(count):
+            if mode == "submit":
+                desk.submit(typical_draft(TICKETS + n), actor=AGENT)
+            elif mode == "comment":
+                desk.comment(ids[n % len(ids)], COMMENT, actor=AGENT)
+
+
+def fsyncs_per_command(directory: Path, mode: str) -> float | None:
+    """``fsync`` + ``fdatasync`` calls per command, or ``None`` without a working strace."""
+    strace = shutil.which("strace")
+    if strace is None:
+        return None
+    calls: list[int] = []
+    for count in (0, FSYNC_COMMANDS):
+        path = directory / f"fsync-{mode}-{count}.sqlite3"
+        report = directory / f"strace-{mode}-{count}.txt"
+        finished = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [
+                strace,
+                "-f",
+                "-c",
+                "-e",
+                "trace=fsync,fdatasync",
+                "-o",
+                str(report),
+                sys.executable,
+                __file__,
+                "--fsync-child",
+                mode,
+                str(path),
+                str(count),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if finished.returncode != 0 or not report.exists():
+            return None
+        calls.append(_syncs_in(report.read_text()))
+    return (calls[1] - calls[0]) / FSYNC_COMMANDS
+
+
+def _syncs_in(report: str) -> int:
+    total = 0
+    for line in report.splitlines():
+        parts = line.split()
+        if parts and parts[-1] in {"fsync", "fdatasync"}:
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            total += int(parts[3])
+    return total
+
+
+# -- read-back ---------------------------------------------------------------------------------
+
+
+def read_back_us_per_event(path: Path) -> float:
+    """Median µs per event of reading a 1,000-event journal back."""
+    with sqlite_store(path, "OFF") as store:
+        desk = desk_on(store)
+        ticket = desk.submit(typical_draft(1), actor=AGENT)
+        for n in range(READ_EVENTS - 1):
+            desk.comment(ticket.id, f"{COMMENT} ({n})", actor=AGENT, public=n % 3 != 0)
+        expect(len(store.journal(ticket.id)) == READ_EVENTS, "the whole journal")
+        return median_us(lambda: store.journal(ticket.id), 30) / READ_EVENTS
+
+
+# -- bytes on disk -----------------------------------------------------------------------------
+
+
+def file_size(path: Path) -> int:
+    """The main file's size once the write-ahead log is checkpointed into it."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    return path.stat().st_size
+
+
+def drain(store: TicketStore) -> int:
+    """Claim and acknowledge every message; return how many."""
+    drained = 0
+    while claimed := store.claim_outbox(
+        worker="w", now=AT + timedelta(days=365), lease=LEASE, limit=500
+    ):
+        for leased in claimed:
+            expect(store.ack_outbox(leased), "an acknowledged message")
+        drained += len(claimed)
+    return drained
+
+
+def file_bytes(directory: Path) -> list[tuple[str, str, float]]:
+    """Bytes per ticket and per comment, before and after the outbox drains."""
+    sizes: dict[str, int] = {}
+    for comments in (0, FILE_COMMENTS):
+        path = directory / f"size-{comments}.sqlite3"
+        with sqlite_store(path, "OFF") as store:
+            empty = file_size(path)
+            desk = desk_on(store)
+            ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(FILE_TICKETS)]
+            for n in range(comments):
+                desk.comment(ids[n % FILE_TICKETS], COMMENT, actor=AGENT)
+            sizes[f"full-{comments}"] = file_size(path) - empty
+            expect(drain(store) == FILE_TICKETS + comments, "one message per event")
+            sizes[f"drained-{comments}"] = file_size(path) - empty
+    per_comment = FILE_COMMENTS
+    return [
+        ("bytes per ticket, outbox full", "B", sizes["full-0"] / FILE_TICKETS),
+        ("bytes per ticket, outbox drained", "B", sizes["drained-0"] / FILE_TICKETS),
+        (
+            "bytes per comment, outbox full",
+            "B",
+            (sizes[f"full-{per_comment}"] - sizes["full-0"]) / per_comment,
+        ),
+        (
+            "bytes per comment, outbox drained",
+            "B",
+            (sizes[f"drained-{per_comment}"] - sizes["drained-0"]) / per_comment,
+        ),
+    ]
+
+
+def expect(holds: bool, what: str) -> None:
+    """Stop the benchmark if it does not measure what it says it does."""
+    if not holds:
+        raise RuntimeError(f"expected {what}")
+
+
+def rows() -> list[tuple[str, str, float]]:
+    """Return (figure, unit, value) for every figure, all measured in this run."""
+    found: list[tuple[str, str, float]] = []
+    size = command_bytes()
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        for sync in ("NORMAL", "FULL"):
+            submit, comment = command_latencies(directory / f"desk-{sync}.sqlite3", sync, COMMANDS)
+            bare = bare_insert_us(directory / f"bare-{sync}.sqlite3", sync, size, COMMANDS)
+            found += [
+                (f"Desk.submit, {sync}", "µs", submit),
+                (f"Desk.comment, {sync}", "µs", comment),
+                (f"bare INSERT+COMMIT of {size} B, {sync}", "µs", bare),
+                (f"Desk.comment / bare insert, {sync}", "x", comment / bare),
+            ]
+        for mode in ("submit", "comment"):
+            syncs = fsyncs_per_command(directory, mode)
+            if syncs is not None:
+                found.append((f"fsync+fdatasync per {mode}, FULL", "calls", syncs))
+        found.append(
+            (
+                "journal read-back per event",
+                "µs",
+                read_back_us_per_event(directory / "read.sqlite3"),
+            )
+        )
+        found += file_bytes(directory)
+    return found
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(
+        f"ticketflow SQLite write path - Python {sys.version.split()[0]}, SQLite"
+        f" {sqlite3.sqlite_version}, {platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print()
+    print(f"{'figure':<44} {'unit':>6} {'value':>10}")
+    for figure, unit, value in rows():
+        print(f"{figure:<44} {unit:>6} {value:>10.2f}")
+    print()
+    print(
+        f"latencies: medians of {COMMANDS:,} comments over {TICKETS} tickets (submits: a quarter"
+        " as many); fsyncs: strace -f -c of a child\nrunning"
+        f" {FSYNC_COMMANDS} commands minus one that only sets up; bytes: {FILE_TICKETS:,} tickets"
+        f" and {FILE_COMMENTS:,} comments, file size after a WAL checkpoint"
+    )
+    print(f"total run time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--fsync-child"]:
+        fsync_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        main()
