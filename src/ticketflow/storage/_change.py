@@ -75,6 +75,8 @@ def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
             raise invalid(f"memos.{key}", text, "must be valid Unicode (no lone surrogates)")
         memos[key] = text
     return MappingProxyType(memos)
+
+
 def _flag(value: object) -> None:
     if not isinstance(value, bool):
         raise invalid("assign_number", value, "must be True or False")
