@@ -221,7 +221,13 @@ def rows() -> list[tuple[str, str, float]]:
         for store_name, make in made:
             for size in SIZES:
                 median = statistics.median(conversation(make(), size))
-                found.append((f"conversation command, {store_name}", f"{size:,} events", median))
+                found.append(
+                    (
+                        f"conversation command, {store_name}",
+                        f"{size:,} event{'' if size == 1 else 's'}",
+                        median,
+                    )
+                )
     without, with_policy = extra_cost()
     found.append(("fresh ticket command, memory", "no policy", without))
     found.append(("fresh ticket command, memory", "with policy", with_policy))
