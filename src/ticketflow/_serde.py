@@ -35,7 +35,8 @@ def make_converter() -> cattrs.Converter:
     (never from cattrs' global converter). Events are a tagged union on the key ``"type"``;
     tags are sorted lists; datetimes are ISO 8601 strings with their offset.
     """
-    converter = _make_json_converter()
+    # A type no hook knows would otherwise pass through as itself, and fail later, untyped.
+    converter = _make_json_converter(unstructure_fallback_factory=_unwritable)
     # Sets serialize sorted, so the same value always has the same JSON (and signature).
     converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_unstructure_hook(Fields, dict)
@@ -60,6 +61,23 @@ def make_converter() -> cattrs.Converter:
     # The strategy's own hook fails on a list or an unhashable tag with an opaque message.
     converter.register_structure_hook(TicketEvent, _structure_event(converter))
     return converter
+
+
+def _unwritable(cls: type) -> Callable[[object], Any]:
+    if issubclass(cls, _SCALARS):
+        return _itself
+
+    def refuse(value: object) -> Any:  # noqa: ANN401 - an unstructure hook
+        raise InvalidValueError("value", value, f"ticketflow cannot write a {cls.__name__}")
+
+    return refuse
+
+
+_SCALARS: Final = (str, int, float, type(None))  # bool is an int
+
+
+def _itself(value: object) -> object:
+    return value
 
 
 _EVENTS_BY_TAG: Final[Mapping[str, type[TicketEvent]]] = {cls.type: cls for cls in EVENT_TYPES}
@@ -186,8 +204,17 @@ _CONVERTER = make_converter()
 
 
 def to_primitive(value: object) -> Any:  # noqa: ANN401 - JSON-shaped by construction
-    """Return ``value`` as JSON-compatible primitives (dicts, lists, str, numbers)."""
-    return _CONVERTER.unstructure(value)
+    """Return ``value`` as JSON-compatible primitives (dicts, lists, str, numbers).
+
+    Raises:
+        InvalidValueError: ``value`` holds something ticketflow cannot write: an object of a
+            type it does not know, a set of values that do not sort, or nesting too deep.
+    """
+    try:
+        return _CONVERTER.unstructure(value)
+    except (TypeError, RecursionError) as error:
+        problem = f"cannot be written: {_described(error)}"
+        raise InvalidValueError("value", value, problem) from None
 
 
 @overload
@@ -266,10 +293,24 @@ def _describe(exc: BaseException, type_: type | None) -> str:
 
 
 def to_json(value: object) -> str:
-    """Return ``value`` as compact JSON text with sorted keys."""
-    return json.dumps(
-        to_primitive(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    """Return ``value`` as compact JSON text with sorted keys.
+
+    Raises:
+        InvalidValueError: ``value`` holds something JSON cannot: see :func:`to_primitive`;
+            also NaN or infinity, an integer too long to print, or a key that is not text.
+    """
+    data = to_primitive(value)
+    try:
+        return json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError, RecursionError) as error:
+        problem = f"cannot be written as JSON: {_described(error)}"
+        raise InvalidValueError("value", value, problem) from None
+
+
+def _described(error: BaseException) -> str:
+    return str(error)[:200] or type(error).__name__
 
 
 @overload
