@@ -16,15 +16,15 @@ import json
 import os
 import signal
 import uuid
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from types import FrameType, ModuleType
-from typing import Final, cast, get_args
+from typing import Any, Final, cast, get_args
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 import ticketflow
@@ -32,23 +32,35 @@ import ticketflow.integrations
 import ticketflow.sla
 import ticketflow.storage
 import ticketflow.testing
-from _hostile import SCRATCH, TARGETS, Target, hostile_arguments
+from _hostile import SCRATCH, TARGETS, Target, hostile_arguments, hostile_values, kwargs_of
 from ticketflow import (
+    KEEP,
     Actor,
+    CommentAdded,
+    ConflictError,
     DeserializationError,
+    Desk,
     Draft,
+    LinkKind,
+    NewTicket,
     Requester,
     Ticket,
     TicketCreated,
     TicketEvent,
     TicketflowError,
+    TicketKind,
+    TicketLinks,
+    TicketStatus,
     from_json,
     from_primitive,
+    replay,
     to_json,
+    to_primitive,
 )
 from ticketflow.integrations import ServiceCredit
-from ticketflow.sla import BusinessCalendar, SlaRule, SlaState
+from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTargets
 from ticketflow.storage import Change, SQLiteTicketStore
+from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
 
 PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow,
@@ -244,11 +256,13 @@ def test_a_constructor_returns_a_value_that_reads_back_or_raises_a_ticketflow_er
     with no_hang(), contextlib.chdir(SCRATCH):
         try:
             value = target.build(*args, **kwargs)
-        except TicketflowError:
+        except TicketflowError as error:
+            event(f"refused: {type(error).__name__}")
             path = kwargs.get("path")
             if target.build is SQLiteTicketStore and isinstance(path, str) and path:
                 assert not os.path.lexists(path)
             return
+        event("built")
         try:
             assert_reads_back(value)
         finally:
@@ -256,6 +270,7 @@ def test_a_constructor_returns_a_value_that_reads_back_or_raises_a_ticketflow_er
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
+@settings(max_examples=10)
 @given(data=st.data())
 def test_valid_arguments_build_a_value(target: Target, data: st.DataObject) -> None:
     # Keeps the valid arguments honest, so the test above exercises the success path too.
@@ -270,3 +285,507 @@ def test_a_service_credit_from_a_payload_that_is_no_mapping_is_a_deserialization
 ) -> None:
     with pytest.raises(DeserializationError):
         ServiceCredit.from_payload(payload)  # type: ignore[arg-type]
+
+
+# -- reading and writing JSON ---------------------------------------------------------------------
+
+_SPECIAL_TEXT: Final = (
+    "",
+    "null",
+    "NaN",
+    "-Infinity",
+    "1" * 5000,
+    "1e400",
+    "[" * 100_000 + "]" * 100_000,
+    '{"a": ' * 50_000 + "1" + "}" * 50_000,
+    '"\\ud800"',
+    '{"type": "created"}',
+    '{"type": ["created"]}',
+    '{"type": "nope", "ticket_id": "T1"}',
+    '{"id": "T1"}',
+    "[1, 2, 3]",
+    '"2026-03-02T09:00:00"',
+    '"2026-03-02T09:00:00+00:00"',
+)
+_scalar_json = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([2**63, -(2**63) - 1, 10**4299]),
+    st.floats(),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "",
+            "\ud800",
+            "a\u2028b",
+            "x" * 1_100_000,
+            "new",
+            "agent",
+            "2026-03-02T09:00:00",
+            "9999-12-31T23:59:59-14:00",
+            "0001-01-01T00:00:00+14:00",
+        ]
+    ),
+)
+hostile_json: Final = st.recursive(
+    _scalar_json,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=5,
+)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn, data: object, depth: int = 0) -> object:
+    action = draw(st.sampled_from(["keep", "replace", "descend", "delete", "add"]))
+    if isinstance(data, dict) and data:
+        key = draw(st.sampled_from(sorted(data)))
+        if action == "descend" and depth < 4:
+            return {**data, key: draw(_mutated(data[key], depth + 1))}
+        if action == "delete":
+            return {name: value for name, value in data.items() if name != key}
+        if action == "add":
+            return {**data, draw(st.text(max_size=8)): draw(hostile_json)}
+        if action == "replace":
+            return {**data, key: draw(hostile_json)}
+    if isinstance(data, list) and data and action == "descend" and depth < 4:
+        index = draw(st.integers(0, len(data) - 1))
+        return [*data[:index], draw(_mutated(data[index], depth + 1)), *data[index + 1 :]]
+    return draw(hostile_json) if action == "replace" else data
+
+
+_VALUE_TARGETS: Final = tuple(
+    target for target in TARGETS if target.build in SERIALIZED and target.build not in NOT_JSON
+)
+
+
+@st.composite
+def valid_values(draw: st.DrawFn) -> object:
+    """Return a valid value of a public value type (built from its valid arguments)."""
+    target = draw(st.sampled_from(_VALUE_TARGETS))
+    args, kwargs = draw(target.valid)
+    return target.build(*args, **kwargs)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[type, object]:
+    """Return a value type and its primitives, often spoilt somewhere."""
+    value = draw(valid_values())
+    return type(value), draw(_mutated(to_primitive(value)))
+
+
+_CLASSES: Final[tuple[object, ...]] = (
+    *sorted(
+        {
+            cls
+            for module in PUBLIC_MODULES
+            for name in module.__all__
+            if inspect.isclass(cls := getattr(module, name))
+        },
+        key=lambda cls: cls.__name__,
+    ),
+    TicketEvent,
+    int,
+    str,
+    float,
+    bool,
+    bytes,
+    list,
+    dict,
+    object,
+    type,
+    datetime,
+    timedelta,
+    list[int],
+    dict[str, Ticket],
+    tuple[int, ...],
+    frozenset[str],
+    Ticket | None,
+    # not types at all
+    None,
+    1,
+    "Ticket",
+    TicketStatus.NEW,
+    Any,
+    object(),
+)
+"""Every class a caller might ask JSON to be read as, and some things that are no class."""
+classes: Final = st.sampled_from(_CLASSES)
+
+texts: Final = st.one_of(
+    st.sampled_from(_SPECIAL_TEXT),
+    st.text(max_size=30),
+    st.binary(max_size=30),
+    hostile_values,
+    hostile_json.map(json.dumps),
+    documents().map(lambda document: json.dumps(document[1])),
+    documents().map(lambda document: json.dumps(document[1]).encode()),
+)
+
+
+def assert_read_value_reads_back(value: object, cls: object) -> None:
+    if cls in SERIALIZED or cls == TicketEvent:
+        assert_reads_back(value)
+
+
+@given(text=texts, cls=classes)
+@example(text="1" * 5000, cls=int)
+@example(text=b"\xff", cls=Ticket)
+@example(text="[" * 100_000 + "]" * 100_000, cls=list[int])
+def test_from_json_returns_a_value_that_reads_back_or_raises_a_ticketflow_error(
+    text: Any, cls: Any
+) -> None:
+    with no_hang():
+        try:
+            value = from_json(text, cls)
+        except TicketflowError:
+            return
+        assert_read_value_reads_back(value, cls)
+
+
+@given(document=documents(), other=classes, data=st.data())
+def test_from_json_of_spoilt_documents_returns_a_value_that_reads_back_or_raises(
+    document: tuple[type, object], other: object, data: st.DataObject
+) -> None:
+    cls = data.draw(st.sampled_from([document[0], document[0], other, TicketEvent]), label="cls")
+    text = json.dumps(document[1])
+    with no_hang():
+        try:
+            value = from_json(text, cls)
+        except TicketflowError:
+            return
+        assert_read_value_reads_back(value, cls)
+
+
+@given(data=hostile_values | documents().map(lambda document: document[1]), cls=classes)
+@example(data=0, cls=dict[str, Ticket])  # cattrs called .items() on it: AttributeError
+def test_from_primitive_returns_a_value_that_reads_back_or_raises_a_ticketflow_error(
+    data: object, cls: Any
+) -> None:
+    with no_hang():
+        try:
+            value = from_primitive(data, cls)
+        except TicketflowError:
+            return
+        assert_read_value_reads_back(value, cls)
+
+
+def _refuse_constant(name: str) -> object:
+    raise AssertionError(f"to_json wrote {name}, which is not JSON")
+
+
+@given(value=hostile_values | valid_values())
+def test_to_json_writes_strict_json_or_raises_a_ticketflow_error(value: object) -> None:
+    with no_hang():
+        try:
+            text = to_json(value)
+        except TicketflowError:
+            return
+        json.loads(text, parse_constant=_refuse_constant)
+        assert_reads_back(value)
+
+
+def _assert_primitive(data: object) -> None:
+    if isinstance(data, dict):
+        for key, item in data.items():
+            assert key is None or isinstance(key, str | int | float)  # what json.dumps takes
+            _assert_primitive(item)
+    elif isinstance(data, list | tuple):
+        for item in data:
+            _assert_primitive(item)
+    else:
+        assert data is None or isinstance(data, str | int | float)  # a StrEnum is a str
+
+
+@given(value=hostile_values | valid_values())
+def test_to_primitive_returns_primitives_or_raises_a_ticketflow_error(value: object) -> None:
+    with no_hang():
+        try:
+            data = to_primitive(value)
+        except TicketflowError:
+            return
+        _assert_primitive(data)
+
+
+# -- every Desk command ---------------------------------------------------------------------------
+
+POLICY: Final = SlaPolicy.by_priority(
+    {
+        "P1": SlaTargets(
+            first_response=timedelta(minutes=30),
+            next_response=timedelta(hours=1),
+            resolution=timedelta(hours=4),
+        ),
+        "P2": timedelta(hours=8),
+    },
+    calendar=BusinessCalendar.weekly(tz="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]}),
+)
+ALICE: Final = Actor.customer("alice@example.com")
+MALLORY: Final = Actor.customer("mallory@example.com")
+ACTORS: Final = (
+    AGENT,
+    Actor.supervisor("sue"),
+    Actor.system("cron"),
+    Actor.ai("bot"),
+    ALICE,
+    MALLORY,
+)
+_tags = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=8)
+_labels = st.none() | st.sampled_from(["l1", "l2", "bob", "P1", "P2", "billing"])
+_keep_or = lambda strategy: st.just(KEEP) | strategy  # noqa: E731
+
+
+@attrs.frozen
+class Scene:
+    """A desk on a SQLite store, with a fresh ticket of Alice's and a problem to link to."""
+
+    desk: Desk
+    ticket: Ticket
+    problem: Ticket
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.ticket.id, self.problem.id)
+
+
+def _records_a_comment(draft: Draft) -> None:
+    draft.record(
+        CommentAdded, comment_id=uuid.uuid4().hex, body="decided by a capability", public=True
+    )
+
+
+def _records_nothing(_: Draft) -> None:
+    pass
+
+
+def _triages(draft: Draft) -> None:
+    draft.transition(TicketStatus.TRIAGED, reason="by a capability")
+
+
+class _ConflictOnce:
+    """A command that loses one race, then answers."""
+
+    def __init__(self) -> None:
+        self.raced = False
+
+    def __call__(self) -> str:
+        if not self.raced:
+            self.raced = True
+            raise ConflictError("T1", 1, 2)
+        return "done"
+
+
+_not_callable = hostile_values.filter(lambda value: not callable(value))
+
+
+def _drafts() -> st.SearchStrategy[NewTicket]:
+    return st.builds(
+        lambda draft, requester: attrs.evolve(
+            draft, requester=Requester(requester), links=TicketLinks()
+        ),
+        new_tickets(),
+        st.sampled_from([ALICE.id, MALLORY.id]),
+    )
+
+
+def _common(scene: Scene) -> dict[str, st.SearchStrategy[Any]]:
+    version = scene.ticket.version
+    return {
+        "ticket_id": st.sampled_from([scene.ticket.id, scene.ticket.id, scene.problem.id]),
+        "actor": st.sampled_from(ACTORS),
+        "expected_version": st.sampled_from([None, version, version + 1]),
+    }
+
+
+_COMMANDS: Final[Mapping[str, tuple[str, Callable[[Scene], Mapping[str, Any]]]]] = {
+    # command: (the common arguments it takes, its own arguments given the scene)
+    "submit": ("actor", lambda _: {"draft": _drafts()}),
+    "transition": (
+        "ticket_id actor expected_version",
+        lambda _: {
+            "to": st.sampled_from([*TicketStatus, "reopened"]),
+            "reason": st.none() | st.sampled_from(["because", "customer asked"]),
+        },
+    ),
+    "assign": (
+        "ticket_id actor expected_version",
+        lambda _: {"assignee": _keep_or(_labels), "queue": _keep_or(_labels)},
+    ),
+    "comment": (
+        "ticket_id actor expected_version",
+        lambda _: {
+            "body": st.sampled_from(["thanks", "a\nb", "x" * 300]),
+            "public": st.booleans(),
+        },
+    ),
+    "set_fields": (
+        "ticket_id actor expected_version",
+        lambda _: {
+            "changes": st.dictionaries(
+                st.sampled_from(["order", "secret", "carrier"]),
+                st.none() | st.text(max_size=8) | st.integers(-(2**63), 2**63 - 1) | st.booleans(),
+                min_size=1,
+                max_size=3,
+            )
+        },
+    ),
+    "categorize": ("ticket_id actor expected_version", lambda _: {"category": _labels}),
+    "prioritize": (
+        "ticket_id actor expected_version",
+        lambda _: {
+            "priority": st.sampled_from([None, "P1", "P2", "P3"]),
+            "impact": _keep_or(st.none() | st.integers(1, 5)),
+            "urgency": _keep_or(st.none() | st.integers(1, 5)),
+        },
+    ),
+    "tag": (
+        "ticket_id actor expected_version",
+        lambda _: {
+            "add": st.frozensets(_tags, max_size=3) | st.lists(_tags, max_size=3),
+            "remove": st.frozensets(_tags, max_size=2),
+        },
+    ),
+    "link": (
+        "ticket_id actor expected_version",
+        lambda scene: {
+            "link": st.sampled_from([*LinkKind, *(kind.value for kind in LinkKind)]),
+            "target": st.sampled_from([None, scene.problem.id, scene.ticket.id, "missing"]),
+        },
+    ),
+    "execute": (
+        "ticket_id actor expected_version",
+        lambda _: {
+            "decide": st.sampled_from([_records_a_comment, _records_nothing, _triages]),
+            "command": st.sampled_from(["comment", "transition", "assign", "triage"]),
+        },
+    ),
+    "get": ("ticket_id", lambda _: {}),
+    "history": ("ticket_id", lambda _: {}),
+    "view": ("ticket_id actor", lambda _: {}),
+    "tick": (
+        "",
+        lambda _: {
+            "now": st.none()
+            | st.builds(lambda d: T0 + d, st.timedeltas(timedelta(0), timedelta(days=3))),
+            "limit": st.integers(1, 10),
+        },
+    ),
+    "sla_state": (
+        "ticket_id",
+        lambda _: {
+            "as_of": st.none()
+            | aware_datetimes()
+            | st.sampled_from([datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)])
+        },
+    ),
+    "explain_sla": ("ticket_id", lambda _: {}),
+    "reindex_sla": ("", lambda _: {"page_size": st.integers(1, 1000)}),
+    "retrying": (
+        "",
+        lambda _: {
+            "command": st.sampled_from([lambda: "done"]) | st.builds(_ConflictOnce),
+            "attempts": st.integers(1, 5),
+            "backoff": st.floats(0, 0.001),
+            "max_backoff": st.floats(0, 0.001),
+            "sleep": st.just(_anything_sleep),
+        },
+    ),
+}
+"""Every public Desk command with its valid arguments; callables stay host code, not hostile."""
+_CALLABLE_ARGUMENTS: Final = frozenset({"decide", "command", "sleep"})
+
+
+def _anything_sleep(_: float) -> None:
+    """Sleep for no time at all."""
+
+
+def test_every_desk_command_is_fuzzed() -> None:
+    public = {
+        name
+        for name, member in inspect.getmembers(Desk)
+        if callable(member) and not name.startswith("_")
+    }
+    assert public == _COMMANDS.keys()
+
+
+@functools.cache
+def _desk(command: str) -> tuple[Desk, Ticket]:
+    store = SQLiteTicketStore(SCRATCH / f"desk-{command}.sqlite3", synchronous="OFF")
+    desk = Desk(
+        store,
+        clock=FrozenClock(T0),
+        sla=POLICY,
+        internal_fields={"secret"},
+        customer_fields={"order"},
+    )
+    problem = desk.submit(
+        NewTicket(subject="outage", requester=Requester(ALICE.id), kind=TicketKind.PROBLEM),
+        actor=AGENT,
+    )
+    return desk, problem
+
+
+@st.composite
+def scenes(draw: st.DrawFn, command: str) -> Scene:
+    desk, problem = _desk(command)
+    draft = NewTicket(
+        subject="parcel late",
+        requester=Requester(ALICE.id),
+        priority=draw(st.sampled_from([None, "P1", "P2"])),
+    )
+    ticket = desk.submit(draft, actor=ALICE)
+    for status in draw(st.sampled_from([(), ("triaged",), ("triaged", "in_progress")])):
+        ticket = desk.transition(ticket.id, status, actor=AGENT)
+    return Scene(desk, ticket, desk.get(problem.id))
+
+
+def _state(scene: Scene, ids: tuple[str, ...]) -> dict[str, tuple[Ticket, int]]:
+    store = scene.desk.store
+    return {ticket_id: (store.get(ticket_id), len(store.journal(ticket_id))) for ticket_id in ids}
+
+
+def _assert_sound(scene: Scene, ticket_id: str) -> None:
+    store = scene.desk.store
+    ticket = store.get(ticket_id)
+    assert Ticket(**kwargs_of(ticket)) == ticket
+    assert replay(store.journal(ticket_id)) == ticket
+
+
+@pytest.mark.parametrize("command", sorted(_COMMANDS))
+@given(data=st.data())
+def test_a_desk_command_commits_a_sound_ticket_or_raises_a_ticketflow_error_writing_nothing(
+    command: str, data: st.DataObject
+) -> None:
+    scene = data.draw(scenes(command), label="scene")
+    common_names, own = _COMMANDS[command]
+    common = _common(scene)
+    valid = {name: common[name] for name in common_names.split()} | dict(own(scene))
+    parameters = inspect.signature(getattr(Desk, command)).parameters
+    kwargs = {}
+    for name, strategy in valid.items():
+        hostile = _not_callable if name in _CALLABLE_ARGUMENTS else hostile_values
+        optional = parameters[name].default is not inspect.Parameter.empty
+        choices = ["valid", "valid", "hostile", *(["left out"] if optional else [])]
+        choice = data.draw(st.sampled_from(choices), label=name)
+        if choice == "valid":
+            kwargs[name] = data.draw(strategy, label=name)
+        elif choice == "hostile":
+            kwargs[name] = data.draw(hostile, label=name)
+    before = _state(scene, scene.ids)
+    with no_hang():
+        try:
+            result = getattr(scene.desk, command)(**kwargs)
+        except TicketflowError as error:
+            event(f"refused: {type(error).__name__}")
+            assert _state(scene, scene.ids) == before
+            return
+    event("answered")
+    ids = {*scene.ids, *([result.id] if isinstance(result, Ticket) else [])}
+    for ticket_id in ids:
+        _assert_sound(scene, ticket_id)
+    if isinstance(result, Ticket):
+        assert scene.desk.store.get(result.id) == result
+    for value in result if isinstance(result, tuple | list) else [result]:
+        assert_reads_back(value)

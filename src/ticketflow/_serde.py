@@ -258,7 +258,7 @@ def _structure(data: object, cls: object, name: str) -> Any:  # noqa: ANN401
         raise DeserializationError(name, _paths(error)) from error
     except StructureHandlerNotFoundError as error:
         raise InvalidValueError("cls", cls, "ticketflow cannot build this type") from error
-    except (TypeError, ValueError, KeyError, OverflowError) as error:
+    except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as error:
         raise DeserializationError(name, [_located("$", _describe(error, None))]) from error
 
 
