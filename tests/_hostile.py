@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
+from random import Random
 from typing import Any, Final, cast
 
 import attrs
@@ -47,6 +48,7 @@ from ticketflow import (
     TicketAssigned,
     TicketCategorized,
     TicketCreated,
+    TicketEvent,
     TicketKind,
     TicketLinked,
     TicketLinks,
@@ -57,13 +59,20 @@ from ticketflow import (
     TicketView,
     TickReport,
     Workflow,
+    apply,
+    make_converter,
+    replay,
+    same_mailbox,
     to_primitive,
+    transition,
 )
 from ticketflow.integrations import (
     DispatchReport,
     InMemoryBilling,
     InMemoryContracts,
     ServiceCredit,
+    dispatch_outbox,
+    service_credit_handler,
 )
 from ticketflow.sla import (
     AlertKind,
@@ -79,6 +88,12 @@ from ticketflow.sla import (
     SlaRule,
     SlaState,
     SlaTargets,
+    bump_priority,
+    holidays_from,
+    plan_alerts,
+    reassign,
+    sla_alerts,
+    sla_state,
 )
 from ticketflow.storage import (
     Change,
@@ -95,6 +110,7 @@ from ticketflow.testing import (
     actors,
     aware_datetimes,
     field_maps,
+    histories,
     new_tickets,
     requesters,
     tickets,
@@ -102,6 +118,7 @@ from ticketflow.testing import (
 
 __all__ = [
     "ENUMS",
+    "FUNCTION_TARGETS",
     "SCRATCH",
     "TARGETS",
     "Arguments",
@@ -899,7 +916,9 @@ def hostile_arguments(draw: st.DrawFn, target: Target) -> Arguments:
     """Return ``target``'s valid arguments with a few swapped for hostile values or left out."""
     args, kwargs = draw(target.valid)
     slots = [*range(len(args)), *kwargs]
-    swapped = draw(st.sets(st.sampled_from(slots), max_size=3)) if slots else set()
+    # One call in four keeps every argument valid, so that the success path is taken too.
+    spoil = bool(slots) and draw(st.integers(0, 3)) > 0
+    swapped = draw(st.sets(st.sampled_from(slots), min_size=1, max_size=3)) if spoil else set()
     optional = sorted(target.optional & kwargs.keys())
     dropped = draw(st.sets(st.sampled_from(optional))) if optional else set()
     args = tuple(draw(hostile_values) if i in swapped else a for i, a in enumerate(args))
@@ -909,3 +928,107 @@ def hostile_arguments(draw: st.DrawFn, target: Target) -> Arguments:
         if name not in dropped or name in swapped
     }
     return args, kwargs
+
+
+class _Router:
+    """A router that sends every ticket to the second line."""
+
+    def route(self, _: Ticket) -> Assignment:
+        return Assignment(queue="l2", assignee=None)
+
+
+def _applying(journal: list[TicketEvent]) -> Arguments:
+    before = replay(journal[:-1]) if len(journal) > 1 else None
+    return (before, journal[-1]), {}
+
+
+def _moving(ticket: Ticket, pick: Random, actor: Actor, reason: str | None) -> Arguments:
+    to = pick.choice(sorted(DEFAULT_WORKFLOW.edges[ticket.status]))
+    return (ticket, to), {"actor": actor, "at": ticket.updated_at, "reason": reason}
+
+
+def _reading(journal: list[TicketEvent], later: timedelta, workflow: Workflow | None) -> Arguments:
+    return (journal, _POLICY), {"as_of": journal[-1].at + later, "workflow": workflow}
+
+
+def _planning(journal: list[TicketEvent], later: timedelta) -> Arguments:
+    return (journal, _POLICY, DEFAULT_WORKFLOW, journal[-1].at + later), {}
+
+
+_histories = histories(max_events=6)
+_later = st.timedeltas(timedelta(0), timedelta(days=10))
+
+FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
+    Target("apply", apply, st.builds(_applying, _histories)),
+    Target("replay", replay, _histories.map(lambda journal: ((journal,), {}))),
+    Target(
+        "transition",
+        transition,
+        st.builds(
+            _moving,
+            tickets().filter(lambda ticket: ticket.status not in DEFAULT_WORKFLOW.terminal),
+            st.randoms(use_true_random=False),
+            st.sampled_from([Actor.agent("bob"), Actor.supervisor("sue")]),
+            st.none() | _line,
+        ),
+        frozenset({"reason"}),
+    ),
+    Target("same_mailbox", same_mailbox, _keywords(a=st.emails(), b=st.emails())),
+    Target(
+        "sla_state",
+        sla_state,
+        st.builds(_reading, _histories, _later, st.none() | st.just(DEFAULT_WORKFLOW)),
+        frozenset({"workflow"}),
+    ),
+    Target("plan_alerts", plan_alerts, st.builds(_planning, _histories, _later)),
+    Target(
+        "sla_alerts",
+        sla_alerts,
+        _keywords(policy=st.just(_POLICY), workflow=st.just(DEFAULT_WORKFLOW)),
+    ),
+    Target(
+        "bump_priority",
+        bump_priority,
+        _keywords(
+            mapping=st.just({"P2": "P1", "P3": "P2"}), on=st.sampled_from(["breach", "warning"])
+        ),
+        frozenset({"on"}),
+    ),
+    Target(
+        "reassign",
+        reassign,
+        _keywords(router=st.builds(_Router), on=st.sampled_from(["breach", "warning"])),
+        frozenset({"on"}),
+    ),
+    Target(
+        "holidays_from",
+        holidays_from,
+        st.builds(
+            lambda place, years: ((), {"country": place[0], "years": years, "subdiv": place[1]}),
+            st.sampled_from([("DE", None), ("DE", "BY"), ("US", "CA"), ("FR", None)]),
+            st.lists(st.integers(2000, 2040), max_size=3),
+        ),
+        frozenset({"subdiv"}),
+    ),
+    Target(
+        "dispatch_outbox",
+        dispatch_outbox,
+        _keywords(
+            store=st.builds(InMemoryTicketStore),
+            handlers=st.just({"ticket.created": _anything}),
+            now=aware_datetimes(),
+            worker=_names,
+            lease=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+            limit=st.integers(1, 100),
+            retry_after=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+        ),
+        frozenset({"worker", "lease", "limit", "retry_after"}),
+    ),
+    Target(
+        "service_credit_handler",
+        service_credit_handler,
+        _keywords(adapter=st.builds(InMemoryBilling)),
+    ),
+    Target("make_converter", make_converter, st.just(((), {}))),
+)
+"""Every public function the hostile-input tests call, each with valid arguments."""

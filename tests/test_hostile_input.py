@@ -32,7 +32,15 @@ import ticketflow.integrations
 import ticketflow.sla
 import ticketflow.storage
 import ticketflow.testing
-from _hostile import SCRATCH, TARGETS, Target, hostile_arguments, hostile_values, kwargs_of
+from _hostile import (
+    FUNCTION_TARGETS,
+    SCRATCH,
+    TARGETS,
+    Target,
+    hostile_arguments,
+    hostile_values,
+    kwargs_of,
+)
 from ticketflow import (
     KEEP,
     Actor,
@@ -59,7 +67,7 @@ from ticketflow import (
 )
 from ticketflow.integrations import ServiceCredit
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTargets
-from ticketflow.storage import Change, SQLiteTicketStore
+from ticketflow.storage import Change, LeasedMessage, OutboxMessage, SQLiteTicketStore, TicketQuery
 from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
 
 PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
@@ -128,6 +136,44 @@ def _public_constructors() -> set[str]:
                 if isinstance(member, classmethod | staticmethod) and not attribute.startswith("_"):
                     names.add(f"{cls.__name__}.{attribute}")
     return names
+
+
+FUNCTIONS_ELSEWHERE: Final[Mapping[str, str]] = {
+    "from_json": "fuzzed by the tests of reading and writing JSON below",
+    "from_primitive": "fuzzed by the tests of reading and writing JSON below",
+    "to_json": "fuzzed by the tests of reading and writing JSON below",
+    "to_primitive": "fuzzed by the tests of reading and writing JSON below",
+    "retrying": "fuzzed as the Desk command Desk.retrying below",
+    "check_ticket_store": "runs the conformance suite on a host's store factory",
+    **dict.fromkeys(
+        (
+            "actors",
+            "aware_datetimes",
+            "events",
+            "field_maps",
+            "histories",
+            "new_tickets",
+            "requesters",
+            "statuses",
+            "tickets",
+            "valid_paths",
+        ),
+        "a hypothesis strategy: bad options raise as hypothesis' own strategies do",
+    ),
+}
+"""Public functions not fuzzed as FUNCTION_TARGETS, and why."""
+
+
+def test_every_public_function_is_fuzzed_or_covered_elsewhere() -> None:
+    public = {
+        name
+        for module in PUBLIC_MODULES
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name))
+    }
+    fuzzed = {target.name for target in FUNCTION_TARGETS}
+    assert public - fuzzed - FUNCTIONS_ELSEWHERE.keys() == set()
+    assert (fuzzed | FUNCTIONS_ELSEWHERE.keys()) - public == set()
 
 
 def test_every_public_constructor_is_fuzzed_or_excluded_with_a_reason() -> None:
@@ -269,7 +315,24 @@ def test_a_constructor_returns_a_value_that_reads_back_or_raises_a_ticketflow_er
             _closing(value)
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
+@pytest.mark.parametrize("target", FUNCTION_TARGETS, ids=lambda target: target.name)
+@given(data=st.data())
+def test_a_function_returns_a_value_that_reads_back_or_raises_a_ticketflow_error(
+    target: Target, data: st.DataObject
+) -> None:
+    args, kwargs = data.draw(hostile_arguments(target), label="arguments")
+    with no_hang():
+        try:
+            value = target.build(*args, **kwargs)
+        except TicketflowError as error:
+            event(f"refused: {type(error).__name__}")
+            return
+        event("answered")
+        for part in value if isinstance(value, tuple) else [value]:
+            assert_reads_back(part)
+
+
+@pytest.mark.parametrize("target", TARGETS + FUNCTION_TARGETS, ids=lambda target: target.name)
 @settings(max_examples=10)
 @given(data=st.data())
 def test_valid_arguments_build_a_value(target: Target, data: st.DataObject) -> None:
@@ -534,7 +597,10 @@ ACTORS: Final = (
 )
 _tags = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=8)
 _labels = st.none() | st.sampled_from(["l1", "l2", "bob", "P1", "P2", "billing"])
-_keep_or = lambda strategy: st.just(KEEP) | strategy  # noqa: E731
+
+
+def _keep_or(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.just(KEEP) | strategy
 
 
 @attrs.frozen
@@ -789,3 +855,49 @@ def test_a_desk_command_commits_a_sound_ticket_or_raises_a_ticketflow_error_writ
         assert scene.desk.store.get(result.id) == result
     for value in result if isinstance(result, tuple | list) else [result]:
         assert_reads_back(value)
+
+
+def _sla_state_far_from_now() -> object:
+    desk, problem = _desk("sla_state")
+    return desk.sla_state(problem.id, as_of=datetime.max.replace(tzinfo=UTC))
+
+
+_GAPS: Final[Mapping[str, Callable[[], object]]] = {
+    "SQLiteTicketStore(None)": lambda: SQLiteTicketStore(None),  # type: ignore[arg-type]
+    "SQLiteTicketStore(synchronous=[])": lambda: SQLiteTicketStore(
+        SCRATCH / "never.sqlite3",
+        synchronous=[],  # type: ignore[arg-type]
+    ),
+    "to_json(object())": lambda: to_json(object()),
+    "to_primitive(object())": lambda: to_primitive(object()),
+    "OutboxMessage(topic=0)": lambda: OutboxMessage(
+        id="m1",
+        topic=0,  # type: ignore[arg-type]
+        payload={},
+        created_at=T0,
+    ),
+    "LeasedMessage(message=None)": lambda: LeasedMessage(
+        message=None,  # type: ignore[arg-type]
+        lease_token="t",  # noqa: S106 - a lease, not a secret
+        lease_until=T0,
+        attempts=1,
+    ),
+    "TicketQuery(status=[...])": lambda: TicketQuery(status=["new", 1]),  # type: ignore[arg-type]
+    "from_primitive(0, dict[str, Ticket])": lambda: from_primitive(0, dict[str, Ticket]),
+}
+"""Hostile calls that once escaped as TypeError, AttributeError or a pass-through."""
+
+
+@pytest.mark.parametrize("call", _GAPS.values(), ids=_GAPS.keys())
+def test_a_hostile_call_that_once_escaped_raises_a_ticketflow_error(
+    call: Callable[[], object],
+) -> None:
+    with no_hang(), pytest.raises(TicketflowError):
+        call()
+    assert not (SCRATCH / "never.sqlite3").exists()
+
+
+def test_sla_state_far_from_now_answers_promptly() -> None:
+    with no_hang():
+        state = _sla_state_far_from_now()
+    assert_reads_back(state)
