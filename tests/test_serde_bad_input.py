@@ -343,5 +343,5 @@ def test_writing_what_json_cannot_hold_is_an_invalid_value_error(value: object) 
 
 def test_to_primitive_of_an_unknown_type_is_an_invalid_value_error() -> None:
     # It used to hand the object back as if it were a primitive.
-    with pytest.raises(InvalidValueError, match="cannot write a object"):
+    with pytest.raises(InvalidValueError, match="cannot write an object of type object"):
         to_primitive({"a": [object()]})

@@ -68,7 +68,8 @@ def _unwritable(cls: type) -> Callable[[object], Any]:
         return _itself
 
     def refuse(value: object) -> Any:  # noqa: ANN401 - an unstructure hook
-        raise InvalidValueError("value", value, f"ticketflow cannot write a {cls.__name__}")
+        problem = f"ticketflow cannot write an object of type {cls.__qualname__}"
+        raise InvalidValueError("value", value, problem)
 
     return refuse
 
@@ -297,7 +298,7 @@ def to_json(value: object) -> str:
 
     Raises:
         InvalidValueError: ``value`` holds something JSON cannot: see :func:`to_primitive`;
-            also NaN or infinity, an integer too long to print, or a key that is not text.
+            also NaN or infinity, an integer too long to print, or keys JSON cannot hold or sort.
     """
     data = to_primitive(value)
     try:
