@@ -336,7 +336,7 @@ def test_a_function_returns_a_value_that_reads_back_or_raises_a_ticketflow_error
 
 
 @pytest.mark.parametrize("target", TARGETS + FUNCTION_TARGETS, ids=lambda target: target.name)
-@settings(max_examples=10)
+@settings(max_examples=5)
 @given(data=st.data())
 def test_valid_arguments_build_a_value(target: Target, data: st.DataObject) -> None:
     # Keeps the valid arguments honest, so the test above exercises the success path too.
