@@ -328,3 +328,20 @@ def test_any_text_gives_a_value_or_a_deserialization_error(cls: Any, text: str) 
 @given(cls=st.sampled_from(_TYPES), data=st.binary())
 def test_any_bytes_give_a_value_or_a_deserialization_error(cls: Any, data: bytes) -> None:
     _read_or_refused(lambda: from_json(data, cls))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [object(), [object()], {"a": {1, "b"}}, float("nan"), [float("inf")], {(1, 2): "tuple key"}],
+    ids=["object", "nested-object", "unsortable-set", "nan", "infinity", "tuple-key"],
+)
+def test_writing_what_json_cannot_hold_is_an_invalid_value_error(value: object) -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        _serde.to_json(value)
+    assert raised.value.field == "value"
+
+
+def test_to_primitive_of_an_unknown_type_is_an_invalid_value_error() -> None:
+    # It used to hand the object back as if it were a primitive.
+    with pytest.raises(InvalidValueError, match="cannot write an object of type object"):
+        to_primitive({"a": [object()]})

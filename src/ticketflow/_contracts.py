@@ -134,5 +134,7 @@ class ServiceCredit:
         Raises:
             DeserializationError: The payload is not a service credit.
         """
-        credit: ServiceCredit = from_primitive(dict(payload), cls)
+        given: object = payload  # anything else is reported as what it is, not as dict() fails
+        data = dict(payload) if isinstance(given, Mapping) else given
+        credit: ServiceCredit = from_primitive(data, cls)
         return credit

@@ -37,7 +37,8 @@ def make_converter() -> cattrs.Converter:
     # Imported here, not at the top: ``import ticketflow`` need not pay for it.
     from cattrs.preconf.json import make_converter as make_json_converter  # noqa: PLC0415
 
-    converter = make_json_converter()
+    # A type no hook knows would otherwise pass through as itself, and fail later, untyped.
+    converter = make_json_converter(unstructure_fallback_factory=_unwritable)
     # Sets serialize sorted, so the same value always has the same JSON (and signature).
     converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_unstructure_hook(Fields, dict)
@@ -57,6 +58,24 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(TicketEvent, _unstructure_event(converter))
     converter.register_structure_hook(TicketEvent, _structure_event(converter))
     return converter
+
+
+def _unwritable(cls: type) -> Callable[[object], Any]:
+    if issubclass(cls, _SCALARS):
+        return _itself
+
+    def refuse(value: object) -> Any:  # noqa: ANN401 - an unstructure hook
+        problem = f"ticketflow cannot write an object of type {cls.__qualname__}"
+        raise InvalidValueError("value", value, problem)
+
+    return refuse
+
+
+_SCALARS: Final = (str, int, float, type(None))  # bool is an int
+
+
+def _itself(value: object) -> object:
+    return value
 
 
 _EVENTS_BY_TAG: Final[Mapping[str, type[TicketEvent]]] = {cls.type: cls for cls in EVENT_TYPES}
@@ -215,8 +234,17 @@ def _converter() -> cattrs.Converter:
 
 
 def to_primitive(value: object) -> Any:  # noqa: ANN401 - JSON-shaped by construction
-    """Return ``value`` as JSON-compatible primitives (dicts, lists, str, numbers)."""
-    return _converter().unstructure(value)
+    """Return ``value`` as JSON-compatible primitives (dicts, lists, str, numbers).
+
+    Raises:
+        InvalidValueError: ``value`` holds something ticketflow cannot write: an object of a
+            type it does not know, a set of values that do not sort, or nesting too deep.
+    """
+    try:
+        return _converter().unstructure(value)
+    except (TypeError, RecursionError) as error:
+        problem = f"cannot be written: {_described(error)}"
+        raise InvalidValueError("value", value, problem) from None
 
 
 @overload
@@ -260,7 +288,7 @@ def _structure(data: object, cls: object, name: str) -> Any:  # noqa: ANN401
         raise DeserializationError(name, _paths(error)) from error
     except StructureHandlerNotFoundError as error:
         raise InvalidValueError("cls", cls, "ticketflow cannot build this type") from error
-    except (TypeError, ValueError, KeyError, OverflowError) as error:
+    except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as error:
         raise DeserializationError(name, [_located("$", _describe(error, None))]) from error
 
 
@@ -295,10 +323,24 @@ def _describe(exc: BaseException, type_: type | None) -> str:
 
 
 def to_json(value: object) -> str:
-    """Return ``value`` as compact JSON text with sorted keys."""
-    return json.dumps(
-        to_primitive(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    """Return ``value`` as compact JSON text with sorted keys.
+
+    Raises:
+        InvalidValueError: ``value`` holds something JSON cannot: see :func:`to_primitive`;
+            also NaN or infinity, an integer too long to print, or keys JSON cannot hold or sort.
+    """
+    data = to_primitive(value)
+    try:
+        return json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError, RecursionError) as error:
+        problem = f"cannot be written as JSON: {_described(error)}"
+        raise InvalidValueError("value", value, problem) from None
+
+
+def _described(error: BaseException) -> str:
+    return str(error)[:200] or type(error).__name__
 
 
 @overload

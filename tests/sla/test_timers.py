@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from ticketflow import Actor, Desk, NewTicket, Requester, SlaMetric, TicketStatus
-from ticketflow.exceptions import ConfigurationError
-from ticketflow.sla import BusinessCalendar, ClockState, SlaPolicy, SlaTargets, sla_state
+from ticketflow import (
+    Actor,
+    Desk,
+    NewTicket,
+    Requester,
+    SlaMetric,
+    TicketStatus,
+    from_json,
+    to_json,
+)
+from ticketflow.exceptions import ConfigurationError, InvalidValueError
+from ticketflow.sla import (
+    BusinessCalendar,
+    ClockReading,
+    ClockState,
+    SlaPolicy,
+    SlaState,
+    SlaTargets,
+    sla_state,
+)
 from ticketflow.storage import InMemoryTicketStore
 from ticketflow.testing import FrozenClock
 
@@ -191,3 +208,64 @@ def test_a_desk_without_policy_refuses_sla_calls() -> None:
     desk = Desk(InMemoryTicketStore())
     with pytest.raises(ConfigurationError, match="no SLA policy"):
         desk.tick()
+
+
+def reading_arguments() -> dict[str, object]:
+    at = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("UTC"))
+    return {
+        "metric": R,
+        "cycle": 0,
+        "state": ClockState.RUNNING,
+        "target": timedelta(hours=1),
+        "started_at": at,
+        "elapsed": timedelta(0),
+        "remaining": timedelta(hours=1),
+        "deadline": at + timedelta(hours=1),
+        "breached": False,
+        "met_at": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("metric", "speed"),
+        ("cycle", -1),
+        ("state", None),
+        ("target", 3600),
+        ("started_at", datetime(2026, 3, 2, 9)),  # noqa: DTZ001 - naive on purpose
+        ("deadline", "soon"),
+        ("breached", "no"),
+        ("met_at", 0),
+    ],
+)
+def test_a_clock_reading_refuses_a_value_out_of_its_domain(field: str, value: object) -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        ClockReading(**{**reading_arguments(), field: value})  # type: ignore[arg-type]
+    assert raised.value.field == field
+
+
+def test_a_clock_reading_read_from_json_holds_members_and_utc() -> None:
+    arguments = {**reading_arguments(), "started_at": berlin(2, 10)}
+    reading = from_json(to_json(ClockReading(**arguments)), ClockReading)  # type: ignore[arg-type]
+    assert reading.metric is R
+    assert reading.state is ClockState.RUNNING
+    assert reading.started_at == berlin(2, 10)
+    assert reading.started_at.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("as_of", None), ("rule", "P1"), ("clocks", [None]), ("alerts_due", (1,))],
+)
+def test_an_sla_state_refuses_a_value_out_of_its_domain(field: str, value: object) -> None:
+    arguments: dict[str, object] = {
+        "as_of": berlin(2, 10),
+        "rule": None,
+        "clocks": (),
+        "alerts_due": (),
+        "next_due_at": None,
+    }
+    with pytest.raises(InvalidValueError) as raised:
+        SlaState(**{**arguments, field: value})  # type: ignore[arg-type]
+    assert raised.value.field.startswith(field)

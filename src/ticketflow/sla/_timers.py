@@ -27,8 +27,10 @@ from .._events import (
 )
 from .._journal import apply
 from .._ticket import Ticket, to_utc
+from .._values import check_bool, check_enum, check_int, validator
 from .._workflow import Workflow
 from ..exceptions import InvalidValueError
+from . import _readings as checked
 from ._calendar import BusinessCalendar
 from ._escalation import SlaAlert
 from ._policy import SlaPolicy, SlaRule
@@ -50,6 +52,10 @@ class ClockState(enum.StrEnum):
     MET = "met"
 
 
+def _state(value: ClockState | str) -> ClockState:
+    return check_enum("state", value, ClockState)
+
+
 @attrs.frozen(kw_only=True)
 class ClockReading:
     """One cycle of one clock, read at an instant.
@@ -67,16 +73,17 @@ class ClockReading:
         met_at: When the cycle was met, if it was.
     """
 
-    metric: SlaMetric
-    cycle: int
-    state: ClockState
-    target: timedelta
-    started_at: datetime
-    elapsed: timedelta
-    remaining: timedelta
-    deadline: datetime | None
-    breached: bool
-    met_at: datetime | None
+    # Checked as every value type is: hosts and JSON build readings too.
+    metric: SlaMetric = attrs.field(converter=checked.metric)
+    cycle: int = attrs.field(validator=validator(check_int, "cycle", minimum=0))
+    state: ClockState = attrs.field(converter=_state)
+    target: timedelta = attrs.field(validator=checked.duration("target"))
+    started_at: datetime = attrs.field(converter=checked.started_at)
+    elapsed: timedelta = attrs.field(validator=checked.duration("elapsed"))
+    remaining: timedelta = attrs.field(validator=checked.duration("remaining"))
+    deadline: datetime | None = attrs.field(converter=checked.deadline)
+    breached: bool = attrs.field(validator=validator(check_bool, "breached"))
+    met_at: datetime | None = attrs.field(converter=checked.met_at)
 
 
 @attrs.frozen(kw_only=True)
@@ -93,11 +100,11 @@ class SlaState:
             ``None`` if nothing can come due without a further event.
     """
 
-    as_of: datetime
-    rule: SlaRule | None
-    clocks: tuple[ClockReading, ...]
-    alerts_due: tuple[SlaAlert, ...]
-    next_due_at: datetime | None
+    as_of: datetime = attrs.field(converter=checked.as_of)
+    rule: SlaRule | None = attrs.field(validator=checked.OPTIONAL_RULE)
+    clocks: tuple[ClockReading, ...] = attrs.field(validator=checked.items("clocks", ClockReading))
+    alerts_due: tuple[SlaAlert, ...] = attrs.field(validator=checked.ALERTS)
+    next_due_at: datetime | None = attrs.field(converter=checked.next_due_at)
 
     @property
     def breached(self) -> bool:

@@ -1,0 +1,1059 @@
+"""Hostile values of every type, and valid arguments for every public constructor.
+
+``tests/test_hostile_input.py`` calls each public constructor with valid arguments of which
+some are swapped for :data:`hostile_values` (or left out), so that both the refusal and the
+success path are exercised. Every strategy is built once, here, at import.
+"""
+
+from __future__ import annotations
+
+import atexit
+import decimal
+import fractions
+import shutil
+import tempfile
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from enum import Enum
+from pathlib import Path
+from random import Random
+from typing import Any, Final, cast
+
+import attrs
+from hypothesis import strategies as st
+
+from ticketflow import (
+    DEFAULT_WORKFLOW,
+    Actor,
+    Channel,
+    CheckResult,
+    Comment,
+    CommentAdded,
+    Desk,
+    DueCheckpoint,
+    Draft,
+    Fields,
+    FieldsChanged,
+    LinkKind,
+    Move,
+    NewTicket,
+    Requester,
+    Role,
+    SlaBreached,
+    SlaMetric,
+    SlaWarned,
+    SystemClock,
+    Ticket,
+    TicketAssigned,
+    TicketCategorized,
+    TicketCreated,
+    TicketEvent,
+    TicketKind,
+    TicketLinked,
+    TicketLinks,
+    TicketPrioritized,
+    TicketStatus,
+    TicketTagged,
+    TicketTransitioned,
+    TicketView,
+    TickReport,
+    Workflow,
+    apply,
+    make_converter,
+    replay,
+    same_mailbox,
+    to_primitive,
+    transition,
+)
+from ticketflow.integrations import (
+    DispatchReport,
+    InMemoryBilling,
+    InMemoryContracts,
+    ServiceCredit,
+    dispatch_outbox,
+    service_credit_handler,
+)
+from ticketflow.sla import (
+    AlertKind,
+    Assignment,
+    BusinessCalendar,
+    ClockReading,
+    ClockState,
+    Closure,
+    EscalationStep,
+    Opening,
+    SlaAlert,
+    SlaPolicy,
+    SlaRule,
+    SlaState,
+    SlaTargets,
+    bump_priority,
+    holidays_from,
+    plan_alerts,
+    reassign,
+    sla_alerts,
+    sla_state,
+)
+from ticketflow.storage import (
+    Change,
+    DueEntry,
+    InMemoryTicketStore,
+    LeasedMessage,
+    OutboxMessage,
+    Page,
+    SQLiteTicketStore,
+    TicketQuery,
+)
+from ticketflow.testing import (
+    FrozenClock,
+    actors,
+    aware_datetimes,
+    field_maps,
+    histories,
+    new_tickets,
+    requesters,
+    tickets,
+)
+
+__all__ = [
+    "ENUMS",
+    "FUNCTION_TARGETS",
+    "SCRATCH",
+    "TARGETS",
+    "Arguments",
+    "Target",
+    "hostile_arguments",
+    "hostile_values",
+    "kwargs_of",
+]
+
+Arguments = tuple[tuple[Any, ...], dict[str, Any]]
+"""Positional and keyword arguments for one call."""
+
+SCRATCH: Final = Path(tempfile.mkdtemp(prefix="ticketflow-hostile-"))
+"""Where the stores the tests open live; removed when the interpreter exits."""
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+
+ENUMS: Final[tuple[type[Enum], ...]] = (
+    TicketStatus,
+    Role,
+    Channel,
+    TicketKind,
+    LinkKind,
+    SlaMetric,
+    AlertKind,
+    ClockState,
+)
+
+
+# -- hostile values ------------------------------------------------------------------------------
+
+
+class Opaque:
+    """An object of a class ticketflow has never heard of."""
+
+    def __repr__(self) -> str:
+        return "Opaque()"
+
+
+def _anything(*_: object, **__: object) -> None:
+    """A callable that accepts anything and returns nothing."""
+
+
+def _passes(_: object) -> CheckResult:
+    """A workflow check that always passes."""
+    return CheckResult.ok()
+
+
+_FAR_EAST = timezone(timedelta(hours=14))
+_FAR_WEST = timezone(timedelta(hours=-14))
+_BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+_SPECIAL: Final[list[object]] = [
+    # numbers at and beyond every limit a store or JSON has
+    0,
+    -1,
+    1,
+    2**63 - 1,
+    2**63,
+    -(2**63),
+    -(2**63) - 1,
+    2**64,
+    10**4299,  # the most digits the interpreter still prints
+    -0.0,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    1e308,
+    5e-324,
+    1j,
+    decimal.Decimal("NaN"),
+    decimal.Decimal("1.5"),
+    fractions.Fraction(1, 3),
+    # text: empty, blank, every line break, NUL, lone surrogates, huge, and plausible words
+    "",
+    " ",
+    "\t",
+    "\x00",
+    "a\x00b",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "a\nb",
+    "a\r\nb",
+    "\ud800",
+    "x\udfff",
+    "x" * 1_100_000,
+    "y" * 257,
+    "z" * 999,
+    "*",
+    "new",
+    "closed",
+    "P1",
+    "UTC",
+    "Mars/Olympus",
+    "09:00-17:00",
+    "25:00-26:00",
+    "mon-fri",
+    "alice@example.com",
+    "stra\u00dfe@example.com",
+    b"",
+    b"\xff",
+    b"new",
+    bytearray(b"a"),
+    # time: naive and aware, at the ends of the range, in a DST gap, beyond UTC's range
+    datetime.min,  # noqa: DTZ901 - naive on purpose
+    datetime.max,  # noqa: DTZ901
+    datetime.min.replace(tzinfo=UTC),
+    datetime.max.replace(tzinfo=UTC),
+    datetime(1, 1, 1, tzinfo=_FAR_EAST),
+    datetime(9999, 12, 31, 23, tzinfo=_FAR_WEST),
+    datetime(2026, 3, 2, 9),  # noqa: DTZ001 - naive on purpose
+    datetime(2026, 3, 2, 9, tzinfo=UTC),
+    datetime(2026, 3, 29, 2, 30, tzinfo=_BERLIN),
+    timedelta(0),
+    timedelta(microseconds=-1),
+    timedelta(days=-1),
+    timedelta.min,
+    timedelta.max,
+    date(2026, 1, 1),
+    date.min,
+    date.max,
+    # objects of every other kind
+    object(),
+    Opaque(),
+    _anything,
+    int,
+    str,
+    dict,
+    Opaque,
+    Ellipsis,
+    NotImplemented,
+    range(3),
+    uuid.UUID(int=0),
+    zoneinfo.ZoneInfo("UTC"),
+    Path("relative"),
+    (),
+    [],
+    {},
+    set(),
+    frozenset(),
+    # ticketflow's own enums and their raw values
+    *(member for enum in ENUMS for member in enum),
+    *(member.value for enum in ENUMS for member in enum),
+]
+
+_timezones = (
+    st.none()
+    | st.just(UTC)
+    | st.builds(
+        timezone, st.timedeltas(timedelta(hours=-23, minutes=-59), timedelta(hours=23, minutes=59))
+    )
+)
+_scalars = st.one_of(
+    st.sampled_from(_SPECIAL),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    st.binary(max_size=8),
+    st.datetimes(timezones=_timezones),
+    st.timedeltas(),
+    st.dates(),
+)
+_hashables = st.one_of(
+    st.none(), st.integers(), st.text(max_size=5), st.tuples(st.text(max_size=3), st.integers())
+)
+
+hostile_values: Final[st.SearchStrategy[Any]] = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.frozensets(_hashables, max_size=3),
+        st.sets(_hashables, max_size=3),
+        st.dictionaries(_hashables, inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+"""Values of every type: limits, line breaks, surrogates, naive times, enums, containers."""
+
+
+# -- valid arguments -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Target:
+    """A public constructor: what to call, its valid arguments, and which it may go without."""
+
+    name: str
+    build: Callable[..., object]
+    valid: st.SearchStrategy[Arguments]
+    optional: frozenset[str] = frozenset()
+
+
+def kwargs_of(value: object) -> dict[str, Any]:
+    """Return the keyword arguments that build ``value`` again (an attrs instance)."""
+    cls = cast("type[attrs.AttrsInstance]", type(value))
+    return {field.alias: getattr(value, field.name) for field in attrs.fields(cls) if field.init}
+
+
+def _instances(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Arguments]:
+    return strategy.map(lambda value: ((), kwargs_of(value)))
+
+
+def _keywords(**strategies: st.SearchStrategy[Any]) -> st.SearchStrategy[Arguments]:
+    return st.fixed_dictionaries(strategies).map(lambda kwargs: ((), kwargs))
+
+
+T0: Final = datetime(2026, 3, 2, 9, tzinfo=UTC)
+_names = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=12)
+_line = st.text(
+    st.characters(
+        exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", exclude_categories=["Cs"]
+    ),
+    max_size=40,
+).filter(lambda s: s.strip() != "")
+_bodies = st.text(st.characters(exclude_categories=["Cs"]), max_size=100).filter(
+    lambda s: s.strip() != ""
+)
+_labels = st.none() | _names
+_levels = st.none() | st.integers(1, 5)
+_ids = st.uuids().map(str)
+_tag_sets = st.frozensets(
+    st.text(st.characters(categories=["L", "N", "Pd"]), min_size=1, max_size=10), max_size=3
+)
+_durations = st.timedeltas(timedelta(minutes=1), timedelta(days=30))
+_new_id = lambda: uuid.uuid4().hex  # noqa: E731 - an ids factory
+_statuses = st.sampled_from(list(TicketStatus))
+_counts = st.integers(0, 10**6)
+_field_values = st.text(max_size=20) | st.integers(-(2**53), 2**53) | st.booleans()
+
+_calendars = st.sampled_from(
+    [
+        BusinessCalendar.always(),
+        BusinessCalendar.always("Europe/Berlin"),
+        BusinessCalendar.weekly(
+            tz="Europe/Berlin",
+            hours={"mon-fri": ["09:00-17:00"]},
+            holidays=[date(2026, 12, 25)],
+        ),
+    ]
+)
+_targets = st.builds(
+    SlaTargets,
+    first_response=st.none() | _durations,
+    next_response=st.none() | _durations,
+    resolution=st.none() | _durations,
+)
+_rules = st.builds(
+    SlaRule,
+    name=_names,
+    targets=_targets,
+    calendar=_calendars,
+    priority=_labels,
+    category=_labels,
+    tier=_labels,
+)
+_header: Final = {
+    "ticket_id": _ids,
+    "version": st.integers(2, 10_000),
+    "at": aware_datetimes(),
+    "actor": actors(),
+}
+
+
+def _event(**specific: st.SearchStrategy[Any]) -> st.SearchStrategy[Arguments]:
+    return _keywords(**_header, **specific)
+
+
+def _creation(ticket: Ticket, actor: Actor) -> Arguments:
+    first = attrs.evolve(
+        ticket, version=1, updated_at=ticket.created_at, reopen_count=0, resolution=None
+    )
+    return (), {
+        "ticket_id": first.id,
+        "version": 1,
+        "at": first.created_at,
+        "actor": actor,
+        "ticket": first,
+    }
+
+
+def _change(ticket: Ticket, actor: Actor, outbox: list[OutboxMessage], due: object) -> Arguments:
+    _, created = _creation(ticket, actor)
+    return (), {
+        "ticket": created["ticket"],
+        "events": (TicketCreated(**created),),
+        "expected_version": 0,
+        "outbox": outbox,
+        "due_at": due,
+    }
+
+
+_WORKFLOWS: Final[list[dict[str, Any]]] = [
+    {
+        "statuses": ["open", "done"],
+        "edges": {"open": ["done"]},
+        "initial": ["open"],
+        "roles": {("open", "done"): [Role.AGENT, "supervisor"]},
+        "checks": {("*", "done"): {"always": _passes}},
+        "reopen": (),
+        "name": "small",
+    },
+    {
+        "statuses": ["new", "work", "done", "gone"],
+        "edges": {"new": {"work"}, "work": ("done",), "done": ["work", "gone"], "gone": []},
+        "initial": ("new",),
+        "roles": None,
+        "checks": None,
+        "reopen": [("done", "work")],
+        "name": "loop",
+    },
+]
+
+_json_objects = st.dictionaries(
+    _names,
+    st.recursive(
+        st.none() | _field_values,
+        lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_names, inner, max_size=2),
+        max_leaves=4,
+    ),
+    max_size=3,
+)
+_messages = st.builds(
+    OutboxMessage,
+    id=_ids,
+    topic=st.sampled_from(["ticket.created", "ticket.transitioned", "billing.credit"]),
+    payload=_json_objects,
+    ticket_id=st.none() | _ids,
+    created_at=aware_datetimes(),
+)
+_credits = st.builds(
+    ServiceCredit,
+    ticket_id=_ids,
+    ticket_number=st.integers(1, 10**6),
+    requester=st.emails(),
+    tier=_names,
+    rule=_names,
+    metric=st.sampled_from([m.value for m in SlaMetric]),
+    cycle=st.integers(0, 5),
+    due_at=aware_datetimes(),
+    breached_at=aware_datetimes(),
+)
+_comments = st.builds(
+    Comment,
+    id=_names,
+    author=actors(),
+    body=_bodies,
+    public=st.booleans(),
+    at=aware_datetimes(),
+)
+_SOME_TICKETS: Final = tuple(
+    Ticket(
+        id=f"T{number}",
+        number=number,
+        subject="parcel late",
+        requester=Requester("alice@example.com"),
+        created_at=T0,
+        updated_at=T0 + timedelta(minutes=number),
+        status=status,
+        priority="P1" if number % 2 else None,
+        tags=frozenset({"vip"} if number % 3 else ()),
+        fields=Fields({"order": number}),
+        version=number,
+    )
+    for number, status in enumerate(TicketStatus, start=1)
+)
+_some_tickets = st.sampled_from(_SOME_TICKETS)
+"""Tickets where a ticket is only an argument: cheaper to draw than ``tickets()``."""
+_POLICY: Final = SlaPolicy.by_priority(
+    {"P1": timedelta(hours=4), "P2": SlaTargets(first_response=timedelta(hours=1))},
+    calendar=BusinessCalendar.always(),
+)
+
+
+def _fresh_sqlite_path() -> str:
+    return str(SCRATCH / f"{uuid.uuid4().hex}.sqlite3")
+
+
+def _fields_arguments(fields: Fields) -> Arguments:
+    return (dict(fields),), {}
+
+
+TARGETS: Final[tuple[Target, ...]] = (
+    # -- ticketflow ---------------------------------------------------------------------------
+    Target("Actor", Actor, _instances(actors())),
+    *(
+        Target(
+            f"Actor.{role.value}",
+            getattr(Actor, role.value),
+            _keywords(id=st.emails() if role is Role.CUSTOMER else _names),
+        )
+        for role in Role
+    ),
+    Target(
+        "CheckResult",
+        CheckResult,
+        st.sampled_from(
+            [((), {"passed": True, "reason": ""}), ((), {"passed": False, "reason": "why"})]
+        ),
+        frozenset({"reason"}),
+    ),
+    Target("CheckResult.ok", CheckResult.ok, st.just(((), {}))),
+    Target("CheckResult.fail", CheckResult.fail, _keywords(reason=_line)),
+    Target("Comment", Comment, _instances(_comments)),
+    Target(
+        "CommentAdded",
+        CommentAdded,
+        _event(comment_id=_names, body=_bodies, public=st.booleans()),
+    ),
+    Target(
+        "Desk",
+        Desk,
+        _keywords(
+            store=st.builds(InMemoryTicketStore),
+            workflow=st.just(DEFAULT_WORKFLOW),
+            clock=st.none() | st.builds(FrozenClock, st.just(T0)),
+            ids=st.just(_new_id),
+            internal_fields=st.frozensets(_names, max_size=2),
+            customer_fields=st.lists(_names, max_size=2),
+            roles=st.none() | st.just({"assign": [Role.AGENT, "supervisor"]}),
+            sla=st.none() | st.just(_POLICY),
+            due=st.just(()),
+            max_clock_skew=st.timedeltas(timedelta(0), timedelta(hours=1)),
+        ),
+        frozenset(
+            {
+                "workflow",
+                "clock",
+                "ids",
+                "internal_fields",
+                "customer_fields",
+                "roles",
+                "sla",
+                "due",
+                "max_clock_skew",
+            }
+        ),
+    ),
+    Target(
+        "Draft",
+        Draft,
+        st.builds(
+            lambda ticket, actor: (
+                (ticket,),
+                {
+                    "actor": actor,
+                    "at": ticket.updated_at,
+                    "workflow": DEFAULT_WORKFLOW,
+                    "ids": _new_id,
+                    "history": tuple,
+                    "before": None,
+                    "events": (),
+                },
+            ),
+            _some_tickets,
+            actors(),
+        ),
+        frozenset({"before", "events"}),
+    ),
+    Target("Fields", Fields, field_maps().map(_fields_arguments)),
+    Target("Fields.coerce", Fields.coerce, _keywords(value=st.none() | field_maps().map(dict))),
+    Target(
+        "FieldsChanged",
+        FieldsChanged,
+        _event(changes=st.dictionaries(_names, st.none() | _field_values, min_size=1, max_size=3)),
+    ),
+    Target(
+        "Move",
+        Move,
+        _keywords(
+            ticket=_some_tickets,
+            source=_statuses,
+            target=_statuses,
+            actor=actors(),
+            at=aware_datetimes(),
+            reason=st.none() | _line,
+        ),
+    ),
+    Target("NewTicket", NewTicket, _instances(new_tickets())),
+    Target("Requester", Requester, _instances(requesters()), frozenset({"name", "external"})),
+    Target("SystemClock", SystemClock, st.just(((), {}))),
+    Target(
+        "TickReport",
+        TickReport,
+        _keywords(
+            tickets=_counts,
+            recorded=st.dictionaries(st.sampled_from(["sla_warned", "sla_breached"]), _counts),
+            failures=st.lists(st.tuples(_ids, _line), max_size=2),
+        ),
+        frozenset({"recorded", "failures"}),
+    ),
+    Target(
+        "Ticket",
+        Ticket,
+        _instances(tickets()),
+        frozenset(
+            {
+                "status",
+                "kind",
+                "description",
+                "channel",
+                "category",
+                "priority",
+                "impact",
+                "urgency",
+                "queue",
+                "assignee",
+                "tags",
+                "fields",
+                "links",
+                "reopen_count",
+                "resolution",
+                "version",
+            }
+        ),
+    ),
+    Target("TicketAssigned", TicketAssigned, _event(queue=_labels, assignee=_labels)),
+    Target("TicketCategorized", TicketCategorized, _event(category=_labels)),
+    Target("TicketCreated", TicketCreated, st.builds(_creation, tickets(), actors())),
+    Target("TicketLinked", TicketLinked, _event(link=st.sampled_from(LinkKind), target=_labels)),
+    Target(
+        "TicketLinks",
+        TicketLinks,
+        _keywords(duplicate_of=_labels, problem=_labels, follow_up_of=_labels),
+        frozenset({"duplicate_of", "problem", "follow_up_of"}),
+    ),
+    Target(
+        "TicketPrioritized",
+        TicketPrioritized,
+        _event(priority=_labels, impact=_levels, urgency=_levels),
+    ),
+    Target(
+        "TicketTagged",
+        TicketTagged,
+        _event(added=_tag_sets.filter(bool), removed=st.just(frozenset())),
+        frozenset({"removed"}),
+    ),
+    Target(
+        "TicketTransitioned",
+        TicketTransitioned,
+        _event(
+            source=_statuses,
+            target=_statuses,
+            reason=st.none() | _line,
+            reopen=st.booleans(),
+        ),
+        frozenset({"reason", "reopen"}),
+    ),
+    Target(
+        "TicketView",
+        TicketView,
+        _keywords(ticket=_some_tickets, comments=st.lists(_comments, max_size=2)),
+    ),
+    Target(
+        "SlaBreached",
+        SlaBreached,
+        _event(
+            metric=st.sampled_from(SlaMetric),
+            cycle=st.integers(0, 5),
+            due_at=aware_datetimes(),
+        ),
+    ),
+    Target(
+        "SlaWarned",
+        SlaWarned,
+        _event(
+            metric=st.sampled_from(SlaMetric),
+            cycle=st.integers(0, 5),
+            threshold=st.sampled_from([0.5, 0.75, 0.9]),
+            due_at=aware_datetimes(),
+        ),
+    ),
+    Target(
+        "Workflow",
+        Workflow,
+        st.sampled_from(_WORKFLOWS).map(lambda kwargs: ((), dict(kwargs))),
+        frozenset({"roles", "checks", "reopen", "name"}),
+    ),
+    Target(
+        "Workflow.default",
+        Workflow.default,
+        _keywords(
+            roles=st.none() | st.just({("*", "closed"): ["agent"], ("new", "triaged"): []}),
+            checks=st.none() | st.just({("*", "*"): {"ok": _passes}}),
+        ),
+        frozenset({"roles", "checks"}),
+    ),
+    # -- ticketflow.sla -----------------------------------------------------------------------
+    Target("Assignment", Assignment, _keywords(queue=_labels, assignee=_labels)),
+    Target("BusinessCalendar", BusinessCalendar, _instances(_calendars)),
+    Target(
+        "BusinessCalendar.always",
+        BusinessCalendar.always,
+        _keywords(tz=st.sampled_from(["UTC", "Europe/Berlin", _BERLIN])),
+        frozenset({"tz"}),
+    ),
+    Target(
+        "BusinessCalendar.weekly",
+        BusinessCalendar.weekly,
+        _keywords(
+            tz=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", _BERLIN]),
+            hours=st.sampled_from(
+                [
+                    {"mon-fri": ["09:00-17:00"]},
+                    {"mon": ["08:00-12:00", "13:00-17:00"], "sat": ["10:00-14:00"]},
+                    {"mon-sun": ["00:00-24:00"]},
+                ]
+            ),
+            holidays=st.lists(st.dates(date(2020, 1, 1), date(2030, 1, 1)), max_size=3),
+            closures=st.lists(
+                st.builds(
+                    Closure, st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.just("12:00-13:00")
+                ),
+                max_size=2,
+            ),
+            openings=st.lists(
+                st.builds(
+                    Opening, st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.just("10:00-11:00")
+                ),
+                max_size=2,
+            ),
+        ),
+        frozenset({"holidays", "closures", "openings"}),
+    ),
+    Target(
+        "ClockReading",
+        ClockReading,
+        _keywords(
+            metric=st.sampled_from(SlaMetric),
+            cycle=st.integers(0, 5),
+            state=st.sampled_from(ClockState),
+            target=_durations,
+            started_at=aware_datetimes(),
+            elapsed=st.timedeltas(timedelta(0), timedelta(days=3)),
+            remaining=st.timedeltas(timedelta(days=-3), timedelta(days=3)),
+            deadline=st.none() | aware_datetimes(),
+            breached=st.booleans(),
+            met_at=st.none() | aware_datetimes(),
+        ),
+    ),
+    Target(
+        "Closure",
+        Closure,
+        _keywords(day=st.dates(), hours=st.sampled_from(["09:00-12:00", "00:00-24:00"])),
+    ),
+    Target(
+        "EscalationStep",
+        EscalationStep,
+        _keywords(priority=_labels, queue=_labels, assignee=_labels),
+        frozenset({"priority", "queue", "assignee"}),
+    ),
+    Target(
+        "Opening",
+        Opening,
+        _keywords(day=st.dates(), hours=st.sampled_from(["09:00-12:00", "20:00-23:00"])),
+    ),
+    Target(
+        "SlaAlert",
+        SlaAlert,
+        _keywords(
+            metric=st.sampled_from(SlaMetric),
+            cycle=st.integers(0, 5),
+            threshold=st.none() | st.sampled_from([0.5, 0.75, 0.9]),
+            due_at=aware_datetimes(),
+            live=st.booleans(),
+        ),
+        frozenset({"live"}),
+    ),
+    Target(
+        "SlaPolicy",
+        SlaPolicy,
+        st.builds(
+            lambda rules, options: ((rules,), options),
+            st.lists(_rules, min_size=1, max_size=3, unique_by=lambda rule: rule.name),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "contracts": st.builds(
+                        InMemoryContracts, st.dictionaries(st.emails(), _names, max_size=2)
+                    ),
+                    "pauses": st.just({SlaMetric.RESOLUTION: ["pending_customer"]}),
+                    "stopped": st.just(["resolved", "closed"]),
+                    "warn_at": st.lists(st.sampled_from([0.5, 0.75, 0.9]), max_size=3),
+                    "escalations": st.just(()),
+                },
+            ),
+        ),
+    ),
+    Target(
+        "SlaPolicy.by_priority",
+        SlaPolicy.by_priority,
+        _keywords(
+            targets=st.dictionaries(_names, _durations | _targets, min_size=1, max_size=3),
+            calendar=_calendars,
+        ),
+    ),
+    Target(
+        "SlaRule",
+        SlaRule,
+        _instances(_rules),
+        frozenset({"priority", "category", "tier"}),
+    ),
+    Target(
+        "SlaState",
+        SlaState,
+        _keywords(
+            as_of=aware_datetimes(),
+            rule=st.none() | _rules,
+            clocks=st.just(()),
+            alerts_due=st.just(()),
+            next_due_at=st.none() | aware_datetimes(),
+        ),
+    ),
+    Target(
+        "SlaTargets",
+        SlaTargets,
+        _instances(_targets),
+        frozenset({"first_response", "next_response", "resolution"}),
+    ),
+    # -- ticketflow.storage -------------------------------------------------------------------
+    Target(
+        "Change",
+        Change,
+        st.builds(
+            _change,
+            tickets(),
+            actors(),
+            st.lists(_messages, max_size=2),
+            st.none() | aware_datetimes(),
+        ),
+        frozenset({"outbox", "due_at"}),
+    ),
+    Target(
+        "DueCheckpoint",
+        DueCheckpoint,
+        _keywords(next_due=st.none() | aware_datetimes(), memo=st.none() | st.text(max_size=64)),
+        frozenset({"memo"}),
+    ),
+    Target("DueEntry", DueEntry, _keywords(ticket_id=_ids, due_at=aware_datetimes())),
+    Target("InMemoryTicketStore", InMemoryTicketStore, st.just(((), {}))),
+    Target(
+        "LeasedMessage",
+        LeasedMessage,
+        _keywords(
+            message=_messages,
+            lease_token=_ids,
+            lease_until=aware_datetimes(),
+            attempts=st.integers(1, 100),
+        ),
+    ),
+    Target("OutboxMessage", OutboxMessage, _instances(_messages), frozenset({"ticket_id"})),
+    Target(
+        "Page",
+        Page,
+        _keywords(
+            tickets=st.lists(_some_tickets, max_size=2),
+            next_cursor=st.none() | st.integers(1, 10**6),
+        ),
+    ),
+    Target(
+        "SQLiteTicketStore",
+        SQLiteTicketStore,
+        _keywords(
+            path=st.builds(_fresh_sqlite_path),
+            synchronous=st.sampled_from(["FULL", "NORMAL", "OFF"]),
+            timeout=st.floats(0, 60),
+        ),
+        frozenset({"synchronous", "timeout"}),
+    ),
+    Target(
+        "TicketQuery",
+        TicketQuery,
+        _keywords(
+            status=st.none() | _statuses,
+            queue=_labels,
+            assignee=_labels,
+            fields=st.none() | field_maps().map(dict),
+            limit=st.integers(1, 1000),
+            after=st.none() | st.integers(0, 10**6),
+        ),
+        frozenset({"status", "queue", "assignee", "fields", "limit", "after"}),
+    ),
+    # -- ticketflow.integrations --------------------------------------------------------------
+    Target(
+        "DispatchReport",
+        DispatchReport,
+        _keywords(delivered=_counts, failed=_counts, unhandled=_counts),
+    ),
+    Target("InMemoryBilling", InMemoryBilling, st.just(((), {}))),
+    Target(
+        "InMemoryContracts",
+        InMemoryContracts,
+        _keywords(tiers=st.dictionaries(st.emails(), _names, max_size=3)),
+    ),
+    Target("ServiceCredit", ServiceCredit, _instances(_credits)),
+    Target(
+        "ServiceCredit.from_payload",
+        ServiceCredit.from_payload,
+        _credits.map(lambda credit: ((), {"payload": to_primitive(credit)})),
+    ),
+    # -- ticketflow.testing -------------------------------------------------------------------
+    Target(
+        "FrozenClock",
+        FrozenClock,
+        _keywords(start=st.none() | aware_datetimes()),
+        frozenset({"start"}),
+    ),
+)
+"""Every public constructor the hostile-input tests call, each with valid arguments."""
+
+
+@st.composite
+def hostile_arguments(draw: st.DrawFn, target: Target) -> Arguments:
+    """Return ``target``'s valid arguments with a few swapped for hostile values or left out."""
+    args, kwargs = draw(target.valid)
+    slots = [*range(len(args)), *kwargs]
+    # One call in four keeps every argument valid, so that the success path is taken too.
+    spoil = bool(slots) and draw(st.integers(0, 3)) > 0
+    swapped = draw(st.sets(st.sampled_from(slots), min_size=1, max_size=3)) if spoil else set()
+    optional = sorted(target.optional & kwargs.keys())
+    dropped = draw(st.sets(st.sampled_from(optional))) if optional else set()
+    args = tuple(draw(hostile_values) if i in swapped else a for i, a in enumerate(args))
+    kwargs = {
+        name: draw(hostile_values) if name in swapped else value
+        for name, value in kwargs.items()
+        if name not in dropped or name in swapped
+    }
+    return args, kwargs
+
+
+class _Router:
+    """A router that sends every ticket to the second line."""
+
+    def route(self, _: Ticket) -> Assignment:
+        return Assignment(queue="l2", assignee=None)
+
+
+def _applying(journal: list[TicketEvent]) -> Arguments:
+    before = replay(journal[:-1]) if len(journal) > 1 else None
+    return (before, journal[-1]), {}
+
+
+def _moving(ticket: Ticket, pick: Random, actor: Actor, reason: str | None) -> Arguments:
+    to = pick.choice(sorted(DEFAULT_WORKFLOW.edges[ticket.status]))
+    return (ticket, to), {"actor": actor, "at": ticket.updated_at, "reason": reason}
+
+
+def _reading(journal: list[TicketEvent], later: timedelta, workflow: Workflow | None) -> Arguments:
+    return (journal, _POLICY), {"as_of": journal[-1].at + later, "workflow": workflow}
+
+
+def _planning(journal: list[TicketEvent], later: timedelta) -> Arguments:
+    return (journal, _POLICY, DEFAULT_WORKFLOW, journal[-1].at + later), {}
+
+
+_histories = histories(max_events=6)
+_later = st.timedeltas(timedelta(0), timedelta(days=10))
+
+FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
+    Target("apply", apply, st.builds(_applying, _histories)),
+    Target("replay", replay, _histories.map(lambda journal: ((journal,), {}))),
+    Target(
+        "transition",
+        transition,
+        st.builds(
+            _moving,
+            tickets().filter(lambda ticket: ticket.status not in DEFAULT_WORKFLOW.terminal),
+            st.randoms(use_true_random=False),
+            st.sampled_from([Actor.agent("bob"), Actor.supervisor("sue")]),
+            st.none() | _line,
+        ),
+        frozenset({"reason"}),
+    ),
+    Target("same_mailbox", same_mailbox, _keywords(a=st.emails(), b=st.emails())),
+    Target(
+        "sla_state",
+        sla_state,
+        st.builds(_reading, _histories, _later, st.none() | st.just(DEFAULT_WORKFLOW)),
+        frozenset({"workflow"}),
+    ),
+    Target("plan_alerts", plan_alerts, st.builds(_planning, _histories, _later)),
+    Target(
+        "sla_alerts",
+        sla_alerts,
+        _keywords(policy=st.just(_POLICY), workflow=st.just(DEFAULT_WORKFLOW)),
+    ),
+    Target(
+        "bump_priority",
+        bump_priority,
+        _keywords(
+            mapping=st.just({"P2": "P1", "P3": "P2"}), on=st.sampled_from(["breach", "warning"])
+        ),
+        frozenset({"on"}),
+    ),
+    Target(
+        "reassign",
+        reassign,
+        _keywords(router=st.builds(_Router), on=st.sampled_from(["breach", "warning"])),
+        frozenset({"on"}),
+    ),
+    Target(
+        "holidays_from",
+        holidays_from,
+        st.builds(
+            lambda place, years: ((), {"country": place[0], "years": years, "subdiv": place[1]}),
+            st.sampled_from([("DE", None), ("DE", "BY"), ("US", "CA"), ("FR", None)]),
+            st.lists(st.integers(2000, 2040), max_size=3),
+        ),
+        frozenset({"subdiv"}),
+    ),
+    Target(
+        "dispatch_outbox",
+        dispatch_outbox,
+        _keywords(
+            store=st.builds(InMemoryTicketStore),
+            handlers=st.just({"ticket.created": _anything}),
+            now=aware_datetimes(),
+            worker=_names,
+            lease=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+            limit=st.integers(1, 100),
+            retry_after=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+        ),
+        frozenset({"worker", "lease", "limit", "retry_after"}),
+    ),
+    Target(
+        "service_credit_handler",
+        service_credit_handler,
+        _keywords(adapter=st.builds(InMemoryBilling)),
+    ),
+    Target("make_converter", make_converter, st.just(((), {}))),
+)
+"""Every public function the hostile-input tests call, each with valid arguments."""
