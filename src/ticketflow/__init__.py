@@ -68,6 +68,8 @@ from .exceptions import ClockSkewError as ClockSkewError
 from .exceptions import ConfigurationError as ConfigurationError
 from .exceptions import ConflictError as ConflictError
 from .exceptions import DeserializationError as DeserializationError
+from .exceptions import IntakeError as IntakeError
+from .exceptions import IntakeProblem as IntakeProblem
 from .exceptions import InvalidTransitionError as InvalidTransitionError
 from .exceptions import InvalidValueError as InvalidValueError
 from .exceptions import JournalError as JournalError
@@ -110,6 +112,8 @@ __all__ = [
     "FieldValue",
     "Fields",
     "FieldsChanged",
+    "IntakeError",
+    "IntakeProblem",
     "InvalidTransitionError",
     "InvalidValueError",
     "JournalError",

@@ -1,0 +1,650 @@
+"""Raw e-mail to a typed value: :func:`parse_email`.
+
+The MIME structure, transfer encodings and parameters are read by the standard library's
+``email`` package (``policy.default``, with two changes below); header fields are decoded by
+our own linear readers (``_decode``, ``_address``); bodies are decoded with a fallback that
+never fails (``_decode``); HTML becomes text (``_html``); the reply is cut from its history
+(``_reply``); automatic mail is recognised (``_auto``).
+
+Hostile input is bounded before it can cost much: the whole message and its header block are
+measured before parsing (over the limit: :class:`~ticketflow.exceptions.IntakeError`); every
+header field is cut to a length as it is read; MIME parts nested deeper than the limit are not
+parsed as MIME (the parser reads them as opaque data; we leave them out and say so); parts past
+the limit are left out. Everything else that is wrong is repaired and recorded in
+:attr:`InboundEmail.defects`, so a message is rejected only when nothing useful can be read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from email import errors as email_errors
+from email.feedparser import BytesFeedParser
+from email.message import EmailMessage, Message
+from email.policy import EmailPolicy
+from email.utils import parsedate_to_datetime
+from typing import Any, Final
+
+import attrs
+
+from .._values import (
+    MAX_NAME_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    MAX_TEXT_LENGTH,
+    check_int,
+    check_name,
+    check_optional_name,
+    check_text,
+)
+from ..exceptions import IntakeError, IntakeProblem, InvalidValueError
+from ._address import MailAddress, read_addresses
+from ._auto import AutoReason, auto_reason
+from ._decode import decode_bytes, decode_words, one_line, unescape_source
+from ._html import html_to_text
+from ._reply import reply_text
+
+__all__ = ["Attachment", "EmailLimits", "InboundEmail", "parse_email"]
+
+_MiB: Final = 1024 * 1024
+_HEADER_END: Final = re.compile(rb"\r?\n\r?\n")
+_MESSAGE_ID: Final = re.compile(r"<([^<>\s]{1,250})>")
+_BARE_ID: Final = re.compile(r"^[^<>\s]{1,250}$")
+_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
+_MAX_DEFECTS: Final = 100
+_QUOTE_PREFIX: Final = re.compile(r"^(?:> ?)*")
+_FILENAME_RUN: Final = re.compile(r"[\\/]")
+
+
+def _limit(field: str, minimum: int = 1, maximum: int = 1 << 40) -> Any:  # noqa: ANN401
+    def check(_: object, __: object, value: object) -> None:
+        check_int(f"limits.{field}", value, minimum=minimum, maximum=maximum)
+
+    return check
+
+
+@attrs.frozen
+class EmailLimits:
+    """How much of an e-mail :func:`parse_email` reads: the bounds that keep it fast.
+
+    Under the defaults, no input takes more than a second to parse.
+
+    Attributes:
+        max_bytes: The whole raw message; larger is rejected (``too_large``).
+        max_header_bytes: The message's header block; larger is rejected
+            (``headers_too_large``).
+        max_header_chars: One header field, unfolded; the rest of a longer one is cut off
+            (``header_too_long``).
+        max_depth: How deep MIME parts nest; deeper parts are left out (``too_deep``).
+        max_parts: How many MIME parts are read; the rest are left out (``too_many_parts``).
+        max_text_chars: The body text; the rest is cut off (``text_too_long``).
+        max_html_chars: The HTML converted to text when there is no plain text; the rest is
+            cut off (``html_too_long``).
+        max_recipients: Addresses read from each of ``To`` and ``Cc``.
+        max_references: Message-IDs kept from ``References``: the first (the thread's root)
+            and the latest.
+
+    .. versionadded:: 0.1
+    """
+
+    max_bytes: int = attrs.field(default=10 * _MiB, validator=_limit("max_bytes"))
+    max_header_bytes: int = attrs.field(
+        default=256 * 1024, validator=_limit("max_header_bytes")
+    )
+    max_header_chars: int = attrs.field(
+        default=16 * 1024, validator=_limit("max_header_chars", minimum=78)
+    )
+    max_depth: int = attrs.field(default=16, validator=_limit("max_depth", maximum=100))
+    max_parts: int = attrs.field(default=256, validator=_limit("max_parts"))
+    max_text_chars: int = attrs.field(
+        default=MAX_TEXT_LENGTH, validator=_limit("max_text_chars", maximum=MAX_TEXT_LENGTH)
+    )
+    max_html_chars: int = attrs.field(default=2 * _MiB, validator=_limit("max_html_chars"))
+    max_recipients: int = attrs.field(default=100, validator=_limit("max_recipients"))
+    max_references: int = attrs.field(
+        default=100, validator=_limit("max_references", minimum=2)
+    )
+
+
+def _attachment_name(value: str | None) -> str | None:
+    return check_optional_name("attachment.name", value)
+
+
+def _content_type(value: str) -> str:
+    return check_name("attachment.content_type", value)
+
+
+def _size(value: int) -> int:
+    return check_int("attachment.size", value, minimum=0)
+
+
+def _sha256(value: str) -> str:
+    if not isinstance(value, str) or not _SHA256.match(value):
+        raise InvalidValueError("attachment.sha256", value, "must be 64 lower-case hex digits")
+    return value
+
+
+@attrs.frozen
+class Attachment:
+    """A file that came with an e-mail: what it is, not its bytes.
+
+    Attributes:
+        name: Its file name, decoded; ``None`` if the sender gave none.
+        content_type: Its MIME type, lower case, e.g. ``application/pdf``.
+        size: Its size in bytes, decoded.
+        sha256: The SHA-256 of its decoded bytes, in hex.
+
+    .. versionadded:: 0.1
+    """
+
+    name: str | None = attrs.field(converter=_attachment_name)
+    content_type: str = attrs.field(converter=_content_type)
+    size: int = attrs.field(converter=_size)
+    sha256: str = attrs.field(converter=_sha256)
+
+
+def _optional_id(value: str | None) -> str | None:
+    return check_optional_name("message_id", value)
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(check_name("references", item) for item in value)
+
+
+def _sender(value: MailAddress | None) -> MailAddress | None:
+    given: object = value
+    if given is not None and not isinstance(given, MailAddress):
+        raise InvalidValueError("sender", given, "must be a MailAddress or None")
+    return value
+
+
+def _addresses(value: Iterable[MailAddress]) -> tuple[MailAddress, ...]:
+    found = tuple(value)
+    for item in found:
+        given: object = item
+        if not isinstance(given, MailAddress):
+            raise InvalidValueError("recipients", given, "must be MailAddress values")
+    return found
+
+
+def _subject(value: str) -> str:
+    return check_text("subject", value, single_line=True, max_length=MAX_SUBJECT_LENGTH)
+
+
+def _date(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    given: object = value
+    if not isinstance(given, datetime) or value.utcoffset() is None:
+        raise InvalidValueError("date", given, "must be a timezone-aware datetime or None")
+    return value.astimezone(UTC)
+
+
+def _text(value: str) -> str:
+    return check_text("text", value)
+
+
+def _reply(value: str) -> str:
+    return check_text("reply_text", value)
+
+
+def _attachments(value: Iterable[Attachment]) -> tuple[Attachment, ...]:
+    found = tuple(value)
+    for item in found:
+        given: object = item
+        if not isinstance(given, Attachment):
+            raise InvalidValueError("attachments", given, "must be Attachment values")
+    return found
+
+
+def _auto(value: AutoReason | str | None) -> AutoReason | None:
+    if value is None:
+        return None
+    try:
+        return AutoReason(value)
+    except ValueError:
+        allowed = ", ".join(reason.value for reason in AutoReason)
+        raise InvalidValueError("auto", value, f"must be None or one of: {allowed}") from None
+
+
+def _defects(value: Iterable[IntakeProblem]) -> tuple[IntakeProblem, ...]:
+    found = tuple(value)
+    for item in found:
+        given: object = item
+        if not isinstance(given, IntakeProblem):
+            raise InvalidValueError("defects", given, "must be IntakeProblem values")
+    return found
+
+
+@attrs.frozen
+class InboundEmail:
+    """An e-mail as ticketflow reads it: who, what, in reply to what, and what was repaired.
+
+    Every header value is decoded and on one line; ``text`` and ``reply_text`` hold no lone
+    surrogates, so any store can keep them.
+
+    Attributes:
+        message_id: Its ``Message-ID``, with angle brackets (``<id@host>``), if it has one.
+        in_reply_to: The first Message-ID in ``In-Reply-To``.
+        references: The Message-IDs in ``References``, oldest first.
+        sender: Who it is from (``From``); ``None`` if no address could be read.
+        to: The addresses in ``To``.
+        cc: The addresses in ``Cc``.
+        subject: The subject, decoded; empty if there is none.
+        date: When it was written (``Date``), in UTC; ``None`` if absent or unreadable.
+        text: The whole plain-text body: the text/plain parts, or the HTML as text where
+            there is no plain text.
+        reply_text: What the sender wrote this time: ``text`` without quoted history and
+            signature.
+        attachments: The files that came with it.
+        auto: Why it is automatic mail (never to be answered automatically), or ``None``.
+        defects: What was wrong and how it was repaired, one problem each.
+
+    .. versionadded:: 0.1
+    """
+
+    message_id: str | None = attrs.field(converter=_optional_id)
+    in_reply_to: str | None = attrs.field(converter=_optional_id)
+    references: tuple[str, ...] = attrs.field(converter=_ids)
+    sender: MailAddress | None = attrs.field(converter=_sender)
+    to: tuple[MailAddress, ...] = attrs.field(converter=_addresses)
+    cc: tuple[MailAddress, ...] = attrs.field(converter=_addresses)
+    subject: str = attrs.field(converter=_subject)
+    date: datetime | None = attrs.field(converter=_date)
+    text: str = attrs.field(converter=_text)
+    reply_text: str = attrs.field(converter=_reply)
+    attachments: tuple[Attachment, ...] = attrs.field(converter=_attachments)
+    auto: AutoReason | None = attrs.field(converter=_auto)
+    defects: tuple[IntakeProblem, ...] = attrs.field(converter=_defects)
+
+
+class _MailPolicy(EmailPolicy):
+    """``policy.default``, but header values stay text, decoded and cut to a length.
+
+    The standard library's structured header classes are not built: they are quadratic on
+    long runs of encoded words and recursive on nested comments. ``Message`` reads
+    ``Content-Type`` and its parameters from the text itself.
+    """
+
+    max_header_chars: int = 16 * 1024
+    cut: list[str] | None = None  # names of the header fields cut, for the defects
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        value = unescape_source(value.replace("\r", "").replace("\n", ""))
+        if len(value) > self.max_header_chars:
+            value = value[: self.max_header_chars]
+            if self.cut is not None:
+                self.cut.append(name.strip().lower())
+        return name, value
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:  # noqa: ANN401, ARG002
+        return value
+
+
+class _Part(EmailMessage):
+    """A MIME part that knows how deep it is, and stops being MIME past the depth limit."""
+
+    depth = 0
+    max_depth = 16
+
+    def attach(self, payload: Message) -> None:  # type: ignore[override]
+        super().attach(payload)
+        if isinstance(payload, _Part):
+            payload.depth = self.depth + 1
+            payload.max_depth = self.max_depth
+
+    def get_content_type(self) -> str:
+        if self.depth > self.max_depth:
+            return "application/octet-stream"  # not parsed as MIME: it is left out
+        return super().get_content_type()
+
+    @property
+    def too_deep(self) -> bool:
+        return self.depth > self.max_depth
+
+
+class _Reading:
+    """What one parse has found so far: defects (deduplicated, bounded), parts, text."""
+
+    def __init__(self, limits: EmailLimits) -> None:
+        self.limits = limits
+        self.defects: dict[IntakeProblem, None] = {}
+        self.parts = 0
+        self.body: list[str] = []
+        self.body_chars = 0
+        self.attachments: list[Attachment] = []
+
+    def defect(self, path: str, code: str, message: str) -> None:
+        if len(self.defects) < _MAX_DEFECTS:
+            self.defects[IntakeProblem(path, code, one_line(message)[:300])] = None
+
+    def add_text(self, path: str, text: str) -> None:
+        room = self.limits.max_text_chars - self.body_chars
+        if len(text) > room:
+            self.defect(path, "text_too_long", f"body text cut at {self.limits.max_text_chars}")
+            text = text[: max(room, 0)]
+        if text:
+            self.body.append(text)
+            self.body_chars += len(text) + 2
+
+
+def _reject(path: str, code: str, message: str) -> IntakeError:
+    return IntakeError([IntakeProblem(path, code, message)])
+
+
+def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> _Part:
+    policy = _MailPolicy(max_header_chars=limits.max_header_chars, cut=cut)
+
+    def part(policy: EmailPolicy) -> _Part:
+        made = _Part(policy)
+        made.max_depth = limits.max_depth
+        return made
+
+    parser = BytesFeedParser(_factory=part, policy=policy)
+    try:
+        parser.feed(raw)
+        message = parser.close()
+    except Exception as error:  # noqa: BLE001 - the parser failing on hostile input is input's fault
+        raise _reject("raw", "unparseable", f"the MIME structure cannot be read: {error!r}")  # noqa: B904
+    if not isinstance(message, _Part):  # pragma: no cover - the factory makes every part
+        raise _reject("raw", "unparseable", "the parser returned no message")
+    return message
+
+
+def _header(message: Message, name: str) -> str | None:
+    value = message.get(name)
+    return None if value is None else str(value)
+
+
+def _decoded(value: str) -> str:
+    return one_line(decode_words(value))
+
+
+def _message_ids(value: str | None) -> list[str]:
+    if value is None:
+        return []
+    found = _MESSAGE_ID.findall(value)
+    if not found and _BARE_ID.match(value.strip()):
+        found = [value.strip()]
+    return [f"<{one_line(item)}>" for item in found if one_line(item) == item]
+
+
+def _references(value: str | None, reading: _Reading) -> list[str]:
+    ids = _message_ids(value)
+    most = reading.limits.max_references
+    if len(ids) > most:
+        reading.defect("header[references]", "too_many_references", f"kept the first and {most - 1} latest")
+        ids = [ids[0], *ids[-(most - 1) :]]
+    return ids
+
+
+def _date_of(value: str | None, reading: _Reading) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        date = parsedate_to_datetime(value)
+        if date.tzinfo is None:  # "-0000": UTC, source zone unknown (RFC 5322 3.3)
+            date = date.replace(tzinfo=UTC)
+        return date.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        reading.defect("header[date]", "invalid_date", f"cannot read {value[:60]!r} as a date")
+        return None
+
+
+def _recipients(message: Message, name: str, reading: _Reading) -> list[MailAddress]:
+    values = message.get_all(name) or []
+    found, left_out = read_addresses(
+        ", ".join(str(v) for v in values), limit=reading.limits.max_recipients
+    )
+    for problem in left_out:
+        reading.defect(f"header[{name}]", "address_left_out", problem)
+    return found
+
+
+def _sender_of(message: Message, reading: _Reading) -> MailAddress | None:
+    value = _header(message, "from")
+    if value is None:
+        reading.defect("header[from]", "missing_sender", "no From header")
+        return None
+    found, left_out = read_addresses(value, limit=1)
+    if not found:
+        reading.defect("header[from]", "missing_sender", "; ".join(left_out) or "From is empty")
+        return None
+    return found[0]
+
+
+def _defect_code(defect: object) -> str:
+    name = type(defect).__name__.removesuffix("Defect")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "defect"
+
+
+def _stdlib_defects(part: Message, path: str, reading: _Reading) -> None:
+    for defect in part.defects:
+        if isinstance(defect, email_errors.MessageDefect):
+            reading.defect(path, _defect_code(defect), str(defect) or type(defect).__doc__ or "")
+
+
+def _unflow(text: str, *, delsp: bool) -> str:
+    # RFC 3676: a line ending in a space continues on the next (same quote depth).
+    out: list[str] = []
+    carry = ""
+    carry_depth = -1
+    for line in text.split("\n"):
+        prefix = _QUOTE_PREFIX.match(line)
+        depth = prefix.group().count(">") if prefix else 0
+        content = line[prefix.end() if prefix else 0 :]
+        content = content.removeprefix(" ") if depth == 0 and content.startswith(" ") else content
+        if carry and depth != carry_depth:
+            out.append(carry)
+            carry = ""
+        quote = ">" * depth + (" " if depth else "")
+        joined = (carry or quote) + content if carry else quote + content
+        if content.endswith(" ") and content != "-- ":
+            carry = joined[:-1] if delsp else joined
+            carry_depth = depth
+        else:
+            out.append(joined)
+            carry = ""
+    if carry:
+        out.append(carry)
+    return "\n".join(out)
+
+
+def _text_of(part: Message, path: str, reading: _Reading) -> str:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        data = b""
+    text, how = decode_bytes(data, part.get_content_charset())
+    if how is not None:
+        reading.defect(path, "charset_fallback", how)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if part.get_content_type() == "text/html":
+        if len(text) > reading.limits.max_html_chars:
+            reading.defect(path, "html_too_long", f"HTML cut at {reading.limits.max_html_chars}")
+            text = text[: reading.limits.max_html_chars]
+        return html_to_text(text)
+    if str(part.get_param("format", "")).lower() == "flowed":
+        text = _unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+    return text
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename() or part.get_param("name")
+    except (ValueError, LookupError, UnicodeError, TypeError):
+        return None
+    if not isinstance(name, str):
+        return None
+    name = _decoded(name)
+    name = _FILENAME_RUN.split(name)[-1].strip()  # a path is no name: keep its last step
+    if not name:
+        return None
+    return name if len(name) <= MAX_NAME_LENGTH else name[: MAX_NAME_LENGTH - 1] + "\u2026"
+
+
+def _bytes_of(part: Message) -> bytes:
+    if part.is_multipart():
+        try:
+            return part.as_bytes(policy=_AS_BYTES)
+        except Exception:  # noqa: BLE001 - re-serializing hostile mail may fail in any way
+            return b""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+def _attach(part: Message, reading: _Reading) -> None:
+    data = _bytes_of(part)
+    content_type = part.get_content_type()
+    try:
+        content_type = check_name("content_type", one_line(content_type)[:MAX_NAME_LENGTH])
+    except InvalidValueError:
+        content_type = "application/octet-stream"
+    reading.attachments.append(
+        Attachment(_filename(part), content_type, len(data), hashlib.sha256(data).hexdigest())
+    )
+
+
+def _is_body(part: Message, content_type: str) -> bool:
+    if content_type not in {"text/plain", "text/html"}:
+        return False
+    return part.get_content_disposition() != "attachment" and not _filename(part)
+
+
+def _score(part: Message) -> int:
+    # Which alternative to read: plain text first, then anything richer, never nothing.
+    content_type = part.get_content_type()
+    if content_type == "text/plain":
+        return 3
+    if content_type == "text/html" or part.is_multipart():
+        return 2
+    return 1
+
+
+def _walk(part: Message, path: str, reading: _Reading, *, body: bool) -> None:
+    if reading.parts >= reading.limits.max_parts:
+        reading.defect(path, "too_many_parts", f"parts past {reading.limits.max_parts} left out")
+        return
+    reading.parts += 1
+    _stdlib_defects(part, path, reading)
+    if isinstance(part, _Part) and part.too_deep:
+        reading.defect(path, "too_deep", f"MIME parts nested deeper than {part.max_depth} left out")
+        return
+    content_type = part.get_content_type()
+    payload = part.get_payload()
+    if content_type.startswith("multipart/") and isinstance(payload, list):
+        children = [c for c in payload if isinstance(c, Message)]
+        chosen = None
+        if body and content_type == "multipart/alternative" and children:
+            chosen = max(reversed(children), key=_score)
+        for index, child in enumerate(children, start=1):
+            here = f"{path[:-1]}.{index}]" if path != "message" else f"part[{index}]"
+            _walk(child, here, reading, body=body and (chosen is None or child is chosen))
+        return
+    if content_type.startswith("multipart/"):
+        reading.defect(path, "missing_boundary", "a multipart without parts read as text")
+        if body:
+            reading.add_text(path, _text_of(part, path, reading))
+        return
+    if isinstance(payload, list):  # message/rfc822, message/delivery-status: one file
+        _attach(part, reading)
+        return
+    if _is_body(part, content_type):
+        if body:
+            reading.add_text(path, _text_of(part, path, reading))
+        return  # a text alternative not chosen is the same text again
+    _attach(part, reading)
+
+
+def _header_problems(reading: _Reading, cut: list[str]) -> None:
+    for name in dict.fromkeys(cut):
+        reading.defect(
+            f"header[{name}]", "header_too_long", f"cut at {reading.limits.max_header_chars}"
+        )
+
+
+def _subject_of(message: Message, reading: _Reading) -> str:
+    subject = _decoded(_header(message, "subject") or "")
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        reading.defect("header[subject]", "subject_too_long", f"cut at {MAX_SUBJECT_LENGTH}")
+        subject = subject[:MAX_SUBJECT_LENGTH]
+    return subject
+
+
+def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEmail:  # noqa: B008
+    """Read a raw e-mail (RFC 5322 bytes, as an MTA delivers it) into an :class:`InboundEmail`.
+
+    Anything that can be repaired is, and recorded in ``defects``: unknown charsets, 8-bit
+    headers, broken or missing MIME boundaries, over-long headers, nesting past the limit.
+
+    Args:
+        raw: The message, headers and body.
+        limits: The bounds of what is read (see :class:`EmailLimits`).
+
+    Returns:
+        The message, decoded.
+
+    Raises:
+        IntakeError: ``raw`` is not bytes (``wrong_type``), is empty (``empty``), is over
+            ``limits.max_bytes`` (``too_large``) or has a header block over
+            ``limits.max_header_bytes`` (``headers_too_large``), or has no header field at
+            all (``not_an_email``).
+
+    .. versionadded:: 0.1
+    """
+    given: object = raw
+    if not isinstance(given, bytes | bytearray | memoryview):
+        raise _reject("raw", "wrong_type", f"an e-mail is bytes, not {type(given).__name__}")
+    given_limits: object = limits
+    if not isinstance(given_limits, EmailLimits):
+        raise InvalidValueError("limits", given_limits, "must be an EmailLimits")
+    raw = bytes(raw)
+    if not raw.strip():
+        raise _reject("raw", "empty", "the message is empty")
+    if len(raw) > limits.max_bytes:
+        raise _reject(
+            "raw", "too_large", f"{len(raw)} bytes, over the limit of {limits.max_bytes}"
+        )
+    end = _HEADER_END.search(raw)
+    header_bytes = end.start() if end else len(raw)
+    if header_bytes > limits.max_header_bytes:
+        raise _reject(
+            "header",
+            "headers_too_large",
+            f"a header block of {header_bytes} bytes, over the limit of {limits.max_header_bytes}",
+        )
+    cut: list[str] = []
+    message = _parse(raw, limits, cut)
+    if not message.keys():
+        raise _reject("header", "not_an_email", "no header field: this is not an e-mail")
+    reading = _Reading(limits)
+    _header_problems(reading, cut)
+    sender = _sender_of(message, reading)
+    to = _recipients(message, "to", reading)
+    cc = _recipients(message, "cc", reading)
+    references = _references(_header(message, "references"), reading)
+    date = _date_of(_header(message, "date"), reading)
+    subject = _subject_of(message, reading)
+    _walk(message, "message", reading, body=True)
+    text = "\n\n".join(reading.body)
+    headers: Callable[[str], str | None] = lambda name: _header(message, name)  # noqa: E731
+    return InboundEmail(
+        message_id=next(iter(_message_ids(_header(message, "message-id"))), None),
+        in_reply_to=next(iter(_message_ids(_header(message, "in-reply-to"))), None),
+        references=references,
+        sender=sender,
+        to=to,
+        cc=cc,
+        subject=subject,
+        date=date,
+        text=text,
+        reply_text=reply_text(text),
+        attachments=reading.attachments,
+        auto=auto_reason(message.get_content_type(), headers),
+        defects=reading.defects,
+    )
+
+
+# Writes a nested message back as it was read: no refolding (it would parse headers again).
+_AS_BYTES: Final = EmailPolicy(linesep="\r\n", refold_source="none", utf8=True, cte_type="8bit")
