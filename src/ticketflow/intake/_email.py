@@ -532,7 +532,9 @@ def _walk(part: Message, path: str, reading: _Reading, *, body: bool) -> None:
         reading.defect(path, "too_deep", f"MIME parts nested deeper than {part.max_depth} left out")
         return
     content_type = part.get_content_type()
-    payload = part.get_payload()
+    # Only a multipart's payload is read here: reading a text payload undecoded consults its
+    # charset, which fails on hostile labels.
+    payload = part.get_payload() if part.is_multipart() else None
     if content_type.startswith("multipart/") and isinstance(payload, list):
         children = [c for c in payload if isinstance(c, Message)]
         chosen = None

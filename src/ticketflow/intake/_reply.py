@@ -32,12 +32,14 @@ _OPENERS: Final = (
 )
 _VERBS: Final = (
     r"wrote|writes|schrieb|a\s+écrit|escribió|escribio|ha\s+scritto|scrisse|escreveu|"
-    r"schreef|skrev|napisał\(a\)|napisała|napisał|pisze"
+    r"schreef|skrev|napisał\(a\)|napisała|napisał|pisze|geschreven"
 )
 # Three cheap checks rather than one regex with nested wildcards, which backtracks for long.
 _OPENER: Final = re.compile(rf"^\s*(?:{_OPENERS})(?:\b|\s)", re.IGNORECASE)
 _VERB_ENDS: Final = re.compile(rf"(?:{_VERBS})(?:\s[^:]{{0,200}})?\s*:$", re.IGNORECASE)
 _DIGIT: Final = re.compile(r"\d")
+# Attributions that end in the date rather than a verb (Polish Apple Mail).
+_DATE_LAST: Final = re.compile(r"^\s*Wiadomość napisana przez\s.{0,400}:$", re.IGNORECASE)
 _LONGEST_ATTRIBUTION: Final = 600
 _LABEL_FROM: Final = r"From|Von|De|Da|Van|Fra|Från|Od"
 _LABEL_OTHER: Final = (
@@ -74,7 +76,7 @@ _FORWARD_INTRO: Final = re.compile(
 _RULE: Final = re.compile(r"^\s*_{20,}\s*$")
 _SIGNATURE: Final = re.compile(r"^--\s?$")
 _SIGN_OFF: Final = re.compile(
-    r"^\s*(?:Sent from|Sent with|Sent via|Get Outlook for|Von meinem|Gesendet von|"
+    r"^\s*(?:Sent from|Get Outlook for|Von meinem|Gesendet von|"
     r"Gesendet mit|Envoyé de|Envoyé depuis|Obtenir Outlook|Enviado desde|Enviado de|"
     r"Enviado do|Enviado a partir do|Obtener Outlook|Inviato da|Inviato dal|Scarica Outlook|"
     r"Verstuurd vanaf|Verzonden vanaf|Verzonden met|Download Outlook|Sendt fra|Skickat från|"
@@ -92,6 +94,8 @@ def _is_quoted(line: str) -> bool:
 
 def _attribution(lines: list[str], index: int) -> int:
     """Return how many lines from ``index`` form an attribution, 0 if none does."""
+    if _DATE_LAST.match(lines[index].strip()):
+        return 1
     if not _OPENER.match(lines[index]):
         return 0
     for count in range(1, _WRAPPED + 1):
