@@ -35,18 +35,26 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "broken_boundary": {
         "text_contains": "The boundary in the body is not the declared one.",
-        "defects": {"start_boundary_not_found", "multipart_invariant_violation", "missing_boundary"},
+        "defects": {
+            "start_boundary_not_found",
+            "multipart_invariant_violation",
+            "missing_boundary",
+        },
     },
     "missing_boundary_parameter": {
         "text": "There is no boundary parameter at all.\n",
-        "defects": {"no_boundary_in_multipart", "multipart_invariant_violation", "missing_boundary"},
+        "defects": {
+            "no_boundary_in_multipart",
+            "multipart_invariant_violation",
+            "missing_boundary",
+        },
     },
     "missing_close_boundary": {
         "text": "The closing boundary never comes.",
         "defects": {"close_boundary_not_found"},
     },
     "unknown_charset": {
-        "text": "Café crème – UTF-8 under an unknown label.\n",
+        "text": "Café crème \u2013 UTF-8 under an unknown label.\n",
         "defects": {"charset_fallback"},
     },
     "utf8_label_on_latin1": {"text": "Café au lait, 20 €.\n", "defects": {"charset_fallback"}},

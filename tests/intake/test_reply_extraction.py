@@ -138,7 +138,8 @@ LANGUAGES = {
     "pl": Language(
         "Paczka nadal nie dotarła.\nCzy możecie sprawdzić?",
         "pon., 2 mar 2026 o 09:14 Support Team <support@example.com> napisał(a):",
-        "Wiadomość napisana przez Support Team <support@example.com> w dniu 2.03.2026, o godz. 09:14:",
+        "Wiadomość napisana przez Support Team <support@example.com>"
+        " w dniu 2.03.2026, o godz. 09:14:",
         "W dniu 2.03.2026 o 09:14, Support Team pisze:",
         ("Od:", "Wysłano:", "Do:", "Temat:"),
         "-----Wiadomość oryginalna-----",
@@ -206,7 +207,11 @@ def gmail_wrapped_twice(lang: Language) -> str:
 def gmail_wrapped_thrice(lang: Language) -> str:
     words = lang.gmail.split(" ")
     third = len(words) // 3
-    lines = [" ".join(words[:third]), " ".join(words[third : 2 * third]), " ".join(words[2 * third :])]
+    lines = [
+        " ".join(words[:third]),
+        " ".join(words[third : 2 * third]),
+        " ".join(words[2 * third :]),
+    ]
     return f"{lang.reply}\n\n" + "\n".join(lines) + f"\n\n{QUOTED}\n"
 
 
@@ -249,32 +254,44 @@ def test_the_reply_is_what_the_sender_wrote(client: str, language: str) -> None:
 # Clients without a localized table: one case each, in their own words.
 SINGLE = {
     "yahoo": (
-        "Any news?\n\nThanks\n\n"
-        "On Monday, March 2, 2026, 09:14:00 AM GMT+1, Support Team <support@example.com> wrote:"
-        "\n\n\nWe shipped parcel 42 yesterday.\n",
+        (
+            "Any news?\n\nThanks\n\n"
+            "On Monday, March 2, 2026, 09:14:00 AM GMT+1, Support Team <support@example.com> wrote:"
+            "\n\n\nWe shipped parcel 42 yesterday.\n"
+        ),
         "Any news?\n\nThanks",
     ),
     "yahoo_original": (
-        "Any news?\n\n----- Original Message -----\nFrom: Support Team <support@example.com>\n"
-        "To: alice@example.com\nSent: Monday, March 2, 2026 9:14 AM\nSubject: Parcel 42\n\n"
-        "We shipped it.\n",
+        (
+            "Any news?\n\n----- Original Message -----\nFrom: Support Team <support@example.com>\n"
+            "To: alice@example.com\nSent: Monday, March 2, 2026 9:14 AM\nSubject: Parcel 42\n\n"
+            "We shipped it.\n"
+        ),
         "Any news?",
     ),
     "aol": (
-        "Still waiting.\n\n\n-----Original Message-----\nFrom: Support Team <support@example.com>\n"
-        "To: alice <alice@example.com>\nSent: Mon, Mar 2, 2026 9:14 am\nSubject: Parcel 42\n\n"
-        "We shipped it.\n",
+        (
+            "Still waiting.\n\n\n-----Original Message-----\n"
+            "From: Support Team <support@example.com>\n"
+            "To: alice <alice@example.com>\nSent: Mon, Mar 2, 2026 9:14 am\nSubject: Parcel 42\n\n"
+            "We shipped it.\n"
+        ),
         "Still waiting.",
     ),
-    "aol_mobile": ("Still waiting.\n\nSent from AOL Mobile Mail\n\n" + QUOTED + "\n", "Still waiting."),
+    "aol_mobile": (
+        "Still waiting.\n\nSent from AOL Mobile Mail\n\n" + QUOTED + "\n",
+        "Still waiting.",
+    ),
     "hotmail": (
         "Thank you!\n\n" + "_" * 40 + "\nDate: Mon, 2 Mar 2026 09:14:00 +0100\n"
         "From: support@example.com\nTo: alice@example.com\nSubject: Parcel 42\n\nWe shipped it.\n",
         "Thank you!",
     ),
     "outlook_bold_labels": (
-        "Thanks.\n\n*From:* Support Team <support@example.com>\n*Sent:* Monday, March 2, 2026 "
-        "9:14 AM\n*To:* Alice\n*Subject:* Parcel 42\n\nWe shipped it.\n",
+        (
+            "Thanks.\n\n*From:* Support Team <support@example.com>\n*Sent:* Monday, March 2, 2026 "
+            "9:14 AM\n*To:* Alice\n*Subject:* Parcel 42\n\nWe shipped it.\n"
+        ),
         "Thanks.",
     ),
     "outlook_mobile": (
@@ -283,8 +300,10 @@ SINGLE = {
         "On my way.",
     ),
     "apple_forward": (
-        "See below.\n\nBegin forwarded message:\n\nFrom: Carrier <noreply@carrier.example>\n"
-        "Subject: Parcel 42\n\nDelayed.\n",
+        (
+            "See below.\n\nBegin forwarded message:\n\nFrom: Carrier <noreply@carrier.example>\n"
+            "Subject: Parcel 42\n\nDelayed.\n"
+        ),
         "See below.",
     ),
     "apple_forward_german": (
@@ -292,15 +311,20 @@ SINGLE = {
         "Siehe unten.",
     ),
     "thunderbird_forward": (
-        "FYI\n\n-------- Forwarded Message --------\nSubject: Parcel 42\nDate: Mon, 2 Mar 2026\n"
-        "From: Carrier\n\nDelayed.\n",
+        (
+            "FYI\n\n-------- Forwarded Message --------\n"
+            "Subject: Parcel 42\nDate: Mon, 2 Mar 2026\n"
+            "From: Carrier\n\nDelayed.\n"
+        ),
         "FYI",
     ),
     "only_angle_quotes": ("Yes, please.\n> Shall we send a new one?\n> Support\n", "Yes, please."),
     "nested_angle_quotes": ("Agreed.\n\n>> old\n> newer\n", "Agreed."),
     "bottom_posted": (
-        "On Mon, Mar 2, 2026 at 9:14 AM Support <support@example.com> wrote:\n"
-        "> Shall we send a new one?\n\nYes, please.\n\n-- \nAlice\n",
+        (
+            "On Mon, Mar 2, 2026 at 9:14 AM Support <support@example.com> wrote:\n"
+            "> Shall we send a new one?\n\nYes, please.\n\n-- \nAlice\n"
+        ),
         "Yes, please.",
     ),
     "interleaved": (
@@ -308,14 +332,19 @@ SINGLE = {
         "Yes, it is.\nPlease do.",
     ),
     "signature_without_trailing_space": ("Thanks!\n--\nAlice\n+49 30 1234567\n", "Thanks!"),
-    "no_history": ("Just a new question.\nWith two lines.\n", "Just a new question.\nWith two lines."),
+    "no_history": (
+        "Just a new question.\nWith two lines.\n",
+        "Just a new question.\nWith two lines.",
+    ),
     "plain_sentence_with_wrote": (
         "My colleague wrote: the parcel is late.\nOn Monday we will know more.\n",
         "My colleague wrote: the parcel is late.\nOn Monday we will know more.",
     ),
     "only_a_forward": (
-        "---------- Forwarded message ---------\nFrom: Carrier\nDate: Mon, Mar 2, 2026\n"
-        "Subject: Parcel\n\nDelayed.\n",
+        (
+            "---------- Forwarded message ---------\nFrom: Carrier\nDate: Mon, Mar 2, 2026\n"
+            "Subject: Parcel\n\nDelayed.\n"
+        ),
         "",
     ),
 }

@@ -56,7 +56,7 @@ class MailAddress:
     name: str | None = attrs.field(default=None, converter=_display_name)
 
 
-def _entries(value: str) -> Iterator[str]:
+def _entries(value: str) -> Iterator[str]:  # noqa: C901 - one small state machine, one pass
     # Split at commas outside quotes, comments and angle brackets; one pass.
     start = 0
     quoted = False

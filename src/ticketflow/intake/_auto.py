@@ -53,7 +53,11 @@ _CHECKS: Final[tuple[tuple[AutoReason, str, Callable[[str], bool]], ...]] = (
     (AutoReason.EMPTY_RETURN_PATH, "return-path", lambda v: v.replace(" ", "") in {"<>", ""}),
     (AutoReason.X_AUTOREPLY, "x-autoreply", lambda v: _first(v) not in _NO - {""}),
     (AutoReason.X_AUTORESPOND, "x-autorespond", lambda v: _first(v) not in _NO - {""}),
-    (AutoReason.X_AUTO_RESPONSE_SUPPRESS, "x-auto-response-suppress", lambda v: _first(v) not in _NO),
+    (
+        AutoReason.X_AUTO_RESPONSE_SUPPRESS,
+        "x-auto-response-suppress",
+        lambda v: _first(v) not in _NO,
+    ),
     (AutoReason.PRECEDENCE, "precedence", lambda v: _first(v) in {"bulk", "junk", "list"}),
     (AutoReason.LIST, "list-id", lambda _: True),
 )

@@ -1,4 +1,4 @@
-"""Bytes to text for mail: every charset, RFC 2047 encoded words, and a fallback that keeps every byte.
+"""Bytes to text for mail: every charset, RFC 2047 encoded words, a fallback keeping every byte.
 
 Mail declares charsets that do not exist (``x-unknown``), names codecs that are not text
 encodings (``base64``, ``unicode_escape``), and mixes encodings in one body. So decoding never

@@ -33,6 +33,7 @@ from .._values import (
     MAX_NAME_LENGTH,
     MAX_SUBJECT_LENGTH,
     MAX_TEXT_LENGTH,
+    check_instant,
     check_int,
     check_name,
     check_optional_name,
@@ -89,9 +90,7 @@ class EmailLimits:
     """
 
     max_bytes: int = attrs.field(default=10 * _MiB, validator=_limit("max_bytes"))
-    max_header_bytes: int = attrs.field(
-        default=256 * 1024, validator=_limit("max_header_bytes")
-    )
+    max_header_bytes: int = attrs.field(default=256 * 1024, validator=_limit("max_header_bytes"))
     max_header_chars: int = attrs.field(
         default=16 * 1024, validator=_limit("max_header_chars", minimum=78)
     )
@@ -102,9 +101,7 @@ class EmailLimits:
     )
     max_html_chars: int = attrs.field(default=2 * _MiB, validator=_limit("max_html_chars"))
     max_recipients: int = attrs.field(default=100, validator=_limit("max_recipients"))
-    max_references: int = attrs.field(
-        default=100, validator=_limit("max_references", minimum=2)
-    )
+    max_references: int = attrs.field(default=100, validator=_limit("max_references", minimum=2))
 
 
 def _attachment_name(value: str | None) -> str | None:
@@ -120,9 +117,10 @@ def _size(value: int) -> int:
 
 
 def _sha256(value: str) -> str:
-    if not isinstance(value, str) or not _SHA256.match(value):
-        raise InvalidValueError("attachment.sha256", value, "must be 64 lower-case hex digits")
-    return value
+    given: object = value
+    if not isinstance(given, str) or not _SHA256.match(given):
+        raise InvalidValueError("attachment.sha256", given, "must be 64 lower-case hex digits")
+    return given
 
 
 @attrs.frozen
@@ -173,12 +171,7 @@ def _subject(value: str) -> str:
 
 
 def _date(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    given: object = value
-    if not isinstance(given, datetime) or value.utcoffset() is None:
-        raise InvalidValueError("date", given, "must be a timezone-aware datetime or None")
-    return value.astimezone(UTC)
+    return None if value is None else check_instant("date", value)
 
 
 def _text(value: str) -> str:
@@ -289,7 +282,7 @@ class _Part(EmailMessage):
     depth = 0
     max_depth = 16
 
-    def attach(self, payload: Message) -> None:  # type: ignore[override]
+    def attach(self, payload: Any) -> None:  # noqa: ANN401 - as Message.attach takes it
         super().attach(payload)
         if isinstance(payload, _Part):
             payload.depth = self.depth + 1
@@ -335,14 +328,19 @@ def _reject(path: str, code: str, message: str) -> IntakeError:
 
 
 def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> _Part:
-    policy = _MailPolicy(max_header_chars=limits.max_header_chars, cut=cut)
-
     def part(policy: EmailPolicy) -> _Part:
         made = _Part(policy)
         made.max_depth = limits.max_depth
         return made
 
-    parser = BytesFeedParser(_factory=part, policy=policy)
+    # Our own policy attributes, which typeshed's clone() does not know of.
+    options: dict[str, Any] = {
+        "max_header_chars": limits.max_header_chars,
+        "cut": cut,
+        "message_factory": part,
+    }
+    policy = _MailPolicy().clone(**options)
+    parser = BytesFeedParser(policy=policy)
     try:
         parser.feed(raw)
         message = parser.close()
@@ -375,7 +373,9 @@ def _references(value: str | None, reading: _Reading) -> list[str]:
     ids = _message_ids(value)
     most = reading.limits.max_references
     if len(ids) > most:
-        reading.defect("header[references]", "too_many_references", f"kept the first and {most - 1} latest")
+        reading.defect(
+            "header[references]", "too_many_references", f"kept the first and {most - 1} latest"
+        )
         ids = [ids[0], *ids[-(most - 1) :]]
     return ids
 
@@ -532,31 +532,33 @@ def _walk(part: Message, path: str, reading: _Reading, *, body: bool) -> None:
         reading.defect(path, "too_deep", f"MIME parts nested deeper than {part.max_depth} left out")
         return
     content_type = part.get_content_type()
+    if content_type.startswith("multipart/"):
+        _walk_multipart(part, content_type, path, reading, body=body)
+    elif part.is_multipart() or not _is_body(part, content_type):
+        _attach(part, reading)  # a file; message/rfc822 and message/delivery-status are one
+    elif body:
+        reading.add_text(path, _text_of(part, path, reading))
+    # else: a text alternative not chosen is the same text again
+
+
+def _walk_multipart(
+    part: Message, content_type: str, path: str, reading: _Reading, *, body: bool
+) -> None:
     # Only a multipart's payload is read here: reading a text payload undecoded consults its
     # charset, which fails on hostile labels.
     payload = part.get_payload() if part.is_multipart() else None
-    if content_type.startswith("multipart/") and isinstance(payload, list):
-        children = [c for c in payload if isinstance(c, Message)]
-        chosen = None
-        if body and content_type == "multipart/alternative" and children:
-            chosen = max(reversed(children), key=_score)
-        for index, child in enumerate(children, start=1):
-            here = f"{path[:-1]}.{index}]" if path != "message" else f"part[{index}]"
-            _walk(child, here, reading, body=body and (chosen is None or child is chosen))
-        return
-    if content_type.startswith("multipart/"):
+    if not isinstance(payload, list):
         reading.defect(path, "missing_boundary", "a multipart without parts read as text")
         if body:
             reading.add_text(path, _text_of(part, path, reading))
         return
-    if isinstance(payload, list):  # message/rfc822, message/delivery-status: one file
-        _attach(part, reading)
-        return
-    if _is_body(part, content_type):
-        if body:
-            reading.add_text(path, _text_of(part, path, reading))
-        return  # a text alternative not chosen is the same text again
-    _attach(part, reading)
+    children = [child for child in payload if isinstance(child, Message)]
+    chosen = None
+    if body and content_type == "multipart/alternative" and children:
+        chosen = max(reversed(children), key=_score)
+    for index, child in enumerate(children, start=1):
+        here = f"{path[:-1]}.{index}]" if path != "message" else f"part[{index}]"
+        _walk(child, here, reading, body=body and (chosen is None or child is chosen))
 
 
 def _header_problems(reading: _Reading, cut: list[str]) -> None:
@@ -574,7 +576,7 @@ def _subject_of(message: Message, reading: _Reading) -> str:
     return subject
 
 
-def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEmail:  # noqa: B008
+def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEmail:
     """Read a raw e-mail (RFC 5322 bytes, as an MTA delivers it) into an :class:`InboundEmail`.
 
     Anything that can be repaired is, and recorded in ``defects``: unknown charsets, 8-bit
@@ -605,9 +607,7 @@ def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEm
     if not raw.strip():
         raise _reject("raw", "empty", "the message is empty")
     if len(raw) > limits.max_bytes:
-        raise _reject(
-            "raw", "too_large", f"{len(raw)} bytes, over the limit of {limits.max_bytes}"
-        )
+        raise _reject("raw", "too_large", f"{len(raw)} bytes, over the limit of {limits.max_bytes}")
     end = _HEADER_END.search(raw)
     header_bytes = end.start() if end else len(raw)
     if header_bytes > limits.max_header_bytes:

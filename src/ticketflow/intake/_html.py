@@ -183,7 +183,7 @@ class _Text(HTMLParser):
         if not text:
             return
         if not self.line:
-            if text == " " or not text.strip() and not self.pre:
+            if text == " " or (not text.strip() and not self.pre):
                 return
             self.line_depth = self.quote
         self.line.append(text)
