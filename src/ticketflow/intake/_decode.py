@@ -82,7 +82,7 @@ def _is_text(info: codecs.CodecInfo) -> bool:
 
 def _bytes_as_text(text: str) -> str:
     # Each surrogate-escaped byte becomes its Windows-1252 (or Latin-1) character.
-    return _ESCAPED.sub(lambda m: _BYTE_AS_TEXT[ord(m.group())], text)
+    return text.translate(_BYTE_AS_TEXT)
 
 
 def lossless(raw: bytes) -> str:

@@ -43,6 +43,7 @@ from ..exceptions import IntakeError, IntakeProblem, InvalidValueError
 from ._address import MailAddress, read_addresses
 from ._auto import AutoReason, auto_reason
 from ._decode import decode_bytes, decode_words, one_line, unescape_source
+from ._flowed import unflow
 from ._html import html_to_text
 from ._reply import reply_text
 
@@ -54,7 +55,6 @@ _MESSAGE_ID: Final = re.compile(r"<([^<>\s]{1,250})>")
 _BARE_ID: Final = re.compile(r"^[^<>\s]{1,250}$")
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _MAX_DEFECTS: Final = 100
-_QUOTE_PREFIX: Final = re.compile(r"^(?:> ?)*")
 _FILENAME_RUN: Final = re.compile(r"[\\/]")
 
 
@@ -73,12 +73,16 @@ class EmailLimits:
 
     Attributes:
         max_bytes: The whole raw message; larger is rejected (``too_large``).
+        max_lines: Lines in the raw message; more are rejected (``too_many_lines``): the
+            parser's time grows with lines, and 10 MB of line breaks is no e-mail. 10 MB of
+            base64 is 140,000 lines.
         max_header_bytes: The message's header block; larger is rejected
             (``headers_too_large``).
         max_header_chars: One header field, unfolded; the rest of a longer one is cut off
             (``header_too_long``).
         max_depth: How deep MIME parts nest; deeper parts are left out (``too_deep``).
-        max_parts: How many MIME parts are read; the rest are left out (``too_many_parts``).
+        max_parts: How many MIME parts are read; parsing stops there and the rest are left
+            out (``too_many_parts``).
         max_text_chars: The body text; the rest is cut off (``text_too_long``).
         max_html_chars: The HTML converted to text when there is no plain text; the rest is
             cut off (``html_too_long``).
@@ -90,6 +94,7 @@ class EmailLimits:
     """
 
     max_bytes: int = attrs.field(default=10 * _MiB, validator=_limit("max_bytes"))
+    max_lines: int = attrs.field(default=200_000, validator=_limit("max_lines"))
     max_header_bytes: int = attrs.field(default=256 * 1024, validator=_limit("max_header_bytes"))
     max_header_chars: int = attrs.field(
         default=16 * 1024, validator=_limit("max_header_chars", minimum=78)
@@ -99,7 +104,7 @@ class EmailLimits:
     max_text_chars: int = attrs.field(
         default=MAX_TEXT_LENGTH, validator=_limit("max_text_chars", maximum=MAX_TEXT_LENGTH)
     )
-    max_html_chars: int = attrs.field(default=2 * _MiB, validator=_limit("max_html_chars"))
+    max_html_chars: int = attrs.field(default=256 * 1024, validator=_limit("max_html_chars"))
     max_recipients: int = attrs.field(default=100, validator=_limit("max_recipients"))
     max_references: int = attrs.field(default=100, validator=_limit("max_references", minimum=2))
 
@@ -308,6 +313,7 @@ class _Reading:
         self.body: list[str] = []
         self.body_chars = 0
         self.attachments: list[Attachment] = []
+        self.html_left = limits.max_html_chars  # HTML still to be converted, in characters
 
     def defect(self, path: str, code: str, message: str) -> None:
         if len(self.defects) < _MAX_DEFECTS:
@@ -327,11 +333,20 @@ def _reject(path: str, code: str, message: str) -> IntakeError:
     return IntakeError([IntakeProblem(path, code, message)])
 
 
-def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> _Part:
+class _TooManyParts(Exception):  # noqa: N818 - a signal between our factory and _parse
+    """Raised by the part factory to stop the parser once the part limit is reached."""
+
+
+def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> tuple[_Part, bool]:
+    made: list[_Part] = []
+
     def part(policy: EmailPolicy) -> _Part:
-        made = _Part(policy)
-        made.max_depth = limits.max_depth
-        return made
+        if len(made) > limits.max_parts:
+            raise _TooManyParts
+        created = _Part(policy)
+        created.max_depth = limits.max_depth
+        made.append(created)
+        return created
 
     # Our own policy attributes, which typeshed's clone() does not know of.
     options: dict[str, Any] = {
@@ -341,14 +356,17 @@ def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> _Part:
     }
     policy = _MailPolicy().clone(**options)
     parser = BytesFeedParser(policy=policy)
+    made.clear()  # the parser made one part to try the factory out
     try:
         parser.feed(raw)
         message = parser.close()
+    except _TooManyParts:
+        return made[0], True  # the parts read so far are attached to the root
     except Exception as error:  # noqa: BLE001 - the parser failing on hostile input is input's fault
         raise _reject("raw", "unparseable", f"the MIME structure cannot be read: {error!r}")  # noqa: B904
     if not isinstance(message, _Part):  # pragma: no cover - the factory makes every part
         raise _reject("raw", "unparseable", "the parser returned no message")
-    return message
+    return message, False
 
 
 def _header(message: Message, name: str) -> str | None:
@@ -426,47 +444,31 @@ def _stdlib_defects(part: Message, path: str, reading: _Reading) -> None:
             reading.defect(path, _defect_code(defect), str(defect) or type(defect).__doc__ or "")
 
 
-def _unflow(text: str, *, delsp: bool) -> str:
-    # RFC 3676: a line ending in a space continues on the next (same quote depth).
-    out: list[str] = []
-    carry = ""
-    carry_depth = -1
-    for line in text.split("\n"):
-        prefix = _QUOTE_PREFIX.match(line)
-        depth = prefix.group().count(">") if prefix else 0
-        content = line[prefix.end() if prefix else 0 :]
-        content = content.removeprefix(" ") if depth == 0 and content.startswith(" ") else content
-        if carry and depth != carry_depth:
-            out.append(carry)
-            carry = ""
-        quote = ">" * depth + (" " if depth else "")
-        joined = (carry or quote) + content if carry else quote + content
-        if content.endswith(" ") and content != "-- ":
-            carry = joined[:-1] if delsp else joined
-            carry_depth = depth
-        else:
-            out.append(joined)
-            carry = ""
-    if carry:
-        out.append(carry)
-    return "\n".join(out)
-
-
 def _text_of(part: Message, path: str, reading: _Reading) -> str:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes):
         data = b""
-    text, how = decode_bytes(data, part.get_content_charset())
+    html = part.get_content_type() == "text/html"
+    # Budgets over all parts: 256 parts of HTML must not cost 256 times the HTML limit.
+    most = reading.html_left if html else reading.limits.max_text_chars - reading.body_chars
+    if most <= 0:
+        code = "html_too_long" if html else "text_too_long"
+        reading.defect(path, code, "left out: the text limit is reached")
+        return ""
+    # No charset takes more than 4 bytes a character: decode no more than can be kept.
+    text, how = decode_bytes(data[: 4 * most + 4], part.get_content_charset())
     if how is not None:
         reading.defect(path, "charset_fallback", how)
+    if len(text) > most:
+        code = "html_too_long" if html else "text_too_long"
+        reading.defect(path, code, f"{'HTML' if html else 'text'} cut at {most} characters")
+        text = text[:most]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if part.get_content_type() == "text/html":
-        if len(text) > reading.limits.max_html_chars:
-            reading.defect(path, "html_too_long", f"HTML cut at {reading.limits.max_html_chars}")
-            text = text[: reading.limits.max_html_chars]
+    if html:
+        reading.html_left -= len(text)
         return html_to_text(text)
     if str(part.get_param("format", "")).lower() == "flowed":
-        text = _unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+        text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
     return text
 
 
@@ -616,11 +618,18 @@ def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEm
             "headers_too_large",
             f"a header block of {header_bytes} bytes, over the limit of {limits.max_header_bytes}",
         )
+    lines = raw.count(b"\n") + 1
+    if lines > limits.max_lines:
+        raise _reject(
+            "raw", "too_many_lines", f"{lines} lines, over the limit of {limits.max_lines}"
+        )
     cut: list[str] = []
-    message = _parse(raw, limits, cut)
+    message, stopped = _parse(raw, limits, cut)
     if not message.keys():
         raise _reject("header", "not_an_email", "no header field: this is not an e-mail")
     reading = _Reading(limits)
+    if stopped:
+        reading.defect("message", "too_many_parts", f"parsing stopped at {limits.max_parts} parts")
     _header_problems(reading, cut)
     sender = _sender_of(message, reading)
     to = _recipients(message, "to", reading)

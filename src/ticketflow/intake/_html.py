@@ -81,7 +81,9 @@ _BLOCK: Final = frozenset(
 _HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES: Final = re.compile(r"\s+")
 _TAG: Final = re.compile(r"<[^>]*>?")
-_MAX_OPEN: Final = 512  # deeper nesting is not tracked: its end tags are ignored
+_OPENING: Final = re.compile("<")
+_MAX_OPEN: Final = 256  # deeper nesting is not tracked: its tags are ignored
+_MAX_QUOTE: Final = 8  # deeper quotes are shown this deep
 _LINKS: Final = ("http://", "https://", "ftp://")
 
 
@@ -101,10 +103,11 @@ class _Text(HTMLParser):
         if tag in _VOID:
             self._void(tag, attrs)
             return
+        if len(self.open) >= _MAX_OPEN:
+            return  # nested too deep to track: its text is read, the tag ignored
         hides = tag in _INVISIBLE or _hides(attrs)
-        if len(self.open) < _MAX_OPEN:
-            self.open.append((tag, hides))
-            self.hidden += hides
+        self.open.append((tag, hides))
+        self.hidden += hides
         if self.hidden:
             return
         if tag in _BLOCK:
@@ -198,6 +201,7 @@ class _Text(HTMLParser):
         out: list[str] = []
         for depth, line in self.lines:
             stripped = line.strip()
+            depth = min(depth, _MAX_QUOTE)
             prefix = "> " * depth if stripped else ">" * depth
             if not stripped and out and not out[-1].strip("> "):
                 continue  # one blank line at most
@@ -214,8 +218,41 @@ def _hides(attrs: list[tuple[str, str | None]]) -> bool:
     return False
 
 
+def _defused(html: str) -> str:
+    """Return ``html`` with every ``<`` that starts no complete construct written as text.
+
+    ``html.parser`` looks for the end of an unterminated tag, comment or marked section from
+    every ``<`` on, to the end of the input: quadratic on ``<div<div<div...`` or a run of
+    ``<!--``. A ``<`` without a ``>`` before the next ``<``, a comment opened after the last
+    ``-->``, and any ``<![`` (no HTML mail needs a marked section) cannot end, so they are
+    text, which is what the parser would make of them in the end anyway.
+    """
+    html = html.replace("<![", "&lt;![")
+    last_close = html.rfind("-->")
+    opens = [match.start() for match in _OPENING.finditer(html)]
+    pieces: list[str] = []
+    start = 0
+    closes = -1  # the first ">" at or after the current "<"; moves forward only: linear
+    for index, at in enumerate(opens):
+        if html.startswith("<!--", at):
+            unterminated = last_close < at
+        else:
+            if closes < at:
+                found = html.find(">", at)
+                closes = found if found >= 0 else len(html)  # none: never look again
+            following = opens[index + 1] if index + 1 < len(opens) else len(html)
+            unterminated = closes == len(html) or following < closes
+        if unterminated:
+            pieces.append(html[start:at])
+            pieces.append("&lt;")
+            start = at + 1
+    pieces.append(html[start:])
+    return "".join(pieces)
+
+
 def html_to_text(html: str) -> str:
     """Return what a reader of the HTML ``html`` sees, as plain text."""
+    html = _defused(html)
     parser = _Text()
     try:
         parser.feed(html)

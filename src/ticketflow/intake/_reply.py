@@ -86,6 +86,9 @@ _SIGN_OFF: Final = re.compile(
 _WRAPPED: Final = 3  # an attribution may wrap over this many lines
 _HEADER_WINDOW: Final = 6  # lines in which a From: line must meet another header label
 _SIGN_OFF_LINES: Final = 2  # a sign-off is among the last non-empty lines
+_LONGEST_MARKER: Final = 1000  # a longer line marks nothing (and is not matched at all)
+_SCAN_LINES: Final = 20_000  # history starts within this many lines, or is not looked for
+_LONG: Final = "\x00"  # stands in for a long line: matches no marker, is neither blank nor quoted
 
 
 def _is_quoted(line: str) -> bool:
@@ -123,7 +126,9 @@ def _header_block(lines: list[str], index: int) -> bool:
 
 
 def _history_starts(lines: list[str]) -> int | None:
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines[:_SCAN_LINES]):
+        if not line or line.isspace():
+            continue
         if (
             _is_quoted(line)
             or _SEPARATOR.match(line)
@@ -139,7 +144,7 @@ def _history_starts(lines: list[str]) -> int | None:
     return None
 
 
-def _unquoted(lines: list[str]) -> list[str]:
+def _unquoted(lines: list[str], probe: list[str]) -> list[str]:
     # A reply below or between quotes: drop quoted lines and the attributions that lead them.
     kept: list[str] = []
     skip = 0
@@ -147,7 +152,7 @@ def _unquoted(lines: list[str]) -> list[str]:
         if skip:
             skip -= 1
             continue
-        skip = _attribution(lines, index)
+        skip = _attribution(probe, index) if index < _SCAN_LINES else 0
         if skip:
             skip -= 1
             continue
@@ -163,7 +168,7 @@ def _without_signature(lines: list[str]) -> list[str]:
             break
     filled = [i for i, line in enumerate(lines) if line.strip()]
     for index in filled[-_SIGN_OFF_LINES:]:
-        if _SIGN_OFF.match(lines[index]):
+        if len(lines[index]) <= _LONGEST_MARKER and _SIGN_OFF.match(lines[index]):
             return lines[:index]
     return lines
 
@@ -181,14 +186,16 @@ def _tidy(lines: list[str]) -> str:
 def reply_text(text: str) -> str:
     """Return what the sender of ``text`` wrote this time, without history or signature."""
     lines = text.splitlines()
-    start = _history_starts(lines)
+    # Markers are looked for in short lines only: a long line marks nothing, and the patterns
+    # (anchored, with leading white space) would cost time in proportion to its length.
+    probe = [line if len(line) <= _LONGEST_MARKER else _LONG for line in lines]
+    start = _history_starts(probe)
     if start is not None:
         above = _tidy(_without_signature(lines[:start]))
         if above:
             return above
         # Nothing above the history: the reply is below or between the quoted lines.
-        rest = lines[start:]
-        if rest and not _is_quoted(rest[0]) and not _attribution(rest, 0):
+        if not _is_quoted(probe[start]) and not _attribution(probe, start):
             return ""  # a forward or header block with nothing written: nothing new
-        return _tidy(_without_signature(_unquoted(rest)))
+        return _tidy(_without_signature(_unquoted(lines[start:], probe[start:])))
     return _tidy(_without_signature(lines))
