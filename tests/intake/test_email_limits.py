@@ -66,9 +66,9 @@ def test_too_many_lines_are_refused_before_parsing() -> None:
 
 
 def test_limits_are_checked_when_built() -> None:
-    with pytest.raises(InvalidValueError, match="limits.max_depth"):
+    with pytest.raises(InvalidValueError, match=r"limits\.max_depth"):
         EmailLimits(max_depth=0)
-    with pytest.raises(InvalidValueError, match="limits.max_text_chars"):
+    with pytest.raises(InvalidValueError, match=r"limits\.max_text_chars"):
         EmailLimits(max_text_chars=2**21)
     with pytest.raises(InvalidValueError, match="limits"):
         parse_email(HEAD, limits="strict")  # type: ignore[arg-type]
@@ -179,22 +179,26 @@ WORST: dict[str, Callable[[], bytes]] = {
     "one_long_line": lambda: HEAD + b"\r\n" + b"x" * ROOM,
     "white_space": lambda: HEAD + b"\r\n" + b" " * ROOM,
     "short_lines": lambda: HEAD + b"\r\n" + b"On 2 Mar wrote:\r\n" * LINES,
-    "flowed": lambda: HEAD
-    + b"Content-Type: text/plain; format=flowed\r\n\r\n"
-    + (b"y" * (ROOM // LINES - 3) + b" \r\n") * LINES,
+    "flowed": lambda: (
+        HEAD
+        + b"Content-Type: text/plain; format=flowed\r\n\r\n"
+        + (b"y" * (ROOM // LINES - 3) + b" \r\n") * LINES
+    ),
     "deep_nesting_long_lines": _deep_long_lines,
-    "many_parts": lambda: HEAD
-    + b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
-    + b"--b\r\n\r\n" * (LINES // 2),
+    "many_parts": lambda: (
+        HEAD + b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\n\r\n" * (LINES // 2)
+    ),
     "html_tags": lambda: _html(b"<b><i>"),
     "html_unclosed_tags": lambda: _html(b"<div"),
     "html_unclosed_comments": lambda: _html(b"<!--"),
     "quotes_in_headers": lambda: _headers(b'"a'),
     "comments_in_headers": lambda: _headers(b"(("),
     "encoded_words_in_headers": lambda: _headers(b"=?utf-8?q?a "),
-    "undecodable_bytes": lambda: HEAD
-    + b"Content-Type: text/plain; charset=x-none\r\n\r\n"
-    + (b"\xff" * 76 + b"\r\n") * (ROOM // 78),
+    "undecodable_bytes": lambda: (
+        HEAD
+        + b"Content-Type: text/plain; charset=x-none\r\n\r\n"
+        + (b"\xff" * 76 + b"\r\n") * (ROOM // 78)
+    ),
 }
 
 

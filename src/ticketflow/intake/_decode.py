@@ -34,7 +34,6 @@ _NOT_CHARSETS: Final = frozenset(
         "undefined",
         "mbcs",
         "oem",
-        "utf_7",
     }
 )
 _ESCAPED: Final = re.compile("[\udc80-\udcff]")
@@ -70,14 +69,8 @@ def charset_codec(label: str | None) -> str | None:
 
 
 def _is_text(info: codecs.CodecInfo) -> bool:
-    # bytes.decode refuses non-text codecs (base64, zlib) with LookupError; ask the same way.
-    try:
-        b"".decode(info.name)
-    except LookupError:
-        return False
-    except UnicodeError:
-        return True
-    return True
+    # What bytes.decode consults to refuse base64, zlib and the like (on non-empty input).
+    return bool(getattr(info, "_is_text_encoding", True))
 
 
 def _bytes_as_text(text: str) -> str:
@@ -140,7 +133,7 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
     if encoding in "qQ":
         return _Q_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data.replace(b"_", b" "))
     try:
-        return base64.b64decode(data + b"=" * (-len(data) % 4))
+        return base64.b64decode(data + b"=" * (-len(data) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
 

@@ -578,14 +578,16 @@ def _subject_of(message: Message, reading: _Reading) -> str:
     return subject
 
 
-def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEmail:
+def parse_email(
+    raw: bytes | bytearray | memoryview, *, limits: EmailLimits = EmailLimits()
+) -> InboundEmail:
     """Read a raw e-mail (RFC 5322 bytes, as an MTA delivers it) into an :class:`InboundEmail`.
 
     Anything that can be repaired is, and recorded in ``defects``: unknown charsets, 8-bit
     headers, broken or missing MIME boundaries, over-long headers, nesting past the limit.
 
     Args:
-        raw: The message, headers and body.
+        raw: The message, headers and body (any bytes-like object).
         limits: The bounds of what is read (see :class:`EmailLimits`).
 
     Returns:
@@ -605,7 +607,7 @@ def parse_email(raw: bytes, *, limits: EmailLimits = EmailLimits()) -> InboundEm
     given_limits: object = limits
     if not isinstance(given_limits, EmailLimits):
         raise InvalidValueError("limits", given_limits, "must be an EmailLimits")
-    raw = bytes(raw)
+    raw = bytes(raw)  # a copy: a caller's buffer may change under us
     if not raw.strip():
         raise _reject("raw", "empty", "the message is empty")
     if len(raw) > limits.max_bytes:

@@ -22,7 +22,7 @@ def _joined(pieces: list[str], depth: int) -> str:
 
 
 def unflow(text: str, *, delsp: bool) -> str:
-    """Return ``text`` (lines separated by ``\\n``) with its soft line breaks joined."""
+    """Return ``text`` (lines separated by line feeds) with its soft line breaks joined."""
     out: list[str] = []
     pieces: list[str] = []  # the lines of the paragraph being joined
     depth_of = 0

@@ -201,8 +201,8 @@ class _Text(HTMLParser):
         out: list[str] = []
         for depth, line in self.lines:
             stripped = line.strip()
-            depth = min(depth, _MAX_QUOTE)
-            prefix = "> " * depth if stripped else ">" * depth
+            shown = min(depth, _MAX_QUOTE)
+            prefix = "> " * shown if stripped else ">" * shown
             if not stripped and out and not out[-1].strip("> "):
                 continue  # one blank line at most
             out.append((prefix + stripped).rstrip())
