@@ -80,7 +80,9 @@ class EmailLimits:
             (``headers_too_large``).
         max_header_chars: One header field, unfolded; the rest of a longer one is cut off
             (``header_too_long``).
-        max_depth: How deep MIME parts nest; deeper parts are left out (``too_deep``).
+        max_depth: How deep MIME parts nest; deeper parts are left out (``too_deep``). Real
+            mail nests up to about 7 (a forwarded message inside a bounce, each with
+            alternatives and inline images); the parser's time per line grows with depth.
         max_parts: How many MIME parts are read; parsing stops there and the rest are left
             out (``too_many_parts``).
         max_text_chars: The body text; the rest is cut off (``text_too_long``).
@@ -99,7 +101,7 @@ class EmailLimits:
     max_header_chars: int = attrs.field(
         default=16 * 1024, validator=_limit("max_header_chars", minimum=78)
     )
-    max_depth: int = attrs.field(default=16, validator=_limit("max_depth", maximum=100))
+    max_depth: int = attrs.field(default=10, validator=_limit("max_depth", maximum=100))
     max_parts: int = attrs.field(default=256, validator=_limit("max_parts"))
     max_text_chars: int = attrs.field(
         default=MAX_TEXT_LENGTH, validator=_limit("max_text_chars", maximum=MAX_TEXT_LENGTH)
@@ -285,7 +287,7 @@ class _Part(EmailMessage):
     """A MIME part that knows how deep it is, and stops being MIME past the depth limit."""
 
     depth = 0
-    max_depth = 16
+    max_depth = 10
 
     def attach(self, payload: Any) -> None:  # noqa: ANN401 - as Message.attach takes it
         super().attach(payload)

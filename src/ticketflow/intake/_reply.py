@@ -35,11 +35,13 @@ _VERBS: Final = (
     r"schreef|skrev|napisał\(a\)|napisała|napisał|pisze|geschreven"
 )
 # Three cheap checks rather than one regex with nested wildcards, which backtracks for long.
-_OPENER: Final = re.compile(rf"^\s*(?:{_OPENERS})(?:\b|\s)", re.IGNORECASE)
+# Possessive quantifiers (*+, {2,}+) do not give back what they took: a line of 50 dashes is
+# one step, not 50 times every alternative.
+_OPENER: Final = re.compile(rf"^\s*+(?:{_OPENERS})(?:\b|\s)", re.IGNORECASE)
 _VERB_ENDS: Final = re.compile(rf"(?:{_VERBS})(?:\s[^:]{{0,200}})?\s*:$", re.IGNORECASE)
 _DIGIT: Final = re.compile(r"\d")
 # Attributions that end in the date rather than a verb (Polish Apple Mail).
-_DATE_LAST: Final = re.compile(r"^\s*Wiadomość napisana przez\s.{0,400}:$", re.IGNORECASE)
+_DATE_LAST: Final = re.compile(r"^\s*+Wiadomość napisana przez\s.{0,400}:$", re.IGNORECASE)
 _LONGEST_ATTRIBUTION: Final = 600
 _LABEL_FROM: Final = r"From|Von|De|Da|Van|Fra|Från|Od"
 _LABEL_OTHER: Final = (
@@ -49,10 +51,10 @@ _LABEL_OTHER: Final = (
     r"Cc|Kopie|Kopia|"
     r"Subject|Betreff|Objet|Asunto|Oggetto|Assunto|Onderwerp|Emne|Ämne|Temat"
 )
-_HEADER_FROM: Final = re.compile(rf"^\s*\*?(?:{_LABEL_FROM})\s?:\*?\s", re.IGNORECASE)
-_HEADER_OTHER: Final = re.compile(rf"^\s*\*?(?:{_LABEL_OTHER})\s?:\*?(?:\s|$)", re.IGNORECASE)
+_HEADER_FROM: Final = re.compile(rf"^\s*+\*?(?:{_LABEL_FROM})\s?:\*?\s", re.IGNORECASE)
+_HEADER_OTHER: Final = re.compile(rf"^\s*+\*?(?:{_LABEL_OTHER})\s?:\*?(?:\s|$)", re.IGNORECASE)
 _SEPARATOR: Final = re.compile(
-    r"^\s*-{2,}\s*(?:"
+    r"^\s*+-{2,}+\s*+(?:"
     r"Original Message|Ursprüngliche Nachricht|Originalnachricht|Message d'origine|"
     r"Mensaje original|Messaggio originale|Mensagem original|Oorspronkelijk bericht|"
     r"Origineel bericht|Oprindelig meddelelse|Ursprungligt meddelande|Opprinnelig melding|"
@@ -65,7 +67,7 @@ _SEPARATOR: Final = re.compile(
     re.IGNORECASE,
 )
 _FORWARD_INTRO: Final = re.compile(
-    r"^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
+    r"^\s*+(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
     r"Début du message réexpédié|Début du message transféré|Inicio del mensaje reenviado|"
     r"Inizio messaggio inoltrato|Início da mensagem reencaminhada|"
     r"Início da mensagem encaminhada|Begin doorgestuurd bericht|"
@@ -73,10 +75,10 @@ _FORWARD_INTRO: Final = re.compile(
     r"Początek przekazywanej wiadomości)\s*:\s*$",
     re.IGNORECASE,
 )
-_RULE: Final = re.compile(r"^\s*_{20,}\s*$")
+_RULE: Final = re.compile(r"^\s*+_{20,}+\s*$")
 _SIGNATURE: Final = re.compile(r"^--\s?$")
 _SIGN_OFF: Final = re.compile(
-    r"^\s*(?:Sent from|Get Outlook for|Von meinem|Gesendet von|"
+    r"^\s*+(?:Sent from|Get Outlook for|Von meinem|Gesendet von|"
     r"Gesendet mit|Envoyé de|Envoyé depuis|Obtenir Outlook|Enviado desde|Enviado de|"
     r"Enviado do|Enviado a partir do|Obtener Outlook|Inviato da|Inviato dal|Scarica Outlook|"
     r"Verstuurd vanaf|Verzonden vanaf|Verzonden met|Download Outlook|Sendt fra|Skickat från|"
