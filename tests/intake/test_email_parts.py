@@ -252,3 +252,12 @@ def test_defects_say_where_what_and_why() -> None:
         "charset_fallback",
         "unknown charset 'x-nothing' read as UTF-8, other bytes as Windows-1252",
     )
+
+
+@pytest.mark.parametrize(
+    "parameter",
+    ["charset*=a%00b''x", "boundary*=a%00b''x", "name*=x%00y''a%FFb", "format*=a%00''flowed"],
+)
+def test_a_parameter_that_cannot_be_read_is_a_parameter_not_given(parameter: str) -> None:
+    email = parse_email(message(f"Content-Type: text/plain; {parameter}", "hi"))
+    assert email.text == "hi"

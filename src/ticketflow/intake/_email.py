@@ -304,6 +304,21 @@ class _Part(EmailMessage):
     def too_deep(self) -> bool:
         return self.depth > self.max_depth
 
+    def get_param(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - as Message's
+        # RFC 2231 parameters name a charset to decode them with, and a charset with a NUL
+        # in it makes the standard library raise ValueError; the parser itself asks for the
+        # boundary this way. A parameter that cannot be read is a parameter not given.
+        try:
+            return super().get_param(*args, **kwargs)
+        except (ValueError, LookupError, UnicodeError, TypeError):
+            return kwargs.get("failobj", args[1] if len(args) > 1 else None)
+
+    def get_content_charset(self, failobj: Any = None) -> Any:  # noqa: ANN401 - as Message's
+        try:
+            return super().get_content_charset(failobj)
+        except (ValueError, LookupError, UnicodeError, TypeError):  # see get_param
+            return failobj
+
 
 class _Reading:
     """What one parse has found so far: defects (deduplicated, bounded), parts, text."""
@@ -528,7 +543,10 @@ def _score(part: Message) -> int:
 
 def _walk(part: Message, path: str, reading: _Reading, *, body: bool) -> None:
     if reading.parts >= reading.limits.max_parts:
-        reading.defect(path, "too_many_parts", f"parts past {reading.limits.max_parts} left out")
+        # One defect says it: "message" is where the parse stopped too.
+        reading.defect(
+            "message", "too_many_parts", f"parts past {reading.limits.max_parts} left out"
+        )
         return
     reading.parts += 1
     _stdlib_defects(part, path, reading)
@@ -633,7 +651,7 @@ def parse_email(
         raise _reject("header", "not_an_email", "no header field: this is not an e-mail")
     reading = _Reading(limits)
     if stopped:
-        reading.defect("message", "too_many_parts", f"parsing stopped at {limits.max_parts} parts")
+        reading.defect("message", "too_many_parts", f"parts past {limits.max_parts} left out")
     _header_problems(reading, cut)
     sender = _sender_of(message, reading)
     to = _recipients(message, "to", reading)
