@@ -16,9 +16,10 @@ the limit are left out. Everything else that is wrong is repaired and recorded i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email.feedparser import BytesFeedParser
@@ -379,8 +380,9 @@ def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> tuple[_Part, bool
         message = parser.close()
     except _TooManyParts:
         return made[0], True  # the parts read so far are attached to the root
-    except Exception as error:  # noqa: BLE001 - the parser failing on hostile input is input's fault
-        raise _reject("raw", "unparseable", f"the MIME structure cannot be read: {error!r}")  # noqa: B904
+    except Exception as error:
+        problem = f"the MIME structure cannot be read: {error!r}"
+        raise _reject("raw", "unparseable", problem) from error
     if not isinstance(message, _Part):  # pragma: no cover - the factory makes every part
         raise _reject("raw", "unparseable", "the parser returned no message")
     return message, False
@@ -598,36 +600,8 @@ def _subject_of(message: Message, reading: _Reading) -> str:
     return subject
 
 
-def parse_email(
-    raw: bytes | bytearray | memoryview, *, limits: EmailLimits = EmailLimits()
-) -> InboundEmail:
-    """Read a raw e-mail (RFC 5322 bytes, as an MTA delivers it) into an :class:`InboundEmail`.
-
-    Anything that can be repaired is, and recorded in ``defects``: unknown charsets, 8-bit
-    headers, broken or missing MIME boundaries, over-long headers, nesting past the limit.
-
-    Args:
-        raw: The message, headers and body (any bytes-like object).
-        limits: The bounds of what is read (see :class:`EmailLimits`).
-
-    Returns:
-        The message, decoded.
-
-    Raises:
-        IntakeError: ``raw`` is not bytes (``wrong_type``), is empty (``empty``), is over
-            ``limits.max_bytes`` (``too_large``) or has a header block over
-            ``limits.max_header_bytes`` (``headers_too_large``), or has no header field at
-            all (``not_an_email``).
-
-    .. versionadded:: 0.1
-    """
-    given: object = raw
-    if not isinstance(given, bytes | bytearray | memoryview):
-        raise _reject("raw", "wrong_type", f"an e-mail is bytes, not {type(given).__name__}")
-    given_limits: object = limits
-    if not isinstance(given_limits, EmailLimits):
-        raise InvalidValueError("limits", given_limits, "must be an EmailLimits")
-    raw = bytes(raw)  # a copy: a caller's buffer may change under us
+def _check_size(raw: bytes, limits: EmailLimits) -> None:
+    # Everything measured before the parser sees a byte.
     if not raw.strip():
         raise _reject("raw", "empty", "the message is empty")
     if len(raw) > limits.max_bytes:
@@ -645,6 +619,41 @@ def parse_email(
         raise _reject(
             "raw", "too_many_lines", f"{lines} lines, over the limit of {limits.max_lines}"
         )
+
+
+def parse_email(
+    raw: bytes | bytearray | memoryview, *, limits: EmailLimits = EmailLimits()
+) -> InboundEmail:
+    """Read a raw e-mail (RFC 5322 bytes, as an MTA delivers it) into an :class:`InboundEmail`.
+
+    Anything that can be repaired is, and recorded in ``defects``: unknown charsets, 8-bit
+    headers, broken or missing MIME boundaries, over-long headers, nesting past the limit.
+
+    Args:
+        raw: The message, headers and body (any bytes-like object).
+        limits: The bounds of what is read (see :class:`EmailLimits`).
+
+    Returns:
+        The message, decoded.
+
+    Raises:
+        IntakeError: ``raw`` is not bytes (``wrong_type``), is empty (``empty``), is over
+            ``limits.max_bytes`` (``too_large``) or ``limits.max_lines`` (``too_many_lines``),
+            has a header block over ``limits.max_header_bytes`` (``headers_too_large``), has
+            no header field at all (``not_an_email``), or its MIME structure defeats the
+            standard library's parser (``unparseable``; none is known).
+        InvalidValueError: ``limits`` is not an :class:`EmailLimits`.
+
+    .. versionadded:: 0.1
+    """
+    given: object = raw
+    if not isinstance(given, bytes | bytearray | memoryview):
+        raise _reject("raw", "wrong_type", f"an e-mail is bytes, not {type(given).__name__}")
+    given_limits: object = limits
+    if not isinstance(given_limits, EmailLimits):
+        raise InvalidValueError("limits", given_limits, "must be an EmailLimits")
+    raw = bytes(raw)  # a copy: a caller's buffer may change under us
+    _check_size(raw, limits)
     cut: list[str] = []
     message, stopped = _parse(raw, limits, cut)
     if not message.keys():
@@ -661,7 +670,6 @@ def parse_email(
     subject = _subject_of(message, reading)
     _walk(message, "message", reading, body=True)
     text = "\n\n".join(reading.body)
-    headers: Callable[[str], str | None] = lambda name: _header(message, name)  # noqa: E731
     return InboundEmail(
         message_id=next(iter(_message_ids(_header(message, "message-id"))), None),
         in_reply_to=next(iter(_message_ids(_header(message, "in-reply-to"))), None),
@@ -674,7 +682,7 @@ def parse_email(
         text=text,
         reply_text=reply_text(text),
         attachments=reading.attachments,
-        auto=auto_reason(message.get_content_type(), headers),
+        auto=auto_reason(message.get_content_type(), functools.partial(_header, message)),
         defects=reading.defects,
     )
 
