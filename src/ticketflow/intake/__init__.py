@@ -13,10 +13,10 @@ from ..exceptions import IntakeError as IntakeError
 from ..exceptions import IntakeProblem as IntakeProblem
 from ._address import MailAddress as MailAddress
 from ._auto import AutoReason as AutoReason
-from ._email import Attachment as Attachment
-from ._email import EmailLimits as EmailLimits
-from ._email import InboundEmail as InboundEmail
 from ._email import parse_email as parse_email
+from ._inbound import Attachment as Attachment
+from ._inbound import EmailLimits as EmailLimits
+from ._inbound import InboundEmail as InboundEmail
 
 __all__ = [
     "Attachment",

@@ -1,17 +1,16 @@
 """Raw e-mail to a typed value: :func:`parse_email`.
 
 The MIME structure, transfer encodings and parameters are read by the standard library's
-``email`` package (``policy.default``, with two changes below); header fields are decoded by
-our own linear readers (``_decode``, ``_address``); bodies are decoded with a fallback that
-never fails (``_decode``); HTML becomes text (``_html``); the reply is cut from its history
-(``_reply``); automatic mail is recognised (``_auto``).
+``email`` package, bounded (``_mime``); header fields are decoded by our own linear readers
+(``_decode``, ``_address``); bodies are decoded with a fallback that never fails
+(``_decode``); HTML becomes text (``_html``); the reply is cut from its history (``_reply``);
+automatic mail is recognised (``_auto``). The values it returns are in ``_inbound``.
 
-Hostile input is bounded before it can cost much: the whole message and its header block are
-measured before parsing (over the limit: :class:`~ticketflow.exceptions.IntakeError`); every
-header field is cut to a length as it is read; MIME parts nested deeper than the limit are not
-parsed as MIME (the parser reads them as opaque data; we leave them out and say so); parts past
-the limit are left out. Everything else that is wrong is repaired and recorded in
-:attr:`InboundEmail.defects`, so a message is rejected only when nothing useful can be read.
+Hostile input is bounded before it can cost much: the whole message, its lines and its header
+block are measured before parsing (over a limit: :class:`~ticketflow.exceptions.IntakeError`);
+the parser itself is bounded (``_mime``); text and HTML are cut before they are converted.
+Everything else that is wrong is repaired and recorded in ``InboundEmail.defects``, so a
+message is refused only when nothing useful can be read.
 """
 
 from __future__ import annotations
@@ -19,36 +18,29 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from email import errors as email_errors
-from email.feedparser import BytesFeedParser
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.policy import EmailPolicy
 from email.utils import parsedate_to_datetime
-from typing import Any, Final
-
-import attrs
+from typing import Final
 
 from .._values import (
     MAX_NAME_LENGTH,
     MAX_SUBJECT_LENGTH,
-    MAX_TEXT_LENGTH,
-    check_instant,
-    check_int,
     check_name,
-    check_optional_name,
-    check_text,
 )
 from ..exceptions import IntakeError, IntakeProblem, InvalidValueError
 from ._address import MailAddress, read_addresses
-from ._auto import AutoReason, auto_reason
-from ._decode import decode_bytes, decode_words, one_line, unescape_source
+from ._auto import auto_reason
+from ._decode import decode_bytes, decode_words, one_line
 from ._flowed import unflow
 from ._html import html_to_text
+from ._inbound import Attachment, EmailLimits, InboundEmail
+from ._mime import Part, parse_mime
 from ._reply import reply_text
 
-__all__ = ["Attachment", "EmailLimits", "InboundEmail", "parse_email"]
+__all__ = ["parse_email"]
 
 _MiB: Final = 1024 * 1024
 _HEADER_END: Final = re.compile(rb"\r?\n\r?\n")
@@ -57,268 +49,6 @@ _BARE_ID: Final = re.compile(r"^[^<>\s]{1,250}$")
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _MAX_DEFECTS: Final = 100
 _FILENAME_RUN: Final = re.compile(r"[\\/]")
-
-
-def _limit(field: str, minimum: int = 1, maximum: int = 1 << 40) -> Any:  # noqa: ANN401
-    def check(_: object, __: object, value: object) -> None:
-        check_int(f"limits.{field}", value, minimum=minimum, maximum=maximum)
-
-    return check
-
-
-@attrs.frozen
-class EmailLimits:
-    """How much of an e-mail :func:`parse_email` reads: the bounds that keep it fast.
-
-    Under the defaults, no input takes more than a second to parse.
-
-    Attributes:
-        max_bytes: The whole raw message; larger is rejected (``too_large``).
-        max_lines: Lines in the raw message; more are rejected (``too_many_lines``): the
-            parser's time grows with lines, and 10 MB of line breaks is no e-mail. 10 MB of
-            base64 is 140,000 lines.
-        max_header_bytes: The message's header block; larger is rejected
-            (``headers_too_large``).
-        max_header_chars: One header field, unfolded; the rest of a longer one is cut off
-            (``header_too_long``).
-        max_depth: How deep MIME parts nest; deeper parts are left out (``too_deep``). Real
-            mail nests up to about 7 (a forwarded message inside a bounce, each with
-            alternatives and inline images); the parser's time per line grows with depth.
-        max_parts: How many MIME parts are read; parsing stops there and the rest are left
-            out (``too_many_parts``).
-        max_text_chars: The body text; the rest is cut off (``text_too_long``).
-        max_html_chars: The HTML converted to text when there is no plain text; the rest is
-            cut off (``html_too_long``).
-        max_recipients: Addresses read from each of ``To`` and ``Cc``.
-        max_references: Message-IDs kept from ``References``: the first (the thread's root)
-            and the latest.
-
-    .. versionadded:: 0.1
-    """
-
-    max_bytes: int = attrs.field(default=10 * _MiB, validator=_limit("max_bytes"))
-    max_lines: int = attrs.field(default=200_000, validator=_limit("max_lines"))
-    max_header_bytes: int = attrs.field(default=256 * 1024, validator=_limit("max_header_bytes"))
-    max_header_chars: int = attrs.field(
-        default=16 * 1024, validator=_limit("max_header_chars", minimum=78)
-    )
-    max_depth: int = attrs.field(default=10, validator=_limit("max_depth", maximum=100))
-    max_parts: int = attrs.field(default=256, validator=_limit("max_parts"))
-    max_text_chars: int = attrs.field(
-        default=MAX_TEXT_LENGTH, validator=_limit("max_text_chars", maximum=MAX_TEXT_LENGTH)
-    )
-    max_html_chars: int = attrs.field(default=256 * 1024, validator=_limit("max_html_chars"))
-    max_recipients: int = attrs.field(default=100, validator=_limit("max_recipients"))
-    max_references: int = attrs.field(default=100, validator=_limit("max_references", minimum=2))
-
-
-def _attachment_name(value: str | None) -> str | None:
-    return check_optional_name("attachment.name", value)
-
-
-def _content_type(value: str) -> str:
-    return check_name("attachment.content_type", value)
-
-
-def _size(value: int) -> int:
-    return check_int("attachment.size", value, minimum=0)
-
-
-def _sha256(value: str) -> str:
-    given: object = value
-    if not isinstance(given, str) or not _SHA256.match(given):
-        raise InvalidValueError("attachment.sha256", given, "must be 64 lower-case hex digits")
-    return given
-
-
-@attrs.frozen
-class Attachment:
-    """A file that came with an e-mail: what it is, not its bytes.
-
-    Attributes:
-        name: Its file name, decoded; ``None`` if the sender gave none.
-        content_type: Its MIME type, lower case, e.g. ``application/pdf``.
-        size: Its size in bytes, decoded.
-        sha256: The SHA-256 of its decoded bytes, in hex.
-
-    .. versionadded:: 0.1
-    """
-
-    name: str | None = attrs.field(converter=_attachment_name)
-    content_type: str = attrs.field(converter=_content_type)
-    size: int = attrs.field(converter=_size)
-    sha256: str = attrs.field(converter=_sha256)
-
-
-def _optional_id(value: str | None) -> str | None:
-    return check_optional_name("message_id", value)
-
-
-def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(check_name("references", item) for item in value)
-
-
-def _sender(value: MailAddress | None) -> MailAddress | None:
-    given: object = value
-    if given is not None and not isinstance(given, MailAddress):
-        raise InvalidValueError("sender", given, "must be a MailAddress or None")
-    return value
-
-
-def _addresses(value: Iterable[MailAddress]) -> tuple[MailAddress, ...]:
-    found = tuple(value)
-    for item in found:
-        given: object = item
-        if not isinstance(given, MailAddress):
-            raise InvalidValueError("recipients", given, "must be MailAddress values")
-    return found
-
-
-def _subject(value: str) -> str:
-    return check_text("subject", value, single_line=True, max_length=MAX_SUBJECT_LENGTH)
-
-
-def _date(value: datetime | None) -> datetime | None:
-    return None if value is None else check_instant("date", value)
-
-
-def _text(value: str) -> str:
-    return check_text("text", value)
-
-
-def _reply(value: str) -> str:
-    return check_text("reply_text", value)
-
-
-def _attachments(value: Iterable[Attachment]) -> tuple[Attachment, ...]:
-    found = tuple(value)
-    for item in found:
-        given: object = item
-        if not isinstance(given, Attachment):
-            raise InvalidValueError("attachments", given, "must be Attachment values")
-    return found
-
-
-def _auto(value: AutoReason | str | None) -> AutoReason | None:
-    if value is None:
-        return None
-    try:
-        return AutoReason(value)
-    except ValueError:
-        allowed = ", ".join(reason.value for reason in AutoReason)
-        raise InvalidValueError("auto", value, f"must be None or one of: {allowed}") from None
-
-
-def _defects(value: Iterable[IntakeProblem]) -> tuple[IntakeProblem, ...]:
-    found = tuple(value)
-    for item in found:
-        given: object = item
-        if not isinstance(given, IntakeProblem):
-            raise InvalidValueError("defects", given, "must be IntakeProblem values")
-    return found
-
-
-@attrs.frozen
-class InboundEmail:
-    """An e-mail as ticketflow reads it: who, what, in reply to what, and what was repaired.
-
-    Every header value is decoded and on one line; ``text`` and ``reply_text`` hold no lone
-    surrogates, so any store can keep them.
-
-    Attributes:
-        message_id: Its ``Message-ID``, with angle brackets (``<id@host>``), if it has one.
-        in_reply_to: The first Message-ID in ``In-Reply-To``.
-        references: The Message-IDs in ``References``, oldest first.
-        sender: Who it is from (``From``); ``None`` if no address could be read.
-        to: The addresses in ``To``.
-        cc: The addresses in ``Cc``.
-        subject: The subject, decoded; empty if there is none.
-        date: When it was written (``Date``), in UTC; ``None`` if absent or unreadable.
-        text: The whole plain-text body: the text/plain parts, or the HTML as text where
-            there is no plain text.
-        reply_text: What the sender wrote this time: ``text`` without quoted history and
-            signature.
-        attachments: The files that came with it.
-        auto: Why it is automatic mail (never to be answered automatically), or ``None``.
-        defects: What was wrong and how it was repaired, one problem each.
-
-    .. versionadded:: 0.1
-    """
-
-    message_id: str | None = attrs.field(converter=_optional_id)
-    in_reply_to: str | None = attrs.field(converter=_optional_id)
-    references: tuple[str, ...] = attrs.field(converter=_ids)
-    sender: MailAddress | None = attrs.field(converter=_sender)
-    to: tuple[MailAddress, ...] = attrs.field(converter=_addresses)
-    cc: tuple[MailAddress, ...] = attrs.field(converter=_addresses)
-    subject: str = attrs.field(converter=_subject)
-    date: datetime | None = attrs.field(converter=_date)
-    text: str = attrs.field(converter=_text)
-    reply_text: str = attrs.field(converter=_reply)
-    attachments: tuple[Attachment, ...] = attrs.field(converter=_attachments)
-    auto: AutoReason | None = attrs.field(converter=_auto)
-    defects: tuple[IntakeProblem, ...] = attrs.field(converter=_defects)
-
-
-class _MailPolicy(EmailPolicy):
-    """``policy.default``, but header values stay text, decoded and cut to a length.
-
-    The standard library's structured header classes are not built: they are quadratic on
-    long runs of encoded words and recursive on nested comments. ``Message`` reads
-    ``Content-Type`` and its parameters from the text itself.
-    """
-
-    max_header_chars: int = 16 * 1024
-    cut: list[str] | None = None  # names of the header fields cut, for the defects
-
-    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
-        name, value = super().header_source_parse(sourcelines)
-        value = unescape_source(value.replace("\r", "").replace("\n", ""))
-        if len(value) > self.max_header_chars:
-            value = value[: self.max_header_chars]
-            if self.cut is not None:
-                self.cut.append(name.strip().lower())
-        return name, value
-
-    def header_fetch_parse(self, name: str, value: str) -> Any:  # noqa: ANN401, ARG002
-        return value
-
-
-class _Part(EmailMessage):
-    """A MIME part that knows how deep it is, and stops being MIME past the depth limit."""
-
-    depth = 0
-    max_depth = 10
-
-    def attach(self, payload: Any) -> None:  # noqa: ANN401 - as Message.attach takes it
-        super().attach(payload)
-        if isinstance(payload, _Part):
-            payload.depth = self.depth + 1
-            payload.max_depth = self.max_depth
-
-    def get_content_type(self) -> str:
-        if self.depth > self.max_depth:
-            return "application/octet-stream"  # not parsed as MIME: it is left out
-        return super().get_content_type()
-
-    @property
-    def too_deep(self) -> bool:
-        return self.depth > self.max_depth
-
-    def get_param(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - as Message's
-        # RFC 2231 parameters name a charset to decode them with, and a charset with a NUL
-        # in it makes the standard library raise ValueError; the parser itself asks for the
-        # boundary this way. A parameter that cannot be read is a parameter not given.
-        try:
-            return super().get_param(*args, **kwargs)
-        except (ValueError, LookupError, UnicodeError, TypeError):
-            return kwargs.get("failobj", args[1] if len(args) > 1 else None)
-
-    def get_content_charset(self, failobj: Any = None) -> Any:  # noqa: ANN401 - as Message's
-        try:
-            return super().get_content_charset(failobj)
-        except (ValueError, LookupError, UnicodeError, TypeError):  # see get_param
-            return failobj
 
 
 class _Reading:
@@ -349,43 +79,6 @@ class _Reading:
 
 def _reject(path: str, code: str, message: str) -> IntakeError:
     return IntakeError([IntakeProblem(path, code, message)])
-
-
-class _TooManyParts(Exception):  # noqa: N818 - a signal between our factory and _parse
-    """Raised by the part factory to stop the parser once the part limit is reached."""
-
-
-def _parse(raw: bytes, limits: EmailLimits, cut: list[str]) -> tuple[_Part, bool]:
-    made: list[_Part] = []
-
-    def part(policy: EmailPolicy) -> _Part:
-        if len(made) > limits.max_parts:
-            raise _TooManyParts
-        created = _Part(policy)
-        created.max_depth = limits.max_depth
-        made.append(created)
-        return created
-
-    # Our own policy attributes, which typeshed's clone() does not know of.
-    options: dict[str, Any] = {
-        "max_header_chars": limits.max_header_chars,
-        "cut": cut,
-        "message_factory": part,
-    }
-    policy = _MailPolicy().clone(**options)
-    parser = BytesFeedParser(policy=policy)
-    made.clear()  # the parser made one part to try the factory out
-    try:
-        parser.feed(raw)
-        message = parser.close()
-    except _TooManyParts:
-        return made[0], True  # the parts read so far are attached to the root
-    except Exception as error:
-        problem = f"the MIME structure cannot be read: {error!r}"
-        raise _reject("raw", "unparseable", problem) from error
-    if not isinstance(message, _Part):  # pragma: no cover - the factory makes every part
-        raise _reject("raw", "unparseable", "the parser returned no message")
-    return message, False
 
 
 def _header(message: Message, name: str) -> str | None:
@@ -552,7 +245,7 @@ def _walk(part: Message, path: str, reading: _Reading, *, body: bool) -> None:
         return
     reading.parts += 1
     _stdlib_defects(part, path, reading)
-    if isinstance(part, _Part) and part.too_deep:
+    if isinstance(part, Part) and part.too_deep:
         reading.defect(path, "too_deep", f"MIME parts nested deeper than {part.max_depth} left out")
         return
     content_type = part.get_content_type()
@@ -622,7 +315,9 @@ def _check_size(raw: bytes, limits: EmailLimits) -> None:
 
 
 def parse_email(
-    raw: bytes | bytearray | memoryview, *, limits: EmailLimits = EmailLimits()
+    raw: bytes | bytearray | memoryview,
+    *,
+    limits: EmailLimits = EmailLimits(),  # noqa: B008 - frozen, so one shared default is safe
 ) -> InboundEmail:
     """Read a raw e-mail (RFC 5322 bytes, as an MTA delivers it) into an :class:`InboundEmail`.
 
@@ -655,7 +350,7 @@ def parse_email(
     raw = bytes(raw)  # a copy: a caller's buffer may change under us
     _check_size(raw, limits)
     cut: list[str] = []
-    message, stopped = _parse(raw, limits, cut)
+    message, stopped = parse_mime(raw, limits, cut)
     if not message.keys():
         raise _reject("header", "not_an_email", "no header field: this is not an e-mail")
     reading = _Reading(limits)
