@@ -97,6 +97,18 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "reply_text": "Still not here.",
         "defects": set(),
     },
+    "html_reply_outlook": {
+        "text": "Thank you, that works.\nFrom: Support <support@example.com>\n"
+        "Sent: Monday, March 2, 2026 9:14 AM\nTo: Alice Example <alice@example.com>\n"
+        "Subject: Parcel 42\nWe shipped it.",
+        "reply_text": "Thank you, that works.",
+        "defects": set(),
+    },
+    "html_reply_iphone_german": {
+        "reply_text": "Danke, angekommen.",
+        "text_contains": "> Wir haben es verschickt.",
+        "defects": set(),
+    },
     "alternative_prefers_plain": {"text": "Plain version.", "defects": set()},
     "attachments_only": {
         "text": "",
