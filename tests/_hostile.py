@@ -67,6 +67,14 @@ from ticketflow import (
     to_primitive,
     transition,
 )
+from ticketflow.intake import (
+    Attachment,
+    EmailLimits,
+    InboundEmail,
+    IntakeProblem,
+    MailAddress,
+    parse_email,
+)
 from ticketflow.integrations import (
     DispatchReport,
     InMemoryBilling,
@@ -507,7 +515,36 @@ def _fields_arguments(fields: Fields) -> Arguments:
     return (dict(fields),), {}
 
 
+_EMAILS: Final = tuple(
+    path.read_bytes() for path in sorted((Path(__file__).parent / "data" / "email").glob("*.eml"))
+)
+_raw_emails = st.sampled_from(_EMAILS)
+
+
+def _email_fields(raw: bytes) -> Arguments:
+    return (), attrs.asdict(parse_email(raw), recurse=False)
+
+
 TARGETS: Final[tuple[Target, ...]] = (
+    Target(
+        "Attachment",
+        Attachment,
+        _keywords(
+            name=st.none() | _names,
+            content_type=st.sampled_from(["application/pdf", "image/png"]),
+            size=st.integers(0, 10**9),
+            sha256=st.text("0123456789abcdef", min_size=64, max_size=64),
+        ),
+    ),
+    Target("EmailLimits", EmailLimits, st.just(((), {}))),
+    Target("InboundEmail", InboundEmail, _raw_emails.map(_email_fields)),
+    Target("IntakeProblem", IntakeProblem, _keywords(path=_line, code=_names, message=_line)),
+    Target(
+        "MailAddress",
+        MailAddress,
+        _keywords(address=st.emails(), name=st.none() | _line),
+        frozenset({"name"}),
+    ),
     # -- ticketflow ---------------------------------------------------------------------------
     Target("Actor", Actor, _instances(actors())),
     *(
@@ -984,6 +1021,7 @@ _histories = histories(max_events=6)
 _later = st.timedeltas(timedelta(0), timedelta(days=10))
 
 FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
+    Target("parse_email", parse_email, _raw_emails.map(lambda raw: ((raw,), {}))),
     Target("apply", apply, st.builds(_applying, _histories)),
     Target("replay", replay, _histories.map(lambda journal: ((journal,), {}))),
     Target(

@@ -4,9 +4,12 @@ import pytest
 
 from ticketflow import exceptions as ex
 
+# The value types errors carry: not errors themselves.
+VALUES = frozenset({"CheckFailure", "IntakeProblem"})
+
 
 def test_every_error_is_a_ticketflow_error_with_a_distinct_code() -> None:
-    errors = [getattr(ex, n) for n in ex.__all__ if n != "CheckFailure"]
+    errors = [getattr(ex, n) for n in ex.__all__ if n not in VALUES]
     assert all(issubclass(e, ex.TicketflowError) for e in errors)
     codes = [e.code for e in errors]
     assert len(codes) == len(set(codes))
@@ -23,6 +26,7 @@ def test_every_error_is_a_ticketflow_error_with_a_distinct_code() -> None:
         (ex.SchemaVersionError("x.db", 9, 1), RuntimeError),
         (ex.CalendarError("hours['mon']", "bad"), ValueError),
         (ex.JournalError("T", 2, "x"), ValueError),
+        (ex.IntakeError([ex.IntakeProblem("subject", "missing", "required")]), ValueError),
     ],
 )
 def test_errors_also_subclass_the_fitting_builtin(error: Exception, builtin: type) -> None:
@@ -32,7 +36,7 @@ def test_errors_also_subclass_the_fitting_builtin(error: Exception, builtin: typ
 
 def test_the_tree_in_the_docstring_names_every_error() -> None:
     for name in ex.__all__:
-        if name != "CheckFailure":
+        if name not in VALUES:
             assert name in (ex.__doc__ or "")
 
 
@@ -45,3 +49,16 @@ def test_messages_carry_the_structured_facts() -> None:
     assert failure != "a"
     assert hash(failure) == hash(ex.CheckFailure("a", "b"))
     assert repr(failure) == "CheckFailure(name='a', reason='b')"
+
+
+def test_an_intake_error_lists_every_problem() -> None:
+    problems = [ex.IntakeProblem("raw", "too_large", "too big"), ex.IntakeProblem("a", "b", "c")]
+    error = ex.IntakeError(problems)
+    assert error.problems == tuple(problems)
+    assert error.code == "invalid_intake"
+    assert "raw: too big [too_large]; a: c [b]" in str(error)
+    assert "no reason given" in str(ex.IntakeError([]))
+    assert problems[0] == ex.IntakeProblem("raw", "too_large", "too big")
+    assert problems[0] != "raw"
+    assert hash(problems[1]) == hash(ex.IntakeProblem("a", "b", "c"))
+    assert repr(problems[1]) == "IntakeProblem(path='a', code='b', message='c')"

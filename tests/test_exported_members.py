@@ -17,6 +17,7 @@ from ticketflow.exceptions import AccessDeniedError, PermissionDeniedError
 PACKAGES = [
     "ticketflow",
     "ticketflow.exceptions",
+    "ticketflow.intake",
     "ticketflow.integrations",
     "ticketflow.sla",
     "ticketflow.storage",

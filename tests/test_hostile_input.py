@@ -28,6 +28,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 import ticketflow
+import ticketflow.intake
 import ticketflow.integrations
 import ticketflow.sla
 import ticketflow.storage
@@ -75,6 +76,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.sla,
     ticketflow.storage,
     ticketflow.integrations,
+    ticketflow.intake,
     ticketflow.testing,
 )
 

@@ -70,6 +70,8 @@ from .exceptions import ClockSkewError as ClockSkewError
 from .exceptions import ConfigurationError as ConfigurationError
 from .exceptions import ConflictError as ConflictError
 from .exceptions import DeserializationError as DeserializationError
+from .exceptions import IntakeError as IntakeError
+from .exceptions import IntakeProblem as IntakeProblem
 from .exceptions import InvalidTransitionError as InvalidTransitionError
 from .exceptions import InvalidValueError as InvalidValueError
 from .exceptions import JournalError as JournalError
@@ -114,6 +116,8 @@ __all__ = [
     "Fields",
     "FieldsChanged",
     "IncrementalDueWork",
+    "IntakeError",
+    "IntakeProblem",
     "InvalidTransitionError",
     "InvalidValueError",
     "JournalError",

@@ -20,7 +20,7 @@ from cattrs.gen import make_dict_unstructure_fn
 
 from ._events import EVENT_TYPES, TicketEvent, TicketTransitioned
 from ._fields import Fields
-from .exceptions import DeserializationError, InvalidValueError
+from .exceptions import DeserializationError, IntakeProblem, InvalidValueError
 
 __all__ = ["from_json", "from_primitive", "make_converter", "to_json", "to_primitive"]
 
@@ -43,6 +43,9 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_unstructure_hook(Fields, dict)
     converter.register_structure_hook(Fields, _structure_fields)
+    # Problems are reported by intake and kept with what it read (an e-mail's defects).
+    converter.register_unstructure_hook(IntakeProblem, _unstructure_problem)
+    converter.register_structure_hook(IntakeProblem, _structure_problem)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(bool, _structure_bool)
@@ -224,6 +227,19 @@ def _structure_fields(value: object, _: type) -> Fields:
     if not isinstance(value, dict):
         raise TypeError(f"expected an object of fields, got {type(value).__name__}")
     return Fields(value)
+
+
+def _unstructure_problem(problem: IntakeProblem) -> dict[str, str]:
+    return {"path": problem.path, "code": problem.code, "message": problem.message}
+
+
+def _structure_problem(value: object, _: type) -> IntakeProblem:
+    if not isinstance(value, dict) or sorted(value) != ["code", "message", "path"]:
+        raise TypeError("expected an object of exactly path, code and message")
+    parts = cast("dict[str, object]", value)
+    if not all(isinstance(part, str) for part in parts.values()):
+        raise TypeError("expected path, code and message as strings")
+    return IntakeProblem(str(parts["path"]), str(parts["code"]), str(parts["message"]))
 
 
 @functools.cache

@@ -23,7 +23,10 @@ the message is for people, the attributes are for programs.
     ├── StoreError(RuntimeError)                 code "store_error"
     │   ├── NotATicketflowStoreError             code "not_a_ticketflow_store"
     │   └── SchemaVersionError                   code "unsupported_schema_version"
-    └── CalendarError(ValueError)                code "invalid_calendar"
+    ├── CalendarError(ValueError)                code "invalid_calendar"
+    └── IntakeError(ValueError)                  code "invalid_intake"
+
+``IntakeError.problems`` holds :class:`IntakeProblem` values (where, what, why).
 
 .. versionadded:: 0.1
 """
@@ -43,6 +46,8 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DeserializationError",
+    "IntakeError",
+    "IntakeProblem",
     "InvalidTransitionError",
     "InvalidValueError",
     "JournalError",
@@ -392,3 +397,49 @@ class CalendarError(TicketflowError, ValueError):
         self.where = where
         self.problem = problem
         super().__init__(f"{where}: {problem}")
+
+
+class IntakeProblem:
+    """One problem with received input: where it is, a machine code, and what is wrong.
+
+    The same shape reports what an intake parser repaired (an e-mail's ``defects``) and what
+    made it give up (:attr:`IntakeError.problems`).
+
+    Attributes:
+        path: Where the problem is, e.g. ``subject``, ``body[1]`` or ``$.requester.email``.
+        code: A stable machine-readable code, e.g. ``unknown_charset`` or ``too_large``.
+        message: What is wrong, for people.
+    """
+
+    __slots__ = ("code", "message", "path")
+
+    def __init__(self, path: str, code: str, message: str) -> None:
+        self.path = str(path)
+        self.code = str(code)
+        self.message = str(message)
+
+    def __repr__(self) -> str:
+        return f"IntakeProblem(path={self.path!r}, code={self.code!r}, message={self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IntakeProblem):
+            return NotImplemented
+        return (self.path, self.code, self.message) == (other.path, other.code, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.code, self.message))
+
+
+class IntakeError(TicketflowError, ValueError):
+    """Received input (a form payload, an e-mail) cannot be taken in; every problem is listed.
+
+    Attributes:
+        problems: One :class:`IntakeProblem` per problem, in the order they were found.
+    """
+
+    code: _typing.ClassVar[str] = "invalid_intake"
+
+    def __init__(self, problems: _abc.Iterable[IntakeProblem]) -> None:
+        self.problems = tuple(problems)
+        listed = "; ".join(f"{p.path}: {p.message} [{p.code}]" for p in self.problems)
+        super().__init__(f"cannot take this in: {listed or 'no reason given'}")
