@@ -18,6 +18,9 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "service credit" in out
     assert "(exactly once)" in out
     assert "every journal replays to its snapshot" in out
+    assert "from carol@example.com -> #3" in out
+    assert "(signature cut)" in out
+    assert "is automatic mail (auto_submitted): no ticket" in out
 
 
 def test_demo_keeps_its_database_when_given_a_path(tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ The demo is the end-to-end job as it stands: a desk on the embedded SQLite store
 hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on the customer,
 resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
 and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
-what a customer may see; and a reopened store whose journals replay to their snapshots.
+what a customer may see; e-mail read by intake (a request becomes a ticket with its signature
+cut, an out-of-office reply is recognised as automatic); and a reopened store whose journals
+replay to their snapshots.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from . import Actor, Desk, NewTicket, Requester, TicketEvent, TicketStatus, replay
 from .exceptions import AccessDeniedError, InvalidTransitionError, PermissionDeniedError
+from .intake import InboundEmail, parse_email
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
     InMemoryBilling,
@@ -180,6 +183,61 @@ def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
     return [late.id, damaged.id]
 
 
+REQUEST: bytes = b"""\
+From: Carol Jones <carol@example.com>
+To: support@desk.example
+Subject: =?utf-8?q?Invoice_2026-118=3A_wrong_VAT_rate_=E2=80=93_please_fix?=
+Message-ID: <c1@mail.example.com>
+Date: Thu, 12 Mar 2026 09:30:00 +0100
+Content-Type: text/plain; charset=utf-8
+
+Hello,
+
+our invoice 2026-118 shows 19% VAT, but the pallets ship to Austria.
+
+Thanks,
+Carol
+--\x20
+Carol Jones | Finance | Example GmbH
+"""
+
+OUT_OF_OFFICE: bytes = b"""\
+From: Dave <dave@bigretail.example>
+To: support@desk.example
+Subject: Automatic reply: Pallet arrived damaged
+Auto-Submitted: auto-replied
+Content-Type: text/plain
+
+I am out of the office until Monday.
+"""
+
+
+def _intake(desk: Desk, write: Write) -> list[str]:
+    """E-mail arriving: a request becomes a ticket; automatic mail becomes none."""
+    # The intake service (threading, dedupe, a mail gateway) is still to come; meanwhile the
+    # demo maps a parsed e-mail onto a submission by hand.
+    created: list[str] = []
+    for raw in (REQUEST, OUT_OF_OFFICE):
+        mail: InboundEmail = parse_email(raw)
+        if mail.auto is not None or mail.sender is None:
+            write(f"intake: {mail.subject!r} is automatic mail ({mail.auto}): no ticket")
+            continue
+        sender = mail.sender.address
+        ticket = desk.submit(
+            NewTicket(
+                subject=mail.subject, description=mail.reply_text, requester=Requester(sender)
+            ),
+            actor=Actor.customer(sender),
+        )
+        created.append(ticket.id)
+        write(
+            f"intake: e-mail {mail.message_id} from {sender} -> {ticket.reference}"
+            f" {ticket.subject!r}, {len(mail.text.splitlines())} lines in,"
+            f" {len(ticket.description.splitlines())} kept (signature cut)"
+        )
+    return created
+
+
 def demo(db: Path | None = None, write: Write = print) -> int:
     """Run the end-to-end demo on a SQLite file (in a temporary directory unless ``db``)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -188,6 +246,7 @@ def demo(db: Path | None = None, write: Write = print) -> int:
         with SQLiteTicketStore(path) as store:
             desk = _desk(store, clock)
             ticket_ids = _story(desk, clock, write)
+            ticket_ids += _intake(desk, write)
             billing = InMemoryBilling()
             webhooks: list[str] = []
             delivered = dispatch_outbox(
@@ -201,7 +260,7 @@ def demo(db: Path | None = None, write: Write = print) -> int:
             )
             write(
                 f"outbox: {delivered.delivered} delivered ({len(webhooks)} ticket events,"
-                f" {len(billing.credits)} service credit)"
+                f" {len(billing.credits)} service credit{'' if len(billing.credits) == 1 else 's'})"
             )
             for credit in billing.credits.values():
                 write(
