@@ -350,6 +350,42 @@ def test_a_store_holding_band_keys_finds_what_the_index_finds() -> None:
     assert caught.value.field == "keys"
 
 
+class BrokenSource:
+    """A store answering what it should not."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+
+    def candidates(self, band_keys: Collection[str]) -> Mapping[str, Sequence[int]]:
+        assert band_keys
+        return self.answer  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("answer", "field"),
+    [
+        (["T1"], "candidates"),
+        ({1: (1, 2)}, "candidates"),
+        ({"T1": "sketch"}, "candidates['T1']"),
+        ({"T1": (2, 1)}, "candidates['T1']"),
+        ({"T1": (1, 2**64)}, "candidates['T1']"),
+        ({"T1": tuple(range(1025))}, "candidates['T1']"),
+    ],
+)
+def test_a_store_answering_garbage_is_refused_not_compared(answer: object, field: str) -> None:
+    spec = SimilaritySpec()
+    with pytest.raises(InvalidValueError) as caught:
+        find_near_duplicates(BrokenSource(answer), spec, spec.keys(SUBJECT, BODY))
+    assert caught.value.field == field
+
+
+def test_a_store_may_answer_sketches_as_lists() -> None:
+    spec = SimilaritySpec()
+    keys = spec.keys(SUBJECT, BODY)
+    source = BrokenSource({"T1": list(keys.sketch)})
+    assert find_near_duplicates(source, spec, keys) == [NearDuplicate("T1", 1.0)]
+
+
 def test_threads_adding_removing_and_querying_leave_a_consistent_index() -> None:
     index = NearDuplicateIndex()
     failures: list[BaseException] = []
@@ -458,6 +494,10 @@ def test_any_text_is_indexed_and_queried_or_refused(subject: object, body: objec
         (lambda: NearDuplicateIndex().add("T\n1", "a"), "ticket_id"),
         (lambda: NearDuplicateIndex().query("a", limit=0), "limit"),
         (lambda: NearDuplicateIndex().query("a", exclude="T1"), "exclude"),
+        (lambda: NearDuplicateIndex().query("a", exclude=[["T1"]]), "exclude"),  # type: ignore[list-item]
+        (lambda: NearDuplicateIndex().query("a", exclude=[1]), "exclude"),  # type: ignore[list-item]
+        (lambda: NearDuplicateIndex().candidates("0:00"), "band_keys"),
+        (lambda: NearDuplicateIndex().candidates([None]), "band_keys"),  # type: ignore[list-item]
         (lambda: NearDuplicateIndex("spec"), "spec"),  # type: ignore[arg-type]
         (lambda: SimilaritySpec().candidate_probability(2.0), "similarity"),
     ],

@@ -254,14 +254,16 @@ def _check_signature(field: str, value: object, length: int | None = None) -> Si
 
 
 def _check_sketch(field: str, value: object) -> tuple[int, ...]:
-    if not isinstance(value, tuple) or len(value) > SKETCH_SIZE:
-        raise InvalidValueError(field, value, f"a sketch is a tuple of at most {SKETCH_SIZE} ints")
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidValueError(field, value, "a sketch is a sequence of integers")
+    if len(value) > SKETCH_SIZE:
+        raise InvalidValueError(field, f"{len(value)} values", f"at most {SKETCH_SIZE} values")
     previous = -1
     for item in value:
         if type(item) is not int or not previous < item <= EMPTY:
             raise InvalidValueError(field, item, "a sketch holds ascending 64-bit integers")
         previous = item
-    return value
+    return tuple(value)
 
 
 def estimated_jaccard(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:
@@ -416,11 +418,6 @@ class SimilaritySpec:
             )
 
     @property
-    def minhasher(self) -> MinHasher:
-        """The :class:`MinHasher` of this spec."""
-        return MinHasher(self.num_perm, self.seed)
-
-    @property
     def fingerprint(self) -> str:
         """16 hex digits naming everything that shapes signatures and band keys."""
         return _fingerprint(self.num_perm, self.bands, self.rows, self.shingle_size, self.seed)
@@ -533,7 +530,32 @@ def _check_query(limit: object, exclude: object) -> frozenset[str]:
         check_int("limit", limit, minimum=1)
     if isinstance(exclude, str) or not isinstance(exclude, Iterable):
         raise InvalidValueError("exclude", exclude, "must be a collection of ticket ids")
-    return frozenset(exclude)
+    given = list(exclude)
+    for ticket_id in given:
+        if not isinstance(ticket_id, str):
+            raise InvalidValueError("exclude", ticket_id, "ticket ids are strings")
+    return frozenset(given)
+
+
+def _check_band_keys(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidValueError("band_keys", value, "must be a collection of band keys")
+    keys = tuple(value)
+    for key in keys:
+        if not isinstance(key, str):
+            raise InvalidValueError("band_keys", key, "band keys are strings")
+    return keys
+
+
+def _checked_candidates(found: object) -> dict[str, tuple[int, ...]]:
+    # A store's answer is validated like any stored row before it is compared.
+    if not isinstance(found, Mapping):
+        raise InvalidValueError("candidates", found, "a store must answer a mapping")
+    checked = {}
+    for ticket_id, sketch in found.items():
+        where = f"candidates[{_check_id('candidates', ticket_id)!r}]"
+        checked[ticket_id] = _check_sketch(where, sketch)
+    return checked
 
 
 def find_near_duplicates(
@@ -558,8 +580,9 @@ def find_near_duplicates(
         exclude: Ticket ids to leave out (the ticket itself, when re-checking one).
 
     Raises:
-        InvalidValueError: ``keys`` were made with another spec (field ``keys``), or ``limit``
-            or ``exclude`` is invalid.
+        InvalidValueError: ``keys`` were made with another spec (field ``keys``), ``limit`` or
+            ``exclude`` is invalid, or ``source`` answered something other than ticket ids
+            with sketches (field ``candidates...``).
 
     .. versionadded:: 0.1
     """
@@ -569,7 +592,8 @@ def find_near_duplicates(
     skip = _check_query(limit, exclude)
     if not keys.band_keys:
         return []
-    return _ranked(spec, keys.sketch, source.candidates(keys.band_keys), limit, skip)
+    found = _checked_candidates(source.candidates(keys.band_keys))
+    return _ranked(spec, keys.sketch, found, limit, skip)
 
 
 def _check_id(field: str, value: object) -> str:
@@ -676,9 +700,10 @@ class NearDuplicateIndex:
 
     def candidates(self, band_keys: Collection[str]) -> dict[str, Sequence[int]]:
         """Return ticket id -> sketch of every ticket holding any of ``band_keys``."""
+        wanted = _check_band_keys(band_keys)
         found: dict[str, Sequence[int]] = {}
         with self._lock:
-            for key in band_keys:
+            for key in wanted:
                 held = self._buckets.get(key)
                 if held is None:
                     continue
