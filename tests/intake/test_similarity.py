@@ -68,6 +68,7 @@ def test_text_without_words_has_no_shingles_and_matches_nothing() -> None:
     assert keys.band_keys == ()
     assert keys.sketch == ()
     assert index.query("???", "...") == []
+    assert find_near_duplicates(BrokenSource("never asked"), index.spec, keys) == []
     assert estimated_jaccard(keys.signature, keys.signature) == 0.0
 
 
