@@ -4,6 +4,10 @@
 text, the reply cut from its quoted history, attachments described, automatic mail recognised,
 and every repair recorded. It is pure: no desk, no store, no clock.
 
+``SimilaritySpec`` and ``NearDuplicateIndex`` find near duplicates among open tickets: word
+shingles, MinHash signatures and banded LSH, with band keys a store can keep in the ticket's
+commit (``SimilarityKeys``, ``NearDuplicateSource``, ``find_near_duplicates``).
+
 Import it as ``ticketflow.intake``; ``import ticketflow`` does not load it (nor the standard
 library's ``email`` package).
 """
@@ -17,6 +21,15 @@ from ._email import parse_email as parse_email
 from ._inbound import Attachment as Attachment
 from ._inbound import EmailLimits as EmailLimits
 from ._inbound import InboundEmail as InboundEmail
+from ._similarity import MinHasher as MinHasher
+from ._similarity import NearDuplicate as NearDuplicate
+from ._similarity import NearDuplicateIndex as NearDuplicateIndex
+from ._similarity import NearDuplicateSource as NearDuplicateSource
+from ._similarity import SimilarityKeys as SimilarityKeys
+from ._similarity import SimilaritySpec as SimilaritySpec
+from ._similarity import estimated_jaccard as estimated_jaccard
+from ._similarity import find_near_duplicates as find_near_duplicates
+from ._similarity import shingles as shingles
 
 __all__ = [
     "Attachment",
@@ -26,7 +39,16 @@ __all__ = [
     "IntakeError",
     "IntakeProblem",
     "MailAddress",
+    "MinHasher",
+    "NearDuplicate",
+    "NearDuplicateIndex",
+    "NearDuplicateSource",
+    "SimilarityKeys",
+    "SimilaritySpec",
+    "estimated_jaccard",
+    "find_near_duplicates",
     "parse_email",
+    "shingles",
 ]
 
 _publish(globals(), __all__, __name__)
