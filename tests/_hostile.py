@@ -73,7 +73,15 @@ from ticketflow.intake import (
     InboundEmail,
     IntakeProblem,
     MailAddress,
+    MinHasher,
+    NearDuplicate,
+    NearDuplicateIndex,
+    SimilarityKeys,
+    SimilaritySpec,
+    estimated_jaccard,
+    find_near_duplicates,
     parse_email,
+    shingles,
 )
 from ticketflow.integrations import (
     DispatchReport,
@@ -525,6 +533,21 @@ def _email_fields(raw: bytes) -> Arguments:
     return (), attrs.asdict(parse_email(raw), recurse=False)
 
 
+def _similarity_keys(subject: str, body: str) -> Arguments:
+    return (), attrs.asdict(SimilaritySpec().keys(subject, body), recurse=False)
+
+
+def _signatures(subject: str, other: str) -> Arguments:
+    hasher = MinHasher()
+    return (hasher.signature(shingles(subject)), hasher.signature(shingles(other))), {}
+
+
+def _finding(subject: str, body: str) -> Arguments:
+    index = NearDuplicateIndex()
+    index.add("T1", subject, body)
+    return (index, index.spec, index.spec.keys(subject, body)), {}
+
+
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "Attachment",
@@ -538,6 +561,39 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("EmailLimits", EmailLimits, st.just(((), {}))),
     Target("InboundEmail", InboundEmail, _raw_emails.map(_email_fields)),
+    Target(
+        "MinHasher",
+        MinHasher,
+        _keywords(num_perm=st.integers(16, 512), seed=st.integers(0, 2**64 - 1)),
+        frozenset({"num_perm", "seed"}),
+    ),
+    Target(
+        "NearDuplicate",
+        NearDuplicate,
+        _keywords(ticket_id=_ids, similarity=st.floats(0.0, 1.0)),
+    ),
+    Target(
+        "NearDuplicateIndex",
+        NearDuplicateIndex,
+        _keywords(spec=st.none() | st.just(SimilaritySpec())),
+        frozenset({"spec"}),
+    ),
+    Target(
+        "SimilarityKeys",
+        SimilarityKeys,
+        st.builds(_similarity_keys, _line, _bodies),
+    ),
+    Target(
+        "SimilaritySpec",
+        SimilaritySpec,
+        _keywords(
+            threshold=st.floats(0.5, 0.95),
+            num_perm=st.sampled_from([16, 64, 128]),
+            shingle_size=st.integers(1, 16),
+            seed=st.integers(0, 2**64 - 1),
+        ),
+        frozenset({"threshold", "num_perm", "shingle_size", "seed"}),
+    ),
     Target("IntakeProblem", IntakeProblem, _keywords(path=_line, code=_names, message=_line)),
     Target(
         "MailAddress",
@@ -1022,6 +1078,14 @@ _later = st.timedeltas(timedelta(0), timedelta(days=10))
 
 FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
     Target("parse_email", parse_email, _raw_emails.map(lambda raw: ((raw,), {}))),
+    Target(
+        "shingles",
+        shingles,
+        _keywords(subject=_line, body=_bodies, size=st.integers(1, 16)),
+        frozenset({"body", "size"}),
+    ),
+    Target("estimated_jaccard", estimated_jaccard, st.builds(_signatures, _line, _line)),
+    Target("find_near_duplicates", find_near_duplicates, st.builds(_finding, _line, _bodies)),
     Target("apply", apply, st.builds(_applying, _histories)),
     Target("replay", replay, _histories.map(lambda journal: ((journal,), {}))),
     Target(

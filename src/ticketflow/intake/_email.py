@@ -378,7 +378,7 @@ def parse_email(
         reply_text=reply_text(text),
         attachments=reading.attachments,
         auto=auto_reason(message.get_content_type(), functools.partial(_header, message)),
-        defects=reading.defects,
+        defects=tuple(reading.defects),
     )
 
 

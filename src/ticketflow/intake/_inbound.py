@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -123,8 +123,15 @@ def _optional_id(value: str | None) -> str | None:
     return check_optional_name("message_id", value)
 
 
+def _collection(field: str, value: object) -> tuple[object, ...]:
+    """Return the items of a collection (a list, a tuple...), refusing anything else."""
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, value, "must be a collection (a tuple or a list)")
+    return tuple(value)
+
+
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(check_name("references", item) for item in value)
+    return tuple(check_name("references", item) for item in _collection("references", value))
 
 
 def _sender(value: MailAddress | None) -> MailAddress | None:
@@ -134,13 +141,20 @@ def _sender(value: MailAddress | None) -> MailAddress | None:
     return value
 
 
-def _addresses(value: Iterable[MailAddress]) -> tuple[MailAddress, ...]:
-    found = tuple(value)
+def _addresses(field: str, value: object) -> tuple[MailAddress, ...]:
+    found = _collection(field, value)
     for item in found:
-        given: object = item
-        if not isinstance(given, MailAddress):
-            raise InvalidValueError("recipients", given, "must be MailAddress values")
-    return found
+        if not isinstance(item, MailAddress):
+            raise InvalidValueError(field, item, "must be MailAddress values")
+    return cast("tuple[MailAddress, ...]", found)
+
+
+def _to(value: Iterable[MailAddress]) -> tuple[MailAddress, ...]:
+    return _addresses("to", value)
+
+
+def _cc(value: Iterable[MailAddress]) -> tuple[MailAddress, ...]:
+    return _addresses("cc", value)
 
 
 def _subject(value: str) -> str:
@@ -160,12 +174,11 @@ def _reply(value: str) -> str:
 
 
 def _attachments(value: Iterable[Attachment]) -> tuple[Attachment, ...]:
-    found = tuple(value)
+    found = _collection("attachments", value)
     for item in found:
-        given: object = item
-        if not isinstance(given, Attachment):
-            raise InvalidValueError("attachments", given, "must be Attachment values")
-    return found
+        if not isinstance(item, Attachment):
+            raise InvalidValueError("attachments", item, "must be Attachment values")
+    return cast("tuple[Attachment, ...]", found)
 
 
 def _auto(value: AutoReason | str | None) -> AutoReason | None:
@@ -179,12 +192,11 @@ def _auto(value: AutoReason | str | None) -> AutoReason | None:
 
 
 def _defects(value: Iterable[IntakeProblem]) -> tuple[IntakeProblem, ...]:
-    found = tuple(value)
+    found = _collection("defects", value)
     for item in found:
-        given: object = item
-        if not isinstance(given, IntakeProblem):
-            raise InvalidValueError("defects", given, "must be IntakeProblem values")
-    return found
+        if not isinstance(item, IntakeProblem):
+            raise InvalidValueError("defects", item, "must be IntakeProblem values")
+    return cast("tuple[IntakeProblem, ...]", found)
 
 
 @attrs.frozen
@@ -218,8 +230,8 @@ class InboundEmail:
     in_reply_to: str | None = attrs.field(converter=_optional_id)
     references: tuple[str, ...] = attrs.field(converter=_ids)
     sender: MailAddress | None = attrs.field(converter=_sender)
-    to: tuple[MailAddress, ...] = attrs.field(converter=_addresses)
-    cc: tuple[MailAddress, ...] = attrs.field(converter=_addresses)
+    to: tuple[MailAddress, ...] = attrs.field(converter=_to)
+    cc: tuple[MailAddress, ...] = attrs.field(converter=_cc)
     subject: str = attrs.field(converter=_subject)
     date: datetime | None = attrs.field(converter=_date)
     text: str = attrs.field(converter=_text)

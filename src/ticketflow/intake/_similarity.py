@@ -352,6 +352,25 @@ def _shingle_size(_: object, __: object, value: object) -> None:
     check_int("shingle_size", value, minimum=1, maximum=_MAX_SHINGLE)
 
 
+def _signature(value: Sequence[int]) -> Signature:
+    return _check_signature("signature", value)
+
+
+def _stored_band_keys(value: Iterable[str]) -> tuple[str, ...]:
+    keys = _check_band_keys(value)
+    for key in keys:
+        check_text("band_keys", key, empty=False, single_line=True, max_length=64)
+    return keys
+
+
+def _stored_sketch(value: Sequence[int]) -> tuple[int, ...]:
+    return _check_sketch("sketch", value)
+
+
+def _fingerprint_text(value: str) -> str:
+    return check_text("fingerprint", value, empty=False, single_line=True, max_length=64)
+
+
 @attrs.frozen
 class SimilarityKeys:
     """What a store keeps per open ticket to find its near duplicates.
@@ -372,10 +391,10 @@ class SimilarityKeys:
     .. versionadded:: 0.1
     """
 
-    signature: Signature
-    band_keys: tuple[str, ...]
-    sketch: tuple[int, ...]
-    fingerprint: str
+    signature: Signature = attrs.field(converter=_signature)
+    band_keys: tuple[str, ...] = attrs.field(converter=_stored_band_keys)
+    sketch: tuple[int, ...] = attrs.field(converter=_stored_sketch)
+    fingerprint: str = attrs.field(converter=_fingerprint_text)
 
 
 @attrs.frozen
@@ -477,6 +496,17 @@ def _fingerprint(num_perm: int, bands: int, rows: int, size: int, seed: int) -> 
     return hashlib.blake2b(data, digest_size=8, person=b"tf-spec").hexdigest()
 
 
+def _ticket_id(value: str) -> str:
+    return _check_id("ticket_id", value)
+
+
+def _similarity(value: float) -> float:
+    given: object = value
+    if type(given) is not float or not 0.0 <= given <= 1.0:
+        raise InvalidValueError("similarity", given, "must be a float from 0.0 to 1.0")
+    return given
+
+
 @attrs.frozen
 class NearDuplicate:
     """An open ticket whose text is close to the one asked about.
@@ -489,8 +519,8 @@ class NearDuplicate:
     .. versionadded:: 0.1
     """
 
-    ticket_id: str
-    similarity: float
+    ticket_id: str = attrs.field(converter=_ticket_id)
+    similarity: float = attrs.field(converter=_similarity)
 
 
 class NearDuplicateSource(Protocol):
@@ -580,12 +610,17 @@ def find_near_duplicates(
         exclude: Ticket ids to leave out (the ticket itself, when re-checking one).
 
     Raises:
-        InvalidValueError: ``keys`` were made with another spec (field ``keys``), ``limit`` or
+        InvalidValueError: ``source`` has no ``candidates`` or ``spec`` is no spec (the
+            field names which), ``keys`` were made with another spec (field ``keys``), ``limit`` or
             ``exclude`` is invalid, or ``source`` answered something other than ticket ids
             with sketches (field ``candidates...``).
 
     .. versionadded:: 0.1
     """
+    if not isinstance(spec, SimilaritySpec):
+        raise InvalidValueError("spec", spec, "must be a SimilaritySpec")
+    if not callable(getattr(source, "candidates", None)):
+        raise InvalidValueError("source", source, "must have candidates(band_keys)")
     given: object = keys
     if not isinstance(given, SimilarityKeys) or given.fingerprint != spec.fingerprint:
         raise InvalidValueError("keys", given, "must be SimilarityKeys made with this spec")
