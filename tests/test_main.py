@@ -19,7 +19,8 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "(exactly once)" in out
     assert "every journal replays to its snapshot" in out
     assert "from carol@example.com -> #3" in out
-    assert "(signature cut)" in out
+    assert "(8 lines in, 6 kept without the signature)" in out
+    assert "near duplicate of #3 (similarity 0.90): #4 linked duplicate_of #3" in out
     assert "is automatic mail (auto_submitted): no ticket" in out
 
 

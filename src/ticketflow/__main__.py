@@ -5,7 +5,7 @@ hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on
 resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
 and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
 what a customer may see; e-mail read by intake (a request becomes a ticket with its signature
-cut, an out-of-office reply is recognised as automatic); and a reopened store whose journals
+cut, a near duplicate is linked to it, an out-of-office reply is recognised as automatic); and a reopened store whose journals
 replay to their snapshots.
 """
 
@@ -20,9 +20,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import Actor, Desk, NewTicket, Requester, TicketEvent, TicketStatus, replay
+from . import Actor, Desk, LinkKind, NewTicket, Requester, TicketEvent, TicketStatus, replay
 from .exceptions import AccessDeniedError, InvalidTransitionError, PermissionDeniedError
-from .intake import InboundEmail, parse_email
+from .intake import InboundEmail, NearDuplicateIndex, parse_email
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
     InMemoryBilling,
@@ -57,6 +57,7 @@ def _describe(event: TicketEvent) -> str:
         "field_changed": lambda e: ", ".join(f"{k}={v!r}" for k, v in e.changes.items()),
         "prioritized": lambda e: f"priority={e.priority}",
         "categorized": lambda e: f"category={e.category}",
+        "linked": lambda e: f"{e.link} -> {e.target}",
         "tagged": lambda e: f"+{sorted(e.added)} -{sorted(e.removed)}",
         "sla_warned": lambda e: f"{e.metric} at {e.threshold:.0%}, due {_local(e.due_at)}",
         "sla_breached": lambda e: f"{e.metric} due {_local(e.due_at)}",
@@ -201,6 +202,21 @@ Carol
 Carol Jones | Finance | Example GmbH
 """
 
+SAME_AGAIN: bytes = b"""\
+From: Erin Smith <erin@example.com>
+To: support@desk.example
+Subject: Invoice 2026-118: wrong VAT rate - please fix
+Message-ID: <e1@mail.example.com>
+Content-Type: text/plain
+
+Hello,
+
+our invoice 2026-118 shows 19% VAT, but the pallets ship to Austria.
+
+Thanks,
+Erin
+"""
+
 OUT_OF_OFFICE: bytes = b"""\
 From: Dave <dave@bigretail.example>
 To: support@desk.example
@@ -213,11 +229,12 @@ I am out of the office until Monday.
 
 
 def _intake(desk: Desk, write: Write) -> list[str]:
-    """E-mail arriving: a request becomes a ticket; automatic mail becomes none."""
-    # The intake service (threading, dedupe, a mail gateway) is still to come; meanwhile the
-    # demo maps a parsed e-mail onto a submission by hand.
+    """E-mail arriving: a ticket, a near duplicate linked to it, automatic mail ignored."""
+    # The intake service (threading, the outcome of a duplicate, a mail gateway) is still to
+    # come; meanwhile the demo maps a parsed e-mail onto a submission by hand.
     created: list[str] = []
-    for raw in (REQUEST, OUT_OF_OFFICE):
+    open_tickets = NearDuplicateIndex()  # the default spec: Jaccard similarity 0.8
+    for raw in (REQUEST, SAME_AGAIN, OUT_OF_OFFICE):
         mail: InboundEmail = parse_email(raw)
         if mail.auto is not None or mail.sender is None:
             write(f"intake: {mail.subject!r} is automatic mail ({mail.auto}): no ticket")
@@ -232,9 +249,17 @@ def _intake(desk: Desk, write: Write) -> list[str]:
         created.append(ticket.id)
         write(
             f"intake: e-mail {mail.message_id} from {sender} -> {ticket.reference}"
-            f" {ticket.subject!r}, {len(mail.text.splitlines())} lines in,"
-            f" {len(ticket.description.splitlines())} kept (signature cut)"
+            f" {ticket.subject!r} ({len(mail.text.splitlines())} lines in,"
+            f" {len(ticket.description.splitlines())} kept without the signature)"
         )
+        for match in open_tickets.query(mail.subject, mail.reply_text, limit=1):
+            first = desk.get(match.ticket_id)
+            desk.link(ticket.id, LinkKind.DUPLICATE_OF, first.id, actor=Actor.system("intake"))
+            write(
+                f"  near duplicate of {first.reference} (similarity {match.similarity:.2f}):"
+                f" {ticket.reference} linked duplicate_of {first.reference}"
+            )
+        open_tickets.add(ticket.id, mail.subject, mail.reply_text)
     return created
 
 
