@@ -5,8 +5,8 @@ hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on
 resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
 and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
 what a customer may see; e-mail read by intake (a request becomes a ticket with its signature
-cut, a near duplicate is linked to it, an out-of-office reply is recognised as automatic); and a reopened store whose journals
-replay to their snapshots.
+cut, a near duplicate is linked to it, an out-of-office reply is recognised as automatic); and
+a reopened store whose journals replay to their snapshots.
 """
 
 from __future__ import annotations
