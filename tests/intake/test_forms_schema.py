@@ -376,3 +376,105 @@ def test_nan_in_a_level_or_a_field_is_refused_not_crashed() -> None:
         ("$.impact", "wrong_type"),
         ("$.fields.order", "not_finite"),
     ]
+
+
+RICH = FormSpec(
+    categories={"billing", "shipping"},
+    priorities={"P1", "P2"},
+    impact_urgency=True,
+    max_tags=2,
+    fields={"carrier", "order", "site"},
+    required_fields={"order"},
+    max_fields=2,
+    max_subject_length=20,
+)
+RICH_PAYLOAD: dict[str, Any] = {
+    "subject": "Parcel late",
+    "description": "Two lines\nof text",
+    "requester": {"email": "alice@example.com", "name": "Alice"},
+    "kind": "incident",
+    "category": "billing",
+    "priority": "P1",
+    "impact": 2,
+    "urgency": 5,
+    "tags": ["vip"],
+    "fields": {"order": 42, "carrier": "ACME"},
+}
+
+
+def changed(path: str, value: object) -> dict[str, Any]:
+    """Return a deep copy of :data:`RICH_PAYLOAD` with ``value`` at ``path`` (``...`` deletes)."""
+    data: dict[str, Any] = json.loads(json.dumps(RICH_PAYLOAD))
+    *parents, last = path.split(".")
+    container = data
+    for part in parents:
+        container = container[part]
+    if value is ...:
+        del container[last]
+    else:
+        container[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        ("subject", ..., "missing"),
+        ("subject", 7, "wrong_type"),
+        ("subject", "x" * 21, "too_long"),
+        ("subject", " \u3000", "empty"),
+        ("subject", "two\nlines", "not_single_line"),
+        ("subject", "end\n", "not_single_line"),
+        ("subject", "next\x85line", "not_single_line"),
+        ("description", "half \udc00", "invalid_text"),
+        ("requester.email", ..., "missing"),
+        ("requester.email", "alice.example.com", "not_an_email"),
+        ("requester.email", "a@" + "b" * 253, "too_long"),
+        ("requester.name", "", "empty"),
+        ("requester.phone", "555", "unknown_field"),
+        ("queue", "tier-2", "unknown_field"),
+        ("kind", "problem", "unknown_kind"),
+        ("category", "gardening", "unknown_category"),
+        ("priority", "P9", "unknown_priority"),
+        ("impact", 0, "out_of_range"),
+        ("urgency", 5.5, "wrong_type"),
+        ("urgency", True, "wrong_type"),
+        ("tags", ["a", "b", "c"], "too_many"),
+        ("tags", ["a", "a"], "duplicate"),
+        ("tags", ["two words"], "invalid_tag"),
+        ("fields.order", ..., "missing"),
+        ("fields", {"order": 1, "colour": "red"}, "unknown_field"),
+        ("fields.site", "Berlin", "too_many"),
+        ("fields.order", 2**63, "out_of_range"),
+        ("fields.order", -1e19, "out_of_range"),
+        ("fields.carrier", "x" * 1001, "too_long"),
+        ("fields.carrier", None, "wrong_type"),
+    ],
+)
+def test_each_rule_is_said_by_the_schema_and_kept_by_the_parser(
+    path: str, value: object, code: str
+) -> None:
+    validator = Draft202012Validator(
+        form_schema(RICH), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    assert validator.is_valid(RICH_PAYLOAD)
+    assert isinstance(parse_form(RICH_PAYLOAD, form=RICH), NewTicket)
+    bad = changed(path, value)
+    assert not validator.is_valid(bad)
+    with pytest.raises(IntakeError) as caught:
+        parse_form(bad, form=RICH)
+    assert [p.code for p in caught.value.problems] == [code]
+
+
+@pytest.mark.parametrize("email", ["alice@", "al ice@example.com", "a@b..c", "alice@example.com\n"])
+def test_an_address_the_schema_lets_through_is_refused_by_the_parser(email: str) -> None:
+    bad = changed("requester.email", email)
+    assert Draft202012Validator(
+        form_schema(RICH), format_checker=Draft202012Validator.FORMAT_CHECKER
+    ).is_valid(bad)
+    with pytest.raises(IntakeError) as caught:
+        parse_form(bad, form=RICH)
+    assert [(p.path, p.code) for p in caught.value.problems] == [
+        ("$.requester.email", "not_an_email")
+    ]
+    assert structural(caught.value.problems, bad) == []
