@@ -277,6 +277,18 @@ def test_the_default_form_takes_a_subject_a_description_and_a_requester() -> Non
     ) == [("$.fields", "unknown_field")]
 
 
+def test_a_rule_the_walk_lacks_is_still_kept_by_the_value_types(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Should the value types grow a rule the walk does not know, the converter still refuses.
+    monkeypatch.setattr("ticketflow.intake._forms.address_problem", lambda _: None)
+    with pytest.raises(IntakeError) as caught:
+        parse_form(payload(requester={"email": "alice"}), form=FORM)
+    assert [(p.path, p.code) for p in caught.value.problems] == [
+        ("$.requester.email", "invalid_value")
+    ]
+
+
 def test_a_parsed_form_is_what_a_customer_may_submit_for_themselves() -> None:
     desk = Desk(InMemoryTicketStore())
     ticket = desk.submit(
