@@ -143,6 +143,8 @@ def test_a_form_cannot_offer_an_internal_field() -> None:
         ({"max_fields": 257}, "max_fields"),
         ({"categories": "billing"}, "categories"),
         ({"kinds": {"outage"}}, "kinds"),
+        ({"kinds": 3}, "kinds"),
+        ({"fields": {"a", "b"}, "required_fields": {"a", "b"}, "max_fields": 1}, "required_fields"),
         ({"require_category": True}, "require_category"),
         ({"required_fields": {"order"}}, "required_fields"),
         ({"impact_urgency": 1}, "impact_urgency"),
@@ -189,6 +191,13 @@ def test_subject_rules(value: object, code: str) -> None:
 )
 def test_requester_email_rules(email: object, code: str) -> None:
     assert problems(payload(requester={"email": email})) == [("$.requester.email", code)]
+
+
+def test_a_choice_or_the_fields_of_the_wrong_type() -> None:
+    assert problems(payload(category=3, fields="order=42")) == [
+        ("$.category", "wrong_type"),
+        ("$.fields", "wrong_type"),
+    ]
 
 
 def test_requester_name_and_unknown_requester_keys() -> None:
