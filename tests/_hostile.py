@@ -70,6 +70,7 @@ from ticketflow import (
 from ticketflow.intake import (
     Attachment,
     EmailLimits,
+    FormSpec,
     InboundEmail,
     IntakeProblem,
     MailAddress,
@@ -80,7 +81,9 @@ from ticketflow.intake import (
     SimilaritySpec,
     estimated_jaccard,
     find_near_duplicates,
+    form_schema,
     parse_email,
+    parse_form,
     shingles,
 )
 from ticketflow.integrations import (
@@ -560,6 +563,26 @@ TARGETS: Final[tuple[Target, ...]] = (
         ),
     ),
     Target("EmailLimits", EmailLimits, st.just(((), {}))),
+    Target(
+        "FormSpec",
+        FormSpec,
+        _keywords(
+            categories=st.frozensets(_names, min_size=1, max_size=3),
+            require_category=st.booleans(),
+            priorities=st.frozensets(st.sampled_from(["P1", "P2", "P3"])),
+            impact_urgency=st.booleans(),
+            max_tags=st.integers(0, 5),
+            max_fields=st.integers(0, 32),
+        ),
+        frozenset(
+            {
+                "priorities",
+                "impact_urgency",
+                "max_tags",
+                "max_fields",
+            }
+        ),
+    ),
     Target("InboundEmail", InboundEmail, _raw_emails.map(_email_fields)),
     Target(
         "MinHasher",
@@ -1084,6 +1107,20 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
         _keywords(subject=_line, body=_bodies, size=st.integers(1, 16)),
         frozenset({"body", "size"}),
     ),
+    Target(
+        "parse_form",
+        parse_form,
+        st.builds(
+            lambda subject, email: (
+                ({"subject": subject, "requester": {"email": email}},),
+                {"form": FormSpec()},
+            ),
+            _line,
+            st.emails(),
+        ),
+        frozenset({"form"}),
+    ),
+    Target("form_schema", form_schema, st.just(((FormSpec(),), {}))),
     Target("estimated_jaccard", estimated_jaccard, st.builds(_signatures, _line, _line)),
     Target("find_near_duplicates", find_near_duplicates, st.builds(_finding, _line, _bodies)),
     Target("apply", apply, st.builds(_applying, _histories)),

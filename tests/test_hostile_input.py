@@ -66,6 +66,7 @@ from ticketflow import (
     to_json,
     to_primitive,
 )
+from ticketflow.intake import FormSpec
 from ticketflow.integrations import ServiceCredit
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTargets
 from ticketflow.storage import Change, LeasedMessage, OutboxMessage, SQLiteTicketStore, TicketQuery
@@ -197,6 +198,7 @@ NOT_JSON: Final[Mapping[type, str]] = {
     BusinessCalendar: "configuration holding a time zone, built in code",
     SlaRule: "configuration holding a BusinessCalendar",
     SlaState: "a report that holds the SlaRule in force",
+    FormSpec: "configuration holding the desk's Access rules",
 }
 """Public attrs classes whose values need not convert to JSON, and why."""
 

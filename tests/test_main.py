@@ -22,6 +22,8 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "(8 lines in, 6 kept without the signature)" in out
     assert "near duplicate of #3 (similarity 0.90): #4 linked duplicate_of #3" in out
     assert "is automatic mail (auto_submitted): no ticket" in out
+    assert "refused (invalid_intake): $.queue unknown_field, $.subject empty" in out
+    assert "accepted -> #5 'Where is order 7790?' on the web channel" in out
 
 
 def test_demo_keeps_its_database_when_given_a_path(tmp_path: Path) -> None:

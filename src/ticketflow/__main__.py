@@ -5,8 +5,9 @@ hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on
 resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
 and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
 what a customer may see; e-mail read by intake (a request becomes a ticket with its signature
-cut, a near duplicate is linked to it, an out-of-office reply is recognised as automatic); and
-a reopened store whose journals replay to their snapshots.
+cut, a near duplicate is linked to it, an out-of-office reply is recognised as automatic); a web
+form refused with every problem listed, then accepted; and a reopened store whose journals
+replay to their snapshots.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from zoneinfo import ZoneInfo
 
 from . import Actor, Desk, LinkKind, NewTicket, Requester, TicketEvent, TicketStatus, replay
 from .exceptions import AccessDeniedError, InvalidTransitionError, PermissionDeniedError
-from .intake import InboundEmail, NearDuplicateIndex, parse_email
+from .intake import (
+    FormSpec,
+    InboundEmail,
+    IntakeError,
+    NearDuplicateIndex,
+    form_schema,
+    parse_email,
+    parse_form,
+)
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
     InMemoryBilling,
@@ -260,7 +269,30 @@ def _intake(desk: Desk, write: Write) -> list[str]:
                 f" {ticket.reference} linked duplicate_of {first.reference}"
             )
         open_tickets.add(ticket.id, mail.subject, mail.reply_text)
+    created += _web_form(desk, write)
     return created
+
+
+def _web_form(desk: Desk, write: Write) -> list[str]:
+    """A web form: a payload with every problem listed at once, then a good one."""
+    form = FormSpec(categories={"billing", "delivery/late"}, fields={"order"})
+    write(f"web form: JSON Schema with fields {sorted(form_schema(form)['properties'])}")
+    posted = {"subject": "", "requester": {"email": "frank"}, "queue": "vip", "category": "x"}
+    try:
+        parse_form(posted, form=form)
+    except IntakeError as error:
+        listed = ", ".join(f"{p.path} {p.code}" for p in error.problems)
+        write(f"  refused ({error.code}): {listed}")
+    posted = {
+        "subject": "Where is order 7790?",
+        "requester": {"email": "frank@example.com", "name": "Frank"},
+        "category": "delivery/late",
+        "fields": {"order": "7790"},
+    }
+    draft = parse_form(posted, form=form)
+    ticket = desk.submit(draft, actor=Actor.customer(draft.requester.email))
+    write(f"  accepted -> {ticket.reference} {ticket.subject!r} on the {ticket.channel} channel")
+    return [ticket.id]
 
 
 def demo(db: Path | None = None, write: Write = print) -> int:

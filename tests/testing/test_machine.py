@@ -17,8 +17,11 @@ from ticketflow import (
     Actor,
     CheckResult,
     Move,
+    NewTicket,
+    Requester,
     Role,
     Ticket,
+    TicketLinks,
     TicketTransitioned,
     Workflow,
 )
@@ -142,3 +145,24 @@ def test_accepted_moves_record_no_reason_and_free_text_reasons() -> None:
     run_state_machine_as_test(RecordingReasons, settings=VARIED)
     assert None in RecordingReasons.reasons
     assert any(reason and not reason.isascii() for reason in RecordingReasons.reasons)
+
+
+class _Drawn:
+    """Stands in for hypothesis' data object: answers each draw by its label."""
+
+    def __init__(self, answers: dict[str, object]) -> None:
+        self.answers = answers
+
+    def draw(self, _: object, label: str) -> object:
+        return self.answers[label]
+
+
+def test_a_drawn_link_to_the_id_the_ticket_gets_is_dropped_not_a_failure() -> None:
+    # Drawn link labels are free names, so one can be "T1", the id the machine gives the
+    # first ticket; no ticket links itself, so creating it must not fail the run.
+    draft = NewTicket(
+        subject="s", requester=Requester("c@example.com"), links=TicketLinks(follow_up_of="T1")
+    )
+    machine = WorkflowStateMachine()
+    machine._create(_Drawn({"draft": draft, "actor": Actor.agent("bob")}))  # type: ignore[arg-type]
+    assert machine.tickets["T1"].links == TicketLinks()

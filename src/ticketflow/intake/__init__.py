@@ -8,6 +8,10 @@ and every repair recorded. It is pure: no desk, no store, no clock.
 shingles, MinHash signatures and banded LSH, with band keys a store can keep in the ticket's
 commit (``SimilarityKeys``, ``NearDuplicateSource``, ``find_near_duplicates``).
 
+``parse_form`` reads a web form's JSON payload into a ``NewTicket`` under a ``FormSpec``,
+listing every problem at once in one ``IntakeError``; ``form_schema`` exports the same rules as
+JSON Schema (2020-12) for front ends.
+
 Import it as ``ticketflow.intake``; ``import ticketflow`` does not load it (nor the standard
 library's ``email`` package).
 """
@@ -18,9 +22,12 @@ from ..exceptions import IntakeProblem as IntakeProblem
 from ._address import MailAddress as MailAddress
 from ._auto import AutoReason as AutoReason
 from ._email import parse_email as parse_email
+from ._forms import FormSpec as FormSpec
+from ._forms import parse_form as parse_form
 from ._inbound import Attachment as Attachment
 from ._inbound import EmailLimits as EmailLimits
 from ._inbound import InboundEmail as InboundEmail
+from ._schema import form_schema as form_schema
 from ._similarity import MinHasher as MinHasher
 from ._similarity import NearDuplicate as NearDuplicate
 from ._similarity import NearDuplicateIndex as NearDuplicateIndex
@@ -35,6 +42,7 @@ __all__ = [
     "Attachment",
     "AutoReason",
     "EmailLimits",
+    "FormSpec",
     "InboundEmail",
     "IntakeError",
     "IntakeProblem",
@@ -47,7 +55,9 @@ __all__ = [
     "SimilaritySpec",
     "estimated_jaccard",
     "find_near_duplicates",
+    "form_schema",
     "parse_email",
+    "parse_form",
     "shingles",
 ]
 

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta, timezone
 from typing import ClassVar, Final
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -23,7 +24,7 @@ from .._events import (
 )
 from .._fields import Fields
 from .._journal import apply, replay
-from .._ticket import NewTicket, Ticket
+from .._ticket import NewTicket, Ticket, TicketLinks
 from .._workflow import DEFAULT_WORKFLOW, Workflow
 from ..exceptions import CheckFailedError, InvalidTransitionError, PermissionDeniedError
 from ._clock import FrozenClock
@@ -167,8 +168,13 @@ class WorkflowStateMachine(RuleBasedStateMachine):
 
     def _create(self, data: st.DataObject) -> None:
         number = len(self.tickets) + 1
+        draft = data.draw(self._draws.drafts, label="draft")
+        links = draft.links
+        if f"T{number}" in (links.duplicate_of, links.problem, links.follow_up_of):
+            # A drawn label can be the very id this ticket gets, and no ticket links itself.
+            draft = attrs.evolve(draft, links=TicketLinks())
         ticket, event = self.workflow.create(
-            data.draw(self._draws.drafts, label="draft"),
+            draft,
             id=f"T{number}",
             number=number,
             actor=data.draw(self._draws.actors, label="actor"),
