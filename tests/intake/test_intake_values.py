@@ -56,3 +56,12 @@ def test_a_near_duplicate_is_checked_where_it_is_built(
     with pytest.raises(InvalidValueError) as caught:
         NearDuplicate(ticket_id, similarity)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("bad", [["T1"], {"T1": 1}, 3, None])
+def test_an_index_asked_about_no_ticket_id_answers_or_refuses_typed(bad: object) -> None:
+    index = NearDuplicateIndex()
+    assert bad not in index
+    with pytest.raises(InvalidValueError) as caught:
+        index.remove(bad)  # type: ignore[arg-type]
+    assert caught.value.field == "ticket_id"

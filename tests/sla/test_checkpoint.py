@@ -389,7 +389,7 @@ def test_a_damaged_or_foreign_checkpoint_is_derived_again_from_the_journal() -> 
     assert _due(store) == _expected_due(store, ticket_id, other)
 
 
-def test_a_checkpoint_written_after_the_loaded_snapshot_is_a_conflict_without_a_journal_read(
+def test_a_checkpoint_written_after_the_loaded_snapshot_is_a_conflict(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     store, clock = Counting(), FrozenClock(T0)
@@ -400,10 +400,24 @@ def test_a_checkpoint_written_after_the_loaded_snapshot_is_a_conflict_without_a_
     with pytest.raises(ConflictError) as caught:
         Desk(store, clock=clock, sla=OFFICE_POLICY).comment(ticket_id, "mine", actor=ALICE)
     assert (caught.value.expected, caught.value.actual) == (7, 8)
-    assert store.journal_reads == 0
+    assert store.journal_reads == 1  # the journal, ahead of the snapshot, says so
     assert not caplog.records, "a conflict is no failure of the due work"
     desk.comment(ticket_id, "mine again", actor=ALICE)
     assert store.get(ticket_id).version == 9
+
+
+def test_a_damaged_checkpoint_claiming_a_later_version_is_repaired_not_a_conflict() -> None:
+    store, clock = Counting(), FrozenClock(T0)
+    ticket_id = conversation(store, clock, OFFICE_POLICY)
+    stored = store.memos(ticket_id)["sla"]
+    version = store.get(ticket_id).version
+    later = stored.replace(f"[1,{version},", f"[1,{version + 90},", 1)
+    assert later != stored
+    store.commit(attrs.evolve(_index_only(store, ticket_id), memos={"sla": later}))
+    clock.advance(minutes(1))
+    Desk(store, clock=clock, sla=OFFICE_POLICY).comment(ticket_id, "still here", actor=ALICE)
+    assert _due(store) == _expected_due(store, ticket_id, OFFICE_POLICY)
+    assert store.memos(ticket_id)["sla"].startswith(f"[1,{version + 1},")
 
 
 def test_a_store_that_keeps_no_memos_still_gets_every_due_time_right() -> None:

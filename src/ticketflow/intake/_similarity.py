@@ -667,7 +667,7 @@ class NearDuplicateIndex:
 
     def __contains__(self, ticket_id: object) -> bool:
         """Return whether ``ticket_id`` is indexed."""
-        return ticket_id in self._sketches
+        return isinstance(ticket_id, str) and ticket_id in self._sketches
 
     def add(self, ticket_id: str, subject: str, body: str = "") -> SimilarityKeys:
         """Index a ticket's text (replacing what it had) and return its keys.
@@ -715,7 +715,12 @@ class NearDuplicateIndex:
                     held.add(ticket_id)
 
     def remove(self, ticket_id: str) -> bool:
-        """Take a ticket out (it closed); return whether it was indexed."""
+        """Take a ticket out (it closed); return whether it was indexed.
+
+        Raises:
+            InvalidValueError: ``ticket_id`` is not a ticket id.
+        """
+        ticket_id = _check_id("ticket_id", ticket_id)
         with self._lock:
             return self._drop(ticket_id)
 

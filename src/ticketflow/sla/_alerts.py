@@ -22,8 +22,8 @@ from .._due import DueCheckpoint
 from .._events import SlaBreached, SlaWarned, TicketAssigned, TicketEvent, TicketPrioritized
 from .._ticket import Ticket
 from .._workflow import Workflow
-from ..exceptions import ConflictError, InvalidValueError
-from ._checkpoint import CheckpointBasis, SlaCheckpoint, stored_version
+from ..exceptions import InvalidValueError
+from ._checkpoint import CheckpointBasis, SlaCheckpoint
 from ._escalation import EscalationStep, SlaAlert
 from ._policy import SlaPolicy, SlaRule
 from ._timers import SlaState, sla_state
@@ -98,13 +98,11 @@ class _SlaAlerts:
         return state
 
     def _stored(self, draft: Draft, rule: SlaRule | None, version: int) -> SlaCheckpoint | None:
-        stored = draft.memo(self.name)
-        state = self.basis.read(draft.ticket.id, stored, rule, version)
-        if state is None and stored is not None and (stored_version(stored) or 0) > version:
-            # Written with a later snapshot than the one loaded: another writer committed
-            # meanwhile, so this command must re-decide; reading the journal would only say so.
-            raise ConflictError(draft.ticket.id, version, stored_version(stored))
-        return state
+        # A memo of a later version than the snapshot is not used either: if another writer
+        # committed meanwhile, the journal read that follows says so (a conflict); if the memo
+        # is damaged, the journal repairs it. Refusing it outright would refuse every command
+        # on a ticket whose memo was damaged, for good.
+        return self.basis.read(draft.ticket.id, draft.memo(self.name), rule, version)
 
     def run(self, draft: Draft, now: datetime) -> Sequence[str]:
         checkpoint = self._state(draft)

@@ -39,7 +39,7 @@ from ._escalation import SlaAlert
 from ._policy import SlaPolicy, SlaRule
 from ._timers import Walk
 
-__all__ = ["FORMAT", "CheckpointBasis", "SlaCheckpoint", "fingerprint", "stored_version"]
+__all__ = ["FORMAT", "CheckpointBasis", "SlaCheckpoint", "fingerprint"]
 
 FORMAT: Final = 1
 """The checkpoint's format; bump it whenever what a checkpoint means changes."""
@@ -380,7 +380,15 @@ class SlaCheckpoint(Walk[_Span]):
             ):
                 return None
             return cls._read(data, basis, rule)
-        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError):
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            OverflowError,
+            AttributeError,
+            RecursionError,  # a damaged memo nested past the limit
+        ):
             return None
 
     @classmethod
@@ -508,14 +516,6 @@ def _decode_span(item: object, terms: _Terms) -> _Span:
     span.reached = {_int(n): _instant(at) for n, at in reached}
     span.projected = {_int(n): _optional_instant(at) for n, at in projected}
     return span
-
-
-def stored_version(text: str) -> int | None:
-    """Return the ticket version a stored checkpoint reflects, read without decoding it."""
-    parts = text.split(",", 2)
-    if len(parts) < 3 or parts[0] != f"[{FORMAT}" or not parts[1].isdigit():  # noqa: PLR2004
-        return None
-    return int(parts[1])
 
 
 def fingerprint(policy: SlaPolicy, stopped: frozenset[str]) -> str:

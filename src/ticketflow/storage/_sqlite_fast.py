@@ -29,9 +29,9 @@ import attrs
 
 from .._actors import Actor, Role
 from .._events import EVENT_TYPES, TicketEvent
-from .._fields import Fields, FieldValue
+from .._fields import MAX_FIELDS, Fields, FieldValue
 from .._status import as_status
-from .._ticket import Channel, Requester, Ticket, TicketKind, TicketLinks, from_state
+from .._ticket import MAX_TAGS, Channel, Requester, Ticket, TicketKind, TicketLinks, from_state
 
 __all__ = ["TICKET_KEYS_READ", "Unfit", "event_readers", "ticket_from_data"]
 
@@ -46,10 +46,6 @@ _fromisoformat = datetime.fromisoformat
 _INT64_MAX: Final = 2**63 - 1
 
 
-def _unfit() -> Any:  # noqa: ANN401 - raises
-    raise Unfit
-
-
 # Values repeat (the same agent writes many comments; a ticket's requester is read on every
 # command), and they are immutable, so each distinct one is validated once and then shared.
 _CACHE_SIZE: Final = 4096
@@ -58,10 +54,12 @@ _requesters: dict[tuple[object, object, object], Requester] = {}
 
 
 def _actor(value: Any) -> Actor:  # noqa: ANN401
+    if len(value) != 2:  # noqa: PLR2004 - role and id
+        raise Unfit
     key = (value["role"], value["id"])
     actor = _actors.get(key)
     if actor is None:
-        if len(value) != 2 or type(key[0]) is not str or key[0] not in _ROLES:  # noqa: PLR2004
+        if type(key[0]) is not str or key[0] not in _ROLES:
             raise Unfit
         actor = Actor(Role(key[0]), key[1])  # checks the id
         if len(_actors) >= _CACHE_SIZE:
@@ -74,11 +72,12 @@ _ROLES: Final = frozenset(role.value for role in Role)
 
 
 def _requester(value: Any) -> Requester:  # noqa: ANN401
+    # Checked before the cache is asked: 1 and 1.0 equal True, and would find its entry.
+    if len(value) != 3 or type(value["external"]) is not bool:  # noqa: PLR2004
+        raise Unfit
     key = (value["email"], value["name"], value["external"])
     requester = _requesters.get(key)
     if requester is None:
-        if len(value) != 3 or type(key[2]) is not bool:  # noqa: PLR2004
-            raise Unfit
         requester = Requester(*key)  # checks every part
         if len(_requesters) >= _CACHE_SIZE:
             _requesters.clear()
@@ -132,7 +131,11 @@ def _instant(value: object) -> datetime:
 
 
 def _tags(value: object) -> frozenset[str]:
-    if type(value) is not list or not all(type(tag) is str for tag in value):
+    if (
+        type(value) is not list
+        or len(value) > MAX_TAGS
+        or not all(type(tag) is str for tag in value)
+    ):
         raise Unfit
     return frozenset(value)
 
@@ -140,19 +143,24 @@ def _tags(value: object) -> frozenset[str]:
 _SCALARS: Final = frozenset({str, int, float, bool})
 
 
+def _scalar(item: object) -> bool:
+    # JSON reads NaN, Infinity and 1e999 as floats that are not finite: no field holds one.
+    return type(item) in _SCALARS and (type(item) is not float or item - item == 0)
+
+
 def _changes(value: object) -> dict[str, FieldValue | None]:
-    if type(value) is not dict or not value:
+    if type(value) is not dict or not value or len(value) > MAX_FIELDS:
         raise Unfit
-    if not all(item is None or type(item) in _SCALARS for item in value.values()):
+    if not all(item is None or _scalar(item) for item in value.values()):
         raise Unfit
     return value
 
 
 def _fields(value: object) -> Fields:
-    if type(value) is not dict:
+    if type(value) is not dict or len(value) > MAX_FIELDS:
         raise Unfit
     names = list(value)
-    if names != sorted(names) or not all(type(item) in _SCALARS for item in value.values()):
+    if names != sorted(names) or not all(_scalar(item) for item in value.values()):
         raise Unfit
     fields = _new(Fields)
     _set(fields, "_data", value)
@@ -293,6 +301,8 @@ _INLINE: Final[dict[Callable[[Any], Any], str]] = {
 def _make_reader(cls: type[Any]) -> EventReader | None:
     # Generated, like attrs' own __init__: one function per event type, with the checks of
     # its attributes written out, reads an event in about a microsecond.
+    if hasattr(cls, "__attrs_post_init__"):
+        return None  # rules across attributes (no self-link, ...): the validating path
     attrs.resolve_types(cls)
     body = [field for field in attrs.fields(cls) if field.name not in _HEADER]
     readers = [(field.name, _attribute_reader(field)) for field in body]
