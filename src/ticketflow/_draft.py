@@ -23,6 +23,7 @@ from ._values import check_instant, check_name
 from ._workflow import Workflow
 from .exceptions import InvalidValueError
 from .storage import OutboxMessage
+from .storage._outbox import announcing
 
 __all__ = ["Decide", "Draft", "event_message"]
 
@@ -226,10 +227,10 @@ def event_message(event: TicketEvent, message_id: str) -> OutboxMessage:
     the requester must never receive them.
     """
     internal = type(event) is CommentAdded and not event.public
-    return OutboxMessage(
-        id=check_name("ids()", message_id),
-        topic="ticket.internal_comment" if internal else f"ticket.{event.type}",
-        payload=to_primitive(event),
-        ticket_id=event.ticket_id,
-        created_at=event.at,
+    return announcing(
+        check_name("ids()", message_id),
+        "ticket.internal_comment" if internal else f"ticket.{event.type}",
+        to_primitive(event),
+        event.ticket_id,
+        event.at,
     )
