@@ -122,6 +122,7 @@ from ticketflow.storage import (
     LeasedMessage,
     OutboxMessage,
     Page,
+    RejectedIntake,
     SQLiteTicketStore,
     TicketQuery,
 )
@@ -536,7 +537,7 @@ def _email_fields(raw: bytes) -> Arguments:
     return (), attrs.asdict(parse_email(raw), recurse=False)
 
 
-def _similarity_keys(subject: str, body: str) -> Arguments:
+def _band_keys(subject: str, body: str) -> Arguments:
     return (), attrs.asdict(SimilaritySpec().keys(subject, body), recurse=False)
 
 
@@ -604,7 +605,7 @@ TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "SimilarityKeys",
         SimilarityKeys,
-        st.builds(_similarity_keys, _line, _bodies),
+        st.builds(_band_keys, _line, _bodies),
     ),
     Target(
         "SimilaritySpec",
@@ -981,6 +982,19 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("DueEntry", DueEntry, _keywords(ticket_id=_ids, due_at=aware_datetimes())),
     Target("InMemoryTicketStore", InMemoryTicketStore, st.just(((), {}))),
+    Target(
+        "RejectedIntake",
+        RejectedIntake,
+        _keywords(
+            id=_ids,
+            channel=st.sampled_from(["email", "form"]),
+            received_at=aware_datetimes(),
+            raw=st.binary(max_size=64),
+            problems=st.lists(
+                st.builds(IntakeProblem, _line, _names, _line), min_size=1, max_size=3
+            ),
+        ),
+    ),
     Target(
         "LeasedMessage",
         LeasedMessage,

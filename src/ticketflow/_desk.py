@@ -185,8 +185,11 @@ class Desk(Commands, Ticking):
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def submit(self, draft: NewTicket, *, actor: Actor) -> Ticket:
+    def submit(self, draft: NewTicket, *, actor: Actor, decide: Decide | None = None) -> Ticket:
         """Create a ticket from a validated submission.
+
+        ``decide``, if given, records more on the creation's draft (a capability's seam for new
+        tickets: intake claims the e-mail's Message-ID and indexes near-duplicate keys there).
 
         Raises:
             AccessDeniedError: A customer submitting in someone else's name.
@@ -196,24 +199,26 @@ class Desk(Commands, Ticking):
         if type(draft) is not NewTicket:
             raise InvalidValueError("draft", draft, "must be a NewTicket")
         self.access.require_submit(draft, actor)
+        if decide is not None and not callable(decide):
+            raise InvalidValueError("decide", decide, "must be callable or None")
         for kind in LinkKind:
             check_link_target(self.store, kind, getattr(draft.links, kind.value))
         at = self._clock_now()
         ticket_id = check_name("ids()", self._ids())
         # A placeholder number: the store numbers the ticket in the commit's transaction.
         ticket, event = self.workflow.create(draft, id=ticket_id, number=1, actor=actor, at=at)
-        return self._commit(
-            Draft(
-                ticket,
-                actor=actor,
-                at=at,
-                workflow=self.workflow,
-                ids=self._ids,
-                history=tuple,
-                events=[event],
-            ),
-            assign_number=True,
+        creation = Draft(
+            ticket,
+            actor=actor,
+            at=at,
+            workflow=self.workflow,
+            ids=self._ids,
+            history=tuple,
+            events=[event],
         )
+        if decide is not None:
+            decide(creation)
+        return self._commit(creation, assign_number=True)
 
     def transition(
         self,
@@ -309,6 +314,9 @@ class Desk(Commands, Ticking):
                 due_at=due_at,
                 memos=memos,
                 assign_number=assign_number,
+                claims=draft.claims,
+                similarity=draft.similarity,
+                unindex=draft.ticket.status in self.workflow.terminal,
             )
         )
         # A new ticket was numbered by the store: read it back as written.

@@ -23,7 +23,9 @@ from ._values import check_instant, check_name
 from ._workflow import Workflow
 from .exceptions import InvalidValueError
 from .storage import OutboxMessage
+from .storage._band_keys import SimilarityKeys
 from .storage._outbox import announcing
+from .storage._received import check_claims
 
 __all__ = ["Decide", "Draft", "event_message"]
 
@@ -47,6 +49,8 @@ class Draft:
         derived: What due work derived from this draft, by the work's name, kept for the
             commit so that it is derived once per command (never stored; see
             :class:`~ticketflow.IncrementalDueWork`).
+        claims: The unique keys the ticket claims in the commit (see :meth:`claim`).
+        similarity: The ticket's near-duplicate keys to index with the commit, if any.
 
     Raises:
         InvalidValueError: A part is not of its kind (the Desk builds drafts; a test may too).
@@ -55,6 +59,7 @@ class Draft:
     """
 
     __slots__ = (
+        "_claims",
         "_history",
         "_ids",
         "_memos",
@@ -66,6 +71,7 @@ class Draft:
         "derived",
         "events",
         "outbox",
+        "similarity",
         "ticket",
         "workflow",
     )
@@ -99,6 +105,36 @@ class Draft:
         self._memos = memos
         self._stored: Mapping[str, str] | None = None
         self.derived: dict[str, object] = {}
+        self._claims: list[str] = []
+        self.similarity: SimilarityKeys | None = None
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        """The unique keys claimed so far, in order."""
+        return tuple(self._claims)
+
+    def claim(self, key: str) -> None:
+        """Claim a unique key for the ticket in this commit (an e-mail's Message-ID, say).
+
+        The commit raises :class:`~ticketflow.exceptions.ClaimTakenError`, writing nothing, if
+        another ticket holds the key; a key the ticket holds already stays its own.
+
+        Raises:
+            InvalidValueError: ``key`` is not single-line text of at most 1,024 characters.
+        """
+        (checked,) = check_claims((key,))
+        if checked not in self._claims:
+            self._claims.append(checked)
+
+    def index(self, keys: SimilarityKeys) -> None:
+        """Index the ticket's near-duplicate keys with the commit (replacing earlier ones).
+
+        Raises:
+            InvalidValueError: ``keys`` is not :class:`~ticketflow.intake.SimilarityKeys`.
+        """
+        if type(keys) is not SimilarityKeys:
+            raise InvalidValueError("keys", keys, "must be SimilarityKeys")
+        self.similarity = keys
 
     @property
     def expected_version(self) -> int:

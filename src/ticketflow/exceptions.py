@@ -17,7 +17,9 @@ the message is for people, the attributes are for programs.
     ├── DeserializationError(ValueError)         code "invalid_data"
     ├── JournalError(ValueError)                 code "invalid_journal"
     ├── TicketNotFoundError(LookupError)         code "ticket_not_found"
+    ├── RecordNotFoundError(LookupError)         code "record_not_found"
     ├── ConflictError(RuntimeError)              code "conflict"
+    │   └── ClaimTakenError                      code "claim_taken"
     ├── ClockSkewError(RuntimeError)             code "clock_skew"
     ├── ConfigurationError(RuntimeError)         code "not_configured"
     ├── StoreError(RuntimeError)                 code "store_error"
@@ -42,6 +44,7 @@ __all__ = [
     "CalendarError",
     "CheckFailedError",
     "CheckFailure",
+    "ClaimTakenError",
     "ClockSkewError",
     "ConfigurationError",
     "ConflictError",
@@ -54,6 +57,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NotATicketflowStoreError",
     "PermissionDeniedError",
+    "RecordNotFoundError",
     "SchemaVersionError",
     "StoreError",
     "TicketNotFoundError",
@@ -273,6 +277,22 @@ class TicketNotFoundError(TicketflowError, LookupError):
         super().__init__(f"no ticket {_shown(key)}")
 
 
+class RecordNotFoundError(TicketflowError, LookupError):
+    """No record of this kind with this id (a rejected-intake record, say).
+
+    Attributes:
+        kind: What was looked for, e.g. ``rejected_intake``.
+        record_id: The id asked for.
+    """
+
+    code: _typing.ClassVar[str] = "record_not_found"
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"no {kind} record {_shown(record_id)}")
+
+
 class ConflictError(TicketflowError, RuntimeError):
     """A commit expected another version of the ticket than the store holds; nothing was written.
 
@@ -291,6 +311,32 @@ class ConflictError(TicketflowError, RuntimeError):
         super().__init__(
             f"ticket {ticket_id}: expected version {expected}, store has {actual}; nothing written"
         )
+
+
+class ClaimTakenError(ConflictError):
+    """A commit claimed a unique key that another ticket holds; nothing was written.
+
+    Intake claims each e-mail's Message-ID and each form's idempotency key in the commit that
+    creates the ticket, so two workers taking in the same message at once make one ticket: the
+    second commit raises this, and its caller answers with the holder.
+
+    Attributes:
+        key: The key.
+        holder: The ticket that holds it.
+    """
+
+    code: _typing.ClassVar[str] = "claim_taken"
+
+    def __init__(self, ticket_id: str, key: str, holder: str) -> None:
+        self.key = key
+        self.holder = holder
+        TicketflowError.__init__(
+            self,
+            f"ticket {ticket_id}: key {_shown(key)} is held by ticket {holder}; nothing written",
+        )
+        self.ticket_id = ticket_id
+        self.expected = 0
+        self.actual = None
 
 
 class ClockSkewError(TicketflowError, RuntimeError):

@@ -54,6 +54,15 @@ import attrs
 
 from .._values import MAX_TEXT_LENGTH, check_int, check_text
 from ..exceptions import InvalidValueError
+from ..storage._band_keys import (
+    EMPTY,
+    SKETCH_SIZE,
+    Signature,
+    SimilarityKeys,
+    check_band_keys,
+    check_signature,
+    check_sketch,
+)
 
 __all__ = [
     "MinHasher",
@@ -67,14 +76,10 @@ __all__ = [
     "shingles",
 ]
 
-Signature = tuple[int, ...]
-
-EMPTY: Final = (1 << 64) - 1  # an empty bin; real values are below 2**64 // num_perm
 _WORD: Final = re.compile(r"[^\W_]+")
 _MIN_PERM: Final = 16
 _MAX_PERM: Final = 512  # the probe table is num_perm**2 entries, built once per (num_perm, seed)
 _MAX_SHINGLE: Final = 16
-SKETCH_SIZE: Final = 1024  # shingle hashes kept per ticket for verification
 _FALSE_NEGATIVE_WEIGHT: Final = 0.95
 _STEPS: Final = 64  # midpoint-rule steps per integral when choosing bands and rows
 _VERSION: Final = b"ticketflow-similarity-1"
@@ -241,31 +246,6 @@ def _agreement(a: Sequence[int], b: Sequence[int]) -> float:
     return agreeing / len(a)
 
 
-def _check_signature(field: str, value: object, length: int | None = None) -> Signature:
-    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-        raise InvalidValueError(field, value, "a signature is a sequence of integers")
-    if not value or (length is not None and len(value) != length):
-        want = f"{length} integers" if length is not None else "at least one integer"
-        raise InvalidValueError(field, f"{len(value)} values", f"a signature has {want}")
-    for item in value:
-        if type(item) is not int or not 0 <= item <= EMPTY:
-            raise InvalidValueError(field, item, "signature values are integers 0 to 2**64-1")
-    return tuple(value)
-
-
-def _check_sketch(field: str, value: object) -> tuple[int, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise InvalidValueError(field, value, "a sketch is a sequence of integers")
-    if len(value) > SKETCH_SIZE:
-        raise InvalidValueError(field, f"{len(value)} values", f"at most {SKETCH_SIZE} values")
-    previous = -1
-    for item in value:
-        if type(item) is not int or not previous < item <= EMPTY:
-            raise InvalidValueError(field, item, "a sketch holds ascending 64-bit integers")
-        previous = item
-    return tuple(value)
-
-
 def estimated_jaccard(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:
     """Return the share of positions where two signatures agree: their estimated Jaccard.
 
@@ -277,8 +257,8 @@ def estimated_jaccard(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:
 
     .. versionadded:: 0.1
     """
-    a = _check_signature("sig_a", sig_a)
-    b = _check_signature("sig_b", sig_b, len(a))
+    a = check_signature("sig_a", sig_a)
+    b = check_signature("sig_b", sig_b, len(a))
     return _agreement(a, b)
 
 
@@ -352,51 +332,6 @@ def _shingle_size(_: object, __: object, value: object) -> None:
     check_int("shingle_size", value, minimum=1, maximum=_MAX_SHINGLE)
 
 
-def _signature(value: Sequence[int]) -> Signature:
-    return _check_signature("signature", value)
-
-
-def _stored_band_keys(value: Iterable[str]) -> tuple[str, ...]:
-    keys = _check_band_keys(value)
-    for key in keys:
-        check_text("band_keys", key, empty=False, single_line=True, max_length=64)
-    return keys
-
-
-def _stored_sketch(value: Sequence[int]) -> tuple[int, ...]:
-    return _check_sketch("sketch", value)
-
-
-def _fingerprint_text(value: str) -> str:
-    return check_text("fingerprint", value, empty=False, single_line=True, max_length=64)
-
-
-@attrs.frozen
-class SimilarityKeys:
-    """What a store keeps per open ticket to find its near duplicates.
-
-    Written in the ticket's own commit (and removed when it closes), so every worker sees the
-    same index after any restart.
-
-    Attributes:
-        signature: The MinHash signature the band keys are made from.
-        band_keys: Short strings to index: a ticket is a candidate for another when they share
-            one. Empty for a text without words (it matches nothing).
-        sketch: The least 1,024 shingle hashes, ascending (all of them for any ticket under
-            about a thousand words), for verifying candidates: exact Jaccard when both texts
-            fit, Broder's bottom-k estimate (standard error under 0.016) otherwise.
-        fingerprint: The spec that produced them (:attr:`SimilaritySpec.fingerprint`); keys of
-            different specs never compare, so a store can tell which rows to rebuild.
-
-    .. versionadded:: 0.1
-    """
-
-    signature: Signature = attrs.field(converter=_signature)
-    band_keys: tuple[str, ...] = attrs.field(converter=_stored_band_keys)
-    sketch: tuple[int, ...] = attrs.field(converter=_stored_sketch)
-    fingerprint: str = attrs.field(converter=_fingerprint_text)
-
-
 @attrs.frozen
 class SimilaritySpec:
     """How similar is a near duplicate, and how the signatures and band keys are made.
@@ -453,7 +388,7 @@ class SimilaritySpec:
         Raises:
             InvalidValueError: ``signature`` is not one of this spec's (field ``signature``).
         """
-        return self._band_keys(_check_signature("signature", signature, self.num_perm))
+        return self._band_keys(check_signature("signature", signature, self.num_perm))
 
     def _band_keys(self, signature: Signature) -> tuple[str, ...]:
         if signature[0] == EMPTY:
@@ -567,16 +502,6 @@ def _check_query(limit: object, exclude: object) -> frozenset[str]:
     return frozenset(given)
 
 
-def _check_band_keys(value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InvalidValueError("band_keys", value, "must be a collection of band keys")
-    keys = tuple(value)
-    for key in keys:
-        if not isinstance(key, str):
-            raise InvalidValueError("band_keys", key, "band keys are strings")
-    return keys
-
-
 def _checked_candidates(found: object) -> dict[str, tuple[int, ...]]:
     # A store's answer is validated like any stored row before it is compared.
     if not isinstance(found, Mapping):
@@ -584,7 +509,7 @@ def _checked_candidates(found: object) -> dict[str, tuple[int, ...]]:
     checked = {}
     for ticket_id, sketch in found.items():
         where = f"candidates[{_check_id('candidates', ticket_id)!r}]"
-        checked[ticket_id] = _check_sketch(where, sketch)
+        checked[ticket_id] = check_sketch(where, sketch)
     return checked
 
 
@@ -692,10 +617,10 @@ class NearDuplicateIndex:
         given: object = keys
         if not isinstance(given, SimilarityKeys) or given.fingerprint != self._spec.fingerprint:
             raise InvalidValueError("keys", given, "must be SimilarityKeys made with this spec")
-        signature = _check_signature("keys.signature", keys.signature, self._spec.num_perm)
+        signature = check_signature("keys.signature", keys.signature, self._spec.num_perm)
         if self._spec.band_keys(signature) != keys.band_keys:
             raise InvalidValueError("keys.band_keys", keys.band_keys, "do not fit the signature")
-        _check_sketch("keys.sketch", keys.sketch)
+        check_sketch("keys.sketch", keys.sketch)
         self._put(ticket_id, keys)
 
     def _put(self, ticket_id: str, keys: SimilarityKeys) -> None:
@@ -740,7 +665,7 @@ class NearDuplicateIndex:
 
     def candidates(self, band_keys: Collection[str]) -> dict[str, Sequence[int]]:
         """Return ticket id -> sketch of every ticket holding any of ``band_keys``."""
-        wanted = _check_band_keys(band_keys)
+        wanted = check_band_keys(band_keys)
         found: dict[str, Sequence[int]] = {}
         with self._lock:
             for key in wanted:

@@ -9,6 +9,7 @@ import importlib
 import typing
 
 from .._public import publish as _publish
+from ._band_keys import SimilarityKeys as SimilarityKeys
 from ._change import Change as Change
 from ._outbox import LeasedMessage as LeasedMessage
 from ._outbox import OutboxMessage as OutboxMessage
@@ -17,6 +18,8 @@ from ._protocol import Page as Page
 from ._protocol import TicketMemos as TicketMemos
 from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore
+from ._received import IntakeStore as IntakeStore
+from ._received import RejectedIntake as RejectedIntake
 
 if typing.TYPE_CHECKING:
     from ._memory import InMemoryTicketStore as InMemoryTicketStore
@@ -26,10 +29,13 @@ __all__ = [
     "Change",
     "DueEntry",
     "InMemoryTicketStore",
+    "IntakeStore",
     "LeasedMessage",
     "OutboxMessage",
     "Page",
+    "RejectedIntake",
     "SQLiteTicketStore",
+    "SimilarityKeys",
     "TicketMemos",
     "TicketQuery",
     "TicketStore",

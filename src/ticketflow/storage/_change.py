@@ -15,6 +15,7 @@ import attrs
 from .._events import EVENT_TYPES, TicketCreated, TicketEvent
 from .._serde import to_primitive
 from .._ticket import Ticket, evolve_unchecked
+from ._band_keys import SimilarityKeys
 from ._checks import (
     INT64_MAX,
     INT64_MIN,
@@ -26,6 +27,7 @@ from ._checks import (
     validator,
 )
 from ._outbox import OutboxMessage
+from ._received import check_claims
 
 __all__ = ["TICKET_NUMBERS", "Change"]
 
@@ -82,6 +84,23 @@ def _flag(value: object) -> None:
         raise invalid("assign_number", value, "must be True or False")
 
 
+def _claims(value: Iterable[str]) -> tuple[str, ...]:
+    return value if type(value) is tuple and not value else check_claims(value)
+
+
+def _similarity(value: SimilarityKeys | None) -> SimilarityKeys | None:
+    if value is None:
+        return None
+    if type(value) is not SimilarityKeys:
+        raise invalid("similarity", value, "must be SimilarityKeys or None")
+    return value
+
+
+def _unindex(value: object) -> None:
+    if not isinstance(value, bool):
+        raise invalid("unindex", value, "must be True or False")
+
+
 @attrs.frozen(kw_only=True)
 class Change:
     """One atomic write: a ticket's next snapshot with the events that lead to it.
@@ -110,9 +129,16 @@ class Change:
             above every number it has handed out or holds. The ticket's own number is a
             placeholder; the store commits :meth:`numbered` with the number it picked (the
             snapshot, the creation event and the message announcing it all carry it).
+        claims: Unique keys the ticket claims in this commit (an e-mail's Message-ID, a
+            form's idempotency key); a store that keeps claims refuses the commit with
+            :class:`~ticketflow.exceptions.ClaimTakenError` if another ticket holds one (see
+            :class:`~ticketflow.storage.IntakeStore`).
+        similarity: The ticket's near-duplicate keys, replacing any it had.
+        unindex: Drop the ticket's near-duplicate keys (it no longer counts as open).
 
     .. versionchanged:: 0.2
-       ``assign_number``, so that a submission is one transaction.
+       ``assign_number``, so that a submission is one transaction; ``claims``,
+       ``similarity`` and ``unindex`` for intake.
 
     Raises:
         InvalidValueError: An attribute is of the wrong type (``events[1]`` is not a
@@ -132,9 +158,16 @@ class Change:
         factory=dict, converter=_memos, hash=False, repr=lambda memos: f"<{len(memos)}>"
     )
     assign_number: bool = attrs.field(default=False, validator=validator(_flag))
+    claims: tuple[str, ...] = attrs.field(default=(), converter=_claims)
+    similarity: SimilarityKeys | None = attrs.field(default=None, converter=_similarity)
+    unindex: bool = attrs.field(default=False, validator=validator(_unindex))
 
     def __attrs_post_init__(self) -> None:
         ticket = self.ticket
+        if self.unindex and self.similarity is not None:
+            raise invalid(
+                "unindex", self.unindex, "a change either sets similarity keys or drops them"
+            )
         first = self.expected_version + 1
         versions = [event.version for event in self.events]
         # Compared without building the expected range: a hostile version may be huge.

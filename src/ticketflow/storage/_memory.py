@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import operator
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -31,8 +31,16 @@ from ._checks import (
 )
 from ._memory_index import TicketIndex
 from ._memory_outbox import MemoryOutbox
+from ._memory_received import IntakeTables
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
+from ._received import (
+    RejectedIntake,
+    band_keys_argument,
+    claim_key_argument,
+    record_id_argument,
+    rejected_arguments,
+)
 
 __all__ = ["InMemoryTicketStore"]
 
@@ -58,6 +66,7 @@ class InMemoryTicketStore:
         self._due: dict[str, datetime] = {}
         self._due_order: list[tuple[datetime, str]] = []
         self._outbox = MemoryOutbox()
+        self._intake = IntakeTables()
         self._allocated = 0  # the last number handed out
         self._highest = 0  # the highest number held
 
@@ -108,6 +117,7 @@ class InMemoryTicketStore:
                 raise InvalidValueError(
                     "ticket.number", ticket.number, f"ticket {ticket.id} is #{current.number}"
                 )
+            self._intake.check(change)
             taken = [m.id for m in change.outbox if m.id in self._outbox]
             if taken or len({m.id for m in change.outbox}) != len(change.outbox):
                 raise InvalidValueError(
@@ -128,6 +138,7 @@ class InMemoryTicketStore:
             self._set_due(ticket.id, change.due_at)
             for message in change.outbox:
                 self._outbox.add(message)
+            self._intake.write(change)
             if numbered:
                 self._allocated = ticket.number  # only once written, as a rollback would
 
@@ -194,6 +205,49 @@ class InMemoryTicketStore:
         at = instant("not_before", not_before)
         with self._lock:
             return self._outbox.retry(leased, at)
+
+    # -- intake (IntakeStore) -------------------------------------------------------------
+
+    def claimant(self, key: str) -> str | None:
+        """Return the ticket holding the claim ``key``, or ``None``."""
+        key = claim_key_argument(key)
+        with self._lock:
+            return self._intake.claimant(key)
+
+    def candidates(self, band_keys: Collection[str]) -> Mapping[str, Sequence[int]]:
+        """Return ticket id -> sketch of every indexed ticket holding any of ``band_keys``."""
+        keys = band_keys_argument(band_keys)
+        with self._lock:
+            return self._intake.candidates(keys)
+
+    def keep_rejected(self, record: RejectedIntake) -> None:
+        """Keep a rejected-intake record (its id must be new)."""
+        record = instance("record", record, RejectedIntake)
+        with self._lock:
+            self._intake.keep(record)
+
+    def rejected(
+        self, *, pending: bool = True, after: str | None = None, limit: int = 50
+    ) -> Sequence[RejectedIntake]:
+        """Return up to ``limit`` rejected-intake records in the order kept."""
+        pending, after, limit = rejected_arguments(pending, after, limit)
+        with self._lock:
+            return self._intake.listed(pending=pending, after=after, limit=limit)
+
+    def get_rejected(self, record_id: str) -> RejectedIntake:
+        """Return one rejected-intake record (raises :class:`RecordNotFoundError`)."""
+        record_id = record_id_argument(record_id)
+        with self._lock:
+            return self._intake.get(record_id)
+
+    def settle_rejected(self, record_id: str, *, at: datetime, ticket_id: str | None) -> bool:
+        """Mark a rejected-intake record settled; ``False`` if it was already."""
+        record_id = record_id_argument(record_id)
+        when = instant("at", at)
+        if ticket_id is not None:
+            ticket_id = ticket_id_argument(ticket_id)
+        with self._lock:
+            return self._intake.settle(record_id, when, ticket_id)
 
     def _set_due(self, ticket_id: str, due_at: datetime | None) -> None:
         order = self._due_order

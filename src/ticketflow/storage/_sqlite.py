@@ -9,15 +9,21 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Final, Literal, Self
 
 from .._events import TicketEvent
 from .._ticket import Ticket
-from ..exceptions import ConflictError, InvalidValueError, StoreError, TicketNotFoundError
-from . import _sqlite_schema
+from ..exceptions import (
+    ConflictError,
+    InvalidValueError,
+    RecordNotFoundError,
+    StoreError,
+    TicketNotFoundError,
+)
+from . import _sqlite_received, _sqlite_schema
 from ._change import Change
 from ._checks import (
     INT64_MAX,
@@ -36,6 +42,13 @@ from ._checks import (
 )
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
+from ._received import (
+    RejectedIntake,
+    band_keys_argument,
+    claim_key_argument,
+    record_id_argument,
+    rejected_arguments,
+)
 from ._sqlite_rows import (
     CHANGEABLE,
     ChangeRows,
@@ -384,6 +397,8 @@ class SQLiteTicketStore:
                     connection.executemany(_INSERT_MESSAGE, rows.messages)
                 except sqlite3.IntegrityError:
                     raise _duplicate_message(change) from None
+            if change.claims or change.similarity is not None or change.unindex:
+                _sqlite_received.write_intake(connection, change)
 
     @staticmethod
     def _update(
@@ -587,6 +602,61 @@ class SQLiteTicketStore:
                 (at, leased.message.id, leased.lease_token),
             )
         return cursor.rowcount == 1
+
+    # -- intake (IntakeStore) -------------------------------------------------------------
+
+    def claimant(self, key: str) -> str | None:
+        """Return the ticket holding the claim ``key``, or ``None``."""
+        key = claim_key_argument(key)
+        if not storable(key):
+            return None
+        with self._autocommit() as connection:
+            return _sqlite_received.claimant(connection, key)
+
+    def candidates(self, band_keys: Collection[str]) -> Mapping[str, Sequence[int]]:
+        """Return ticket id -> sketch of every indexed ticket holding any of ``band_keys``."""
+        keys = [key for key in band_keys_argument(band_keys) if storable(key)]
+        if not keys:
+            return {}
+        with self._autocommit() as connection:
+            return _sqlite_received.candidates(connection, keys)
+
+    def keep_rejected(self, record: RejectedIntake) -> None:
+        """Keep a rejected-intake record (its id must be new)."""
+        record = instance("record", record, RejectedIntake)
+        with self._writing() as connection:
+            _sqlite_received.keep_rejected(connection, record)
+
+    def rejected(
+        self, *, pending: bool = True, after: str | None = None, limit: int = 50
+    ) -> Sequence[RejectedIntake]:
+        """Return up to ``limit`` rejected-intake records in the order kept."""
+        pending, after, limit = rejected_arguments(pending, after, limit)
+        if after is not None and not storable(after):
+            return []
+        with self._autocommit() as connection:
+            return _sqlite_received.listed_rejected(
+                connection, pending=pending, after=after, limit=limit
+            )
+
+    def get_rejected(self, record_id: str) -> RejectedIntake:
+        """Return one rejected-intake record (raises :class:`RecordNotFoundError`)."""
+        record_id = record_id_argument(record_id)
+        if not storable(record_id):
+            raise RecordNotFoundError("rejected_intake", record_id)
+        with self._autocommit() as connection:
+            return _sqlite_received.get_rejected(connection, record_id)
+
+    def settle_rejected(self, record_id: str, *, at: datetime, ticket_id: str | None) -> bool:
+        """Mark a rejected-intake record settled; ``False`` if it was already."""
+        record_id = record_id_argument(record_id)
+        when = instant("at", at)
+        if ticket_id is not None:
+            ticket_id = ticket_id_argument(ticket_id)
+        if not storable(record_id):
+            raise RecordNotFoundError("rejected_intake", record_id)
+        with self._writing() as connection:
+            return _sqlite_received.settle_rejected(connection, record_id, when, ticket_id)
 
 
 def _unmeetable(query: TicketQuery) -> bool:

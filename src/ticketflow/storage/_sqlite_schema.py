@@ -149,6 +149,40 @@ ALTER TABLE outbox_v2 RENAME TO outbox;
 CREATE UNIQUE INDEX outbox_by_id ON outbox (id);
 """
 
+# Intake's claims, near-duplicate keys and rejected input (see _sqlite_received).
+_V4_INTAKE: Final = """
+CREATE TABLE intake_claims (
+    key TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE intake_similarity (
+    ticket_id TEXT PRIMARY KEY,
+    bands TEXT NOT NULL,
+    sketch BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE intake_bands (
+    band_key TEXT NOT NULL,
+    ticket_id TEXT NOT NULL,
+    PRIMARY KEY (band_key, ticket_id)
+) WITHOUT ROWID;
+
+CREATE TABLE intake_rejected (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    problems TEXT NOT NULL,
+    settled_at INTEGER,
+    ticket_id TEXT
+);
+
+CREATE INDEX intake_rejected_pending ON intake_rejected (seq) WHERE settled_at IS NULL;
+"""
+
 # What due work derived from each ticket (the SLA clocks), kept with the snapshot so that the
 # next command advances it instead of re-reading the journal. One row per ticket and name.
 _V3_MEMOS: Final = """
@@ -160,7 +194,7 @@ CREATE TABLE ticket_memos (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3_MEMOS)
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3_MEMOS, _V4_INTAKE)
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 
 Append only; never edit a script that has shipped.

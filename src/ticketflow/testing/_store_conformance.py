@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from ..exceptions import InvalidValueError
 from ..storage import TicketStore
 from ._failures import named_failure
+from ._intake_checks import INTAKE_CHECKS
 from ._store_checks import TARGETED_CHECKS
 
 __all__ = ["check_ticket_store"]
@@ -47,7 +48,10 @@ def check_ticket_store(
     values keep their types and filters compare types as well as values, paging,
     ``journal(after_version=...)``, the due index, refused changes, outbox leases and their
     expiry, two threads claiming at once, and, for a store that keeps memos
-    (:class:`~ticketflow.storage.TicketMemos`), memos written with the snapshot) and then a
+    (:class:`~ticketflow.storage.TicketMemos`), memos written with the snapshot, and for a
+    store that intake can use (:class:`~ticketflow.storage.IntakeStore`), claims committed
+    with the ticket and one winner among racing claims, near-duplicate keys replaced and
+    dropped, and rejected-intake records kept, paged and settled) and then a
     hypothesis state machine that applies random commits, reads, queries, due queries and
     outbox claims to the store under test and to
     :class:`~ticketflow.storage.InMemoryTicketStore`, asserting that they answer alike.
@@ -85,7 +89,7 @@ def check_ticket_store(
                 name="hypothesis",
             ) from error
         compare = compare_with_the_reference
-    for check in TARGETED_CHECKS:
+    for check in (*TARGETED_CHECKS, *INTAKE_CHECKS):
         name = check.__name__.removeprefix("_check_")
         with _fresh(make_store) as store:
             try:
