@@ -62,6 +62,7 @@ class _Reading:
         self.body_chars = 0
         self.attachments: list[Attachment] = []
         self.html_left = limits.max_html_chars  # HTML still to be converted, in characters
+        self.payloads: list[bytes] | None = None  # each attachment's bytes, when asked for
 
     def defect(self, path: str, code: str, message: str) -> None:
         if len(self.defects) < _MAX_DEFECTS:
@@ -218,6 +219,8 @@ def _attach(part: Message, reading: _Reading) -> None:
     reading.attachments.append(
         Attachment(_filename(part), content_type, len(data), hashlib.sha256(data).hexdigest())
     )
+    if reading.payloads is not None:
+        reading.payloads.append(data)
 
 
 def _is_body(part: Message, content_type: str) -> bool:
@@ -341,6 +344,13 @@ def parse_email(
 
     .. versionadded:: 0.1
     """
+    return read_email(raw, limits, keep_payloads=False)[0]
+
+
+def read_email(
+    raw: bytes | bytearray | memoryview, limits: EmailLimits, *, keep_payloads: bool
+) -> tuple[InboundEmail, list[bytes]]:
+    """Return :func:`parse_email`'s answer and, if asked, each attachment's bytes in order."""
     given: object = raw
     if not isinstance(given, bytes | bytearray | memoryview):
         raise _reject("raw", "wrong_type", f"an e-mail is bytes, not {type(given).__name__}")
@@ -354,6 +364,9 @@ def parse_email(
     if not message.keys():
         raise _reject("header", "not_an_email", "no header field: this is not an e-mail")
     reading = _Reading(limits)
+    payloads: list[bytes] = []
+    if keep_payloads:
+        reading.payloads = payloads
     if stopped:
         reading.defect("message", "too_many_parts", f"parts past {limits.max_parts} left out")
     _header_problems(reading, cut)
@@ -365,7 +378,7 @@ def parse_email(
     subject = _subject_of(message, reading)
     _walk(message, "message", reading, body=True)
     text = "\n\n".join(reading.body)
-    return InboundEmail(
+    email = InboundEmail(
         message_id=next(iter(_message_ids(_header(message, "message-id"))), None),
         in_reply_to=next(iter(_message_ids(_header(message, "in-reply-to"))), None),
         references=references,
@@ -380,6 +393,7 @@ def parse_email(
         auto=auto_reason(message.get_content_type(), functools.partial(_header, message)),
         defects=tuple(reading.defects),
     )
+    return email, payloads
 
 
 # Writes a nested message back as it was read: no refolding (it would parse headers again).

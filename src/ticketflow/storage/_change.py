@@ -185,12 +185,14 @@ class Change:
         if any(event.ticket_id != ticket.id for event in self.events):
             raise invalid("events", ticket.id, "every event must be for the ticket")
         if self.assign_number and (
-            self.expected_version != 0 or not _creates(self.events[0], ticket)
+            self.expected_version != 0
+            or not isinstance(self.events[0], TicketCreated)
+            or self.events[0].ticket.number != ticket.number
         ):
             raise invalid(
                 "assign_number",
                 self.assign_number,
-                "only a new ticket is numbered, and its creation event must carry the ticket",
+                "only a new ticket is numbered, its creation first, with the same placeholder",
             )
         _check_keys(ticket)
         _check_ticket_numbers(ticket)
@@ -204,8 +206,9 @@ class Change:
     def numbered(self, number: int) -> Change:
         """Return the change with its new ticket numbered ``number`` (for stores).
 
-        The snapshot, the creation event and every message whose payload is that event's
-        primitives (the one that announces it) carry the number; ``assign_number`` is off.
+        The snapshot, the creation event's snapshot and every message whose payload is that
+        event's primitives (the one that announces it) carry the number; ``assign_number`` is
+        off. Events after the creation name the ticket by id only, so they stay as they are.
 
         Raises:
             InvalidValueError: The change does not ask for a number, or ``number`` is not a
@@ -222,8 +225,14 @@ class Change:
         assert isinstance(created, TicketCreated)  # noqa: S101 - checked when built
         # Only the number changes, in values already checked: copied, not built again.
         ticket = evolve_unchecked(self.ticket, {"number": number})
+        # A creation recorded with more events (a note, say) carries an earlier snapshot.
+        first = (
+            ticket
+            if created.ticket is self.ticket
+            else evolve_unchecked(created.ticket, {"number": number})
+        )
         renumbered = _new(TicketCreated)
-        _set(renumbered, "__dict__", {**created.__dict__, "ticket": ticket})
+        _set(renumbered, "__dict__", {**created.__dict__, "ticket": first})
         announced = to_primitive(created)
         outbox = tuple(
             _renumbered(message, number) if message.payload == announced else message
