@@ -355,7 +355,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("demo", help="run the end-to-end demo on SQLite")
     run.add_argument("--db", type=Path, help="the SQLite file to use (default: a temporary one)")
+    gate = commands.add_parser(
+        "mailgate",
+        help="take in one e-mail from stdin (for an MTA pipe); exit 0 handled, 75 retry later",
+    )
+    gate.add_argument("--db", type=Path, required=True, help="the SQLite store")
+    gate.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    gate.add_argument("--address", help="the desk's address (default: $TICKETFLOW_MAIL_ADDRESS)")
+    gate.add_argument("--attachments", type=Path, help="where attachments go (<db>.attachments)")
+    gate.add_argument("--desk", metavar="MODULE:CALLABLE", help="builds the Desk from the store")
+    gate.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds to wait for a busy store (10)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "mailgate":
+        from .intake._mailgate import mailgate  # noqa: PLC0415 - only the gateway needs it
+
+        return mailgate(
+            args.db,
+            stdin=sys.stdin.buffer,
+            write=print,
+            warn=lambda text: print(text, file=sys.stderr),
+            as_json=args.json,
+            address=args.address,
+            attachments=args.attachments,
+            desk_factory=args.desk,
+            timeout=args.timeout,
+        )
     return demo(args.db)
 
 
