@@ -1,21 +1,35 @@
-"""How fast is parse_email?  Run: python benchmarks/intake.py.
+"""How fast is intake?  Run: python benchmarks/intake.py.
 
 Prints e-mails parsed per second for a 5 KB reply with quoted history (as plain text, and as
 Gmail sends it: plain text and HTML alternatives), beside a plain 1 KB message as the
 baseline, measured in the same run. Then the time of the slowest inputs we know of under the
-default limits (the target: under a second each).
+default limits (the target: under a second each). Then ``Intake.ingest_email`` end to end on
+SQLite (synchronous=NORMAL): new tickets, threaded replies and duplicates per second, beside
+parsing the same messages alone.
 """
 
 from __future__ import annotations
 
 import gc
 import platform
+import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from ticketflow.intake import EmailLimits, parse_email
+from ticketflow import Desk
+from ticketflow.intake import (
+    EmailLimits,
+    InMemoryAttachmentSink,
+    Intake,
+    IntakeAction,
+    MailIdentity,
+    parse_email,
+)
+from ticketflow.storage import SQLiteTicketStore
 
 RUNS = 7  # timing runs; the median is reported
 LIMITS = EmailLimits()
@@ -139,8 +153,118 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 }
 
 
+WORDS = (
+    "parcel",
+    "invoice",
+    "printer",
+    "label",
+    "carrier",
+    "pallet",
+    "refund",
+    "order",
+    "warehouse",
+    "driver",
+    "depot",
+    "scanner",
+    "account",
+    "password",
+    "vpn",
+    "laptop",
+    "screen",
+    "battery",
+    "cable",
+    "router",
+    "network",
+    "billing",
+    "tax",
+    "customs",
+    "delivery",
+    "pickup",
+    "return",
+    "damaged",
+    "missing",
+    "late",
+    "broken",
+    "wrong",
+    "address",
+    "phone",
+    "email",
+    "portal",
+)
+
+
+def _requests(count: int) -> list[bytes]:
+    rng = random.Random(7)
+    messages = []
+    for number in range(count):
+        words = " ".join(rng.choice(WORDS) for _ in range(60))
+        messages.append(
+            (
+                f"From: Customer {number} <c{number}@example.com>\r\n"
+                f"To: support@desk.example\r\nSubject: Request {number}: {words[:40]}\r\n"
+                f"Message-ID: <r{number}@mail.example.com>\r\n"
+                f"Content-Type: text/plain; charset=utf-8\r\n\r\nHello,\r\n\r\n{words}\r\n"
+            ).encode()
+        )
+    return messages
+
+
+def _replies(requests: list[bytes]) -> list[bytes]:
+    return [
+        (
+            f"From: c{number}@example.com\r\nTo: support@desk.example\r\n"
+            f"Subject: Re: request {number}\r\nMessage-ID: <re{number}@mail.example.com>\r\n"
+            f"In-Reply-To: <r{number}@mail.example.com>\r\n\r\nStill waiting, thanks.\r\n\r\n"
+            f"On Mon, 2 Mar 2026 at 09:00, Support <support@desk.example> wrote:\r\n> Hello\r\n"
+        ).encode()
+        for number in range(len(requests))
+    ]
+
+
+def _rate(messages: list[bytes], take: Callable[[bytes], object]) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    for raw in messages:
+        take(raw)
+    return len(messages) / (time.perf_counter() - started)
+
+
+def ingest_table(count: int = 400) -> None:
+    """Print ingest_email end to end on SQLite, beside parse_email alone on the same mail."""
+    requests = _requests(count)
+    replies = _replies(requests)
+    print(f"\ningest_email end to end on SQLite (synchronous=NORMAL), {count} messages each")
+    print(f"{'step':52} {'e-mails/s':>10} {'us each':>8} {'vs parse':>9}")
+    parse_rate = statistics.median(_rate(requests, parse_email) for _ in range(3))
+    print(f"{'parse_email alone (baseline)':52} {parse_rate:10,.0f} {1e6 / parse_rate:8.0f}")
+    with tempfile.TemporaryDirectory() as scratch:
+        store = SQLiteTicketStore(Path(scratch) / "intake.sqlite3", synchronous="NORMAL")
+        with store:
+            intake = Intake(
+                Desk(store),
+                identity=MailIdentity("support@desk.example", b"benchmark secret, 32 bytes long"),
+                attachments=InMemoryAttachmentSink(),
+            )
+            outcomes: list[IntakeAction] = []
+
+            def take(raw: bytes) -> None:
+                outcomes.append(intake.ingest_email(raw).action)
+
+            steps = (
+                ("new tickets (exact and near dedupe checked)", requests, IntakeAction.CREATED),
+                ("replies threaded by In-Reply-To", replies, IntakeAction.APPENDED),
+                ("the same messages again (duplicates)", requests, IntakeAction.DUPLICATE),
+            )
+            for name, messages, expected in steps:
+                outcomes.clear()
+                rate = _rate(messages, take)
+                if set(outcomes) != {expected}:
+                    raise SystemExit(f"{name}: expected {expected}, got {set(outcomes)}")
+                print(f"{name:52} {rate:10,.0f} {1e6 / rate:8.0f} {parse_rate / rate:8.1f}x")
+
+
 def main() -> None:
-    """Print both tables."""
+    """Print the three tables."""
     print(f"parse_email on Python {platform.python_version()} ({sys.platform})\n")
     cases = {
         "plain 1 KB message (baseline)": plain_1k(),
@@ -161,6 +285,7 @@ def main() -> None:
         raw = build()
         seconds = min(_once(raw) for _ in range(3))
         print(f"{name:40} {len(raw) / 1e6:6.2f} {seconds:8.3f}")
+    ingest_table()
 
 
 if __name__ == "__main__":

@@ -18,12 +18,27 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "service credit" in out
     assert "(exactly once)" in out
     assert "every journal replays to its snapshot" in out
-    assert "from carol@example.com -> #3" in out
-    assert "(8 lines in, 6 kept without the signature)" in out
-    assert "near duplicate of #3 (similarity 0.90): #4 linked duplicate_of #3" in out
-    assert "is automatic mail (auto_submitted): no ticket" in out
-    assert "refused (invalid_intake): $.queue unknown_field, $.subject empty" in out
-    assert "accepted -> #5 'Where is order 7790?' on the web channel" in out
+    assert "intake: created #3: new ticket from carol@example.com" in out
+    assert "the description keeps 6 lines (the signature cut)" in out
+    assert "intake: appended #3: a reply, threaded by its In-Reply-To/References" in out
+    assert "public comment by customer:carol@example.com: 'The delivery address is" in out
+    assert "intake: duplicate #3: this Message-ID was taken in before" in out
+    assert "intake: linked #4: near duplicate of an open ticket (similarity 0.90)" in out
+    assert "intake: created #5: new ticket from mallory@elsewhere.example" in out
+    assert "intake: ignored record intake-" in out
+    assert "automatic mail: auto_submitted" in out
+    assert "refused (rejected, kept as a record): $.queue unknown_field, $.subject empty" in out
+    assert "created #6: new ticket from frank@example.com on the web channel" in out
+    assert "same idempotency key: duplicate #6" in out
+    # #4 is linked to #3, as the journal shows
+    assert "linked duplicate_of" in out
+
+
+def test_demo_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo"])
+    first = capsys.readouterr().out
+    main(["demo"])
+    assert capsys.readouterr().out == first
 
 
 def test_demo_keeps_its_database_when_given_a_path(tmp_path: Path) -> None:

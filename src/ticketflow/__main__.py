@@ -4,10 +4,12 @@ The demo is the end-to-end job as it stands: a desk on the embedded SQLite store
 hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on the customer,
 resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
 and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
-what a customer may see; e-mail read by intake (a request becomes a ticket with its signature
-cut, a near duplicate is linked to it, an out-of-office reply is recognised as automatic); a web
-form refused with every problem listed, then accepted; and a reopened store whose journals
-replay to their snapshots.
+what a customer may see; e-mail taken in by the intake service (a request becomes a ticket with
+its signature cut, the customer's reply threads into it as her public comment, the same message
+again is a duplicate, a near duplicate is linked to it, a stranger's subject tag does not join
+the ticket, an out-of-office reply is ignored and kept as a record); a web form refused with
+every problem listed and kept, then accepted, then caught as a duplicate by its idempotency key;
+and a reopened store whose journals replay to their snapshots.
 """
 
 from __future__ import annotations
@@ -21,16 +23,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import Actor, Desk, LinkKind, NewTicket, Requester, TicketEvent, TicketStatus, replay
+from . import Actor, Desk, NewTicket, Requester, TicketEvent, TicketStatus, replay
 from .exceptions import AccessDeniedError, InvalidTransitionError, PermissionDeniedError
 from .intake import (
     FormSpec,
-    InboundEmail,
-    IntakeError,
-    NearDuplicateIndex,
+    InMemoryAttachmentSink,
+    Intake,
+    IntakeAction,
+    MailIdentity,
     form_schema,
-    parse_email,
-    parse_form,
 )
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
@@ -237,61 +238,89 @@ I am out of the office until Monday.
 """
 
 
+CAROL_REPLY: bytes = b"""\
+From: Carol Jones <carol@example.com>
+To: support@desk.example
+Subject: Re: [#3] Invoice 2026-118: wrong VAT rate
+Message-ID: <c2@mail.example.com>
+In-Reply-To: <c1@mail.example.com>
+References: <c1@mail.example.com>
+Content-Type: text/plain
+
+The delivery address is Linz, Austria (customer no. 4411).
+
+On Thu, 12 Mar 2026 at 09:31, Support <support@desk.example> wrote:
+> Thanks, we are looking into it.
+"""
+
+STRANGER: bytes = b"""\
+From: Mallory <mallory@elsewhere.example>
+To: support@desk.example
+Subject: Re: [#3] please add me
+Message-ID: <m1@elsewhere.example>
+Content-Type: text/plain
+
+Please send me the invoice too.
+"""
+
+
 def _intake(desk: Desk, write: Write) -> list[str]:
-    """E-mail arriving: a ticket, a near duplicate linked to it, automatic mail ignored."""
-    # The intake service (threading, the outcome of a duplicate, a mail gateway) is still to
-    # come; meanwhile the demo maps a parsed e-mail onto a submission by hand.
+    """E-mail arriving: a ticket, a reply threaded, duplicates caught, automatic mail ignored."""
+    intake = Intake(
+        desk,
+        identity=MailIdentity("support@desk.example", b"demo secret: 32 random bytes here"),
+        attachments=InMemoryAttachmentSink(),
+        ids=(f"intake-{n}" for n in itertools.count(1)).__next__,
+    )
     created: list[str] = []
-    open_tickets = NearDuplicateIndex()  # the default spec: Jaccard similarity 0.8
-    for raw in (REQUEST, SAME_AGAIN, OUT_OF_OFFICE):
-        mail: InboundEmail = parse_email(raw)
-        if mail.auto is not None or mail.sender is None:
-            write(f"intake: {mail.subject!r} is automatic mail ({mail.auto}): no ticket")
-            continue
-        sender = mail.sender.address
-        ticket = desk.submit(
-            NewTicket(
-                subject=mail.subject, description=mail.reply_text, requester=Requester(sender)
-            ),
-            actor=Actor.customer(sender),
-        )
-        created.append(ticket.id)
-        write(
-            f"intake: e-mail {mail.message_id} from {sender} -> {ticket.reference}"
-            f" {ticket.subject!r} ({len(mail.text.splitlines())} lines in,"
-            f" {len(ticket.description.splitlines())} kept without the signature)"
-        )
-        for match in open_tickets.query(mail.subject, mail.reply_text, limit=1):
-            first = desk.get(match.ticket_id)
-            desk.link(ticket.id, LinkKind.DUPLICATE_OF, first.id, actor=Actor.system("intake"))
+    for raw in (REQUEST, CAROL_REPLY, REQUEST, SAME_AGAIN, STRANGER, OUT_OF_OFFICE):
+        outcome = intake.ingest_email(raw)
+        write(f"intake: {outcome.line()}")
+        ticket = outcome.ticket
+        if outcome.action in {IntakeAction.CREATED, IntakeAction.LINKED} and ticket is not None:
+            created.append(ticket.id)
+        if outcome.action is IntakeAction.CREATED and ticket is not None and ticket.number == 3:  # noqa: PLR2004
             write(
-                f"  near duplicate of {first.reference} (similarity {match.similarity:.2f}):"
-                f" {ticket.reference} linked duplicate_of {first.reference}"
+                f"  {ticket.reference} {ticket.subject!r}: the description keeps"
+                f" {len(ticket.description.splitlines())} lines (the signature cut); replies"
+                f" thread by {intake.identity.reply_address(ticket)}"
             )
-        open_tickets.add(ticket.id, mail.subject, mail.reply_text)
-    created += _web_form(desk, write)
+        if raw is STRANGER:
+            write("  a [#3] subject tag from a stranger does not join #3: a ticket of their own")
+        if outcome.action is IntakeAction.APPENDED and ticket is not None:
+            comment = desk.view(ticket.id, Actor.agent("bob")).comments[-2]
+            write(f"  public comment by {comment.author}: {comment.body.splitlines()[0]!r}")
+    pending = desk.store.rejected()  # type: ignore[attr-defined]
+    write(f"intake: {len(pending)} rejected-intake record kept for review (automatic mail)")
+    created += _web_form(intake, write)
     return created
 
 
-def _web_form(desk: Desk, write: Write) -> list[str]:
-    """A web form: a payload with every problem listed at once, then a good one."""
+def _web_form(intake: Intake, write: Write) -> list[str]:
+    """A web form: a payload with every problem listed at once, then a good one, sent twice."""
     form = FormSpec(categories={"billing", "delivery/late"}, fields={"order"})
     write(f"web form: JSON Schema with fields {sorted(form_schema(form)['properties'])}")
-    posted = {"subject": "", "requester": {"email": "frank"}, "queue": "vip", "category": "x"}
-    try:
-        parse_form(posted, form=form)
-    except IntakeError as error:
-        listed = ", ".join(f"{p.path} {p.code}" for p in error.problems)
-        write(f"  refused ({error.code}): {listed}")
+    posted: dict[str, object] = {
+        "subject": "",
+        "requester": {"email": "frank"},
+        "queue": "vip",
+        "category": "x",
+    }
+    refused = intake.submit_form(posted, form=form)
+    listed = ", ".join(f"{p.path} {p.code}" for p in refused.problems)
+    write(f"  refused ({refused.action}, kept as a record): {listed}")
     posted = {
         "subject": "Where is order 7790?",
         "requester": {"email": "frank@example.com", "name": "Frank"},
         "category": "delivery/late",
         "fields": {"order": "7790"},
     }
-    draft = parse_form(posted, form=form)
-    ticket = desk.submit(draft, actor=Actor.customer(draft.requester.email))
-    write(f"  accepted -> {ticket.reference} {ticket.subject!r} on the {ticket.channel} channel")
+    accepted = intake.submit_form(posted, form=form, idempotency_key="form-7790")
+    ticket = accepted.ticket
+    assert ticket is not None  # noqa: S101 - a good payload makes a ticket
+    write(f"  {accepted.line()} on the {ticket.channel} channel")
+    again = intake.submit_form(posted, form=form, idempotency_key="form-7790")
+    write(f"  sent again with the same idempotency key: {again.line()}")
     return [ticket.id]
 
 

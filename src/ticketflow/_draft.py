@@ -49,7 +49,6 @@ class Draft:
         derived: What due work derived from this draft, by the work's name, kept for the
             commit so that it is derived once per command (never stored; see
             :class:`~ticketflow.IncrementalDueWork`).
-        claims: The unique keys the ticket claims in the commit (see :meth:`claim`).
         similarity: The ticket's near-duplicate keys to index with the commit, if any.
 
     Raises:
