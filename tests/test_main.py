@@ -20,6 +20,7 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "every journal replays to its snapshot" in out
     assert "intake: created #3: new ticket from carol@example.com" in out
     assert "the description keeps 6 lines (the signature cut)" in out
+    assert "Auto-Submitted: auto-replied" in out
     assert "intake: appended #3: a reply, threaded by its In-Reply-To/References" in out
     assert "public comment by customer:carol@example.com: 'The delivery address is" in out
     assert "intake: duplicate #3: this Message-ID was taken in before" in out

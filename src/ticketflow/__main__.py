@@ -32,6 +32,7 @@ from .intake import (
     IntakeAction,
     MailIdentity,
     form_schema,
+    outbound_message,
 )
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
@@ -280,6 +281,15 @@ def _intake(desk: Desk, write: Write) -> list[str]:
         if outcome.action in {IntakeAction.CREATED, IntakeAction.LINKED} and ticket is not None:
             created.append(ticket.id)
         if outcome.action is IntakeAction.CREATED and ticket is not None and ticket.number == 3:  # noqa: PLR2004
+            ack = outbound_message(
+                intake.identity,
+                ticket,
+                to=ticket.requester.email,
+                body="We have your request.",
+                in_reply_to=outcome.message_id,
+                automatic=True,
+            )
+            write(f"  acknowledged: {ack['Subject']!r}, Auto-Submitted: {ack['Auto-Submitted']}")
             write(
                 f"  {ticket.reference} {ticket.subject!r}: the description keeps"
                 f" {len(ticket.description.splitlines())} lines (the signature cut); replies"

@@ -28,6 +28,7 @@ from ..exceptions import IntakeProblem as IntakeProblem
 from ._address import MailAddress as MailAddress
 from ._addressing import MailIdentity as MailIdentity
 from ._auto import AutoReason as AutoReason
+from ._compose import outbound_message as outbound_message
 from ._email import parse_email as parse_email
 from ._forms import FormSpec as FormSpec
 from ._forms import parse_form as parse_form
@@ -78,6 +79,7 @@ __all__ = [
     "estimated_jaccard",
     "find_near_duplicates",
     "form_schema",
+    "outbound_message",
     "parse_email",
     "parse_form",
     "shingles",

@@ -127,9 +127,13 @@ class IntakeOutcome:
     problems: tuple[IntakeProblem, ...] = attrs.field(default=(), converter=_problems)
 
     @property
-    def handled(self) -> bool:
-        """Always ``True``: every outcome is a decision recorded (a mail gateway exits 0)."""
-        return True
+    def acknowledge(self) -> bool:
+        """Whether to send the sender an acknowledgement: only for a new ticket from a person.
+
+        Never for automatic mail (two robots answering each other loop forever), a duplicate
+        (it was acknowledged the first time), a reply or a rejected message.
+        """
+        return self.action in {IntakeAction.CREATED, IntakeAction.LINKED}
 
     def line(self) -> str:
         """Return the outcome as one line, e.g. ``created #12: new ticket from a@b``."""
