@@ -28,8 +28,23 @@ from .._journal import apply, replay
 from .._status import TicketStatus
 from .._ticket import Ticket
 from .._workflow import DEFAULT_WORKFLOW, transition
-from ..exceptions import ConflictError, TicketNotFoundError
-from ..storage import Change, InMemoryTicketStore, LeasedMessage, TicketQuery, TicketStore
+from ..exceptions import (
+    ConflictError,
+    IntakeProblem,
+    InvalidValueError,
+    RecordNotFoundError,
+    TicketNotFoundError,
+)
+from ..storage import (
+    Change,
+    InMemoryTicketStore,
+    IntakeStore,
+    LeasedMessage,
+    RejectedIntake,
+    SimilarityKeys,
+    TicketQuery,
+    TicketStore,
+)
 from ._failures import reported_as
 from ._store_checks import BOB, QUEUES, T0, all_pages, created, message
 
@@ -39,6 +54,31 @@ __all__ = ["compare_with_the_reference"]
 # answers a query differently from the reference.
 _CARRIERS: tuple[FieldValue, ...] = ("ACME", "Speedy", 1, 1.0, True, "1")
 _step = reported_as("check_ticket_store", "stateful.")
+# A few claim keys and texts, so that commits collide on them.
+_CLAIMS = ("message-id:<a@x>", "message-id:<b@x>", "idempotency:k")
+_TEXTS = (
+    "the parcel for order 42 never arrived at the warehouse",
+    "the parcel for order 42 never arrived at the warehouse today",
+    "invoice 7 shows the wrong tax rate for austria",
+)
+_KEYS: dict[str, SimilarityKeys] = {}
+
+
+def _keys(text: str) -> SimilarityKeys:
+    if text not in _KEYS:
+        from ..intake import SimilaritySpec  # noqa: PLC0415 - only intake stores need it
+
+        _KEYS[text] = SimilaritySpec().keys(text)
+    return _KEYS[text]
+
+
+def _candidates(store: IntakeStore, band_keys: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    return {ticket_id: tuple(sketch) for ticket_id, sketch in store.candidates(band_keys).items()}
+
+
+def _intake_of(store: TicketStore) -> IntakeStore:
+    assert isinstance(store, IntakeStore)
+    return store
 
 
 class _StoreComparison(RuleBasedStateMachine):
@@ -50,6 +90,7 @@ class _StoreComparison(RuleBasedStateMachine):
         self.store = type(self).make_store()
         self.now = T0
         self.leases: list[tuple[LeasedMessage, LeasedMessage]] = []
+        self.intake = isinstance(self.store, IntakeStore)
 
     def teardown(self) -> None:
         close = getattr(self.store, "close", None)
@@ -61,7 +102,12 @@ class _StoreComparison(RuleBasedStateMachine):
         for store in (self.model, self.store):
             try:
                 outcomes.append(("ok", call(store)))
-            except (ConflictError, TicketNotFoundError) as error:
+            except (
+                ConflictError,
+                TicketNotFoundError,
+                RecordNotFoundError,
+                InvalidValueError,
+            ) as error:
                 outcomes.append(("error", type(error).__name__))
         assert outcomes[0] == outcomes[1], f"model {outcomes[0]!r} != store {outcomes[1]!r}"
         return outcomes[1][1]
@@ -109,14 +155,72 @@ class _StoreComparison(RuleBasedStateMachine):
                 event = CommentAdded(**common, comment_id="c", body="b", public=True)
             after = apply(ticket, event)
         due_at = None if due is None else T0 + timedelta(minutes=due)
+        extra: dict[str, Any] = {}
+        if self.intake:
+            extra["claims"] = data.draw(st.lists(st.sampled_from(_CLAIMS), max_size=2, unique=True))
+            text = data.draw(st.none() | st.sampled_from(_TEXTS))
+            extra["similarity"] = None if text is None else _keys(text)
+            extra["unindex"] = text is None and data.draw(st.booleans())
         change = Change(
             ticket=after,
             events=(event,),
             expected_version=ticket.version,
             outbox=(message(event),),
             due_at=due_at,
+            **extra,
         )
         self._both(lambda s: s.commit(change))
+
+    @precondition(lambda self: self.intake)
+    @rule(claims=st.lists(st.sampled_from(_CLAIMS), max_size=2, unique=True))
+    @_step
+    def create_claiming(self, claims: list[str]) -> None:
+        number = len(self._ids()) + 1
+        change = attrs.evolve(created(number, at=self.now), claims=claims)
+        self._both(lambda s: s.commit(change))
+
+    @precondition(lambda self: self.intake)
+    @rule()
+    @_step
+    def claims_and_candidates(self) -> None:
+        self._both(lambda s: [_intake_of(s).claimant(key) for key in _CLAIMS])
+        bands = [_keys(text).band_keys for text in _TEXTS]
+        self._both(lambda s: [_candidates(_intake_of(s), keys) for keys in bands])
+
+    @precondition(lambda self: self.intake)
+    @rule(number=st.integers(1, 4), raw=st.binary(max_size=8))
+    @_step
+    def keep_rejected(self, number: int, raw: bytes) -> None:
+        self.now += timedelta(seconds=1)
+        record = RejectedIntake(
+            id=f"R{number}",
+            channel="email",
+            received_at=self.now,
+            raw=raw,
+            problems=(IntakeProblem("$", "automatic", "auto-replied"),),
+        )
+        self._both(lambda s: _intake_of(s).keep_rejected(record))
+
+    @precondition(lambda self: self.intake)
+    @rule(
+        number=st.integers(1, 4),
+        ticket=st.none() | st.just("T1"),
+        pending=st.booleans(),
+        after=st.none() | st.integers(1, 4),
+        limit=st.integers(0, 3),
+    )
+    @_step
+    def settle_and_list_rejected(
+        self, number: int, ticket: str | None, pending: bool, after: int | None, limit: int
+    ) -> None:
+        self._both(
+            lambda s: _intake_of(s).settle_rejected(f"R{number}", at=self.now, ticket_id=ticket)
+        )
+        cursor = None if after is None else f"R{after}"
+        self._both(
+            lambda s: list(_intake_of(s).rejected(pending=pending, after=cursor, limit=limit))
+        )
+        self._both(lambda s: _intake_of(s).get_rejected(f"R{number}"))
 
     @rule(data=st.data())
     @_step
