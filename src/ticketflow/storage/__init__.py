@@ -20,6 +20,7 @@ from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore
 from ._received import IntakeStore as IntakeStore
 from ._received import RejectedIntake as RejectedIntake
+from ._rotation import RotationStore as RotationStore
 
 if typing.TYPE_CHECKING:
     from ._memory import InMemoryTicketStore as InMemoryTicketStore
@@ -34,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "Page",
     "RejectedIntake",
+    "RotationStore",
     "SQLiteTicketStore",
     "SimilarityKeys",
     "TicketMemos",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import operator
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -41,6 +41,7 @@ from ._received import (
     record_id_argument,
     rejected_arguments,
 )
+from ._rotation import next_in_turn, rotation_arguments
 
 __all__ = ["InMemoryTicketStore"]
 
@@ -67,6 +68,7 @@ class InMemoryTicketStore:
         self._due_order: list[tuple[datetime, str]] = []
         self._outbox = MemoryOutbox()
         self._intake = IntakeTables()
+        self._turns: dict[str, str] = {}
         self._allocated = 0  # the last number handed out
         self._highest = 0  # the highest number held
 
@@ -248,6 +250,16 @@ class InMemoryTicketStore:
             ticket_id = ticket_id_argument(ticket_id)
         with self._lock:
             return self._intake.settle(record_id, when, ticket_id)
+
+    # -- routing (RotationStore) ----------------------------------------------------------
+
+    def rotate(self, queue: str, eligible: Iterable[str]) -> str:
+        """Return whose turn it is in ``queue`` among ``eligible``, and record it."""
+        queue, agents = rotation_arguments(queue, eligible)
+        with self._lock:
+            agent = next_in_turn(self._turns.get(queue), agents)
+            self._turns[queue] = agent
+            return agent
 
     def _set_due(self, ticket_id: str, due_at: datetime | None) -> None:
         order = self._due_order

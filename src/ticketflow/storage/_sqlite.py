@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Final, Literal, Self
@@ -49,6 +49,7 @@ from ._received import (
     record_id_argument,
     rejected_arguments,
 )
+from ._rotation import next_in_turn, rotation_arguments
 from ._sqlite_rows import (
     CHANGEABLE,
     ChangeRows,
@@ -657,6 +658,26 @@ class SQLiteTicketStore:
             raise RecordNotFoundError("rejected_intake", record_id)
         with self._writing() as connection:
             return _sqlite_received.settle_rejected(connection, record_id, when, ticket_id)
+
+    # -- routing (RotationStore) ----------------------------------------------------------
+
+    def rotate(self, queue: str, eligible: Iterable[str]) -> str:
+        """Return whose turn it is in ``queue`` among ``eligible``, and record it.
+
+        One ``BEGIN IMMEDIATE`` transaction: processes sharing the file take turns.
+        """
+        queue, agents = rotation_arguments(queue, eligible)
+        with self._writing() as connection:
+            row = connection.execute(
+                "SELECT agent FROM routing_turns WHERE queue = ?", (queue,)
+            ).fetchone()
+            agent = next_in_turn(None if row is None else str(row[0]), agents)
+            connection.execute(
+                "INSERT INTO routing_turns (queue, agent) VALUES (?, ?)"
+                " ON CONFLICT (queue) DO UPDATE SET agent = excluded.agent",
+                (queue, agent),
+            )
+        return agent
 
 
 def _unmeetable(query: TicketQuery) -> bool:

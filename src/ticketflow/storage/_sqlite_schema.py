@@ -194,7 +194,15 @@ CREATE TABLE ticket_memos (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3_MEMOS, _V4_INTAKE)
+# Round-robin routing: whom each queue dealt to last.
+_V5_ROTATION: Final = """
+CREATE TABLE routing_turns (
+    queue TEXT PRIMARY KEY,
+    agent TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3_MEMOS, _V4_INTAKE, _V5_ROTATION)
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 
 Append only; never edit a script that has shipped.

@@ -1,6 +1,7 @@
-"""The conformance kit's checks for a store that intake can use (:class:`IntakeStore`).
+"""The conformance kit's checks for the optional protocols: intake's and round-robin routing's.
 
-Each check returns at once for a store without the intake half of the protocol.
+Each check returns at once for a store without that protocol (:class:`IntakeStore`,
+:class:`RotationStore`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..exceptions import (
     InvalidValueError,
     RecordNotFoundError,
 )
-from ..storage import IntakeStore, RejectedIntake, SimilarityKeys, TicketStore
+from ..storage import IntakeStore, RejectedIntake, RotationStore, SimilarityKeys, TicketStore
 from ._store_checks import T0, comment, created
 
 __all__ = ["INTAKE_CHECKS"]
@@ -167,10 +168,40 @@ def _check_rejected_records(store: TicketStore) -> None:
     _raises(InvalidValueError, lambda: store.keep_rejected("R9"), "keep_rejected('R9')")  # type: ignore[arg-type]
 
 
+def _check_rotation_deals_in_turn(store: TicketStore) -> None:
+    if not isinstance(store, RotationStore):
+        return
+    dealt = [store.rotate("l1", ["cy", "ann", "bob"]) for _ in range(5)]
+    assert dealt == ["ann", "bob", "cy", "ann", "bob"], f"turns go by id, wrapping: {dealt}"
+    assert store.rotate("l2", ["bob", "cy"]) == "bob", "each queue keeps its own turn"
+    assert store.rotate("l1", ["ann", "cy"]) == "cy", "after bob, the next eligible id: cy"
+    assert store.rotate("l1", ["ann", "bob", "dan"]) == "dan", "one who joins takes a place"
+    assert store.rotate("l1", ["ann", "bob", "dan"]) == "ann", "past the last id, wrap"
+    _raises(InvalidValueError, lambda: store.rotate("l1", []), "rotate with no agents")
+    _raises(InvalidValueError, lambda: store.rotate("l1", "ann"), "rotate('l1', 'ann')")
+    _raises(InvalidValueError, lambda: store.rotate(5, ["ann"]), "rotate(5, ...)")  # type: ignore[arg-type]
+    counts: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def deal() -> None:
+        for _ in range(25):
+            agent = store.rotate("hot", ["a", "b", "c", "d"])
+            with lock:
+                counts[agent] = counts.get(agent, 0) + 1
+
+    threads = [threading.Thread(target=deal) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts == dict.fromkeys("abcd", 25), f"four threads, 100 turns, 4 agents: {counts}"
+
+
 INTAKE_CHECKS: tuple[Callable[[TicketStore], None], ...] = (
     _check_claims_commit_with_the_ticket,
     _check_concurrent_claims_make_one_ticket,
     _check_band_keys,
     _check_rejected_records,
+    _check_rotation_deals_in_turn,
 )
 """The targeted checks of the intake half of the protocol, in the order they run."""
