@@ -31,6 +31,10 @@ class ContractLookup(Protocol):
 
     SLA state is derived from the journal on every read, so an implementation must answer the
     same for the same requester while a ticket is open: cache your CRM's answer.
+
+    .. deprecated:: 0.2
+       Implement :class:`~ticketflow.integrations.CrmLookup`: an account carries the contract
+       tier as ``sla_tier``. Everything that takes a ``ContractLookup`` takes a CRM lookup.
     """
 
     def tier(self, requester: Requester) -> str | None:
@@ -47,6 +51,9 @@ class InMemoryContracts:
 
     Raises:
         InvalidValueError: A key is neither an address nor ``@domain``, or a tier is not a name.
+
+    .. deprecated:: 0.2
+       Use :class:`~ticketflow.integrations.InMemoryCrm` with ``Account(sla_tier=...)``.
     """
 
     def __init__(self, tiers: Mapping[str, str]) -> None:

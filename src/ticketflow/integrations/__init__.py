@@ -1,5 +1,14 @@
-"""Integrations: CRM and billing protocols, in-memory fakes, and outbox dispatch."""
+"""Integrations: CRM and billing protocols, in-memory fakes, and outbox dispatch.
 
+``CrmLookup`` (``account(requester) -> Account | None``) supersedes ``ContractLookup``: an
+account carries the contract tier with the customer tier, VIP flag and language, and every
+shipped CRM also answers ``tier(requester)``. ``ContractLookup`` and ``InMemoryContracts`` keep
+working; new code should use ``InMemoryCrm``.
+"""
+
+from .._accounts import Account as Account
+from .._accounts import CrmLookup as CrmLookup
+from .._accounts import InMemoryCrm as InMemoryCrm
 from .._contracts import SERVICE_CREDIT_TOPIC as SERVICE_CREDIT_TOPIC
 from .._contracts import ContractLookup as ContractLookup
 from .._contracts import InMemoryContracts as InMemoryContracts
@@ -13,11 +22,14 @@ from ._dispatch import dispatch_outbox as dispatch_outbox
 
 __all__ = [
     "SERVICE_CREDIT_TOPIC",
+    "Account",
     "BillingAdapter",
     "ContractLookup",
+    "CrmLookup",
     "DispatchReport",
     "InMemoryBilling",
     "InMemoryContracts",
+    "InMemoryCrm",
     "ServiceCredit",
     "dispatch_outbox",
     "service_credit_handler",

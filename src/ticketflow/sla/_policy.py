@@ -9,6 +9,7 @@ from typing import Final
 
 import attrs
 
+from .._accounts import CrmLookup, contract_tier
 from .._contracts import ContractLookup
 from .._events import SlaMetric
 from .._status import TicketStatus
@@ -195,7 +196,9 @@ class SlaPolicy:
 
     Args:
         rules: The rules, most specific first.
-        contracts: Looks up the requester's contract tier for rules with a ``tier``.
+        contracts: Looks up the requester's contract tier for rules with a ``tier``: a
+            :class:`~ticketflow.integrations.CrmLookup` (the account's ``sla_tier``) or a
+            :class:`~ticketflow.integrations.ContractLookup` (deprecated).
         pauses: Statuses that pause each clock (default :data:`DEFAULT_PAUSES`).
         stopped: Statuses in which no clock runs and resolution counts as met (default
             :data:`STOPPED_STATUSES`; the desk's workflow adds its terminal statuses).
@@ -215,14 +218,20 @@ class SlaPolicy:
         self,
         rules: Sequence[SlaRule],
         *,
-        contracts: ContractLookup | None = None,
+        contracts: CrmLookup | ContractLookup | None = None,
         pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
         stopped: Iterable[str] = STOPPED_STATUSES,
         warn_at: Iterable[float] = (0.75, 0.9),
         escalations: Sequence[Escalation] = (),
     ) -> None:
-        if contracts is not None and not callable(getattr(contracts, "tier", None)):
-            raise InvalidValueError("contracts", contracts, "must have a tier(requester) method")
+        if (
+            contracts is not None
+            and not callable(getattr(contracts, "tier", None))
+            and not callable(getattr(contracts, "account", None))
+        ):
+            raise InvalidValueError(
+                "contracts", contracts, "must have an account(requester) or tier(requester) method"
+            )
         if not isinstance(pauses, Mapping):
             raise InvalidValueError("pauses", pauses, "must map SLA metrics to statuses")
         rules = _rules(rules)
@@ -270,7 +279,7 @@ class SlaPolicy:
         """Return the requester's contract tier (``None`` without a contract lookup)."""
         if self.contracts is None:
             return None
-        return check_optional_name("contracts.tier()", self.contracts.tier(ticket.requester))
+        return contract_tier(self.contracts, ticket.requester)
 
     def select(self, ticket: Ticket) -> SlaRule | None:
         """Return the rule in force for ``ticket``, or ``None`` if no rule applies."""
