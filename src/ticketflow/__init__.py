@@ -19,6 +19,7 @@ from ._due import DueWork as DueWork
 from ._due import IncrementalDueWork as IncrementalDueWork
 from ._due import TickReport as TickReport
 from ._events import CommentAdded as CommentAdded
+from ._events import DecisionExplained as DecisionExplained
 from ._events import FieldsChanged as FieldsChanged
 from ._events import LinkKind as LinkKind
 from ._events import SlaBreached as SlaBreached
@@ -107,6 +108,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "Decide",
+    "DecisionExplained",
     "DeserializationError",
     "Desk",
     "Draft",

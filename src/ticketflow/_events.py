@@ -37,6 +37,7 @@ from .exceptions import InvalidValueError
 
 __all__ = [
     "CommentAdded",
+    "DecisionExplained",
     "FieldsChanged",
     "LinkKind",
     "SlaBreached",
@@ -320,6 +321,58 @@ class SlaBreached:
     due_at: datetime = attrs.field(converter=_due_at)
 
 
+MAX_REASONS: Final = 64
+"""The most reasons a :class:`DecisionExplained` carries."""
+
+
+def _reasons(value: tuple[str, ...]) -> tuple[str, ...]:
+    given: object = value
+    if isinstance(given, str | bytes | Mapping) or not isinstance(given, tuple | list):
+        raise InvalidValueError("reasons", given, "must be a sequence of lines")
+    if len(given) > MAX_REASONS:
+        raise InvalidValueError("reasons", len(given), f"at most {MAX_REASONS} reasons")
+    return tuple(
+        check_text(f"reasons[{index}]", line, empty=False, single_line=True, max_length=2000)
+        for index, line in enumerate(given)
+    )
+
+
+def _outcome(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return check_text("outcome", value, empty=False, single_line=True, max_length=1000)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class DecisionExplained:
+    """Why an automatic decision came out as it did (or that a person overrode it).
+
+    Staff read these in :meth:`~ticketflow.Desk.view`; customers never see them. The change
+    the decision made (a category, a priority, an assignment) is its own event beside this one.
+
+    Attributes:
+        decision: What was decided: ``category``, ``priority``, ``route``, ``crm``, or a
+            capability's own name.
+        outcome: What it came to (a category code, a priority label, ``queue/agent``), or
+            ``None`` when it was left to a person.
+        reasons: The explanation, one line each (the rules that matched, the matrix cell and
+            each modifier applied, why no agent fitted).
+        overridden: A person replaced the automatic decision.
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "explained"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    decision: str = attrs.field(validator=validator(check_name, "decision", max_length=64))
+    outcome: str | None = attrs.field(default=None, converter=_outcome)
+    reasons: tuple[str, ...] = attrs.field(default=(), converter=_reasons)
+    overridden: bool = attrs.field(default=False, validator=validator(check_bool, "overridden"))
+
+
 def fast_transitioned(
     ticket_id: str,
     version: int,
@@ -363,6 +416,7 @@ TicketEvent: TypeAlias = (
     | TicketLinked
     | SlaWarned
     | SlaBreached
+    | DecisionExplained
 )
 """Any event of a ticket's journal."""
 
@@ -378,4 +432,5 @@ EVENT_TYPES: tuple[type[TicketEvent], ...] = (
     TicketLinked,
     SlaWarned,
     SlaBreached,
+    DecisionExplained,
 )

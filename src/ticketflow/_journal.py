@@ -9,6 +9,7 @@ import attrs
 
 from ._events import (
     CommentAdded,
+    DecisionExplained,
     FieldsChanged,
     SlaBreached,
     SlaWarned,
@@ -119,6 +120,7 @@ _REDUCERS: Final[dict[type, Callable[[Ticket, Any], Ticket]]] = {
     TicketLinked: _linked,
     SlaWarned: _no_change,
     SlaBreached: _no_change,
+    DecisionExplained: _no_change,
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from ._actors import Actor, Role
-from ._events import CommentAdded, TicketEvent
+from ._events import CommentAdded, DecisionExplained, TicketEvent
 from ._fields import Fields
 from ._identity import same_mailbox
 from ._ticket import Ticket
@@ -65,6 +65,17 @@ def _comments(given: Iterable[Comment]) -> tuple[Comment, ...]:
     return comments
 
 
+def _explanations(given: Iterable[DecisionExplained]) -> tuple[DecisionExplained, ...]:
+    value: object = given
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError("explanations", value, "must be a collection of explanations")
+    found = tuple(value)
+    for item in found:
+        if type(item) is not DecisionExplained:
+            raise InvalidValueError("explanations", item, "must be a DecisionExplained")
+    return found
+
+
 @attrs.frozen
 class TicketView:
     """What one actor may see of a ticket.
@@ -72,10 +83,16 @@ class TicketView:
     Attributes:
         ticket: The ticket; for a customer, without internal-only fields.
         comments: The comments the actor may read, oldest first.
+        explanations: Why automatic decisions came out as they did, oldest first (staff
+            only: a customer's view has none).
+
+    .. versionchanged:: 0.2
+       ``explanations``.
     """
 
     ticket: Ticket = attrs.field(validator=_instance("ticket", Ticket))
     comments: tuple[Comment, ...] = attrs.field(converter=_comments)
+    explanations: tuple[DecisionExplained, ...] = attrs.field(default=(), converter=_explanations)
 
 
 def requested_by(ticket: Ticket, actor: Actor) -> bool:
@@ -88,12 +105,14 @@ def view_of(
 ) -> TicketView:
     """Return what ``actor`` may see of ``ticket`` (the caller checked that they may see it)."""
     customer = actor.role is Role.CUSTOMER
+    events = tuple(journal)
     comments = tuple(
         Comment(e.comment_id, e.actor, e.body, e.public, e.at)
-        for e in journal
+        for e in events
         if type(e) is CommentAdded and (e.public or not customer)
     )
+    explanations = () if customer else tuple(e for e in events if type(e) is DecisionExplained)
     if customer and internal_fields & ticket.fields.keys():
         visible = {k: v for k, v in ticket.fields.items() if k not in internal_fields}
         ticket = attrs.evolve(ticket, fields=Fields(visible))
-    return TicketView(ticket, comments)
+    return TicketView(ticket, comments, explanations)

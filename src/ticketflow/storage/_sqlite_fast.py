@@ -143,6 +143,13 @@ def _tags(value: object) -> frozenset[str]:
 _SCALARS: Final = frozenset({str, int, float, bool})
 
 
+def _lines(value: object) -> tuple[str, ...]:
+    # An explanation's reasons: a list of text, one line each (as the event's rule says).
+    if type(value) is not list or not all(type(line) is str for line in value):
+        raise Unfit
+    return tuple(value)
+
+
 def _scalar(item: object) -> bool:
     # JSON reads NaN, Infinity and 1e999 as floats that are not finite: no field holds one.
     return type(item) in _SCALARS and (type(item) is not float or item - item == 0)
@@ -273,6 +280,7 @@ _BY_TYPE: Final[dict[object, Callable[[Any], Any]]] = {
     Ticket: _ticket,
     frozenset[str]: _tags,
     Mapping[str, FieldValue | None]: _changes,
+    tuple[str, ...]: _lines,
 }
 _BY_NAME: Final[dict[str, Callable[[Any], Any]]] = {
     "impact": _level,

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from .._actors import Actor, Role
 from .._events import (
     CommentAdded,
+    DecisionExplained,
     FieldsChanged,
     LinkKind,
     SlaBreached,
@@ -251,6 +252,15 @@ def events(*, ticket_id: str | None = None) -> st.SearchStrategy[TicketEvent]:
             metric=st.sampled_from(SlaMetric),
             cycle=st.integers(0, 5),
             due_at=aware_datetimes(),
+        ),
+        st.builds(
+            DecisionExplained,
+            **common,
+            actor=actors(),
+            decision=st.sampled_from(("category", "priority", "route")),
+            outcome=_labels,
+            reasons=st.lists(_names, max_size=3).map(tuple),
+            overridden=st.booleans(),
         ),
         st.builds(
             TicketTagged,
