@@ -66,6 +66,14 @@ def _memo(value: str | None) -> str | None:
     given: object = value
     if given is not None and not isinstance(given, str):
         raise InvalidValueError("memo", given, "must be text or None")
+    if given is not None and not given.isascii():
+        try:
+            given.encode("utf-8")
+        except UnicodeEncodeError:
+            # A store keeps memos as UTF-8: what it cannot write is refused here, not there.
+            raise InvalidValueError(
+                "memo", "<text>", "must be valid Unicode (no lone surrogates)"
+            ) from None
     return value
 
 
