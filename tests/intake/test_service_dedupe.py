@@ -263,3 +263,35 @@ def test_intake_refuses_to_act_as_a_customer(
     # Its notes are internal and it creates tickets in others' names: a customer may do neither.
     with pytest.raises(InvalidValueError):
         Intake(desk, identity=identity, attachments=sink, actor=Actor.customer("a@example.com"))
+
+
+def test_a_third_near_duplicate_links_to_the_original_not_to_a_duplicate(
+    store: TicketStore, desk: Desk, intake: Intake
+) -> None:
+    # A ticket may not be linked duplicate_of a ticket that is a duplicate itself; the third
+    # copy of a complaint once raised InvalidValueError ("is a duplicate itself") from here.
+    first = intake.ingest_email(mail(body=PRINTER))
+    assert first.ticket is not None
+    for number in range(2, 6):
+        outcome = intake.ingest_email(
+            mail(sender=f"user{number}@example.com", message_id=f"<n{number}@x>", body=REWORDED)
+        )
+        assert outcome.action is IntakeAction.LINKED
+        assert outcome.duplicate_of == first.ticket.id
+        assert outcome.ticket is not None
+        assert outcome.ticket.links.duplicate_of == first.ticket.id
+    assert _count(store) == 5
+
+
+def test_a_near_duplicate_of_a_duplicate_whose_original_closed_is_a_new_ticket(
+    desk: Desk, intake: Intake
+) -> None:
+    first = intake.ingest_email(mail(body=PRINTER))
+    assert first.ticket is not None
+    second = intake.ingest_email(mail(message_id="<n2@x>", body=REWORDED))
+    assert second.action is IntakeAction.LINKED
+    _close(desk, first.ticket)
+    third = intake.ingest_email(mail(sender="x@example.com", message_id="<n3@x>", body=REWORDED))
+    assert third.action is IntakeAction.CREATED
+    assert third.ticket is not None
+    assert third.ticket.links.duplicate_of is None
