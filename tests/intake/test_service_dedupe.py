@@ -266,7 +266,7 @@ def test_intake_refuses_to_act_as_a_customer(
 
 
 def test_a_third_near_duplicate_links_to_the_original_not_to_a_duplicate(
-    store: TicketStore, desk: Desk, intake: Intake
+    store: TicketStore, intake: Intake
 ) -> None:
     # A ticket may not be linked duplicate_of a ticket that is a duplicate itself; the third
     # copy of a complaint once raised InvalidValueError ("is a duplicate itself") from here.
