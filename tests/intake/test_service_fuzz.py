@@ -299,13 +299,19 @@ def test_a_form_spec_that_is_not_one_is_an_invalid_value(form: Any) -> None:
     assert raised.value.field == "form"
 
 
-@given(record_id=hostile_values, raw=st.none() | hostile_values)
-def test_reingest_and_dismiss_of_hostile_ids_raise_ticketflow_errors(
-    record_id: Any, raw: Any
+@given(data=st.data(), raw=st.none() | hostile_values, form=st.just(FORM) | hostile_values)
+def test_reingest_and_dismiss_answer_or_raise_ticketflow_errors(
+    data: st.DataObject, raw: Any, form: Any
 ) -> None:
     scene = _scene()
+    kept = [
+        scene.intake.ingest_email(b"").record_id,
+        scene.intake.submit_form({"subject": ""}, form=FORM).record_id,
+        scene.intake.submit_form(object(), form=FORM).record_id,
+    ]
+    record_id = data.draw(st.sampled_from(kept) | hostile_values, label="record_id")
     for call in (
-        lambda: scene.intake.reingest(record_id, raw=raw, form=FORM),
+        lambda: scene.intake.reingest(record_id, raw=raw, form=form),
         lambda: scene.intake.dismiss(record_id),
     ):
         with contextlib.suppress(TicketflowError):  # anything else fails the test

@@ -291,3 +291,19 @@ def test_a_rejected_form_with_an_idempotency_key_does_not_claim_it(intake: Intak
 def test_a_bad_idempotency_key_is_an_invalid_value(intake: Intake, key: object) -> None:
     with pytest.raises(InvalidValueError):
         intake.submit_form(PAYLOAD, form=LOOSE, idempotency_key=key)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", [5, "{}", bytearray(b"{}"), [1], object()])
+@pytest.mark.parametrize("channel", ["email", "form"])
+def test_repaired_input_that_is_not_bytes_is_an_invalid_value(
+    store: TicketStore, intake: Intake, channel: str, raw: object
+) -> None:
+    # An int as the repaired payload of a form record once escaped as json's TypeError.
+    if channel == "form":
+        record = _kept(store, intake.submit_form({"subject": ""}, form=LOOSE))
+    else:
+        record = _kept(store, intake.ingest_email(b""))
+    with pytest.raises(InvalidValueError) as raised:
+        intake.reingest(record.id, raw=raw, form=LOOSE)  # type: ignore[arg-type]
+    assert raised.value.field == "raw"
+    assert _records(store).get_rejected(record.id).pending

@@ -346,10 +346,14 @@ class Intake:
 
         Raises:
             RecordNotFoundError: No such record.
-            InvalidValueError: The record was settled already, or a form record is re-taken
-                without ``form``.
+            InvalidValueError: The record was settled already, a form record is re-taken
+                without ``form``, or ``raw`` is not bytes.
             IntakeError: A form record's payload is not JSON (it was kept as text).
         """
+        given: object = raw
+        if given is not None and type(given) is not bytes:
+            # json.loads would raise its own TypeError for an int, say
+            raise InvalidValueError("raw", given, "must be bytes")
         record = self.store.get_rejected(check_name("record_id", record_id))
         if not record.pending:
             raise InvalidValueError("record_id", record_id, "the record was settled already")
