@@ -309,7 +309,7 @@ def test_reingest_and_dismiss_answer_or_raise_ticketflow_errors(
         scene.intake.submit_form({"subject": ""}, form=FORM).record_id,
         scene.intake.submit_form(object(), form=FORM).record_id,
     ]
-    record_id = data.draw(st.sampled_from(kept) | hostile_values, label="record_id")
+    record_id: Any = data.draw(st.sampled_from(kept) | hostile_values, label="record_id")
     for call in (
         lambda: scene.intake.reingest(record_id, raw=raw, form=form),
         lambda: scene.intake.dismiss(record_id),
