@@ -6,6 +6,7 @@ secret decides, so a token is worthless for any other ticket, secret or domain.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ticketflow import InvalidValueError, Requester, Ticket
+from _hostile import hostile_values
+from ticketflow import InvalidValueError, Requester, Ticket, TicketflowError
 from ticketflow.intake import AutoReason, MailIdentity, parse_email
 from ticketflow.testing import tickets
 
@@ -219,3 +221,41 @@ def test_a_ticket_argument_that_is_no_ticket_is_refused(value: Any) -> None:
     for call in (DESK.message_id, DESK.reply_address, DESK.subject, DESK.outbound_headers):
         with pytest.raises(InvalidValueError):
             call(value)
+
+
+_METHODS: dict[str, tuple[int, tuple[str, ...]]] = {
+    # method: (positional arguments, keyword arguments)
+    "reply_address": (1, ()),
+    "reply_token_number": (1, ()),
+    "signs_reply": (2, ()),
+    "message_id": (2, ()),
+    "message_id_number": (1, ()),
+    "signs_message_id": (2, ()),
+    "subject": (2, ()),
+    "outbound_headers": (1, ("version", "in_reply_to", "automatic")),
+    "is_own_address": (1, ()),
+}
+
+
+def test_every_public_method_is_fuzzed() -> None:
+    public = {name for name in dir(MailIdentity) if not name.startswith("_")}
+    assert public - {"address", "secret", "domain"} == _METHODS.keys()
+
+
+@pytest.mark.parametrize("method", sorted(_METHODS))
+@given(data=st.data())
+def test_every_method_answers_hostile_arguments_or_raises_a_ticketflow_error(
+    method: str, data: st.DataObject
+) -> None:
+    call = getattr(DESK, method)
+    positional, keywords = _METHODS[method]
+    some = st.sampled_from(
+        [TICKET, DESK.reply_address(TICKET), DESK.message_id(TICKET), 1, True, "<a@b>"]
+    )
+    args = [data.draw(some | hostile_values, label=f"arg{n}") for n in range(positional)]
+    kwargs = data.draw(
+        st.fixed_dictionaries({}, optional=dict.fromkeys(keywords, some | hostile_values)),
+        label="kwargs",
+    )
+    with contextlib.suppress(TicketflowError):
+        call(*args, **kwargs)
