@@ -14,7 +14,7 @@ import pytest
 from _corpus import corpus
 from _mail import DESK_ADDRESS, SECRET, mail, with_headers
 
-from ticketflow import Actor, CommentAdded, Desk, Role, Ticket, same_mailbox
+from ticketflow import Actor, CommentAdded, Desk, Role, Ticket, TicketStatus, same_mailbox
 from ticketflow.intake import (
     DirectoryAttachmentSink,
     InMemoryAttachmentSink,
@@ -371,3 +371,19 @@ def test_the_same_secret_threads_across_intakes(desk: Desk, sink: InMemoryAttach
         body=REPLY,
     )
     _assert_threaded(desk, after.ingest_email(reply), ticket, how="token", sender=DAVE)
+
+
+def test_a_reply_to_a_closed_ticket_is_recorded_as_a_comment(desk: Desk, intake: Intake) -> None:
+    # What a reply does to finished work is for the reopen rules (later); until then, a comment.
+    ticket = _open(intake)
+    for status in (TicketStatus.TRIAGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
+        desk.transition(ticket.id, status, actor=Actor.agent("bob"))
+    closed = desk.transition(ticket.id, TicketStatus.CLOSED, actor=Actor.supervisor("sue"))
+    reply = mail(
+        subject="Re: Printer",
+        message_id="<c2@example.com>",
+        body=REPLY,
+        headers={"In-Reply-To": "<c1@example.com>"},
+    )
+    _assert_threaded(desk, intake.ingest_email(reply), closed, how="header", sender=CAROL)
+    assert desk.get(ticket.id).status == TicketStatus.CLOSED
