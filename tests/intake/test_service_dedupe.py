@@ -28,6 +28,8 @@ from ticketflow.intake import (
 )
 from ticketflow.storage import IntakeStore, TicketStore
 
+pytest_plugins = ["_service_fixtures"]
+
 AGENT = Actor.agent("bob")
 SUPERVISOR = Actor.supervisor("sue")
 PRINTER = "The printer on floor 3 jams on every job since this morning; tray 2 blinks red.\n"

@@ -27,6 +27,8 @@ from ticketflow.intake import (
 )
 from ticketflow.storage import IntakeStore, RejectedIntake, TicketStore
 
+pytest_plugins = ["_service_fixtures"]
+
 MESSAGES = corpus()
 AUTOMATIC = sorted(name for name, raw in MESSAGES.items() if parse_email(raw).auto is not None)
 WITHOUT_SENDER = sorted(

@@ -25,6 +25,8 @@ from ticketflow.intake import (
     parse_email,
 )
 
+pytest_plugins = ["_service_fixtures"]
+
 CAROL = "carol@example.com"
 DAVE = "dave@example.com"
 MALLORY = "mallory@evil.example"

@@ -1,4 +1,8 @@
-"""Fixtures for the intake service tests: a desk on each shipped store, and its intake."""
+"""Fixtures for the intake service tests: a desk on each shipped store, and its intake.
+
+A plugin module (``pytest_plugins``), not a ``conftest.py``: mypy checks the tests as one tree,
+where a second ``conftest`` module would clash with ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
