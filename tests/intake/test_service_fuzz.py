@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from _mail import DESK_ADDRESS, SECRET, mail
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from _hostile import hostile_values
+from _hostile import SCRATCH, hostile_values
 from ticketflow import Desk, InvalidValueError, TicketflowError, TicketNotFoundError
 from ticketflow.exceptions import IntakeError
 from ticketflow.intake import (
@@ -32,7 +33,7 @@ from ticketflow.intake import (
     MailIdentity,
     NearDuplicateAction,
 )
-from ticketflow.storage import InMemoryTicketStore
+from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore
 from ticketflow.storage._received import MAX_RAW_BYTES
 from ticketflow.testing import FrozenClock
 
@@ -44,10 +45,14 @@ KEPT = {IntakeAction.REJECTED, IntakeAction.IGNORED}
 
 
 class Scene:
-    """An intake on a fresh in-memory store, with one ticket a reply can thread into."""
+    """An intake on a fresh store, with one ticket a reply can thread into."""
 
-    def __init__(self, near_duplicates: NearDuplicateAction) -> None:
-        self.store = InMemoryTicketStore()
+    def __init__(self, near_duplicates: NearDuplicateAction, *, sqlite: bool = False) -> None:
+        self.store: InMemoryTicketStore | SQLiteTicketStore = (
+            SQLiteTicketStore(SCRATCH / f"{uuid.uuid4().hex}.sqlite3", synchronous="OFF")
+            if sqlite
+            else InMemoryTicketStore()
+        )
         self.desk = Desk(self.store, clock=FrozenClock(T0))
         self.sink = InMemoryAttachmentSink()
         self.intake = Intake(
@@ -59,6 +64,10 @@ class Scene:
         first = self.intake.ingest_email(mail())
         assert first.ticket is not None
         self.ticket = first.ticket
+
+    def close(self) -> None:
+        if isinstance(self.store, SQLiteTicketStore):
+            self.store.close()
 
     def replies(self) -> list[bytes]:
         """Replies to the ticket by each way of threading, for mutation."""
@@ -171,12 +180,20 @@ def test_mutated_replies_give_an_outcome_and_leave_the_ticket_sound(data: st.Dat
     assert len(scene.desk.history(after.id)) == after.version
 
 
+@pytest.mark.parametrize("sqlite", [False, True], ids=["memory", "sqlite"])
 @given(data=st.data(), near=st.sampled_from(NearDuplicateAction))
 def test_a_stream_of_messages_into_one_desk_gives_outcomes_and_sound_tickets(
-    data: st.DataObject, near: NearDuplicateAction
+    sqlite: bool, data: st.DataObject, near: NearDuplicateAction
 ) -> None:
     # State matters: replies, redeliveries and near copies of earlier messages in one desk.
-    scene = _scene(near)
+    scene = Scene(near, sqlite=sqlite)
+    try:
+        _stream(scene, data)
+    finally:
+        scene.close()
+
+
+def _stream(scene: Scene, data: st.DataObject) -> None:
     copies = [mail(sender=f"u{n}@example.com", message_id=f"<copy{n}@x>") for n in range(4)]
     sources = [*MESSAGES, *scene.replies(), *copies]
     stream = data.draw(
