@@ -69,13 +69,20 @@ from ticketflow import (
 )
 from ticketflow.intake import (
     Attachment,
+    DirectoryAttachmentSink,
     EmailLimits,
     FormSpec,
     InboundEmail,
+    InMemoryAttachmentSink,
+    Intake,
+    IntakeAction,
+    IntakeOutcome,
     IntakeProblem,
     MailAddress,
+    MailIdentity,
     MinHasher,
     NearDuplicate,
+    NearDuplicateAction,
     NearDuplicateIndex,
     SimilarityKeys,
     SimilaritySpec,
@@ -546,6 +553,37 @@ def _signatures(subject: str, other: str) -> Arguments:
     return (hasher.signature(shingles(subject)), hasher.signature(shingles(other))), {}
 
 
+def _fresh_sink_directory() -> str:
+    return str(SCRATCH / "sinks" / uuid.uuid4().hex)
+
+
+_IDENTITY: Final = MailIdentity("support@desk.example", b"hostile-secret-0123456789abcdef")
+_outcome_tickets = st.none() | _some_tickets
+_outcomes = st.builds(
+    lambda action, reason, ticket, similarity, record_id, message_id, problems: (
+        (),
+        {
+            "action": action,
+            "reason": reason,
+            "ticket": ticket,
+            "threaded_by": None if ticket is None else "header",
+            "similarity": similarity,
+            "duplicate_of": None if similarity is None else "T1",
+            "record_id": record_id,
+            "message_id": message_id,
+            "problems": problems,
+        },
+    ),
+    st.sampled_from(IntakeAction),
+    _line,
+    _outcome_tickets,
+    st.none() | st.floats(0.0, 1.0),
+    st.none() | _ids,
+    st.none() | st.sampled_from(["<a@example.com>", "<tf.1.1.aaaaaaaaaaaaaaaa@x.example>"]),
+    st.lists(st.builds(IntakeProblem, _line, _names, _line), max_size=2),
+)
+
+
 def _finding(subject: str, body: str) -> Arguments:
     index = NearDuplicateIndex()
     index.add("T1", subject, body)
@@ -619,6 +657,36 @@ TARGETS: Final[tuple[Target, ...]] = (
         frozenset({"threshold", "num_perm", "shingle_size", "seed"}),
     ),
     Target("IntakeProblem", IntakeProblem, _keywords(path=_line, code=_names, message=_line)),
+    Target(
+        "Intake",
+        Intake,
+        _keywords(
+            desk=st.builds(lambda: Desk(InMemoryTicketStore())),
+            identity=st.just(_IDENTITY),
+            attachments=st.builds(InMemoryAttachmentSink),
+            limits=st.just(EmailLimits()),
+            similarity=st.none() | st.just(SimilaritySpec()),
+            near_duplicates=st.sampled_from([*NearDuplicateAction, "link", "append"]),
+            actor=st.sampled_from([Actor.system("intake"), Actor.agent("bob")]),
+            ids=st.just(_new_id),
+        ),
+        frozenset({"limits", "similarity", "near_duplicates", "actor", "ids"}),
+    ),
+    Target("IntakeOutcome", IntakeOutcome, _outcomes),
+    Target(
+        "MailIdentity",
+        MailIdentity,
+        _keywords(
+            address=st.sampled_from(["support@desk.example", "help@example.com", "a@b"]),
+            secret=st.binary(min_size=16, max_size=64),
+        ),
+    ),
+    Target("InMemoryAttachmentSink", InMemoryAttachmentSink, st.just(((), {}))),
+    Target(
+        "DirectoryAttachmentSink",
+        DirectoryAttachmentSink,
+        _keywords(directory=st.builds(_fresh_sink_directory)),
+    ),
     Target(
         "MailAddress",
         MailAddress,

@@ -346,10 +346,14 @@ class Intake:
 
         Raises:
             RecordNotFoundError: No such record.
-            InvalidValueError: The record was settled already, or a form record is re-taken
-                without ``form``.
+            InvalidValueError: The record was settled already, a form record is re-taken
+                without ``form``, or ``raw`` is not bytes.
             IntakeError: A form record's payload is not JSON (it was kept as text).
         """
+        given: object = raw
+        if given is not None and type(given) is not bytes:
+            # json.loads would raise its own TypeError for an int, say
+            raise InvalidValueError("raw", given, "must be bytes")
         record = self.store.get_rejected(check_name("record_id", record_id))
         if not record.pending:
             raise InvalidValueError("record_id", record_id, "the record was settled already")
@@ -497,14 +501,35 @@ class Intake:
         if spec is None:
             return None, None
         keys = spec.keys(subject, body)
-        for match in find_near_duplicates(self.store, spec, keys, limit=_CANDIDATES):
-            try:
-                ticket = self.desk.store.get(match.ticket_id)
-            except TicketNotFoundError:
+        matches = find_near_duplicates(self.store, spec, keys, limit=_CANDIDATES)
+        similarities = {match.ticket_id: match.similarity for match in matches}
+        for match in matches:
+            original = self._original(match.ticket_id)
+            if original is None:
                 continue
-            if ticket.status not in self.desk.workflow.terminal:
+            if original.id == match.ticket_id:
                 return keys, match
+            # A near duplicate that is itself a duplicate stands for its original: the desk
+            # links duplicate_of to originals only (the third copy of a complaint once raised).
+            similarity = similarities.get(original.id, match.similarity)
+            return keys, NearDuplicate(ticket_id=original.id, similarity=similarity)
         return keys, None
+
+    def _original(self, ticket_id: str) -> Ticket | None:
+        """The open ticket a near duplicate stands for: itself, or the original it duplicates."""
+        seen: set[str] = set()
+        while ticket_id not in seen and len(seen) < _CANDIDATES:
+            seen.add(ticket_id)
+            try:
+                ticket = self.desk.store.get(ticket_id)
+            except TicketNotFoundError:
+                return None
+            if ticket.status in self.desk.workflow.terminal:
+                return None
+            if ticket.links.duplicate_of is None:
+                return ticket
+            ticket_id = ticket.links.duplicate_of
+        return None  # a loop of duplicate_of links, or a chain too long to follow
 
     def _duplicate(self, holder: str, message_id: str | None, why: str) -> IntakeOutcome:
         try:

@@ -108,6 +108,9 @@ class DirectoryAttachmentSink:
         given: object = directory
         if not isinstance(given, str | os.PathLike) or not os.fspath(given):
             raise InvalidValueError("directory", given, "must be a path")
+        if "\x00" in str(os.fspath(given)):
+            # no file system takes one: every put would fail with ValueError, not StoreError
+            raise InvalidValueError("directory", given, "a path holds no NUL character")
         self.directory = Path(os.fspath(given))
 
     def __repr__(self) -> str:
