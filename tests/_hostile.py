@@ -31,6 +31,7 @@ from ticketflow import (
     CheckResult,
     Comment,
     CommentAdded,
+    DecisionExplained,
     Desk,
     Draft,
     DueCheckpoint,
@@ -89,14 +90,17 @@ from ticketflow.intake import (
     estimated_jaccard,
     find_near_duplicates,
     form_schema,
+    outbound_message,
     parse_email,
     parse_form,
     shingles,
 )
 from ticketflow.integrations import (
+    Account,
     DispatchReport,
     InMemoryBilling,
     InMemoryContracts,
+    InMemoryCrm,
     ServiceCredit,
     dispatch_outbox,
     service_credit_handler,
@@ -414,6 +418,16 @@ _header: Final = {
     "at": aware_datetimes(),
     "actor": actors(),
 }
+
+
+_accounts = st.builds(
+    Account,
+    account_id=_names,
+    tier=st.none() | _names,
+    sla_tier=st.none() | _names,
+    vip=st.booleans(),
+    language=st.none() | st.sampled_from(["de", "pt-BR", "en"]),
+)
 
 
 def _event(**specific: st.SearchStrategy[Any]) -> st.SearchStrategy[Arguments]:
@@ -864,6 +878,17 @@ TARGETS: Final[tuple[Target, ...]] = (
         _keywords(ticket=_some_tickets, comments=st.lists(_comments, max_size=2)),
     ),
     Target(
+        "DecisionExplained",
+        DecisionExplained,
+        _event(
+            decision=st.sampled_from(["category", "priority", "route"]),
+            outcome=st.none() | _line,
+            reasons=st.lists(_line, max_size=3).map(tuple),
+            overridden=st.booleans(),
+        ),
+        frozenset({"outcome", "reasons", "overridden"}),
+    ),
+    Target(
         "SlaBreached",
         SlaBreached,
         _event(
@@ -1113,6 +1138,17 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("InMemoryBilling", InMemoryBilling, st.just(((), {}))),
     Target(
+        "Account",
+        Account,
+        _instances(_accounts),
+        frozenset({"tier", "sla_tier", "vip", "language"}),
+    ),
+    Target(
+        "InMemoryCrm",
+        InMemoryCrm,
+        _keywords(accounts=st.dictionaries(st.emails(), _accounts, max_size=3)),
+    ),
+    Target(
         "InMemoryContracts",
         InMemoryContracts,
         _keywords(tiers=st.dictionaries(st.emails(), _names, max_size=3)),
@@ -1182,6 +1218,22 @@ _histories = histories(max_events=6)
 _later = st.timedeltas(timedelta(0), timedelta(days=10))
 
 FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
+    Target(
+        "outbound_message",
+        outbound_message,
+        st.builds(
+            lambda ticket, to, body, in_reply_to, automatic: (
+                (MailIdentity("support@desk.example", b"a secret of 24 bytes ok"), ticket),
+                {"to": to, "body": body, "in_reply_to": in_reply_to, "automatic": automatic},
+            ),
+            tickets(),
+            st.emails(),
+            _bodies,
+            st.none() | st.just("<a1@mail.example.com>"),
+            st.booleans(),
+        ),
+        frozenset({"in_reply_to", "automatic", "version"}),
+    ),
     Target("parse_email", parse_email, _raw_emails.map(lambda raw: ((raw,), {}))),
     Target(
         "shingles",
