@@ -18,6 +18,7 @@ back falls back to the journal whenever it is missing, stale, unreadable or fore
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -65,6 +66,10 @@ def _int(value: object) -> int:
     return value
 
 
+def _optional_micros(instant: datetime | None) -> int | str:
+    return "null" if instant is None else (instant - _EPOCH) // _US
+
+
 def _optional_instant(value: object) -> datetime | None:
     return None if value is None else _instant(value)
 
@@ -76,10 +81,11 @@ class _Terms:
     breach is reached (empty where the rule sets no target).
     """
 
-    __slots__ = ("amounts", "calendar", "thresholds")
+    __slots__ = ("amounts", "calendar", "rule_text", "thresholds")
 
     def __init__(self, rule: SlaRule | None, warn_at: tuple[float, ...]) -> None:
         self.calendar: BusinessCalendar | None = None if rule is None else rule.calendar
+        self.rule_text = _encode(None if rule is None else rule.name)  # as a checkpoint names it
         self.thresholds: tuple[float | None, ...] = (*warn_at, None)
         self.amounts: dict[SlaMetric, tuple[timedelta, ...]] = {}
         for metric in SlaMetric:
@@ -151,9 +157,24 @@ class _Span:
         self.text = None
 
     def meet(self, at: datetime) -> None:
-        self.pause(at)
+        if self.metric is not SlaMetric.RESOLUTION and self._short(at):
+            # A met response cycle never runs again, and of all it measured only whether its
+            # breach was reached still counts: an interval that ends before the instant at
+            # which it reaches some amount (the earliest such instant, as projected) reaches
+            # no larger one, so it need not be measured.
+            self.open_since = None
+            self.projected = {}
+        else:
+            self.pause(at)
         self.met_at = at
         self.text = None
+
+    def _short(self, at: datetime) -> bool:
+        """Whether the open interval, ended at ``at``, is known to reach no amount."""
+        for instant in self.projected.values():
+            if instant is not None and at < instant:
+                return True
+        return False
 
     def reopen(self) -> None:
         self.met_at = None
@@ -163,7 +184,7 @@ class _Span:
         """Return the cycle's stored form (as JSON text)."""
         text = self.text
         if text is None:
-            text = self.text = _encode(_encode_span(self))
+            text = self.text = _span_text(self)
         return text
 
     def projection(self, index: int) -> datetime | None:
@@ -321,8 +342,47 @@ class SlaCheckpoint(Walk[_Span]):
         return due
 
     def next_due(self) -> datetime | None:
-        """The earliest instant at which an unrecorded alert is or will be due."""
-        return min((instant for _, _, instant in self._candidates(earliest=True)), default=None)
+        """The earliest instant at which an unrecorded alert is or will be due.
+
+        What ``_candidates(earliest=True)`` yields, at least; written out as plain loops
+        because every command asks it.
+        """
+        if self.rule is None:
+            return None
+        terms = self.terms
+        thresholds = terms.thresholds
+        breach = len(thresholds) - 1
+        recorded = self.recorded
+        earliest: datetime | None = None
+        for cycle in self.cycles:
+            if not terms.amounts[cycle.metric]:
+                continue
+            reached = cycle.reached
+            start = cycle.open_since
+            if start is None:
+                instant = reached.get(breach)
+                if instant is None or (recorded and (cycle.metric, cycle.index, None) in recorded):
+                    continue
+            else:
+                if start >= HORIZON_START:
+                    self._check_breach(cycle, breach)
+                instant = None
+                for index, threshold in enumerate(thresholds):
+                    if recorded and (cycle.metric, cycle.index, threshold) in recorded:
+                        continue
+                    found = reached.get(index)
+                    if found is None:  # the first not reached yet: later ones come no earlier
+                        found = cycle.projection(index)
+                        if found is not None and (instant is None or found < instant):
+                            instant = found
+                        break
+                    if instant is None or found < instant:
+                        instant = found
+                if instant is None:
+                    continue
+            if earliest is None or instant < earliest:
+                earliest = instant
+        return earliest
 
     # -- stored form -----------------------------------------------------------------------
 
@@ -345,22 +405,17 @@ class SlaCheckpoint(Walk[_Span]):
             )
         else:
             recorded_text = "[]"
-        head = _encode(
-            [
-                FORMAT,
-                self.version,
-                self.basis.fingerprint,
-                None if self.rule is None else self.rule.name,
-                self.status,
-                None if self.at is None else _micros(self.at),
-                self.responses,
-                _position(cycles, first),
-                None if first.met_at is None else _micros(first.met_at),
-                -1 if self.waiting is None else _position(cycles, self.waiting),
-            ]
-        )
+        at = self.at
         spans = ",".join([cycle.encoded() for cycle in cycles])
-        return f"{head[:-1]},[{spans}],{recorded_text}]"
+        # Written by hand, not by json: this runs on every command. Every number is an int and
+        # every text goes through the JSON encoder once (_text), so the form is json's own.
+        return (
+            f"[{FORMAT},{self.version},{self.basis.fingerprint_text},{self.terms.rule_text},"
+            f"{_text(self.status)},{'null' if at is None else _micros(at)},{self.responses},"
+            f"{_position(cycles, first)},{_optional_micros(first.met_at)},"
+            f"{-1 if self.waiting is None else _position(cycles, self.waiting)},"
+            f"[{spans}],{recorded_text}]"
+        )
 
     @classmethod
     def decode(
@@ -400,6 +455,7 @@ class SlaCheckpoint(Walk[_Span]):
         if not isinstance(status, str) or not isinstance(cycles, list):
             raise TypeError(data)
         state.version, state.status, state.at = _int(version), status, _instant(at)
+        state.walked = status  # every cycle was moved on under it
         state.responses = _int(responses)
         state.cycles = [_decode_span(item, state.terms) for item in cycles]
         if _int(first) >= 0:
@@ -437,6 +493,7 @@ class CheckpointBasis:
         self.policy = policy
         self.stopped = stopped
         self.fingerprint = fingerprint(policy, stopped)
+        self.fingerprint_text = _encode(self.fingerprint)
         self._terms = {rule.name: _Terms(rule, policy.warn_at) for rule in policy.rules}
         self._no_terms = _Terms(None, policy.warn_at)
         # Oldest first: a full cache forgets the ticket written longest ago (in O(1)).
@@ -488,20 +545,22 @@ def _position(cycles: list[_Span], cycle: _Span) -> int:
     return -1
 
 
-def _encode_span(span: _Span) -> list[object]:
-    return [
-        span.metric.value,
-        span.index,
-        _micros(span.started_at),
-        None if span.met_at is None else _micros(span.met_at),
-        None if span.open_since is None else _micros(span.open_since),
-        span.elapsed // _US,
-        [[index, _micros(instant)] for index, instant in span.reached.items()],
-        [
-            [index, None if instant is None else _micros(instant)]
-            for index, instant in span.projected.items()
-        ],
-    ]
+def _span_text(span: _Span) -> str:
+    """Return the cycle's stored form: ``[metric, index, started, met, open since, elapsed,
+    [[amount, reached]...], [[amount, projected]...]]`` in microseconds, as compact JSON."""
+    reached = ",".join([f"[{n},{_micros(at)}]" for n, at in span.reached.items()])
+    projected = ",".join([f"[{n},{_optional_micros(at)}]" for n, at in span.projected.items()])
+    return (
+        f'["{span.metric.value}",{span.index},{_micros(span.started_at)},'
+        f"{_optional_micros(span.met_at)},{_optional_micros(span.open_since)},"
+        f"{span.elapsed // _US},[{reached}],[{projected}]]"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _text(value: str) -> str:
+    """Return ``value`` as a JSON string (statuses repeat: each is encoded once)."""
+    return _encode(value)
 
 
 def _decode_span(item: object, terms: _Terms) -> _Span:
