@@ -171,10 +171,7 @@ class _Span:
 
     def _short(self, at: datetime) -> bool:
         """Whether the open interval, ended at ``at``, is known to reach no amount."""
-        for instant in self.projected.values():
-            if instant is not None and at < instant:
-                return True
-        return False
+        return any(instant is not None and at < instant for instant in self.projected.values())
 
     def reopen(self) -> None:
         self.met_at = None
@@ -274,13 +271,11 @@ class SlaCheckpoint(Walk[_Span]):
 
     # -- what is due -----------------------------------------------------------------------
 
-    def _candidates(self, *, earliest: bool) -> Iterator[tuple[_Span, float | None, datetime]]:
+    def _candidates(self) -> Iterator[tuple[_Span, float | None, datetime]]:
         """The unrecorded alerts with an instant, cycle by cycle in the order they began.
 
-        With ``earliest``, a running cycle yields no alert after its first one not reached
-        yet: the later ones come no earlier, and working them out costs a calendar question
-        each. Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path
-        does: a running cycle whose target lies beyond the last datetime.
+        Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path does: a
+        running cycle whose target lies beyond the last datetime.
         """
         if self.rule is None:
             return
@@ -298,11 +293,9 @@ class SlaCheckpoint(Walk[_Span]):
                     yield cycle, None, instant
                 continue
             self._check_breach(cycle, breach)
-            yield from self._running(cycle, earliest=earliest)
+            yield from self._running(cycle)
 
-    def _running(
-        self, cycle: _Span, *, earliest: bool
-    ) -> Iterator[tuple[_Span, float | None, datetime]]:
+    def _running(self, cycle: _Span) -> Iterator[tuple[_Span, float | None, datetime]]:
         recorded = self.recorded
         for index, threshold in enumerate(self.terms.thresholds):
             if (cycle.metric, cycle.index, threshold) in recorded:
@@ -314,8 +307,6 @@ class SlaCheckpoint(Walk[_Span]):
             instant = cycle.projection(index)
             if instant is not None:
                 yield cycle, threshold, instant
-            if earliest:
-                return
 
     def _check_breach(self, cycle: _Span, breach: int) -> None:
         # A rule's targets are met before the horizon's end from any start before its
@@ -335,7 +326,7 @@ class SlaCheckpoint(Walk[_Span]):
         """
         due = [
             SlaAlert(cycle.metric, cycle.index, threshold, instant, cycle.running)
-            for cycle, threshold, instant in self._candidates(earliest=False)
+            for cycle, threshold, instant in self._candidates()
             if instant <= as_of
         ]
         due.sort(key=lambda alert: (alert.due_at, alert.threshold is None, alert.threshold or 0))
@@ -344,42 +335,46 @@ class SlaCheckpoint(Walk[_Span]):
     def next_due(self) -> datetime | None:
         """The earliest instant at which an unrecorded alert is or will be due.
 
-        What ``_candidates(earliest=True)`` yields, at least; written out as plain loops
-        because every command asks it.
+        The least of what :meth:`_candidates` yields, but no alert of a running cycle after
+        its first one not reached yet is worked out: the later ones come no earlier, and each
+        costs a calendar question. Plain loops: every command asks it.
         """
         if self.rule is None:
             return None
-        terms = self.terms
-        thresholds = terms.thresholds
-        breach = len(thresholds) - 1
+        amounts = self.terms.amounts
+        breach = len(self.terms.thresholds) - 1
         recorded = self.recorded
         earliest: datetime | None = None
         for cycle in self.cycles:
-            if not terms.amounts[cycle.metric]:
+            if not amounts[cycle.metric]:
                 continue
-            reached = cycle.reached
-            start = cycle.open_since
-            if start is None:
-                instant = reached.get(breach)
-                if instant is None or (recorded and (cycle.metric, cycle.index, None) in recorded):
-                    continue
+            if cycle.open_since is not None:
+                instant = self._earliest_running(cycle, breach)
             else:
-                if start >= HORIZON_START:
-                    self._check_breach(cycle, breach)
-                instant = None
-                for index, threshold in enumerate(thresholds):
-                    if recorded and (cycle.metric, cycle.index, threshold) in recorded:
-                        continue
-                    found = reached.get(index)
-                    if found is None:  # the first not reached yet: later ones come no earlier
-                        found = cycle.projection(index)
-                        if found is not None and (instant is None or found < instant):
-                            instant = found
-                        break
-                    if instant is None or found < instant:
-                        instant = found
-                if instant is None:
-                    continue
+                instant = cycle.reached.get(breach)
+                if recorded and (cycle.metric, cycle.index, None) in recorded:
+                    instant = None
+            if instant is not None and (earliest is None or instant < earliest):
+                earliest = instant
+        return earliest
+
+    def _earliest_running(self, cycle: _Span, breach: int) -> datetime | None:
+        """The earliest unrecorded alert of a running cycle: reached, else the first to come."""
+        start = cycle.open_since
+        if start is not None and start >= HORIZON_START:
+            self._check_breach(cycle, breach)
+        recorded = self.recorded
+        reached = cycle.reached
+        earliest: datetime | None = None
+        for index, threshold in enumerate(self.terms.thresholds):
+            if recorded and (cycle.metric, cycle.index, threshold) in recorded:
+                continue
+            instant = reached.get(index)
+            if instant is None:  # the first not reached yet: the later ones come no earlier
+                instant = cycle.projection(index)
+                if instant is not None and (earliest is None or instant < earliest):
+                    earliest = instant
+                break
             if earliest is None or instant < earliest:
                 earliest = instant
         return earliest
@@ -546,8 +541,11 @@ def _position(cycles: list[_Span], cycle: _Span) -> int:
 
 
 def _span_text(span: _Span) -> str:
-    """Return the cycle's stored form: ``[metric, index, started, met, open since, elapsed,
-    [[amount, reached]...], [[amount, projected]...]]`` in microseconds, as compact JSON."""
+    """Return the cycle's stored form, as compact JSON.
+
+    ``[metric, index, started, met, open since, elapsed, [[amount, reached]...], [[amount,
+    projected]...]]``, instants and durations in microseconds.
+    """
     reached = ",".join([f"[{n},{_micros(at)}]" for n, at in span.reached.items()])
     projected = ",".join([f"[{n},{_optional_micros(at)}]" for n, at in span.projected.items()])
     return (
