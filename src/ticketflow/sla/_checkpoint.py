@@ -157,21 +157,22 @@ class _Span:
         self.text = None
 
     def meet(self, at: datetime) -> None:
-        if self.metric is not SlaMetric.RESOLUTION and self._short(at):
-            # A met response cycle never runs again, and of all it measured only whether its
-            # breach was reached still counts: an interval that ends before the instant at
-            # which it reaches some amount (the earliest such instant, as projected) reaches
-            # no larger one, so it need not be measured.
-            self.open_since = None
-            self.projected = {}
-        else:
+        if self.metric is SlaMetric.RESOLUTION:
             self.pause(at)
+        else:
+            for instant in self.projected.values():
+                if instant is not None and at < instant:
+                    # A met response cycle never runs again, and of all it measured only
+                    # whether its breach was reached still counts: an interval that ends
+                    # before the instant at which it reaches some amount (the earliest such
+                    # instant, as projected) reaches no larger one, so it is not measured.
+                    self.open_since = None
+                    self.projected = {}
+                    break
+            else:
+                self.pause(at)
         self.met_at = at
         self.text = None
-
-    def _short(self, at: datetime) -> bool:
-        """Whether the open interval, ended at ``at``, is known to reach no amount."""
-        return any(instant is not None and at < instant for instant in self.projected.values())
 
     def reopen(self) -> None:
         self.met_at = None
@@ -212,7 +213,7 @@ class _Span:
 
 
 def _reach(calendar: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
-    return calendar.add(start, amount).astimezone(UTC)
+    return calendar._add_utc(start, amount)  # noqa: SLF001 - the calendar's own package
 
 
 class SlaCheckpoint(Walk[_Span]):

@@ -265,8 +265,10 @@ def events_from(ticket_id: str, rows: Sequence[tuple[int, str, int, str]]) -> li
     readers = event_readers()
     scan = _scan
     epoch = _EPOCH
+    last, read = None, None  # runs of one type are common: a conversation is comments
     for version, kind, at, body in rows:
-        read = readers.get(kind)
+        if kind != last:
+            last, read = kind, readers.get(kind)
         if read is not None and type(version) is int and type(at) is int:
             try:
                 data, end = scan(body, 0)
