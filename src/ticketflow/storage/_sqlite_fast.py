@@ -317,7 +317,16 @@ def _make_reader(cls: type[Any]) -> EventReader | None:
     for index, (name, reader) in enumerate(readers):
         lines.append(f"    v{index} = data[{name!r}]")
         check = _INLINE.get(reader)  # type: ignore[arg-type]
-        if check is None:
+        if reader is _actor:
+            # The actor cache asked inline; a miss (or anything odd) goes through _actor.
+            namespace[f"r{index}"] = reader
+            namespace["actors"] = _actors
+            lines += [
+                f"    a = actors.get(v{index}['role']) if len(v{index}) == 2 else None",
+                f"    a = None if a is None else a.get(v{index}['id'])",
+                f"    v{index} = r{index}(v{index}) if a is None else a",
+            ]
+        elif check is None:
             namespace[f"r{index}"] = reader
             lines.append(f"    v{index} = r{index}(v{index})")
         else:
