@@ -49,6 +49,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
 _ZERO: Final = timedelta(0)
 _METRICS: Final = {metric.value: metric for metric in SlaMetric}
+_METRIC_TEXT: Final = {metric: json.dumps(metric.value) for metric in SlaMetric}
 _encode: Final = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -545,14 +546,20 @@ def _span_text(span: _Span) -> str:
     """Return the cycle's stored form, as compact JSON.
 
     ``[metric, index, started, met, open since, elapsed, [[amount, reached]...], [[amount,
-    projected]...]]``, instants and durations in microseconds.
+    projected]...]]``, instants and durations in microseconds. Written out (no helper calls)
+    because a cycle opened by a command is encoded by that command.
     """
-    reached = ",".join([f"[{n},{_micros(at)}]" for n, at in span.reached.items()])
-    projected = ",".join([f"[{n},{_optional_micros(at)}]" for n, at in span.projected.items()])
+    epoch, us = _EPOCH, _US
+    started = (span.started_at - epoch) // us
+    met, since, reached, projected = span.met_at, span.open_since, span.reached, span.projected
+    if since is not None:
+        since = started if since is span.started_at else (since - epoch) // us
+    amounts = ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()])
     return (
-        f'["{span.metric.value}",{span.index},{_micros(span.started_at)},'
-        f"{_optional_micros(span.met_at)},{_optional_micros(span.open_since)},"
-        f"{span.elapsed // _US},[{reached}],[{projected}]]"
+        f"[{_METRIC_TEXT[span.metric]},{span.index},{started},"
+        f"{'null' if met is None else (met - epoch) // us},{'null' if since is None else since},"
+        f"{span.elapsed // us},[{amounts}],"
+        f"[{','.join([f'[{n},{_optional_micros(at)}]' for n, at in projected.items()])}]]"
     )
 
 
