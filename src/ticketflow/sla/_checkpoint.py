@@ -551,13 +551,14 @@ def _span_text(span: _Span) -> str:
     """
     epoch, us = _EPOCH, _US
     started = (span.started_at - epoch) // us
-    met, since, reached, projected = span.met_at, span.open_since, span.reached, span.projected
-    if since is not None:
-        since = started if since is span.started_at else (since - epoch) // us
+    met, open_since, reached, projected = span.met_at, span.open_since, span.reached, span.projected
+    since: int | str = "null"
+    if open_since is not None:
+        since = started if open_since is span.started_at else (open_since - epoch) // us
     amounts = ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()])
     return (
         f"[{_METRIC_TEXT[span.metric]},{span.index},{started},"
-        f"{'null' if met is None else (met - epoch) // us},{'null' if since is None else since},"
+        f"{'null' if met is None else (met - epoch) // us},{since},"
         f"{span.elapsed // us},[{amounts}],"
         f"[{','.join([f'[{n},{_optional_micros(at)}]' for n, at in projected.items()])}]]"
     )
