@@ -754,6 +754,7 @@ class BusinessCalendar:
             reached = self._reach(start - _EPOCH, duration, "duration")
             if reached < _UTC_SAFE:
                 return _EPOCH + reached
+            return self._local(reached, "duration").astimezone(UTC)  # as add answers
         return self.add(start, duration).astimezone(UTC)
 
     def __repr__(self) -> str:

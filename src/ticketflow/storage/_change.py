@@ -164,7 +164,7 @@ class Change:
             )
         _check_keys(ticket)
         _check_ticket_numbers(ticket)
-        _FIELDS_CHECKED[id(ticket.fields)] = ticket.fields
+        _remember_checked(ticket.fields)
         for index, event in enumerate(events):
             # A creation carries the very snapshot just checked; and the event classes
             # themselves refuse what no store can write (integers beyond 64 bits, floats
@@ -248,6 +248,11 @@ def _fields_checked(fields: Fields) -> bool:
     if len(_FIELDS_CHECKED) >= _FIELDS_KEPT:
         _FIELDS_CHECKED.clear()
     return _FIELDS_CHECKED.get(id(fields)) is fields
+
+
+def _remember_checked(fields: Fields) -> None:
+    if type(fields) is Fields:  # immutable; a mapping of another kind could change
+        _FIELDS_CHECKED[id(fields)] = fields
 
 
 def _check_keys(ticket: Ticket) -> None:
