@@ -178,7 +178,7 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None
     if not works:
         return None, {}
     history: list[TicketEvent] | None = None
-    instants = []
+    earliest: datetime | None = None
     memos: dict[str, str] = {}
     for work in works:
         try:
@@ -193,7 +193,8 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None
                     before = () if draft.before is None else draft.history()
                     history = [*before, *draft.events]
                 due = work.next_due(draft.ticket, history)
-            instants.append(None if due is None else check_instant("next_due()", due))
+            if due is not None:
+                due = check_instant("next_due()", due)
         except ConflictError:
             raise  # the journal ran ahead of the snapshot: the command re-decides
         except Exception as error:  # noqa: BLE001 - logged; see below
@@ -201,8 +202,10 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None
             # lookup say, is down: mark the ticket due now; tick re-evaluates it and reports
             # the failure until it succeeds.
             log_failure(error, "%s: next_due failed for ticket %s", work.name, draft.ticket.id)
-            instants.append(draft.ticket.updated_at)
-    return min((i for i in instants if i is not None), default=None), memos
+            due = draft.ticket.updated_at
+        if due is not None and (earliest is None or due < earliest):
+            earliest = due
+    return earliest, memos
 
 
 def _checkpoint(found: object) -> DueCheckpoint:

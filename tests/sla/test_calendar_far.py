@@ -6,12 +6,16 @@ around the clock, from elapsed time (every instant is open, so open time is elap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ticketflow.exceptions import CalendarError
 from ticketflow.sla import BusinessCalendar, Opening
 from ticketflow.sla._calendar import _FIRST_RULE_YEAR, _LongSpans, _ZoneOffsets
 from ticketflow.sla._calendar_spec import WallMeasure
@@ -141,3 +145,28 @@ def test_a_run_of_holidays_into_the_copied_years_closes_every_hour_it_covers() -
     ).astimezone(UTC)
     start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2300, 1, 1, tzinfo=UTC)
     assert calendar.between(start, end) == end - start - closed
+
+
+@given(
+    st.sampled_from(AROUND_THE_CLOCK_ZONES),
+    st.datetimes(
+        min_value=datetime(1950, 1, 1),  # noqa: DTZ001 - given a zone below
+        max_value=LATEST.replace(tzinfo=None),
+        timezones=st.just(UTC),
+    ),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=4000)),
+)
+def test_the_checkpoints_utc_answer_is_add_in_utc_or_the_same_error(
+    tz: str, start: datetime, amount: timedelta
+) -> None:
+    """The SLA checkpoint's shortcut to UTC answers as add does, up to the last datetime."""
+    calendar = BusinessCalendar.weekly(tz=tz, hours={"mon-fri": ["09:00-17:00"]})
+
+    def outcome(call: Callable[[], datetime]) -> object:
+        try:
+            return call()
+        except CalendarError as error:
+            return (type(error), str(error))
+
+    expected = outcome(lambda: calendar.add(start, amount).astimezone(UTC))
+    assert outcome(lambda: calendar._add_utc(start, amount)) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -313,7 +314,9 @@ def test_a_checkpoint_walked_event_by_event_and_stored_between_equals_the_journa
     for version, walked in enumerate(journal, start=1):
         checkpoint.advance([walked])
         if data.draw(st.booleans()):
-            decoded = SlaCheckpoint.decode(checkpoint.encode(), basis, rule, version)
+            text = checkpoint.encode()
+            assert text == json.dumps(json.loads(text), separators=(",", ":")), "compact JSON"
+            decoded = SlaCheckpoint.decode(text, basis, rule, version)
             assert decoded is not None
             checkpoint = decoded
         offset = data.draw(st.timedeltas(timedelta(0), timedelta(days=12)))

@@ -278,6 +278,32 @@ def test_a_requester_cached_by_the_fast_reader_does_not_take_a_number_for_a_flag
     assert any(path.startswith("$.requester") for path, _ in caught.value.errors), caught.value
 
 
+@pytest.mark.parametrize(
+    "actor",
+    [
+        {"role": "agent", "id": 5},
+        {"role": "agent", "id": ""},
+        {"role": "agent", "id": ["bob"]},
+        {"role": ["agent"], "id": "bob"},
+        {"role": True, "id": "bob"},
+        {"role": "agent"},
+        ["agent", "bob"],
+        "ab",
+    ],
+    ids=repr,
+)
+def test_a_damaged_actor_is_refused_though_the_fast_reader_knows_the_role(
+    store: SQLiteTicketStore, path: Path, actor: object
+) -> None:
+    body = {"actor": {"role": "agent", "id": "bob"}, "comment_id": "c1", "body": "hi"}
+    damage(path, "UPDATE events SET type = 'commented', body = ?", dumps(body | {"public": True}))
+    assert store.journal("T1")[0].actor == BOB  # bob is in the fast reader's cache now
+    damaged = body | {"actor": actor, "public": True}
+    damage(path, "UPDATE events SET body = ?", json.dumps(damaged))
+    with pytest.raises(DeserializationError):
+        store.journal("T1")
+
+
 def test_an_event_row_that_breaks_a_rule_across_attributes_is_refused(
     store: SQLiteTicketStore, path: Path
 ) -> None:

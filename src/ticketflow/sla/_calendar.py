@@ -92,6 +92,8 @@ _EPOCH_ORDINAL: Final = _EPOCH_NAIVE.toordinal()
 _MAX_ORDINAL: Final = date.max.toordinal()
 _ZERO: Final = timedelta(0)
 _US: Final = timedelta(microseconds=1)
+# Offsets from the epoch whose instant is a datetime in every zone (offsets stay within a day).
+_UTC_SAFE: Final = datetime.max.replace(tzinfo=UTC) - _EPOCH - timedelta(days=2)
 _SECOND: Final = timedelta(seconds=1)
 
 # A chunk is a whole number of days of UTC time, so ``(t - epoch).days`` finds it.
@@ -741,6 +743,19 @@ class BusinessCalendar:
                 raise InvalidValueError("duration", duration, "must not be negative")
             return start
         return self._local(self._reach(instant, duration, "duration"), "duration")
+
+    def _add_utc(self, start: datetime, duration: timedelta) -> datetime:
+        """Return ``add(start, duration)`` in UTC (private: what the SLA checkpoint keeps).
+
+        Skips the round trip through the calendar's zone wherever it cannot fail: an answer
+        more than two days before the last datetime is one in every zone too.
+        """
+        if duration > _ZERO and start.tzinfo is UTC:
+            reached = self._reach(start - _EPOCH, duration, "duration")
+            if reached < _UTC_SAFE:
+                return _EPOCH + reached
+            return self._local(reached, "duration").astimezone(UTC)  # as add answers
+        return self.add(start, duration).astimezone(UTC)
 
     def __repr__(self) -> str:
         spec = self._spec

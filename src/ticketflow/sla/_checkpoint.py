@@ -18,6 +18,7 @@ back falls back to the journal whenever it is missing, stale, unreadable or fore
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -48,6 +49,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
 _ZERO: Final = timedelta(0)
 _METRICS: Final = {metric.value: metric for metric in SlaMetric}
+_METRIC_TEXT: Final = {metric: json.dumps(metric.value) for metric in SlaMetric}
 _encode: Final = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -65,6 +67,10 @@ def _int(value: object) -> int:
     return value
 
 
+def _optional_micros(instant: datetime | None) -> int | str:
+    return "null" if instant is None else (instant - _EPOCH) // _US
+
+
 def _optional_instant(value: object) -> datetime | None:
     return None if value is None else _instant(value)
 
@@ -76,10 +82,11 @@ class _Terms:
     breach is reached (empty where the rule sets no target).
     """
 
-    __slots__ = ("amounts", "calendar", "thresholds")
+    __slots__ = ("amounts", "calendar", "rule_text", "thresholds")
 
     def __init__(self, rule: SlaRule | None, warn_at: tuple[float, ...]) -> None:
         self.calendar: BusinessCalendar | None = None if rule is None else rule.calendar
+        self.rule_text = _encode(None if rule is None else rule.name)  # as a checkpoint names it
         self.thresholds: tuple[float | None, ...] = (*warn_at, None)
         self.amounts: dict[SlaMetric, tuple[timedelta, ...]] = {}
         for metric in SlaMetric:
@@ -151,7 +158,20 @@ class _Span:
         self.text = None
 
     def meet(self, at: datetime) -> None:
-        self.pause(at)
+        if self.metric is SlaMetric.RESOLUTION:
+            self.pause(at)
+        else:
+            for instant in self.projected.values():
+                if instant is not None and at < instant:
+                    # A met response cycle never runs again, and of all it measured only
+                    # whether its breach was reached still counts: an interval that ends
+                    # before the instant at which it reaches some amount (the earliest such
+                    # instant, as projected) reaches no larger one, so it is not measured.
+                    self.open_since = None
+                    self.projected = {}
+                    break
+            else:
+                self.pause(at)
         self.met_at = at
         self.text = None
 
@@ -163,7 +183,7 @@ class _Span:
         """Return the cycle's stored form (as JSON text)."""
         text = self.text
         if text is None:
-            text = self.text = _encode(_encode_span(self))
+            text = self.text = _span_text(self)
         return text
 
     def projection(self, index: int) -> datetime | None:
@@ -194,7 +214,7 @@ class _Span:
 
 
 def _reach(calendar: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
-    return calendar.add(start, amount).astimezone(UTC)
+    return calendar._add_utc(start, amount)  # noqa: SLF001 - the calendar's own package
 
 
 class SlaCheckpoint(Walk[_Span]):
@@ -253,13 +273,11 @@ class SlaCheckpoint(Walk[_Span]):
 
     # -- what is due -----------------------------------------------------------------------
 
-    def _candidates(self, *, earliest: bool) -> Iterator[tuple[_Span, float | None, datetime]]:
+    def _candidates(self) -> Iterator[tuple[_Span, float | None, datetime]]:
         """The unrecorded alerts with an instant, cycle by cycle in the order they began.
 
-        With ``earliest``, a running cycle yields no alert after its first one not reached
-        yet: the later ones come no earlier, and working them out costs a calendar question
-        each. Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path
-        does: a running cycle whose target lies beyond the last datetime.
+        Raises :class:`~ticketflow.exceptions.CalendarError` where the journal path does: a
+        running cycle whose target lies beyond the last datetime.
         """
         if self.rule is None:
             return
@@ -277,11 +295,9 @@ class SlaCheckpoint(Walk[_Span]):
                     yield cycle, None, instant
                 continue
             self._check_breach(cycle, breach)
-            yield from self._running(cycle, earliest=earliest)
+            yield from self._running(cycle)
 
-    def _running(
-        self, cycle: _Span, *, earliest: bool
-    ) -> Iterator[tuple[_Span, float | None, datetime]]:
+    def _running(self, cycle: _Span) -> Iterator[tuple[_Span, float | None, datetime]]:
         recorded = self.recorded
         for index, threshold in enumerate(self.terms.thresholds):
             if (cycle.metric, cycle.index, threshold) in recorded:
@@ -293,8 +309,6 @@ class SlaCheckpoint(Walk[_Span]):
             instant = cycle.projection(index)
             if instant is not None:
                 yield cycle, threshold, instant
-            if earliest:
-                return
 
     def _check_breach(self, cycle: _Span, breach: int) -> None:
         # A rule's targets are met before the horizon's end from any start before its
@@ -314,15 +328,58 @@ class SlaCheckpoint(Walk[_Span]):
         """
         due = [
             SlaAlert(cycle.metric, cycle.index, threshold, instant, cycle.running)
-            for cycle, threshold, instant in self._candidates(earliest=False)
+            for cycle, threshold, instant in self._candidates()
             if instant <= as_of
         ]
         due.sort(key=lambda alert: (alert.due_at, alert.threshold is None, alert.threshold or 0))
         return due
 
     def next_due(self) -> datetime | None:
-        """The earliest instant at which an unrecorded alert is or will be due."""
-        return min((instant for _, _, instant in self._candidates(earliest=True)), default=None)
+        """The earliest instant at which an unrecorded alert is or will be due.
+
+        The least of what :meth:`_candidates` yields, but no alert of a running cycle after
+        its first one not reached yet is worked out: the later ones come no earlier, and each
+        costs a calendar question. Plain loops: every command asks it.
+        """
+        if self.rule is None:
+            return None
+        amounts = self.terms.amounts
+        breach = len(self.terms.thresholds) - 1
+        recorded = self.recorded
+        earliest: datetime | None = None
+        for cycle in self.cycles:
+            if not amounts[cycle.metric]:
+                continue
+            if cycle.open_since is not None:
+                instant = self._earliest_running(cycle, breach)
+            else:
+                instant = cycle.reached.get(breach)
+                if recorded and (cycle.metric, cycle.index, None) in recorded:
+                    instant = None
+            if instant is not None and (earliest is None or instant < earliest):
+                earliest = instant
+        return earliest
+
+    def _earliest_running(self, cycle: _Span, breach: int) -> datetime | None:
+        """The earliest unrecorded alert of a running cycle: reached, else the first to come."""
+        start = cycle.open_since
+        if start is not None and start >= HORIZON_START:
+            self._check_breach(cycle, breach)
+        recorded = self.recorded
+        reached = cycle.reached
+        earliest: datetime | None = None
+        for index, threshold in enumerate(self.terms.thresholds):
+            if recorded and (cycle.metric, cycle.index, threshold) in recorded:
+                continue
+            instant = reached.get(index)
+            if instant is None:  # the first not reached yet: the later ones come no earlier
+                instant = cycle.projection(index)
+                if instant is not None and (earliest is None or instant < earliest):
+                    earliest = instant
+                break
+            if earliest is None or instant < earliest:
+                earliest = instant
+        return earliest
 
     # -- stored form -----------------------------------------------------------------------
 
@@ -345,22 +402,17 @@ class SlaCheckpoint(Walk[_Span]):
             )
         else:
             recorded_text = "[]"
-        head = _encode(
-            [
-                FORMAT,
-                self.version,
-                self.basis.fingerprint,
-                None if self.rule is None else self.rule.name,
-                self.status,
-                None if self.at is None else _micros(self.at),
-                self.responses,
-                _position(cycles, first),
-                None if first.met_at is None else _micros(first.met_at),
-                -1 if self.waiting is None else _position(cycles, self.waiting),
-            ]
-        )
+        at = self.at
         spans = ",".join([cycle.encoded() for cycle in cycles])
-        return f"{head[:-1]},[{spans}],{recorded_text}]"
+        # Written by hand, not by json: this runs on every command. Every number is an int and
+        # every text goes through the JSON encoder once (_text), so the form is json's own.
+        return (
+            f"[{FORMAT},{self.version},{self.basis.fingerprint_text},{self.terms.rule_text},"
+            f"{_text(self.status)},{'null' if at is None else _micros(at)},{self.responses},"
+            f"{_position(cycles, first)},{_optional_micros(first.met_at)},"
+            f"{-1 if self.waiting is None else _position(cycles, self.waiting)},"
+            f"[{spans}],{recorded_text}]"
+        )
 
     @classmethod
     def decode(
@@ -400,6 +452,7 @@ class SlaCheckpoint(Walk[_Span]):
         if not isinstance(status, str) or not isinstance(cycles, list):
             raise TypeError(data)
         state.version, state.status, state.at = _int(version), status, _instant(at)
+        state.walked = status  # every cycle was moved on under it
         state.responses = _int(responses)
         state.cycles = [_decode_span(item, state.terms) for item in cycles]
         if _int(first) >= 0:
@@ -437,6 +490,7 @@ class CheckpointBasis:
         self.policy = policy
         self.stopped = stopped
         self.fingerprint = fingerprint(policy, stopped)
+        self.fingerprint_text = _encode(self.fingerprint)
         self._terms = {rule.name: _Terms(rule, policy.warn_at) for rule in policy.rules}
         self._no_terms = _Terms(None, policy.warn_at)
         # Oldest first: a full cache forgets the ticket written longest ago (in O(1)).
@@ -488,20 +542,32 @@ def _position(cycles: list[_Span], cycle: _Span) -> int:
     return -1
 
 
-def _encode_span(span: _Span) -> list[object]:
-    return [
-        span.metric.value,
-        span.index,
-        _micros(span.started_at),
-        None if span.met_at is None else _micros(span.met_at),
-        None if span.open_since is None else _micros(span.open_since),
-        span.elapsed // _US,
-        [[index, _micros(instant)] for index, instant in span.reached.items()],
-        [
-            [index, None if instant is None else _micros(instant)]
-            for index, instant in span.projected.items()
-        ],
-    ]
+def _span_text(span: _Span) -> str:
+    """Return the cycle's stored form, as compact JSON.
+
+    ``[metric, index, started, met, open since, elapsed, [[amount, reached]...], [[amount,
+    projected]...]]``, instants and durations in microseconds. Written out (no helper calls)
+    because a cycle opened by a command is encoded by that command.
+    """
+    epoch, us = _EPOCH, _US
+    started = (span.started_at - epoch) // us
+    met, open_since, reached, projected = span.met_at, span.open_since, span.reached, span.projected
+    since: int | str = "null"
+    if open_since is not None:
+        since = started if open_since is span.started_at else (open_since - epoch) // us
+    amounts = ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()])
+    return (
+        f"[{_METRIC_TEXT[span.metric]},{span.index},{started},"
+        f"{'null' if met is None else (met - epoch) // us},{since},"
+        f"{span.elapsed // us},[{amounts}],"
+        f"[{','.join([f'[{n},{_optional_micros(at)}]' for n, at in projected.items()])}]]"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _text(value: str) -> str:
+    """Return ``value`` as a JSON string (statuses repeat: each is encoded once)."""
+    return _encode(value)
 
 
 def _decode_span(item: object, terms: _Terms) -> _Span:

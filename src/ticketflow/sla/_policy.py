@@ -283,8 +283,11 @@ class SlaPolicy:
 
     def select(self, ticket: Ticket) -> SlaRule | None:
         """Return the rule in force for ``ticket``, or ``None`` if no rule applies."""
-        tier = self.tier_of(ticket)
-        return next((rule for rule in self.rules if rule.matches(ticket, tier)), None)
+        tier = None if self.contracts is None else self.tier_of(ticket)
+        for rule in self.rules:  # asked on every command: a plain loop
+            if rule.matches(ticket, tier):
+                return rule
+        return None
 
     def explain(self, ticket: Ticket) -> str:
         """Say which rule applies to ``ticket`` and why, in one line."""

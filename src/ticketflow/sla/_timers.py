@@ -198,6 +198,7 @@ class Walk(Generic[C]):
         # quadratic; a met response cycle never changes again.
         self.live: list[C] = []
         self.responses = 0
+        self.walked: str | None = None  # the status after the last event walked
 
     def step(self, event: TicketEvent, status: str) -> bool:
         """Walk ``event``, after which the ticket is in ``status``.
@@ -205,23 +206,40 @@ class Walk(Generic[C]):
         Returns whether a response cycle was met for good (and so left :attr:`live`).
         """
         at = event.at
+        # Where a cycle runs, pauses, is met or reopened depends on the status only, so after
+        # an event that leaves the status as it was, only the cycles the event itself opened
+        # or met can change: the others were moved on under this very status before.
+        same = status == self.walked
+        self.walked = status
         if isinstance(event, TicketCreated):
             self.first = self.cycle(SlaMetric.FIRST_RESPONSE, 0, at)
             self.cycles += [self.first, self.cycle(SlaMetric.RESOLUTION, 0, at)]
             self.live = list(self.cycles)
+            same = False
         elif isinstance(event, CommentAdded) and event.public:
-            self._comment(event)
+            opened = len(self.live)
+            met = self._comment(event)
+            if same:
+                stopped = status in self.stopped
+                for cycle in self.live[opened:]:
+                    self._advance(cycle, status, stopped=stopped, at=at)
+                if met:
+                    self._drop_met()
+                return met
         else:
             self.note_alert(event)
+            if same:
+                return False
         stopped = status in self.stopped
         finished = False
         for cycle in self.live:
             finished |= self._advance(cycle, status, stopped=stopped, at=at)
         if finished:
-            self.live = [
-                c for c in self.live if c.met_at is None or c.metric is SlaMetric.RESOLUTION
-            ]
+            self._drop_met()
         return finished
+
+    def _drop_met(self) -> None:
+        self.live = [c for c in self.live if c.met_at is None or c.metric is SlaMetric.RESOLUTION]
 
     def _advance(self, cycle: C, status: str, *, stopped: bool, at: datetime) -> bool:
         """Move one cycle on; return whether a response cycle is now met for good."""
@@ -247,22 +265,27 @@ class Walk(Generic[C]):
         elif isinstance(event, SlaBreached):
             self.recorded.add((event.metric, event.cycle, None))
 
-    def _comment(self, event: CommentAdded) -> None:
+    def _comment(self, event: CommentAdded) -> bool:
+        """Walk a public comment; return whether it met a response cycle."""
         first, at = self.first, event.at
         if first is None:  # pragma: no cover - a journal starts with its creation
-            return
+            return False
+        met = False
         if event.actor.role in RESPONDERS:
             if first.met_at is None:
                 first.meet(at)
+                met = True
             if self.waiting is not None:
                 self.waiting.meet(at)
                 self.waiting = None
+                met = True
         elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not self.waiting:
             # The oldest unanswered customer message starts the next-response clock.
             self.waiting = self.cycle(SlaMetric.NEXT_RESPONSE, self.responses, at)
             self.responses += 1
             self.cycles.append(self.waiting)
             self.live.append(self.waiting)
+        return met
 
 
 class _Replay(Walk[_Cycle]):

@@ -13,6 +13,7 @@ from typing import Final, TypeVar, cast
 import attrs
 
 from .._events import EVENT_TYPES, TicketCreated, TicketEvent
+from .._fields import Fields
 from .._serde import to_primitive
 from .._ticket import Ticket, evolve_unchecked
 from ._band_keys import SimilarityKeys
@@ -168,26 +169,30 @@ class Change:
             raise invalid(
                 "unindex", self.unindex, "a change either sets similarity keys or drops them"
             )
+        events = self.events
         first = self.expected_version + 1
-        versions = [event.version for event in self.events]
-        # Compared without building the expected range: a hostile version may be huge.
-        if (
-            len(versions) != ticket.version - self.expected_version
-            or any(version != first + index for index, version in enumerate(versions))
-            or (not versions and self.expected_version == 0)
-        ):
+        # Compared without building the expected range: a hostile version may be huge. Plain
+        # loops: a change is built on every command.
+        consecutive = len(events) == ticket.version - self.expected_version and (
+            bool(events) or self.expected_version != 0
+        )
+        others = False
+        for index, event in enumerate(events):
+            consecutive = consecutive and event.version == first + index
+            others = others or event.ticket_id != ticket.id
+        if not consecutive:
             raise invalid(
                 "events",
-                versions,
+                [event.version for event in events],
                 f"must carry versions {first} to {ticket.version} (from the expected version"
                 " to the ticket's)",
             )
-        if any(event.ticket_id != ticket.id for event in self.events):
+        if others:
             raise invalid("events", ticket.id, "every event must be for the ticket")
         if self.assign_number and (
             self.expected_version != 0
-            or not isinstance(self.events[0], TicketCreated)
-            or self.events[0].ticket.number != ticket.number
+            or not isinstance(events[0], TicketCreated)
+            or events[0].ticket.number != ticket.number
         ):
             raise invalid(
                 "assign_number",
@@ -196,7 +201,8 @@ class Change:
             )
         _check_keys(ticket)
         _check_ticket_numbers(ticket)
-        for index, event in enumerate(self.events):
+        _remember_checked(ticket.fields)
+        for index, event in enumerate(events):
             # A creation carries the very snapshot just checked; and the event classes
             # themselves refuse what no store can write (integers beyond 64 bits, floats
             # that are not finite, values of other types), so only a subclass is scanned.
@@ -271,9 +277,37 @@ def _creates(event: TicketEvent, ticket: Ticket) -> bool:
     return isinstance(event, TicketCreated) and event.ticket is ticket
 
 
+# Fields are immutable, and a ticket's pass unchanged from snapshot to snapshot: those that
+# passed both checks below are remembered (by identity, holding a reference so that the id
+# stays theirs) and not scanned again.
+_FIELDS_CHECKED: Final[dict[int, Fields]] = {}
+_FIELDS_KEPT: Final = 4096
+
+
+def _ascii(text: object) -> bool:
+    return isinstance(text, str) and text.isascii()
+
+
+def _fields_checked(fields: Fields) -> bool:
+    if len(_FIELDS_CHECKED) >= _FIELDS_KEPT:
+        _FIELDS_CHECKED.clear()
+    return _FIELDS_CHECKED.get(id(fields)) is fields
+
+
+def _remember_checked(fields: Fields) -> None:
+    if type(fields) is Fields:  # immutable; a mapping of another kind could change
+        _FIELDS_CHECKED[id(fields)] = fields
+
+
 def _check_keys(ticket: Ticket) -> None:
-    texts = (ticket.id, ticket.status, ticket.queue, ticket.assignee, *ticket.fields)
-    if all(text is None or (isinstance(text, str) and text.isascii()) for text in texts):
+    queue, assignee = ticket.queue, ticket.assignee
+    if (
+        _ascii(ticket.id)
+        and _ascii(ticket.status)
+        and (queue is None or _ascii(queue))
+        and (assignee is None or _ascii(assignee))
+        and (_fields_checked(ticket.fields) or all(_ascii(name) for name in ticket.fields))
+    ):
         return  # the usual case, at a glance
     keys: list[tuple[str, object]] = [("ticket.id", ticket.id), ("ticket.status", ticket.status)]
     keys += [("ticket.queue", ticket.queue), ("ticket.assignee", ticket.assignee)]
@@ -304,11 +338,14 @@ _ticket_numbers: Final = operator.attrgetter(*TICKET_NUMBERS)
 
 def _check_ticket_numbers(ticket: Ticket) -> None:
     numbers: tuple[int, ...] = _ticket_numbers(ticket)
-    if not all(INT64_MIN <= number <= INT64_MAX for number in numbers):
-        for name, number in zip(TICKET_NUMBERS, numbers, strict=True):
-            _find_unwritable(f"ticket.{name}", number, 0)
+    for number in numbers:
+        if not INT64_MIN <= number <= INT64_MAX:
+            for name, each in zip(TICKET_NUMBERS, numbers, strict=True):
+                _find_unwritable(f"ticket.{name}", each, 0)
     # Field values are scalars (Fields checks that): only the numbers need a look.
-    if not all(isinstance(value, str) or _fits(value) for value in ticket.fields.values()):
+    if not _fields_checked(ticket.fields) and not all(
+        isinstance(value, str) or _fits(value) for value in ticket.fields.values()
+    ):
         for name, value in ticket.fields.items():
             _find_unwritable(f"ticket.fields.{name}", value, 0)
 

@@ -49,26 +49,25 @@ _INT64_MAX: Final = 2**63 - 1
 # Values repeat (the same agent writes many comments; a ticket's requester is read on every
 # command), and they are immutable, so each distinct one is validated once and then shared.
 _CACHE_SIZE: Final = 4096
-_actors: dict[tuple[object, object], Actor] = {}
+# Actors by role, then by id (no key to build per event: a journal read looks up one each).
+_actors: dict[object, dict[object, Actor]] = {role.value: {} for role in Role}
 _requesters: dict[tuple[object, object, object], Requester] = {}
 
 
 def _actor(value: Any) -> Actor:  # noqa: ANN401
     if len(value) != 2:  # noqa: PLR2004 - role and id
         raise Unfit
-    key = (value["role"], value["id"])
-    actor = _actors.get(key)
+    role = value["role"]
+    known = _actors.get(role) if type(role) is str else None
+    if known is None:
+        raise Unfit
+    actor = known.get(value["id"])
     if actor is None:
-        if type(key[0]) is not str or key[0] not in _ROLES:
-            raise Unfit
-        actor = Actor(Role(key[0]), key[1])  # checks the id
-        if len(_actors) >= _CACHE_SIZE:
-            _actors.clear()
-        _actors[key] = actor
+        actor = Actor(Role(role), value["id"])  # checks the id
+        if len(known) >= _CACHE_SIZE:
+            known.clear()
+        known[value["id"]] = actor
     return actor
-
-
-_ROLES: Final = frozenset(role.value for role in Role)
 
 
 def _requester(value: Any) -> Requester:  # noqa: ANN401
@@ -326,7 +325,16 @@ def _make_reader(cls: type[Any]) -> EventReader | None:
     for index, (name, reader) in enumerate(readers):
         lines.append(f"    v{index} = data[{name!r}]")
         check = _INLINE.get(reader)  # type: ignore[arg-type]
-        if check is None:
+        if reader is _actor:
+            # The actor cache asked inline; a miss (or anything odd) goes through _actor.
+            namespace[f"r{index}"] = reader
+            namespace["actors"] = _actors
+            lines += [
+                f"    a = actors.get(v{index}['role']) if len(v{index}) == 2 else None",
+                f"    a = None if a is None else a.get(v{index}['id'])",
+                f"    v{index} = r{index}(v{index}) if a is None else a",
+            ]
+        elif check is None:
             namespace[f"r{index}"] = reader
             lines.append(f"    v{index} = r{index}(v{index})")
         else:
