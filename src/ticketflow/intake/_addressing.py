@@ -34,7 +34,7 @@ __all__ = ["MailIdentity"]
 
 _MAC_CHARS: Final = 16  # base32 characters: 80 bits
 _MIN_SECRET: Final = 16
-_TOKEN: Final = re.compile(r"\+t\.(\d{1,19})\.([a-z2-7]{16})\Z")
+_TOKEN: Final = re.compile(r"\+t\.(\d{1,19})\.([a-z2-7]{16})\Z", re.IGNORECASE | re.ASCII)
 _MESSAGE_ID: Final = re.compile(r"<tf\.(\d{1,19})\.(\d{1,19})\.([a-z2-7]{16})@([^<>@\s]+)>\Z")
 _TAG: Final = re.compile(r"\[#(\d{1,19})\]")
 

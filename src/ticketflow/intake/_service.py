@@ -27,6 +27,7 @@ from .._ticket import Channel, NewTicket, Requester, Ticket
 from .._values import MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH, check_name
 from ..exceptions import (
     ClaimTakenError,
+    ConflictError,
     IntakeError,
     IntakeProblem,
     InvalidValueError,
@@ -426,6 +427,12 @@ class Intake:
             ticket = self.desk.submit(draft, actor=self.actor, decide=decide)
         except ClaimTakenError as taken:
             return self._duplicate(taken.holder, message_id, "taken in at the same moment")
+        except (InvalidValueError, TicketNotFoundError) as error:
+            if match is None or getattr(error, "field", "target") != "target":
+                raise
+            # Between the search and the commit another worker linked the match as a
+            # duplicate itself (or it went away): decide again, as on any conflict.
+            raise ConflictError(match.ticket_id, 0, None) from error
         if match is None:
             reason = f"new ticket from {draft.requester.email}"
             return IntakeOutcome(
