@@ -1,4 +1,4 @@
-"""How fast is a near-duplicate query?  Run: python benchmarks/intake_dedupe.py [TICKETS].
+"""How fast is a near-duplicate query?  Printed by benchmarks/intake.py (or run this alone).
 
 Indexes 100,000 generated open tickets (support language with random products, problems,
 names and numbers; one in ten a planted rewrite of another) in a ``NearDuplicateIndex`` with the
