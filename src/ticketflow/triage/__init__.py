@@ -1,0 +1,1 @@
+"""Triage: categorize, prioritize and route a ticket, each with a pluggable strategy."""
