@@ -49,7 +49,7 @@ def check_code(field: str, value: object) -> str:
     return value  # type: ignore[return-value]
 
 
-def _optional_code(_: object, __: object, value: object) -> None:
+def _optional_code(_: object, __: object, value: str | None) -> None:
     if value is not None:
         check_code("parent", value)
 

@@ -90,7 +90,8 @@ class Taxonomy:
             TaxonomyError: The text is not TOML, or its taxonomy is malformed.
             InvalidValueError: ``text`` is not a string, or is longer than a megabyte.
         """
-        if not isinstance(text, str) or len(text) > MAX_TEXT_LENGTH:
+        given: object = text
+        if not isinstance(given, str) or len(given) > MAX_TEXT_LENGTH:
             raise InvalidValueError("text", text, "must be TOML text of at most 1 MiB")
         try:
             data = tomllib.loads(text)
