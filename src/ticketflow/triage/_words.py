@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from .._fields import FieldValue, check_field_value
-from .._identity import mailbox_key
+from .._identity import address_problem, mailbox_key
 from .._ticket import Ticket
 from .._values import MAX_TEXT_LENGTH, check_int, check_name
 from ..exceptions import InvalidValueError
@@ -105,7 +105,8 @@ def domain_key(field: str, value: object) -> str:
         InvalidValueError: ``value`` is not a domain name.
     """
     name = check_name(field, value).removeprefix("@")
-    key = mailbox_key(f"x@{name}") if "@" not in name else None
+    address = f"x@{name}"
+    key = mailbox_key(address) if "@" not in name and address_problem(address) is None else None
     if key is None:
         raise InvalidValueError(field, value, "must be a domain name such as example.com")
     return key.partition("@")[2]
