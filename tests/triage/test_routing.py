@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from conftest import T0, TAXONOMY, ticket
+from _triage import T0, TAXONOMY, ticket
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,7 +46,7 @@ def context(*agents: Agent, loads: dict[str, int] | None = None, hours: int = 2)
     return RouteContext(at=T0 + timedelta(hours=hours), agents=agents, loads=loads or {})
 
 
-# -- rules ------------------------------------------------------------------------------------------
+# -- rules ----------------------------------------------------------------------------------------
 
 
 def test_the_first_matching_rule_names_the_queue() -> None:
@@ -87,7 +87,7 @@ def test_a_taxonomy_checks_rule_categories_and_supplies_parents() -> None:
     assert router.route(ticket(category="delivery/late"), context()).queue == "q"
 
 
-# -- picking agents ---------------------------------------------------------------------------------
+# -- picking agents -------------------------------------------------------------------------------
 
 
 def test_least_loaded_picks_the_fewest_open_tickets_then_the_id() -> None:
@@ -210,7 +210,7 @@ def test_a_cursor_that_names_someone_not_offered_is_an_invalid_value() -> None:
         router.route(ticket(queue="l1"), context(agent("alice")))
 
 
-# -- chains -----------------------------------------------------------------------------------------
+# -- chains ---------------------------------------------------------------------------------------
 
 
 def test_a_chain_picks_in_the_queue_the_rules_chose_and_falls_back() -> None:
@@ -277,7 +277,7 @@ def test_the_built_ins_are_what_they_say() -> None:
     assert isinstance(InMemoryRoundRobinCursor(), RoundRobinCursor)
 
 
-# -- properties ---------------------------------------------------------------------------------------
+# -- properties -----------------------------------------------------------------------------------
 
 _ids = st.sampled_from([f"a{n}" for n in range(8)])
 _queues = st.sampled_from(["l1", "l2", "l3"])

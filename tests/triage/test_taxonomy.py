@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -224,7 +226,7 @@ def test_toml_that_is_no_text_is_an_invalid_value(text: object) -> None:
         Taxonomy.from_toml(text)  # type: ignore[arg-type]
 
 
-# -- generated taxonomies round-trip ---------------------------------------------------------------
+# -- generated taxonomies round-trip --------------------------------------------------------------
 
 _segments = st.from_regex(r"[a-z0-9]([a-z0-9_-]{0,6}[a-z0-9])?", fullmatch=True)
 _labels = st.text(
@@ -278,3 +280,16 @@ def test_a_taxonomy_round_trips_through_json(taxonomy: Taxonomy) -> None:
 def test_every_retired_code_resolves_to_a_current_category(taxonomy: Taxonomy) -> None:
     for old in taxonomy.retired:
         assert taxonomy.resolve(old) in taxonomy
+
+
+def test_importing_triage_loads_its_modules_only_on_first_use() -> None:
+    code = (
+        "import sys, ticketflow.triage\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ticketflow.triage.')))\n"
+        "ticketflow.triage.Taxonomy\n"
+        "print('ticketflow.triage._routers' in sys.modules)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["[]", "True"]

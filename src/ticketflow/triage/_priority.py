@@ -15,6 +15,7 @@ import attrs
 from .._ticket import Ticket
 from .._values import check_int, check_name, check_text, validator
 from ..exceptions import InvalidValueError
+from ._words import items_of
 
 __all__ = [
     "DEFAULT_MATRIX",
@@ -146,12 +147,10 @@ def _urgency(_: object, __: object, value: int) -> None:
 
 
 def _assumed(value: object) -> frozenset[str]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    found = items_of("assumed", value)
+    if not all(isinstance(name, str) and name in {"impact", "urgency"} for name in found):
         raise InvalidValueError("assumed", value, "must be a set of 'impact' and 'urgency'")
-    found = frozenset(value)
-    if not found <= {"impact", "urgency"}:
-        raise InvalidValueError("assumed", value, "must be a set of 'impact' and 'urgency'")
-    return cast("frozenset[str]", found)
+    return frozenset(cast("list[str]", found))
 
 
 def _steps(value: object) -> tuple[PriorityStep, ...]:
