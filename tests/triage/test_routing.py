@@ -148,6 +148,14 @@ def test_needs_can_be_read_from_other_places_or_nowhere() -> None:
     )
 
 
+def test_a_reason_listing_many_needs_is_cut_to_one_line() -> None:
+    tags = frozenset(f"skill:{n:03}{'x' * 200}" for n in range(60))
+    decision = skills_router().route(ticket(queue="l1", tags=tags), context(agent("alice")))
+    assert decision.assignee is None
+    assert len(decision.reason) == 4096
+    assert decision.reason.endswith("...")
+
+
 def test_a_picker_without_a_queue_says_so() -> None:
     decision = round_robin_router(InMemoryRoundRobinCursor()).route(ticket(), context(agent("a")))
     assert decision == RouteDecision(None, None, "no queue to pick an agent in")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -94,11 +94,11 @@ class _RuleRouter:
                 (value := ticket.fields.get(name)) is not None and (type(value), value) in accepted
                 for name, accepted in compiled.fields
             ):
-                return RouteDecision(rule.queue, None, f"rule {rule.name} sends it to {rule.queue}")
+                return _decision(rule.queue, None, f"rule {rule.name} sends it to {rule.queue}")
         if self.default_queue is not None:
-            return RouteDecision(self.default_queue, None, "no rule matched: the default queue")
+            return _decision(self.default_queue, None, "no rule matched: the default queue")
         queue = context.queue or ticket.queue
-        return RouteDecision(queue, None, "no rule matched: the queue stays")
+        return _decision(queue, None, "no rule matched: the queue stays")
 
     def _lineage(self, category: str | None) -> frozenset[str]:
         if category is None:
@@ -151,6 +151,16 @@ def rule_router(
     )
 
 
+_LONGEST_REASON: Final = 4096
+
+
+def _decision(queue: str | None, assignee: str | None, reason: str) -> RouteDecision:
+    # Reasons are joined along a chain and list what a ticket needs: keep them a line long.
+    if len(reason) > _LONGEST_REASON:
+        reason = reason[: _LONGEST_REASON - 3] + "..."
+    return RouteDecision(queue, assignee, reason)
+
+
 def _fitting(
     ticket: Ticket, context: RouteContext, needs: Needs
 ) -> tuple[str | None, list[Agent], str]:
@@ -188,12 +198,12 @@ class _RoundRobin:
     def route(self, ticket: Ticket, context: RouteContext) -> RouteDecision:
         queue, fit, why = _fitting(ticket, context, self.needs)
         if queue is None or not fit:
-            return RouteDecision(queue, None, why)
+            return _decision(queue, None, why)
         ids = [agent.id for agent in fit]
         chosen = self.cursor.next(queue, ids)
         if chosen not in ids:  # the cursor answers across a boundary
             raise InvalidValueError("cursor.next()", chosen, "must be one of the eligible ids")
-        return RouteDecision(queue, chosen, f"round robin in {queue}: {chosen} of {len(ids)}")
+        return _decision(queue, chosen, f"round robin in {queue}: {chosen} of {len(ids)}")
 
     def __repr__(self) -> str:
         return f"round_robin_router({self.cursor!r})"
@@ -225,11 +235,11 @@ class _LeastLoaded:
     def route(self, ticket: Ticket, context: RouteContext) -> RouteDecision:
         queue, fit, why = _fitting(ticket, context, self.needs)
         if queue is None or not fit:
-            return RouteDecision(queue, None, why)
+            return _decision(queue, None, why)
         chosen = min(fit, key=lambda agent: (context.load(agent.id), agent.id))
         load = context.load(chosen.id)
         reason = f"least loaded in {queue}: {chosen.id} ({load} open of {chosen.capacity})"
-        return RouteDecision(queue, chosen.id, reason)
+        return _decision(queue, chosen.id, reason)
 
     def __repr__(self) -> str:
         return "least_loaded_router()"
@@ -253,7 +263,7 @@ class _SkillsRouter:
     def route(self, ticket: Ticket, context: RouteContext) -> RouteDecision:
         queue, fit, why = _fitting(ticket, context, self.needs)
         if queue is None or not fit:
-            return RouteDecision(queue, None, why)
+            return _decision(queue, None, why)
         skills, language = self.needs.of(ticket)
         chosen = min(
             fit, key=lambda agent: (len(agent.skills - skills), context.load(agent.id), agent.id)
@@ -261,9 +271,7 @@ class _SkillsRouter:
         wanted = ", ".join(sorted(skills)) or "no particular skill"
         if language:
             wanted += f", language {language}"
-        return RouteDecision(
-            queue, chosen.id, f"best skill fit in {queue} for {wanted}: {chosen.id}"
-        )
+        return _decision(queue, chosen.id, f"best skill fit in {queue} for {wanted}: {chosen.id}")
 
     def __repr__(self) -> str:
         return "skills_router()"
@@ -300,9 +308,9 @@ class _Chain:
             context = context.in_queue(decision.queue or context.queue)
             if decision.assignee is not None:
                 self._check(index, decision, ticket, context)
-                return RouteDecision(decision.queue, decision.assignee, "; ".join(reasons))
+                return _decision(decision.queue, decision.assignee, "; ".join(reasons))
         queue = context.queue or ticket.queue
-        return RouteDecision(queue, None, "; ".join(reasons)[:4096])
+        return _decision(queue, None, "; ".join(reasons))
 
     def _check(
         self, index: int, decision: RouteDecision, ticket: Ticket, context: RouteContext
