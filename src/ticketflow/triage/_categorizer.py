@@ -211,9 +211,9 @@ class _RuleCategorizer:
 
 
 def _min_confidence(value: object) -> float:
-    if type(value) not in {int, float} or not 0 <= value <= 1:  # type: ignore[operator]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise InvalidValueError("min_confidence", value, "must be a number from 0 to 1")
-    return float(value)  # type: ignore[arg-type]
+    return float(value)
 
 
 def rule_categorizer(
