@@ -147,6 +147,34 @@ from ticketflow.testing import (
     requesters,
     tickets,
 )
+from ticketflow.triage import (
+    DEFAULT_MATRIX,
+    UNCATEGORIZED,
+    Agent,
+    Category,
+    CategoryDecision,
+    CategoryRule,
+    InMemoryRoundRobinCursor,
+    Needs,
+    PriorityDecision,
+    PriorityMatrix,
+    PriorityStep,
+    RouteContext,
+    RouteDecision,
+    RouteRule,
+    Taxonomy,
+    chain_router,
+    field_modifier,
+    keyword_modifier,
+    least_loaded_router,
+    priority_policy,
+    round_robin_router,
+    rule_categorizer,
+    rule_router,
+    skills_router,
+    tier_modifier,
+    vip_modifier,
+)
 
 __all__ = [
     "ENUMS",
@@ -604,6 +632,57 @@ def _finding(subject: str, body: str) -> Arguments:
     return (index, index.spec, index.spec.keys(subject, body)), {}
 
 
+_TAXONOMY: Final = Taxonomy(
+    [
+        Category("delivery", "Delivery"),
+        Category("delivery/late", "Late delivery"),
+        Category("billing", "Billing"),
+        Category("refund", "Refund", parent="billing"),
+    ],
+    retired={"delivery/delayed": "delivery/late"},
+)
+_codes = st.sampled_from(list(_TAXONOMY))
+_keyword_lists = st.lists(st.sampled_from(["late", "lost parcel", "refund", "outage"]), min_size=1)
+_category_rules = st.builds(
+    CategoryRule,
+    name=_names,
+    category=_codes,
+    weight=st.floats(0.1, 10),
+    keywords=_keyword_lists,
+    patterns=st.just(["late|lost", r"order\s+\d+"]),
+    fields=st.just({"carrier": ["ACME", "Post"], "urgent": True}),
+    domains=st.just(["example.com"]),
+)
+_needs = st.builds(Needs, skills_field=_labels, skill_tag_prefix=_labels, language_field=_labels)
+_agents = st.builds(
+    Agent,
+    id=_names,
+    queues=st.frozensets(_names, min_size=1, max_size=3),
+    skills=st.frozensets(_names, max_size=3),
+    languages=st.frozensets(st.sampled_from(["de", "en", "fr"]), max_size=2),
+    capacity=st.integers(0, 20),
+    available=st.booleans(),
+    hours=st.none() | _calendars,
+)
+_route_contexts = st.builds(
+    RouteContext,
+    at=aware_datetimes(),
+    agents=st.lists(_agents, max_size=4, unique_by=lambda agent: agent.id),
+    loads=st.dictionaries(_names, st.integers(0, 30), max_size=3),
+    queue=_labels,
+)
+_priority_decisions = st.builds(
+    lambda impact, urgency: priority_policy(
+        modifiers=[keyword_modifier(["parcel"], floor=2), vip_modifier(["alice@example.com"])]
+    ).prioritize(attrs.evolve(_SOME_TICKETS[0], impact=impact, urgency=urgency)),
+    _levels,
+    _levels,
+)
+_floors = st.integers(1, 3)
+_caps = st.none() | st.integers(3, 5)
+_modifier_options: Final = frozenset({"steps", "floor", "cap", "name"})
+
+
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "Attachment",
@@ -1054,6 +1133,95 @@ TARGETS: Final[tuple[Target, ...]] = (
         _instances(_targets),
         frozenset({"first_response", "next_response", "resolution"}),
     ),
+    # -- ticketflow.triage --------------------------------------------------------------------
+    Target(
+        "Agent",
+        Agent,
+        _instances(_agents),
+        frozenset({"skills", "languages", "capacity", "available", "hours"}),
+    ),
+    Target(
+        "Category",
+        Category,
+        _keywords(
+            code=st.sampled_from(["delivery", "refund", "a/b-c/d_1"]), label=_line, parent=st.none()
+        ),
+        frozenset({"parent"}),
+    ),
+    Target(
+        "CategoryDecision",
+        CategoryDecision,
+        _keywords(
+            category=_codes | st.just(UNCATEGORIZED),
+            confidence=st.floats(0.0, 1.0),
+            rules=st.lists(_names, max_size=3),
+            reason=_line,
+        ),
+    ),
+    Target(
+        "CategoryRule",
+        CategoryRule,
+        _instances(_category_rules),
+        frozenset({"weight", "keywords", "patterns", "fields", "domains"}),
+    ),
+    Target("InMemoryRoundRobinCursor", InMemoryRoundRobinCursor, st.just(((), {}))),
+    Target(
+        "Needs",
+        Needs,
+        _instances(_needs),
+        frozenset({"skills_field", "skill_tag_prefix", "language_field"}),
+    ),
+    Target(
+        "PriorityDecision",
+        PriorityDecision,
+        _instances(_priority_decisions),
+        frozenset({"assumed", "steps"}),
+    ),
+    Target(
+        "PriorityMatrix",
+        PriorityMatrix,
+        _keywords(
+            cells=st.just(DEFAULT_MATRIX.cells) | st.just([[1] * 5] * 4 + [[1, 2, 3, 4, 5]]),
+            labels=st.just(["P5", "P4", "P3", "P2", "P1"])
+            | st.just(("low", "mid", "high", "urgent", "now")),
+        ),
+        frozenset({"labels"}),
+    ),
+    Target(
+        "PriorityStep",
+        PriorityStep,
+        _keywords(modifier=_names, before=st.integers(1, 5), after=st.integers(1, 5), why=_line),
+    ),
+    Target(
+        "RouteContext", RouteContext, _instances(_route_contexts), frozenset({"loads", "queue"})
+    ),
+    Target(
+        "RouteDecision", RouteDecision, _keywords(queue=_labels, assignee=_labels, reason=_line)
+    ),
+    Target(
+        "RouteRule",
+        RouteRule,
+        _keywords(
+            name=_names,
+            queue=_names,
+            categories=st.frozensets(_codes, max_size=2),
+            fields=st.just({"carrier": "ACME", "tier": [1, 2]}),
+        ),
+        frozenset({"categories", "fields"}),
+    ),
+    Target(
+        "Taxonomy",
+        Taxonomy,
+        st.just(((_TAXONOMY.categories,), {"retired": dict(_TAXONOMY.retired)})),
+        frozenset({"retired"}),
+    ),
+    Target(
+        "Taxonomy.from_mapping",
+        Taxonomy.from_mapping,
+        _keywords(data=st.just(_TAXONOMY.to_mapping())),
+    ),
+    Target("Taxonomy.from_toml", Taxonomy.from_toml, _keywords(text=st.just(_TAXONOMY.to_toml()))),
+    Target("Taxonomy.from_json", Taxonomy.from_json, _keywords(text=st.just(_TAXONOMY.to_json()))),
     # -- ticketflow.storage -------------------------------------------------------------------
     Target(
         "Change",
@@ -1328,5 +1496,116 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
         _keywords(adapter=st.builds(InMemoryBilling)),
     ),
     Target("make_converter", make_converter, st.just(((), {}))),
+    # -- ticketflow.triage --------------------------------------------------------------------
+    Target(
+        "rule_categorizer",
+        rule_categorizer,
+        _keywords(
+            taxonomy=st.just(_TAXONOMY),
+            rules=st.lists(_category_rules, max_size=3, unique_by=lambda rule: rule.name),
+            min_confidence=st.floats(0.0, 1.0),
+            max_text=st.integers(1, 100_000),
+        ),
+        frozenset({"min_confidence", "max_text"}),
+    ),
+    Target(
+        "priority_policy",
+        priority_policy,
+        _keywords(
+            matrix=st.just(DEFAULT_MATRIX),
+            modifiers=st.just([vip_modifier(["boss@example.com"]), keyword_modifier(["outage"])]),
+            default_impact=st.integers(1, 5),
+            default_urgency=st.integers(1, 5),
+        ),
+        frozenset({"matrix", "modifiers", "default_impact", "default_urgency"}),
+    ),
+    Target(
+        "tier_modifier",
+        tier_modifier,
+        _keywords(
+            steps=st.dictionaries(_names, st.integers(-3, 3), max_size=3),
+            lookup=st.builds(InMemoryContracts, st.dictionaries(st.emails(), _names, max_size=2)),
+            floor=_floors,
+            cap=_caps,
+            name=_names,
+        ),
+        frozenset({"floor", "cap", "name"}),
+    ),
+    Target(
+        "vip_modifier",
+        vip_modifier,
+        _keywords(
+            addresses=st.lists(st.emails(), max_size=3),
+            steps=st.integers(1, 3),
+            floor=_floors,
+            cap=_caps,
+            name=_names,
+        ),
+        _modifier_options,
+    ),
+    Target(
+        "keyword_modifier",
+        keyword_modifier,
+        _keywords(
+            keywords=_keyword_lists,
+            steps=st.integers(-3, 3).filter(bool),
+            floor=_floors,
+            cap=_caps,
+            name=_names,
+            max_text=st.integers(1, 100_000),
+        ),
+        _modifier_options | {"max_text"},
+    ),
+    Target(
+        "field_modifier",
+        field_modifier,
+        _keywords(
+            field=_names,
+            values=_field_values | st.lists(_field_values, min_size=1, max_size=3),
+            steps=st.integers(1, 3),
+            floor=_floors,
+            cap=_caps,
+            name=_names,
+        ),
+        _modifier_options,
+    ),
+    Target(
+        "rule_router",
+        rule_router,
+        _keywords(
+            rules=st.just(
+                [
+                    RouteRule(name="late", queue="carriers", categories=["delivery/late"]),
+                    RouteRule(name="money", queue="finance", categories=["billing"]),
+                ]
+            ),
+            default_queue=_labels,
+            taxonomy=st.none() | st.just(_TAXONOMY),
+        ),
+        frozenset({"default_queue", "taxonomy"}),
+    ),
+    Target(
+        "round_robin_router",
+        round_robin_router,
+        _keywords(cursor=st.builds(InMemoryRoundRobinCursor), needs=st.none() | _needs),
+        frozenset({"needs"}),
+    ),
+    Target(
+        "least_loaded_router",
+        least_loaded_router,
+        _keywords(needs=st.none() | _needs),
+        frozenset({"needs"}),
+    ),
+    Target(
+        "skills_router", skills_router, _keywords(needs=st.none() | _needs), frozenset({"needs"})
+    ),
+    Target(
+        "chain_router",
+        chain_router,
+        _keywords(
+            routers=st.just([skills_router(), least_loaded_router()]), needs=st.none() | _needs
+        ),
+        frozenset({"needs"}),
+    ),
 )
 """Every public function the hostile-input tests call, each with valid arguments."""

@@ -22,6 +22,7 @@ PACKAGES = [
     "ticketflow.sla",
     "ticketflow.storage",
     "ticketflow.testing",
+    "ticketflow.triage",
 ]
 
 

@@ -33,6 +33,7 @@ import ticketflow.integrations
 import ticketflow.sla
 import ticketflow.storage
 import ticketflow.testing
+import ticketflow.triage
 from _hostile import (
     FUNCTION_TARGETS,
     SCRATCH,
@@ -71,6 +72,7 @@ from ticketflow.integrations import ServiceCredit
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTargets
 from ticketflow.storage import Change, LeasedMessage, OutboxMessage, SQLiteTicketStore, TicketQuery
 from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
+from ticketflow.triage import Agent, CategoryRule, RouteContext, RouteRule
 
 PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow,
@@ -79,6 +81,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.integrations,
     ticketflow.intake,
     ticketflow.testing,
+    ticketflow.triage,
 )
 
 EXCLUDED: Final[Mapping[str, str]] = {
@@ -199,6 +202,10 @@ NOT_JSON: Final[Mapping[type, str]] = {
     SlaRule: "configuration holding a BusinessCalendar",
     SlaState: "a report that holds the SlaRule in force",
     FormSpec: "configuration holding the desk's Access rules",
+    Agent: "configuration holding a BusinessCalendar (working hours)",
+    RouteContext: "a decision's input holding Agents",
+    CategoryRule: "configuration: a field condition may mix value types, which JSON cannot sort",
+    RouteRule: "configuration: a field condition may mix value types, which JSON cannot sort",
 }
 """Public attrs classes whose values need not convert to JSON, and why."""
 

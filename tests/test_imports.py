@@ -213,6 +213,7 @@ def test_importing_ticketflow_defers_what_only_some_uses_need() -> None:
     loaded = modules_loaded_by("ticketflow")
     assert loaded.isdisjoint(DEFERRED), sorted(loaded & DEFERRED.keys())
     assert not {m for m in loaded if m.startswith(("ticketflow.sla.", "ticketflow.storage._s"))}
+    assert not {m for m in loaded if m.startswith("ticketflow.triage")}
 
 
 @pytest.mark.parametrize(("module", "statement"), DEFERRED.items())
@@ -230,13 +231,18 @@ def test_what_was_deferred_loads_on_first_use(module: str, statement: str) -> No
         ("ticketflow.sla.sla_state", "ticketflow.sla"),
         ("ticketflow.sla.SlaMetric", "ticketflow.sla"),
         ("ticketflow.SlaMetric", "ticketflow.sla"),  # sla exports it too, and owned it first
+        ("ticketflow.triage.Taxonomy", "ticketflow.triage"),
+        ("ticketflow.triage.rule_categorizer", "ticketflow.triage"),
     ],
 )
 def test_a_name_loaded_on_first_use_says_where_to_import_it_from(
     expression: str, module: str
 ) -> None:
     # In a fresh interpreter: here in the test run, everything was loaded long ago.
-    code = f"import ticketflow, ticketflow.sla, ticketflow.storage\nprint({expression}.__module__)"
+    code = (
+        "import ticketflow, ticketflow.sla, ticketflow.storage, ticketflow.triage\n"
+        f"print({expression}.__module__)"
+    )
     result = run_isolated(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == module

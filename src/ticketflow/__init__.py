@@ -81,8 +81,10 @@ from .exceptions import NotATicketflowStoreError as NotATicketflowStoreError
 from .exceptions import PermissionDeniedError as PermissionDeniedError
 from .exceptions import SchemaVersionError as SchemaVersionError
 from .exceptions import StoreError as StoreError
+from .exceptions import TaxonomyError as TaxonomyError
 from .exceptions import TicketflowError as TicketflowError
 from .exceptions import TicketNotFoundError as TicketNotFoundError
+from .exceptions import UnknownCategoryError as UnknownCategoryError
 from .exceptions import WorkflowDefinitionError as WorkflowDefinitionError
 
 __all__ = [
@@ -137,6 +139,7 @@ __all__ = [
     "SlaWarned",
     "StoreError",
     "SystemClock",
+    "TaxonomyError",
     "TickReport",
     "Ticket",
     "TicketAssigned",
@@ -153,6 +156,7 @@ __all__ = [
     "TicketTransitioned",
     "TicketView",
     "TicketflowError",
+    "UnknownCategoryError",
     "Workflow",
     "WorkflowDefinitionError",
     "apply",

@@ -26,7 +26,9 @@ the message is for people, the attributes are for programs.
     │   ├── NotATicketflowStoreError             code "not_a_ticketflow_store"
     │   └── SchemaVersionError                   code "unsupported_schema_version"
     ├── CalendarError(ValueError)                code "invalid_calendar"
-    └── IntakeError(ValueError)                  code "invalid_intake"
+    ├── IntakeError(ValueError)                  code "invalid_intake"
+    ├── TaxonomyError(ValueError)                code "invalid_taxonomy"
+    └── UnknownCategoryError(ValueError)         code "unknown_category"
 
 ``IntakeError.problems`` holds :class:`IntakeProblem` values (where, what, why).
 
@@ -60,8 +62,10 @@ __all__ = [
     "RecordNotFoundError",
     "SchemaVersionError",
     "StoreError",
+    "TaxonomyError",
     "TicketNotFoundError",
     "TicketflowError",
+    "UnknownCategoryError",
     "WorkflowDefinitionError",
 ]
 
@@ -489,3 +493,33 @@ class IntakeError(TicketflowError, ValueError):
         self.problems = tuple(problems)
         listed = "; ".join(f"{p.path}: {p.message} [{p.code}]" for p in self.problems)
         super().__init__(f"cannot take this in: {listed or 'no reason given'}")
+
+
+class TaxonomyError(TicketflowError, ValueError):
+    """A category taxonomy is malformed; every problem is listed.
+
+    Attributes:
+        problems: One human-readable line per problem, naming the offending codes.
+        codes: Every offending code (or document key), sorted and without repeats.
+    """
+
+    code: _typing.ClassVar[str] = "invalid_taxonomy"
+
+    def __init__(self, problems: _abc.Sequence[tuple[str, str]]) -> None:
+        self.problems = tuple(f"{_plain(where)}: {problem}" for where, problem in problems)
+        self.codes = tuple(sorted({where for where, _ in problems}))
+        super().__init__("invalid taxonomy: " + ("; ".join(self.problems) or "no reason given"))
+
+
+class UnknownCategoryError(TicketflowError, ValueError):
+    """A category that the taxonomy does not define (nor retire); no ad-hoc buckets.
+
+    Attributes:
+        category: The code that was given.
+    """
+
+    code: _typing.ClassVar[str] = "unknown_category"
+
+    def __init__(self, category: str) -> None:
+        self.category = category
+        super().__init__(f"unknown category {_shown(category)}: not in the taxonomy")
