@@ -401,28 +401,7 @@ class Intake:
         if match is not None:
             draft = _linked(draft, match.ticket_id)
 
-        def decide(creation: Draft) -> None:
-            if key is not None:
-                creation.claim(key)
-            if keys is not None:
-                creation.index(keys)
-            remarks = [] if note is None else [note]
-            if match is not None:
-                target = self.desk.store.get(match.ticket_id)
-                remarks.insert(
-                    0,
-                    f"Near duplicate of {target.reference} (similarity {match.similarity:.2f}):"
-                    " linked duplicate_of.",
-                )
-            if remarks:
-                creation.record(
-                    CommentAdded,
-                    comment_id=check_name("ids()", self._ids()),
-                    body="\n\n".join(remarks)[:MAX_TEXT_LENGTH],
-                    public=False,
-                    actor=self.actor,
-                )
-
+        decide = self._creation(key, keys, note, match)
         try:
             ticket = self.desk.submit(draft, actor=self.actor, decide=decide)
         except ClaimTakenError as taken:
@@ -451,6 +430,39 @@ class Intake:
             message_id=message_id,
             problems=defects,
         )
+
+    def _creation(
+        self,
+        key: str | None,
+        keys: SimilarityKeys | None,
+        note: str | None,
+        match: NearDuplicate | None,
+    ) -> Callable[[Draft], None]:
+        """Return what intake records on a new ticket's creation: claim, keys, its note."""
+
+        def decide(creation: Draft) -> None:
+            if key is not None:
+                creation.claim(key)
+            if keys is not None:
+                creation.index(keys)
+            remarks = [] if note is None else [note]
+            if match is not None:
+                target = self.desk.store.get(match.ticket_id)
+                remarks.insert(
+                    0,
+                    f"Near duplicate of {target.reference} (similarity {match.similarity:.2f}):"
+                    " linked duplicate_of.",
+                )
+            if remarks:
+                creation.record(
+                    CommentAdded,
+                    comment_id=check_name("ids()", self._ids()),
+                    body="\n\n".join(remarks)[:MAX_TEXT_LENGTH],
+                    public=False,
+                    actor=self.actor,
+                )
+
+        return decide
 
     def _append(
         self,
