@@ -48,6 +48,9 @@ if typing.TYPE_CHECKING:
     from ._routing import RouteContext as RouteContext
     from ._routing import RouteDecision as RouteDecision
     from ._routing import Router as Router
+    from ._service import StoreRoundRobinCursor as StoreRoundRobinCursor
+    from ._service import Triage as Triage
+    from ._service import TriagePlan as TriagePlan
     from ._taxonomy import Taxonomy as Taxonomy
 
 __all__ = [
@@ -70,7 +73,10 @@ __all__ = [
     "RouteDecision",
     "RouteRule",
     "Router",
+    "StoreRoundRobinCursor",
     "Taxonomy",
+    "Triage",
+    "TriagePlan",
     "chain_router",
     "field_modifier",
     "keyword_modifier",
@@ -104,6 +110,9 @@ _LAZY: dict[str, str] = {
     "RouteDecision": "._routing",
     "RouteRule": "._routers",
     "Router": "._routing",
+    "StoreRoundRobinCursor": "._service",
+    "Triage": "._service",
+    "TriagePlan": "._service",
     "Taxonomy": "._taxonomy",
     "UNCATEGORIZED": "._category",
     "chain_router": "._routers",
