@@ -31,6 +31,10 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "refused (rejected, kept as a record): $.queue unknown_field, $.subject empty" in out
     assert "created #6: new ticket from frank@example.com on the web channel" in out
     assert "same idempotency key: duplicate #6" in out
+    assert "triage #3: billing/tax, P2, finance/felix -> triaged" in out
+    assert "triage #4: billing/tax, P2, finance/fiona -> triaged" in out  # turns kept by the store
+    assert "priority: matrix: impact 3, urgency 3" in out
+    assert "tier: level 3 -> 4: the customer's tier is gold" in out
     # #4 is linked to #3, as the journal shows
     assert "linked duplicate_of" in out
 

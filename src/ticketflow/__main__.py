@@ -7,7 +7,10 @@ and breaches once, escalate and owe a service credit; the outbox delivered to a 
 what a customer may see; e-mail taken in by the intake service (a request becomes a ticket with
 its signature cut, the customer's reply threads into it as her public comment, the same message
 again is a duplicate, a near duplicate is linked to it, a stranger's subject tag does not join
-the ticket, an out-of-office reply is ignored and kept as a record); a web form refused with
+the ticket, an out-of-office reply is ignored and kept as a record); the triage command on those
+tickets (category from weighted rules, priority from the matrix and the CRM's customer tier,
+the queue by rule and the agent by round robin kept in the store, each decision explained for
+staff); a web form refused with
 every problem listed and kept, then accepted, then caught as a duplicate by its idempotency key;
 and a reopened store whose journals replay to their snapshots.
 """
@@ -36,14 +39,30 @@ from .intake import (
 )
 from .integrations import (
     SERVICE_CREDIT_TOPIC,
+    Account,
     InMemoryBilling,
     InMemoryContracts,
+    InMemoryCrm,
     dispatch_outbox,
     service_credit_handler,
 )
 from .sla import BusinessCalendar, SlaPolicy, SlaRule, SlaTargets, bump_priority
 from .storage import SQLiteTicketStore, TicketQuery
 from .testing import FrozenClock  # stands still until the story moves it: stable output
+from .triage import (
+    Agent,
+    CategoryRule,
+    RouteRule,
+    StoreRoundRobinCursor,
+    Taxonomy,
+    Triage,
+    chain_router,
+    priority_policy,
+    round_robin_router,
+    rule_categorizer,
+    rule_router,
+    tier_modifier,
+)
 
 S = TicketStatus
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -334,6 +353,82 @@ def _web_form(intake: Intake, write: Write) -> list[str]:
     return [ticket.id]
 
 
+TAXONOMY_TOML = """
+[[categories]]
+code = "delivery"
+label = "Delivery"
+
+[[categories]]
+code = "delivery/late"
+label = "Late delivery"
+
+[[categories]]
+code = "billing"
+label = "Billing"
+
+[[categories]]
+code = "billing/tax"
+label = "Tax and VAT"
+"""
+
+
+def _triage(desk: Desk, write: Write, ticket_ids: Sequence[str]) -> None:
+    """The triage command on the tickets intake made: category, priority, route, explained."""
+    taxonomy = Taxonomy.from_toml(TAXONOMY_TOML)
+    crm = InMemoryCrm(
+        {"@example.com": Account(account_id="example-gmbh", tier="gold", language="de")}
+    )
+
+    def customer_tier(requester: Requester) -> str | None:
+        account = crm.account(requester)
+        return None if account is None else account.tier
+
+    triage = Triage(
+        desk,
+        taxonomy=taxonomy,
+        categorizer=rule_categorizer(
+            taxonomy,
+            [
+                CategoryRule(
+                    name="vat", category="billing/tax", keywords=["vat", "tax rate"], weight=3
+                ),
+                CategoryRule(name="invoice", category="billing", keywords=["invoice"]),
+                CategoryRule(name="late", category="delivery/late", keywords=["late", "where is"]),
+            ],
+        ),
+        priority=priority_policy(modifiers=[tier_modifier({"gold": 1}, customer_tier, cap=4)]),
+        router=chain_router(
+            [
+                rule_router(
+                    [
+                        RouteRule(name="money", queue="finance", categories=["billing"]),
+                        RouteRule(name="parcels", queue="logistics", categories=["delivery"]),
+                    ],
+                    default_queue="first-line",
+                    taxonomy=taxonomy,
+                ),
+                round_robin_router(StoreRoundRobinCursor(desk.store)),  # type: ignore[arg-type]
+            ]
+        ),
+        agents=[
+            Agent(id="fiona", queues=["finance"], languages=["de", "en"]),
+            Agent(id="felix", queues=["finance"]),
+            Agent(id="bob", queues=["logistics"]),
+        ],
+        crm=crm,
+    )
+    for ticket_id in ticket_ids:
+        ticket = triage.triage(ticket_id)
+        write(
+            f"triage {ticket.reference}: {ticket.category}, {ticket.priority},"
+            f" {ticket.queue}/{ticket.assignee or '(unassigned)'} -> {ticket.status}"
+        )
+    first = desk.view(ticket_ids[0], Actor.agent("bob"))
+    write(f"  why {first.ticket.reference} (staff only; a customer's view has none):")
+    for explained in first.explanations:
+        write(f"    {explained.decision}: {'; '.join(explained.reasons)}")
+
+
 def demo(db: Path | None = None, write: Write = print) -> int:
     """Run the end-to-end demo on a SQLite file (in a temporary directory unless ``db``)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -342,7 +437,9 @@ def demo(db: Path | None = None, write: Write = print) -> int:
         with SQLiteTicketStore(path) as store:
             desk = _desk(store, clock)
             ticket_ids = _story(desk, clock, write)
-            ticket_ids += _intake(desk, write)
+            taken_in = _intake(desk, write)
+            _triage(desk, write, taken_in)
+            ticket_ids += taken_in
             billing = InMemoryBilling()
             webhooks: list[str] = []
             delivered = dispatch_outbox(

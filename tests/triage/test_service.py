@@ -211,3 +211,20 @@ def test_customers_may_not_triage_and_bad_arguments_name_the_field(store: Ticket
         with pytest.raises(InvalidValueError) as caught:
             _triage(store, **{name: value})
         assert caught.value.field == name
+
+
+def test_a_context_at_another_instant_keeps_its_agents_and_checks_the_instant() -> None:
+    from ticketflow.exceptions import NaiveDatetimeError  # noqa: PLC0415
+    from ticketflow.triage import RouteContext  # noqa: PLC0415
+
+    context = RouteContext(at=T0, agents=AGENTS, loads={"ann": 2})
+    later = context.at_instant(datetime(2026, 3, 3, 9, tzinfo=UTC))
+    assert later.at == datetime(2026, 3, 3, 9, tzinfo=UTC)
+    assert (later.agents, later.loads, later.agents_in("logistics")) == (
+        context.agents,
+        context.loads,
+        context.agents_in("logistics"),
+    )
+    assert context.at_instant(T0) is context
+    with pytest.raises(NaiveDatetimeError):
+        context.at_instant(datetime(2026, 3, 3, 9))  # noqa: DTZ001 - the point of the test

@@ -173,6 +173,17 @@ class RouteContext:
         object.__setattr__(copy, "queue", check_optional_name("queue", queue))
         return copy
 
+    def at_instant(self, at: datetime) -> RouteContext:
+        """Return this context at another decision instant (shares the agents and loads)."""
+        instant = _at(at)
+        if instant == self.at:
+            return self
+        copy = object.__new__(RouteContext)
+        for name in ("agents", "loads", "queue", "_by_queue"):
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "at", instant)
+        return copy
+
 
 @attrs.frozen(kw_only=True)
 class Needs:

@@ -163,6 +163,7 @@ class Triage:
         self._loads = loads
         self.crm = crm
         self.actor = actor
+        self._last: tuple[tuple[Agent, ...], dict[str, int], RouteContext] | None = None
 
     def __repr__(self) -> str:
         return f"Triage(desk={self.desk!r})"
@@ -187,9 +188,7 @@ class Triage:
         placed = attrs.evolve(ticket, category=code)
         priority = _answer("priority", self.priority.prioritize(placed), PriorityDecision)
         placed = attrs.evolve(placed, priority=priority.label)
-        roster = tuple(self._agents())
-        loads = self._count(roster)
-        context = RouteContext(at=at, agents=roster, loads=loads)
+        context = self._context(at)
         route = _answer("router", self.router.route(placed, context), RouteDecision)
         if code != category.category:
             category = attrs.evolve(
@@ -198,6 +197,18 @@ class Triage:
                 reason=f"{category.reason} (retired {category.category} is now {code})",
             )
         return TriagePlan(category, priority, route, crm)
+
+    def _context(self, at: datetime) -> RouteContext:
+        # Checking 200 agents and their loads costs more than the decision; the context is
+        # built again only when the roster or the loads are not the ones of the last call.
+        roster = tuple(self._agents())
+        loads = dict(self._count(roster))
+        last = self._last
+        if last is not None and last[0] == roster and last[1] == loads:
+            return last[2].at_instant(at)
+        context = RouteContext(at=at, agents=roster, loads=loads)
+        self._last = (roster, loads, context)
+        return context
 
     def _crm_line(self, ticket: Ticket) -> str | None:
         if self.crm is None:
