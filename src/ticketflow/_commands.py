@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 from ._access import Access
 from ._actors import Actor
@@ -39,11 +39,21 @@ KEEP: Final = _Keep.KEEP
 """Leave this attribute as it is (for :meth:`Desk.assign` and :meth:`Desk.prioritize`)."""
 
 
+@runtime_checkable
+class Categories(Protocol):
+    """A closed set of categories (:class:`~ticketflow.triage.Taxonomy` is one)."""
+
+    def resolve(self, code: str) -> str:
+        """Return the code (a retired one's successor); raise ``UnknownCategoryError`` if none."""
+        ...
+
+
 class Commands:
     """The commands of :class:`~ticketflow.Desk` besides creating and moving a ticket."""
 
     store: TicketStore
     access: Access
+    categories: Categories | None
     _ids: Callable[[], str]
 
     def execute(  # pragma: no cover - the Desk defines it
@@ -149,10 +159,16 @@ class Commands:
     ) -> Ticket:
         """Set the ticket's category by hand (``None`` clears it).
 
+        With the desk's ``categories`` (a :class:`~ticketflow.triage.Taxonomy`), a retired code
+        becomes its successor and an unknown one is refused.
+
         Raises:
             InvalidValueError: ``category`` is not a one-line name.
+            UnknownCategoryError: ``category`` is not one of the desk's categories.
         """
         check_optional_name("category", category)
+        if category is not None and self.categories is not None:
+            category = self.categories.resolve(category)
 
         def decide(draft: Draft) -> None:
             if draft.ticket.category != category:

@@ -6,12 +6,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
+import attrs
+
 import ticketflow.sla  # its names load on first use, not with import ticketflow
 
 from ._access import Access
 from ._actors import Actor, Role, check_actor
 from ._clock import Clock, SystemClock
-from ._commands import Commands, check_link_target
+from ._commands import Categories, Commands, check_link_target
 from ._draft import Decide, Draft, event_message
 from ._due import DueWork, due_works, next_due_of, stored_memos
 from ._events import LinkKind, TicketEvent
@@ -70,6 +72,8 @@ class Desk(Commands, Ticking):
         max_clock_skew: How far the clock may lag behind a ticket's last event; within it
             the event is stamped at the last event's instant, beyond it the command raises
             :class:`~ticketflow.exceptions.ClockSkewError`.
+        categories: The closed set of categories (a :class:`~ticketflow.triage.Taxonomy`):
+            a category outside it is refused where it enters (``submit``, ``categorize``).
 
     Raises:
         InvalidValueError: An argument is not of its kind.
@@ -90,6 +94,7 @@ class Desk(Commands, Ticking):
         sla: ticketflow.sla.SlaPolicy | None = None,
         due: Iterable[DueWork] = (),
         max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        categories: Categories | None = None,
     ) -> None:
         if not isinstance(store, TicketStore):
             raise InvalidValueError("store", store, "must implement TicketStore")
@@ -109,6 +114,9 @@ class Desk(Commands, Ticking):
             roles, internal_fields=internal_fields, customer_fields=customer_fields
         )
         self.max_clock_skew = max_clock_skew
+        if categories is not None and not isinstance(categories, Categories):
+            raise InvalidValueError("categories", categories, "must have resolve(code)")
+        self.categories = categories
         self._other_due = due_works(due)
         self.sla = sla
         self._ids = ids
@@ -199,6 +207,8 @@ class Desk(Commands, Ticking):
         if type(draft) is not NewTicket:
             raise InvalidValueError("draft", draft, "must be a NewTicket")
         self.access.require_submit(draft, actor)
+        if draft.category is not None and self.categories is not None:
+            draft = attrs.evolve(draft, category=self.categories.resolve(draft.category))
         if decide is not None and not callable(decide):
             raise InvalidValueError("decide", decide, "must be callable or None")
         for kind in LinkKind:

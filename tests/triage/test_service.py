@@ -228,3 +228,31 @@ def test_a_context_at_another_instant_keeps_its_agents_and_checks_the_instant() 
     assert context.at_instant(T0) is context
     with pytest.raises(NaiveDatetimeError):
         context.at_instant(datetime(2026, 3, 3, 9))  # noqa: DTZ001 - the point of the test
+
+
+def test_a_desk_with_categories_refuses_one_off_buckets_wherever_they_enter(
+    store: TicketStore,
+) -> None:
+    from ticketflow.intake import FormSpec, IntakeError, parse_form  # noqa: PLC0415
+
+    desk = Desk(store, categories=TAXONOMY)
+    draft = NewTicket(subject="s", requester=Requester("alice@example.com"), category="misc")
+    with pytest.raises(UnknownCategoryError):
+        desk.submit(draft, actor=BOB)
+    retired = NewTicket(
+        subject="s", requester=Requester("alice@example.com"), category="delivery/delayed"
+    )
+    ticket = desk.submit(retired, actor=BOB)
+    assert ticket.category == "delivery/late"
+    with pytest.raises(UnknownCategoryError):
+        desk.categorize(ticket.id, "whatever-this-is", actor=BOB)
+    assert desk.get(ticket.id).version == ticket.version, "nothing was written"
+    assert desk.categorize(ticket.id, "billing", actor=BOB).category == "billing"
+    form = FormSpec(categories=TAXONOMY)
+    payload = {"subject": "s", "requester": {"email": "a@example.com"}, "category": "misc"}
+    with pytest.raises(IntakeError) as caught:
+        parse_form(payload, form=form)
+    assert [p.code for p in caught.value.problems] == ["unknown_category"]
+    with pytest.raises(InvalidValueError) as bad:
+        Desk(store, categories=["billing"])  # type: ignore[arg-type]
+    assert bad.value.field == "categories"
