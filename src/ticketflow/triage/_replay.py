@@ -24,6 +24,7 @@ from .._events import (
     TicketAssigned,
     TicketCategorized,
     TicketCreated,
+    TicketEvent,
     TicketPrioritized,
     TicketTransitioned,
 )
@@ -291,10 +292,11 @@ def _table(title: str, tallies: Sequence[ReplayTally]) -> list[str]:
     heads = ("tickets", *DECISIONS, "overridden", "agreed")
     keys = [_shown(tally.key) for tally in tallies]
     width = max([len(title), *map(len, keys)])
-    rows = [f"{title:<{width}}  " + "  ".join(f"{head:>{len(head)}}" for head in heads)]
+    widths = [max(len(head), 7) for head in heads]
+    rows = [f"{title:<{width}}  " + "  ".join(map(str.rjust, heads, widths))]
     for key, tally in zip(keys, tallies, strict=True):
-        cells = "  ".join(f"{getattr(tally, head):>{max(len(head), 7)}}" for head in heads)
-        rows.append(f"{key:<{width}}  {cells}")
+        cells = (str(getattr(tally, head)) for head in heads)
+        rows.append(f"{key:<{width}}  " + "  ".join(map(str.rjust, cells, widths)))
     return rows
 
 
@@ -433,7 +435,7 @@ class _Loads:
 
 
 def replay_triage(
-    journals: Iterable[Sequence[object]],
+    journals: Iterable[Iterable[TicketEvent]],
     *,
     categorizer: Categorizer,
     priority: PriorityPolicy,
