@@ -216,6 +216,46 @@ def test_round_robin_on_a_fresh_cursor_replays_the_live_turns() -> None:
     assert replay_triage(journals(desk, ids), **proposal).totals.changes == 0
 
 
+def test_the_first_triage_is_compared_not_a_later_one() -> None:
+    clock = FrozenClock(T0)
+    desk = Desk(InMemoryTicketStore(), clock=clock)
+    draft = NewTicket(subject="Parcel was lost", requester=Requester("alice@example.com"))
+    ticket_id = desk.submit(draft, actor=ALICE).id
+    clock.advance(timedelta(minutes=1))
+    Triage(desk, **config()).triage(ticket_id)  # uncategorized, first-line
+    clock.advance(timedelta(minutes=1))
+    desk.assign(ticket_id, actor=SUE, queue="logistics", assignee="bob")  # by hand, no override
+    clock.advance(timedelta(minutes=1))
+    Triage(desk, **config(RULES_B)).triage(ticket_id)  # a later triage under new rules
+    replay = replay_triage([desk.history(ticket_id)], **config(RULES_B))
+    assert [(c.decision, c.before, c.after) for c in replay.changes] == [
+        ("category", UNCATEGORIZED, "delivery/lost"),
+        ("queue", "first-line", "logistics"),
+        ("assignee", None, "ann"),
+    ]
+
+
+def test_a_ticket_moved_to_triaged_by_hand_is_compared_with_what_it_had_then() -> None:
+    clock = FrozenClock(T0)
+    desk = Desk(InMemoryTicketStore(), clock=clock)
+    draft = NewTicket(subject="Parcel is late", requester=Requester("alice@example.com"))
+    ticket_id = desk.submit(draft, actor=ALICE).id
+    clock.advance(timedelta(minutes=1))
+    desk.assign(ticket_id, actor=SUE, queue="logistics", assignee="bob")
+    clock.advance(timedelta(minutes=1))
+    desk.transition(ticket_id, "triaged", actor=SUE)
+    clock.advance(timedelta(minutes=1))
+    desk.assign(ticket_id, actor=SUE, queue="finance", assignee="fay")  # later: not compared
+    # Before the move bob held this very ticket (open, assigned): least loaded picks ann.
+    replay = replay_triage(iter([iter(desk.history(ticket_id))]), **config())
+    assert [(c.decision, c.before, c.after) for c in replay.changes] == [
+        ("category", None, "delivery/late"),
+        ("priority", None, "P3"),
+        ("assignee", "bob", "ann"),
+    ]
+    assert [tally.key for tally in replay.by_category] == [None]
+
+
 def test_changes_come_a_page_at_a_time() -> None:
     desk, ids = triaged_desk(SUBJECTS)
     history = journals(desk, ids)

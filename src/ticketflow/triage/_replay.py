@@ -263,7 +263,9 @@ class TriageReplay:
         lines.append("")
         if not self.changes:
             lines.append(
-                "no changes" if not totals.changes else f"no changes listed from {self.offset}"
+                "no changes"
+                if not totals.changes
+                else f"{totals.changes} changes, none listed from {self.offset}"
             )
             return tuple(lines)
         first, last = self.offset + 1, self.offset + len(self.changes)
