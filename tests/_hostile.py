@@ -159,6 +159,8 @@ from ticketflow.triage import (
     PriorityDecision,
     PriorityMatrix,
     PriorityStep,
+    ReplayChange,
+    ReplayTally,
     RouteContext,
     RouteDecision,
     RouteRule,
@@ -166,11 +168,13 @@ from ticketflow.triage import (
     Taxonomy,
     Triage,
     TriagePlan,
+    TriageReplay,
     chain_router,
     field_modifier,
     keyword_modifier,
     least_loaded_router,
     priority_policy,
+    replay_triage,
     round_robin_router,
     rule_categorizer,
     rule_router,
@@ -686,6 +690,95 @@ _caps = st.none() | st.integers(3, 5)
 _modifier_options: Final = frozenset({"steps", "floor", "cap", "name"})
 
 
+# -- ticketflow.triage: replaying triage (valid journals: three tickets triaged, one not) ---------
+def _replay_settings() -> dict[str, Any]:
+    # A fresh round-robin cursor each time: a replay takes turns.
+    route = [RouteRule(name="late", queue="carriers", categories=["delivery/late"])]
+    return {
+        "categorizer": rule_categorizer(
+            _TAXONOMY, [CategoryRule(name="late", category="delivery/late", keywords=["late"])]
+        ),
+        "priority": priority_policy(modifiers=[keyword_modifier(["outage"])]),
+        "router": chain_router(
+            [rule_router(route), round_robin_router(InMemoryRoundRobinCursor())]
+        ),
+        "taxonomy": _TAXONOMY,
+        "agents": [Agent(id="ann", queues=["carriers"]), Agent(id="bob", queues=["carriers"])],
+    }
+
+
+def _replay_journals() -> list[list[TicketEvent]]:
+    clock = FrozenClock(T0)
+    desk = Desk(InMemoryTicketStore(), clock=clock)
+    triage = Triage(desk, **_replay_settings())
+    journals = []
+    for subject in ["parcel late", "outage", "late again", "hello"]:
+        clock.advance(timedelta(minutes=1))
+        ticket = desk.submit(
+            NewTicket(subject=subject, requester=Requester("alice@example.com")),
+            actor=Actor.customer("alice@example.com"),
+        )
+        if subject != "hello":  # one ticket stays untriaged
+            triage.triage(ticket.id)
+        journals.append(list(desk.history(ticket.id)))
+    return journals
+
+
+_REPLAY_JOURNALS: Final = _replay_journals()
+_REPLAYS: Final = tuple(  # pages of a replay that changes decisions (no rule categorizes)
+    replay_triage(
+        _REPLAY_JOURNALS,
+        **{**_replay_settings(), "categorizer": rule_categorizer(_TAXONOMY, [])},
+        limit=3,
+        offset=offset,
+    )
+    for offset in (0, 3, 9)
+)
+_REPLAY_TARGETS: Final = (
+    Target(
+        "TriageReplay",
+        TriageReplay,
+        _instances(st.sampled_from(_REPLAYS)),
+        frozenset({"changes", "offset", "untriaged"}),
+    ),
+    Target(
+        "ReplayTally",
+        ReplayTally,
+        _instances(st.sampled_from([t for r in _REPLAYS[:1] for t in (r.totals, *r.by_queue)])),
+    ),
+    Target(
+        "ReplayChange",
+        ReplayChange,
+        _instances(st.sampled_from([c for r in _REPLAYS for c in r.changes])),
+        frozenset({"overridden", "override"}),
+    ),
+)
+_REPLAY_FUNCTION_TARGETS: Final = (
+    Target(
+        "replay_triage",
+        replay_triage,
+        st.builds(
+            lambda settings, journals, at, limit, offset: (
+                (journals,),
+                {
+                    **settings,
+                    "at": at,
+                    "workflow": DEFAULT_WORKFLOW,
+                    "limit": limit,
+                    "offset": offset,
+                },
+            ),
+            st.builds(_replay_settings),
+            st.lists(st.sampled_from(_REPLAY_JOURNALS), unique_by=id),
+            st.none() | aware_datetimes(),
+            st.integers(0, 10),
+            st.integers(0, 10),
+        ),
+        frozenset({"agents", "at", "workflow", "limit", "offset"}),
+    ),
+)
+
+
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "Attachment",
@@ -1137,6 +1230,7 @@ TARGETS: Final[tuple[Target, ...]] = (
         frozenset({"first_response", "next_response", "resolution"}),
     ),
     # -- ticketflow.triage --------------------------------------------------------------------
+    *_REPLAY_TARGETS,
     Target(
         "Agent",
         Agent,
@@ -1538,6 +1632,7 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("make_converter", make_converter, st.just(((), {}))),
     # -- ticketflow.triage --------------------------------------------------------------------
+    *_REPLAY_FUNCTION_TARGETS,
     Target(
         "rule_categorizer",
         rule_categorizer,

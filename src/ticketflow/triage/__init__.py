@@ -35,6 +35,10 @@ if typing.TYPE_CHECKING:
     from ._priority import PriorityMatrix as PriorityMatrix
     from ._priority import PriorityPolicy as PriorityPolicy
     from ._priority import PriorityStep as PriorityStep
+    from ._replay import ReplayChange as ReplayChange
+    from ._replay import ReplayTally as ReplayTally
+    from ._replay import TriageReplay as TriageReplay
+    from ._replay import replay_triage as replay_triage
     from ._routers import RouteRule as RouteRule
     from ._routers import chain_router as chain_router
     from ._routers import least_loaded_router as least_loaded_router
@@ -68,6 +72,8 @@ __all__ = [
     "PriorityModifier",
     "PriorityPolicy",
     "PriorityStep",
+    "ReplayChange",
+    "ReplayTally",
     "RoundRobinCursor",
     "RouteContext",
     "RouteDecision",
@@ -77,11 +83,13 @@ __all__ = [
     "Taxonomy",
     "Triage",
     "TriagePlan",
+    "TriageReplay",
     "chain_router",
     "field_modifier",
     "keyword_modifier",
     "least_loaded_router",
     "priority_policy",
+    "replay_triage",
     "round_robin_router",
     "rule_categorizer",
     "rule_router",
@@ -105,6 +113,8 @@ _LAZY: dict[str, str] = {
     "PriorityModifier": "._modifiers",
     "PriorityPolicy": "._priority",
     "PriorityStep": "._priority",
+    "ReplayChange": "._replay",
+    "ReplayTally": "._replay",
     "RoundRobinCursor": "._routing",
     "RouteContext": "._routing",
     "RouteDecision": "._routing",
@@ -113,6 +123,7 @@ _LAZY: dict[str, str] = {
     "StoreRoundRobinCursor": "._service",
     "Triage": "._service",
     "TriagePlan": "._service",
+    "TriageReplay": "._replay",
     "Taxonomy": "._taxonomy",
     "UNCATEGORIZED": "._category",
     "chain_router": "._routers",
@@ -120,6 +131,7 @@ _LAZY: dict[str, str] = {
     "keyword_modifier": "._modifiers",
     "least_loaded_router": "._routers",
     "priority_policy": "._prioritize",
+    "replay_triage": "._replay",
     "round_robin_router": "._routers",
     "rule_categorizer": "._categorizer",
     "rule_router": "._routers",
