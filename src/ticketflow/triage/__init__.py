@@ -35,10 +35,10 @@ if typing.TYPE_CHECKING:
     from ._priority import PriorityMatrix as PriorityMatrix
     from ._priority import PriorityPolicy as PriorityPolicy
     from ._priority import PriorityStep as PriorityStep
-    from ._replay import ReplayChange as ReplayChange
-    from ._replay import ReplayTally as ReplayTally
-    from ._replay import TriageReplay as TriageReplay
     from ._replay import replay_triage as replay_triage
+    from ._replay_report import ReplayChange as ReplayChange
+    from ._replay_report import ReplayTally as ReplayTally
+    from ._replay_report import TriageReplay as TriageReplay
     from ._routers import RouteRule as RouteRule
     from ._routers import chain_router as chain_router
     from ._routers import least_loaded_router as least_loaded_router
@@ -113,8 +113,8 @@ _LAZY: dict[str, str] = {
     "PriorityModifier": "._modifiers",
     "PriorityPolicy": "._priority",
     "PriorityStep": "._priority",
-    "ReplayChange": "._replay",
-    "ReplayTally": "._replay",
+    "ReplayChange": "._replay_report",
+    "ReplayTally": "._replay_report",
     "RoundRobinCursor": "._routing",
     "RouteContext": "._routing",
     "RouteDecision": "._routing",
@@ -123,7 +123,7 @@ _LAZY: dict[str, str] = {
     "StoreRoundRobinCursor": "._service",
     "Triage": "._service",
     "TriagePlan": "._service",
-    "TriageReplay": "._replay",
+    "TriageReplay": "._replay_report",
     "Taxonomy": "._taxonomy",
     "UNCATEGORIZED": "._category",
     "chain_router": "._routers",
