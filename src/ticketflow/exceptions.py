@@ -562,7 +562,8 @@ class PluginError(TicketflowError, ValueError):
         if plugin is not None:
             where = f" (entry point {_plain(plugin)}"
             where += f" in {_plain(distribution)})" if distribution is not None else ")"
-        super().__init__(f"{_plain(kind)} strategy {_shown(name)}{where}: {problem}")
+        what = f"{_plain(kind)} strategy" if kind else "strategy"
+        super().__init__(f"{what} {_shown(name)}{where}: {problem}")
 
 
 class UnknownStrategyError(PluginError, LookupError):

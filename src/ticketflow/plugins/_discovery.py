@@ -12,9 +12,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Literal
 
-import attrs
-
-from .._values import check_bool, check_name, validator
+from .._values import check_bool, check_name
 from ..exceptions import InvalidValueError, PluginError
 from ._registry import StrategyRegistry, _described
 
@@ -46,9 +44,11 @@ def _plugin_errors(value: object) -> tuple[PluginError, ...]:
     return errors
 
 
-@attrs.frozen
 class DiscoveryReport:
     """What one :func:`discover` pass did.
+
+    Not a JSON value, unlike ticketflow's attrs types: it holds the errors themselves, with
+    their causes, for a host to log or raise.
 
     Attributes:
         registered: The entry points registered, by name (``kind:name``), in the order tried.
@@ -57,12 +57,55 @@ class DiscoveryReport:
         disabled: Whether :data:`NO_PLUGINS_VARIABLE` turned discovery off (then nothing was
             looked at).
 
+    Raises:
+        InvalidValueError: A part is not of its kind.
+
     .. versionadded:: 0.2
     """
 
-    registered: tuple[str, ...] = attrs.field(default=(), converter=_entry_point_names)
-    failed: tuple[PluginError, ...] = attrs.field(default=(), converter=_plugin_errors)
-    disabled: bool = attrs.field(default=False, validator=validator(check_bool, "disabled"))
+    __slots__ = ("_disabled", "_failed", "_registered")
+
+    def __init__(
+        self,
+        registered: Iterable[str] = (),
+        failed: Iterable[PluginError] = (),
+        disabled: bool = False,
+    ) -> None:
+        self._registered = _entry_point_names(registered)
+        self._failed = _plugin_errors(failed)
+        self._disabled = check_bool("disabled", disabled)
+
+    @property
+    def registered(self) -> tuple[str, ...]:
+        """The entry points registered, by name (``kind:name``), in the order tried."""
+        return self._registered
+
+    @property
+    def failed(self) -> tuple[PluginError, ...]:
+        """One error per entry point refused, in the order tried."""
+        return self._failed
+
+    @property
+    def disabled(self) -> bool:
+        """Whether :data:`NO_PLUGINS_VARIABLE` turned discovery off."""
+        return self._disabled
+
+    def _key(self) -> tuple[tuple[str, ...], tuple[int, ...], bool]:
+        return self._registered, tuple(id(error) for error in self._failed), self._disabled
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DiscoveryReport):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"DiscoveryReport(registered={self._registered!r}, failed={self._failed!r},"
+            f" disabled={self._disabled!r})"
+        )
 
 
 def _disabled() -> bool:
