@@ -48,14 +48,7 @@ class DiscoveryReport:
     """What one :func:`discover` pass did.
 
     Not a JSON value, unlike ticketflow's attrs types: it holds the errors themselves, with
-    their causes, for a host to log or raise.
-
-    Attributes:
-        registered: The entry points registered, by name (``kind:name``), in the order tried.
-        failed: One error per entry point refused (only with ``errors="collect"``), each
-            naming the entry point, its distribution, and what is wrong.
-        disabled: Whether :data:`NO_PLUGINS_VARIABLE` turned discovery off (then nothing was
-            looked at).
+    their causes, for a host to log or raise. Its parts are read-only properties.
 
     Raises:
         InvalidValueError: A part is not of its kind.
@@ -82,12 +75,15 @@ class DiscoveryReport:
 
     @property
     def failed(self) -> tuple[PluginError, ...]:
-        """One error per entry point refused, in the order tried."""
+        """One error per entry point refused, in the order tried (only with ``errors="collect"``).
+
+        Each names the entry point, its distribution, and what is wrong.
+        """
         return self._failed
 
     @property
     def disabled(self) -> bool:
-        """Whether :data:`NO_PLUGINS_VARIABLE` turned discovery off."""
+        """Whether :data:`NO_PLUGINS_VARIABLE` turned discovery off (then nothing was read)."""
         return self._disabled
 
     def _key(self) -> tuple[tuple[str, ...], tuple[int, ...], bool]:
