@@ -352,3 +352,25 @@ def test_a_report_checks_its_parts(arguments: dict[str, Any], field: str) -> Non
     with pytest.raises(InvalidValueError) as refused:
         DiscoveryReport(**arguments)
     assert refused.value.field == field
+
+
+def test_reports_compare_by_their_parts_and_show_them() -> None:
+    error = PluginError("router", "x", "bad")
+    report = DiscoveryReport(["router:y"], [error], disabled=False)
+    assert report == DiscoveryReport(("router:y",), (error,))
+    assert report != DiscoveryReport(("router:y",), (PluginError("router", "x", "bad"),))
+    assert report != "router:y"
+    assert hash(report) == hash(DiscoveryReport(("router:y",), (error,)))
+    assert repr(DiscoveryReport(disabled=True)) == (
+        "DiscoveryReport(registered=(), failed=(), disabled=True)"
+    )
+
+
+def test_a_second_pass_finds_every_name_taken(example: Path) -> None:
+    del example
+    registry = StrategyRegistry()
+    discover(registry)
+    again = discover(registry, errors="collect")
+    assert again.registered == ()
+    assert [f"{e.kind}:{e.name}" for e in again.failed] == list(EXAMPLE_ENTRY_POINTS)
+    assert all("name is taken (from entry point" in e.problem for e in again.failed)

@@ -368,3 +368,34 @@ def test_registering_anything_registers_a_strategy_or_raises_a_ticketflow_error(
     registered = registry.get(kind, name)
     for method in STRATEGY_KINDS[kind]:
         assert callable(getattr(registered, method))
+
+
+def test_a_method_without_a_readable_signature_is_accepted_unchecked() -> None:
+    class Builtin:
+        categorize = vars  # a builtin: inspect cannot read its parameters
+
+    registry = StrategyRegistry()
+    registry.register("categorizer", "builtin", Builtin())
+
+
+class Unprintable(Exception):  # noqa: N818 - named for what it does
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize(
+    ("failure", "shown"),
+    [
+        (Unprintable(), "raised Unprintable"),
+        (ValueError("x" * 1000), "raised ValueError: " + "x" * 297 + "..."),
+        (ValueError("two\nlines"), "raised ValueError: two lines"),
+    ],
+)
+def test_a_factorys_error_is_shown_briefly_on_one_line(failure: Exception, shown: str) -> None:
+    def factory() -> Nobody:
+        raise failure
+
+    with pytest.raises(PluginError) as refused:
+        StrategyRegistry().register("categorizer", "x", factory)
+    assert refused.value.problem.endswith(shown)
+    assert "\n" not in str(refused.value)

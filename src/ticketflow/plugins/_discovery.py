@@ -120,7 +120,8 @@ def discover(
     Entry points are tried in order of name. One whose name is not ``kind:name``, that cannot
     be imported, or that :meth:`StrategyRegistry.register` refuses (unknown kind, name taken,
     wrong protocol) is an error naming the entry point and its distribution. Strategies that
-    the host registered before keep their names: a plugin that claims one is refused.
+    the host registered before keep their names: a plugin that claims one is refused. Discover
+    once per registry: a second pass finds every plugin's name taken.
 
     Args:
         registry: Where to register what is found.

@@ -213,7 +213,8 @@ class StrategyRegistry:
             name: Its name within the kind: one line of text, at most 256 characters, with no
                 whitespace at either end; unique within the kind.
             strategy: An object with the kind's methods, or a factory: a class, or a callable
-                without those methods, called once here with no arguments for the strategy.
+                without those methods, called once here with no arguments for the strategy
+                (while the registry is locked: a factory should be quick).
             plugin: Where it came from (an entry point's ``module:attr``), named in errors.
             distribution: The distribution that declared it, named in errors.
 
