@@ -258,6 +258,7 @@ def test_collecting_registers_the_good_plugins_and_names_each_broken_one(
     assert isinstance(exploding.__cause__, RuntimeError)
     assert "has no route() method" in failed["router:no-route"].problem
     assert "no such kind of strategy" in failed["sla_policy:unknown-kind"].problem
+    assert failed["sla_policy:unknown-kind"].__cause__ is None
     assert "must be named 'kind:name'" in failed["no-colon"].problem
     # Of the two claims on one name, the first in order of entry point value wins.
     clash = failed["categorizer:parcel-words"]
@@ -374,3 +375,36 @@ def test_a_second_pass_finds_every_name_taken(example: Path) -> None:
     assert again.registered == ()
     assert [f"{e.kind}:{e.name}" for e in again.failed] == list(EXAMPLE_ENTRY_POINTS)
     assert all("name is taken (from entry point" in e.problem for e in again.failed)
+
+
+def test_an_unknown_kind_is_refused_before_its_module_is_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = install(
+        tmp_path,
+        "future-plugin",
+        {"sla_policy:strict": "future_ticketflow_plugin:Strict"},
+        {"future_ticketflow_plugin": "raise AssertionError('imported')\n"},
+    )
+    monkeypatch.syspath_prepend(folder)
+    (error,) = discover(StrategyRegistry(), errors="collect").failed
+    assert (error.kind, error.name) == ("sla_policy", "strict")
+    assert "no such kind of strategy" in error.problem
+    assert "future_ticketflow_plugin" not in sys.modules
+    registry = StrategyRegistry()
+    registry.register_kind("sla_policy", {"targets": ["ticket"]})
+    (error,) = discover(registry, errors="collect").failed
+    assert "cannot be loaded: AssertionError: imported" in error.problem
+
+
+def test_the_longest_names_are_reported_as_registered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind, name = "k" * 256, "n" * 256
+    folder = install(tmp_path, "long-plugin", {f"{kind}:{name}": "long_ticketflow_plugin:Long"})
+    (folder / "long_ticketflow_plugin.py").write_text("class Long:\n    def go(self): ...\n")
+    monkeypatch.syspath_prepend(folder)
+    registry = StrategyRegistry()
+    registry.register_kind(kind, {"go": []})
+    assert discover(registry).registered == (f"{kind}:{name}",)
+    _forget("long_ticketflow_plugin")

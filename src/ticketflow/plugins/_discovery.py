@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Literal
 
-from .._values import check_bool, check_name
+from .._values import MAX_NAME_LENGTH, check_bool, check_name, check_text
 from ..exceptions import InvalidValueError, PluginError
 from ._registry import StrategyRegistry, _described
 
@@ -31,7 +31,12 @@ NO_PLUGINS_VARIABLE: Final = "TICKETFLOW_NO_PLUGINS"
 def _entry_point_names(value: object) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidValueError("registered", value, "must be a collection of entry point names")
-    return tuple(check_name("registered", name) for name in value)
+    # An entry point's name is a kind and a name, each at most MAX_NAME_LENGTH long.
+    longest = 2 * MAX_NAME_LENGTH + 1
+    return tuple(
+        check_text("registered", name, empty=False, single_line=True, max_length=longest)
+        for name in value
+    )
 
 
 def _plugin_errors(value: object) -> tuple[PluginError, ...]:
@@ -178,6 +183,14 @@ def _register(registry: StrategyRegistry, point: EntryPoint) -> None:
             point.name,
             f"an entry point of {point.group} must be named 'kind:name', e.g."
             " 'categorizer:keywords'",
+            plugin=point.value,
+            distribution=distribution,
+        )
+    if kind not in registry.kinds():  # refused before its code is imported
+        raise PluginError(
+            kind,
+            name,
+            f"no such kind of strategy (kinds: {', '.join(registry.kinds())})",
             plugin=point.value,
             distribution=distribution,
         )
