@@ -40,6 +40,7 @@ from ticketflow import (
     LinkKind,
     Move,
     NewTicket,
+    PluginError,
     Requester,
     Role,
     SlaBreached,
@@ -105,6 +106,7 @@ from ticketflow.integrations import (
     dispatch_outbox,
     service_credit_handler,
 )
+from ticketflow.plugins import DiscoveryReport, StrategyRegistry, discover
 from ticketflow.sla import (
     AlertKind,
     Assignment,
@@ -1357,6 +1359,20 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("Taxonomy.from_toml", Taxonomy.from_toml, _keywords(text=st.just(_TAXONOMY.to_toml()))),
     Target("Taxonomy.from_json", Taxonomy.from_json, _keywords(text=st.just(_TAXONOMY.to_json()))),
+    # -- ticketflow.plugins -------------------------------------------------------------------
+    Target(
+        "DiscoveryReport",
+        DiscoveryReport,
+        _keywords(
+            registered=st.lists(st.sampled_from(["categorizer:a", "router:b"]), max_size=2),
+            failed=st.lists(
+                st.builds(PluginError, st.just("categorizer"), _names, _line), max_size=2
+            ),
+            disabled=st.booleans(),
+        ),
+        frozenset({"registered", "failed", "disabled"}),
+    ),
+    Target("StrategyRegistry", StrategyRegistry, st.just(((), {}))),
     # -- ticketflow.storage -------------------------------------------------------------------
     Target(
         "Change",
@@ -1631,6 +1647,17 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
         _keywords(adapter=st.builds(InMemoryBilling)),
     ),
     Target("make_converter", make_converter, st.just(((), {}))),
+    # -- ticketflow.plugins -------------------------------------------------------------------
+    Target(
+        "discover",
+        discover,
+        _keywords(
+            registry=st.builds(StrategyRegistry),
+            group=st.sampled_from(["ticketflow.strategies", "ticketflow.strategies.none"]),
+            errors=st.sampled_from(["raise", "collect"]),
+        ),
+        frozenset({"group", "errors"}),
+    ),
     # -- ticketflow.triage --------------------------------------------------------------------
     *_REPLAY_FUNCTION_TARGETS,
     Target(

@@ -27,6 +27,8 @@ def test_every_error_is_a_ticketflow_error_with_a_distinct_code() -> None:
         (ex.CalendarError("hours['mon']", "bad"), ValueError),
         (ex.JournalError("T", 2, "x"), ValueError),
         (ex.IntakeError([ex.IntakeProblem("subject", "missing", "required")]), ValueError),
+        (ex.PluginError("categorizer", "keywords", "has no categorize() method"), ValueError),
+        (ex.UnknownStrategyError("router", "rr", ["skills"]), LookupError),
     ],
 )
 def test_errors_also_subclass_the_fitting_builtin(error: Exception, builtin: type) -> None:
@@ -62,3 +64,22 @@ def test_an_intake_error_lists_every_problem() -> None:
     assert problems[0] != "raw"
     assert hash(problems[1]) == hash(ex.IntakeProblem("a", "b", "c"))
     assert repr(problems[1]) == "IntakeProblem(path='a', code='b', message='c')"
+
+
+def test_a_plugin_error_names_the_entry_point_and_its_distribution() -> None:
+    error = ex.PluginError(
+        "router", "rr", "has no route() method", plugin="pkg:RR", distribution="pkg 1.0"
+    )
+    assert (error.kind, error.name, error.plugin, error.distribution) == (
+        "router",
+        "rr",
+        "pkg:RR",
+        "pkg 1.0",
+    )
+    assert (
+        str(error) == "router strategy 'rr' (entry point pkg:RR in pkg 1.0): has no route() method"
+    )
+    assert str(ex.PluginError("", "odd", "bad name")) == "strategy 'odd': bad name"
+    missing = ex.UnknownStrategyError("router", "rr", [])
+    assert isinstance(missing, ex.PluginError)
+    assert "not registered (registered: none)" in str(missing)

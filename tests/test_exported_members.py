@@ -19,6 +19,7 @@ PACKAGES = [
     "ticketflow.exceptions",
     "ticketflow.intake",
     "ticketflow.integrations",
+    "ticketflow.plugins",
     "ticketflow.sla",
     "ticketflow.storage",
     "ticketflow.testing",

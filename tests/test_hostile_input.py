@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 import ticketflow
 import ticketflow.intake
 import ticketflow.integrations
+import ticketflow.plugins
 import ticketflow.sla
 import ticketflow.storage
 import ticketflow.testing
@@ -80,6 +81,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.storage,
     ticketflow.integrations,
     ticketflow.intake,
+    ticketflow.plugins,
     ticketflow.testing,
     ticketflow.triage,
 )

@@ -168,10 +168,16 @@ def test_blocking_hypothesis_takes_the_state_machines_away() -> None:
 # Loading them eagerly made the import about half again as slow (benchmarks/imports.py).
 DEFERRED = {
     "cattrs.preconf.json": "ticketflow.to_json(ticketflow.TicketStatus.NEW)",
+    "importlib.metadata": (
+        "import os, ticketflow.plugins as p\n"
+        "os.environ.pop(p.NO_PLUGINS_VARIABLE, None)\n"
+        "p.discover(p.StrategyRegistry())"
+    ),
     "logging": "ticketflow._log.log_failure(ValueError(), 'a failure')",
     "random": "ticketflow.retrying(Once(), sleep=lambda _: None)",
     "secrets": "ticketflow.storage.InMemoryTicketStore",
     "sqlite3": "ticketflow.storage.SQLiteTicketStore",
+    "ticketflow.plugins": "import ticketflow.plugins",
     "ticketflow.sla._policy": "ticketflow.sla.SlaPolicy",
     "uuid": "ticketflow._desk._new_id()",
     "zoneinfo": "ticketflow.sla.BusinessCalendar",

@@ -79,12 +79,14 @@ from .exceptions import JournalError as JournalError
 from .exceptions import NaiveDatetimeError as NaiveDatetimeError
 from .exceptions import NotATicketflowStoreError as NotATicketflowStoreError
 from .exceptions import PermissionDeniedError as PermissionDeniedError
+from .exceptions import PluginError as PluginError
 from .exceptions import SchemaVersionError as SchemaVersionError
 from .exceptions import StoreError as StoreError
 from .exceptions import TaxonomyError as TaxonomyError
 from .exceptions import TicketflowError as TicketflowError
 from .exceptions import TicketNotFoundError as TicketNotFoundError
 from .exceptions import UnknownCategoryError as UnknownCategoryError
+from .exceptions import UnknownStrategyError as UnknownStrategyError
 from .exceptions import WorkflowDefinitionError as WorkflowDefinitionError
 
 __all__ = [
@@ -131,6 +133,7 @@ __all__ = [
     "NewTicket",
     "NotATicketflowStoreError",
     "PermissionDeniedError",
+    "PluginError",
     "Requester",
     "Role",
     "SchemaVersionError",
@@ -157,6 +160,7 @@ __all__ = [
     "TicketView",
     "TicketflowError",
     "UnknownCategoryError",
+    "UnknownStrategyError",
     "Workflow",
     "WorkflowDefinitionError",
     "apply",

@@ -28,7 +28,9 @@ the message is for people, the attributes are for programs.
     ├── CalendarError(ValueError)                code "invalid_calendar"
     ├── IntakeError(ValueError)                  code "invalid_intake"
     ├── TaxonomyError(ValueError)                code "invalid_taxonomy"
-    └── UnknownCategoryError(ValueError)         code "unknown_category"
+    ├── UnknownCategoryError(ValueError)         code "unknown_category"
+    └── PluginError(ValueError)                  code "invalid_plugin"
+        └── UnknownStrategyError(LookupError)    code "unknown_strategy"
 
 ``IntakeError.problems`` holds :class:`IntakeProblem` values (where, what, why).
 
@@ -59,6 +61,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NotATicketflowStoreError",
     "PermissionDeniedError",
+    "PluginError",
     "RecordNotFoundError",
     "SchemaVersionError",
     "StoreError",
@@ -66,6 +69,7 @@ __all__ = [
     "TicketNotFoundError",
     "TicketflowError",
     "UnknownCategoryError",
+    "UnknownStrategyError",
     "WorkflowDefinitionError",
 ]
 
@@ -523,3 +527,67 @@ class UnknownCategoryError(TicketflowError, ValueError):
     def __init__(self, category: str) -> None:
         self.category = category
         super().__init__(f"unknown category {_shown(category)}: not in the taxonomy")
+
+
+class PluginError(TicketflowError, ValueError):
+    """A strategy plugin was refused when it registered (or its entry point could not load).
+
+    Attributes:
+        kind: The kind of strategy, e.g. ``categorizer`` (as given, if it is no known kind).
+        name: The name it registers under, e.g. ``keywords``.
+        problem: What is wrong with it, for people.
+        plugin: The entry point's object reference (``module:attr``) when the plugin was
+            discovered, else ``None``.
+        distribution: The distribution that declared the entry point, with its version, when
+            known (``example-plugin 0.1``), else ``None``.
+    """
+
+    code: _typing.ClassVar[str] = "invalid_plugin"
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        problem: str,
+        *,
+        plugin: str | None = None,
+        distribution: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.problem = problem
+        self.plugin = plugin
+        self.distribution = distribution
+        where = ""
+        if plugin is not None:
+            where = f" (entry point {_plain(plugin)}"
+            where += f" in {_plain(distribution)})" if distribution is not None else ")"
+        what = f"{_plain(kind)} strategy" if kind else "strategy"
+        super().__init__(f"{what} {_shown(name)}{where}: {problem}")
+
+
+class UnknownStrategyError(PluginError, LookupError):
+    """No strategy of this kind is registered under this name (or the kind is unknown).
+
+    Attributes:
+        kind: The kind asked for.
+        name: The name asked for.
+        known: The names registered for the kind or, if the kind itself is unknown, the
+            known kinds.
+        kind_known: Whether the kind is known (then only the name is not).
+    """
+
+    code: _typing.ClassVar[str] = "unknown_strategy"
+
+    def __init__(
+        self, kind: str, name: str, known: _abc.Iterable[str], *, kind_known: bool = True
+    ) -> None:
+        self.known = tuple(known)
+        self.kind_known = kind_known
+        listed = ", ".join(self.known) or "none"
+        problem = (
+            f"not registered (registered: {listed})"
+            if kind_known
+            else f"no such kind of strategy (kinds: {listed})"
+        )
+        super().__init__(kind, name, problem)
