@@ -41,7 +41,6 @@ from .integrations import (
     SERVICE_CREDIT_TOPIC,
     Account,
     InMemoryBilling,
-    InMemoryContracts,
     InMemoryCrm,
     dispatch_outbox,
     service_credit_handler,
@@ -119,7 +118,9 @@ def _desk(store: SQLiteTicketStore, clock: FrozenClock) -> Desk:
     ]
     policy = SlaPolicy(
         rules,
-        contracts=InMemoryContracts({"@bigretail.example": "gold"}),
+        contracts=InMemoryCrm(
+            {"@bigretail.example": Account(account_id="bigretail", sla_tier="gold")}
+        ),
         escalations=[bump_priority({"P3": "P2", "P2": "P1"})],
     )
     ids = itertools.count(1)

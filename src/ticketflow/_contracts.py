@@ -7,6 +7,7 @@ storage layer.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final, Protocol, runtime_checkable
@@ -57,6 +58,12 @@ class InMemoryContracts:
     """
 
     def __init__(self, tiers: Mapping[str, str]) -> None:
+        warnings.warn(
+            "InMemoryContracts is deprecated: use InMemoryCrm with Account(sla_tier=...),"
+            " which answers tier(requester) too",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         if not isinstance(tiers, Mapping):
             raise InvalidValueError("tiers", tiers, "must map addresses or @domains to tiers")
         self._tiers: dict[str, str] = {}

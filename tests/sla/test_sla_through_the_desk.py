@@ -19,7 +19,7 @@ from ticketflow import (
     Workflow,
 )
 from ticketflow.exceptions import AccessDeniedError, ClockSkewError, InvalidValueError
-from ticketflow.integrations import InMemoryContracts
+from ticketflow.integrations import InMemoryCrm
 from ticketflow.sla import (
     Assignment,
     BusinessCalendar,
@@ -192,7 +192,7 @@ def test_a_crm_outage_loses_no_submission_and_tick_reports_it() -> None:
     assert [d.ticket_id for d in desk.store.due(T0)] == [ticket.id], "due at once, to retry"
     report = desk.tick(T0)
     assert "CRM unreachable" in report.failures[0][1]
-    desk.sla = SlaPolicy([rule], contracts=InMemoryContracts({}))
+    desk.sla = SlaPolicy([rule], contracts=InMemoryCrm({}))
     assert desk.tick(T0).failures == ()
 
 

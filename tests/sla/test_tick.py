@@ -25,8 +25,9 @@ from ticketflow import (
 from ticketflow.exceptions import ConflictError
 from ticketflow.integrations import (
     SERVICE_CREDIT_TOPIC,
+    Account,
     InMemoryBilling,
-    InMemoryContracts,
+    InMemoryCrm,
     dispatch_outbox,
     service_credit_handler,
 )
@@ -146,7 +147,7 @@ def test_contract_breach_sends_a_service_credit_to_billing() -> None:
                 name="default", calendar=ALWAYS, targets=SlaTargets(resolution=timedelta(hours=1))
             ),
         ],
-        contracts=InMemoryContracts({"@bigcorp.com": "gold"}),
+        contracts=InMemoryCrm({"@bigcorp.com": Account(account_id="bigcorp", sla_tier="gold")}),
     )
     desk, _ = simple_desk(policy)
     gold = desk.submit(NewTicket(subject="s", requester=Requester("cfo@bigcorp.com")), actor=BOB)

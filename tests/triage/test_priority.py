@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ticketflow import Requester, Ticket
 from ticketflow.exceptions import InvalidValueError
-from ticketflow.integrations import InMemoryContracts
+from ticketflow.integrations import Account, InMemoryCrm
 from ticketflow.triage import (
     DEFAULT_MATRIX,
     PriorityDecision,
@@ -103,7 +103,7 @@ def test_a_malformed_matrix_is_refused(cells: object, labels: object) -> None:
 
 
 def test_modifiers_apply_in_order_and_each_step_is_explained() -> None:
-    contracts = InMemoryContracts({"@acme.com": "gold"})
+    contracts = InMemoryCrm({"@acme.com": Account(account_id="acme", sla_tier="gold")})
     policy = priority_policy(
         modifiers=[
             tier_modifier({"gold": 1}, contracts),
