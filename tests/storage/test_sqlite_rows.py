@@ -15,7 +15,16 @@ from _side_by_side import AT, created
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ticketflow import Actor, Ticket, TicketCreated, TicketEvent, from_json, to_primitive
+from ticketflow import (
+    Actor,
+    CommentAdded,
+    Ticket,
+    TicketCreated,
+    TicketEvent,
+    apply,
+    from_json,
+    to_primitive,
+)
 from ticketflow._draft import event_message
 from ticketflow._events import EVENT_TYPES
 from ticketflow._ticket import evolve_unchecked
@@ -327,6 +336,37 @@ def test_rows_numbered_under_the_lock_are_those_of_the_numbered_change(
         events=(event,),
         expected_version=0,
         outbox=(event_message(event, "m1"),),
+        assign_number=True,
+    )
+    patched = numbered_rows(change, change_rows(change, SnapshotMemo()), number, SnapshotMemo())
+    assert patched == change_rows(change.numbered(number), SnapshotMemo())
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(ticket=tickets(), number=st.integers(1, 2**63 - 1), public=st.booleans())
+def test_a_creation_with_more_events_is_numbered_as_the_numbered_change(
+    ticket: Ticket, number: int, public: bool
+) -> None:
+    # Intake records a note in the creation's commit: the creation carries the first snapshot,
+    # the ticket row the one after the note; both get the number, nothing else changes.
+    first = attrs.evolve(ticket, version=1, updated_at=ticket.created_at)
+    created = TicketCreated(
+        ticket_id=first.id, version=1, at=first.created_at, actor=BOB, ticket=first
+    )
+    note = CommentAdded(
+        ticket_id=first.id,
+        version=2,
+        at=first.created_at,
+        actor=BOB,
+        comment_id="n",
+        body="received by e-mail",
+        public=public,
+    )
+    change = Change(
+        ticket=apply(first, note),
+        events=(created, note),
+        expected_version=0,
+        outbox=(event_message(created, "m1"), event_message(note, "m2")),
         assign_number=True,
     )
     patched = numbered_rows(change, change_rows(change, SnapshotMemo()), number, SnapshotMemo())

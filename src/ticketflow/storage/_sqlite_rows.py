@@ -154,7 +154,12 @@ def numbered_rows(change: Change, rows: ChangeRows, number: int, memo: SnapshotM
     """
     old = rows.ticket[3]
     assert isinstance(old, str)  # noqa: S101 - a snapshot text
-    tail = f"{old}}}"
+    created = change.events[0]
+    assert isinstance(created, TicketCreated)  # noqa: S101 - checked by Change
+    # A creation recorded with more events (intake's note, say) carries an earlier snapshot.
+    alone = created.ticket is change.ticket
+    first = old if alone else memo.text(created.ticket)
+    tail = f"{first}}}"
     if all(message[4] is None for message in rows.messages) and all(
         isinstance(body, str) and body.endswith(tail)
         for _, _, kind, _, body in rows.events
@@ -162,8 +167,11 @@ def numbered_rows(change: Change, rows: ChangeRows, number: int, memo: SnapshotM
     ):
         ticket = evolve_unchecked(change.ticket, {"number": number})
         snapshot = memo.text(ticket)
+        opening = (
+            snapshot if alone else memo.text(evolve_unchecked(created.ticket, {"number": number}))
+        )
         events = [
-            (*row[:4], row[4][: -len(tail)] + snapshot + "}")  # type: ignore[index]
+            (*row[:4], row[4][: -len(tail)] + opening + "}")  # type: ignore[index]
             if row[2] == TicketCreated.type
             else row
             for row in rows.events
