@@ -425,9 +425,11 @@ _webhook_ids = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cc", "Zl", "Zp"]), min_size=1, max_size=40
 ).filter(str.strip)
 _webhook_times = st.integers(0, 253_402_300_799)
-_webhook_secrets = _webhook_keys.map(WebhookSecret) | _webhook_keys.map(
-    lambda key: WebhookSecret(key).text
-) | st.lists(_webhook_keys.map(WebhookSecret), min_size=1, max_size=3)
+_webhook_secrets = (
+    _webhook_keys.map(WebhookSecret)
+    | _webhook_keys.map(lambda key: WebhookSecret(key).text)
+    | st.lists(_webhook_keys.map(WebhookSecret), min_size=1, max_size=3)
+)
 _new_id = lambda: uuid.uuid4().hex  # noqa: E731 - an ids factory
 _statuses = st.sampled_from(list(TicketStatus))
 _counts = st.integers(0, 10**6)
@@ -1583,6 +1585,7 @@ def _delivery(
     }
     now = datetime.fromtimestamp(sent, UTC) + late
     return (), {"headers": headers, "body": body, "secrets": secrets, "tolerance": late, "now": now}
+
 
 FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
     Target(

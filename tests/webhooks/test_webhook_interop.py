@@ -49,7 +49,11 @@ def test_the_references_signatures_verify_here(
     sent = _now()
     moment = datetime.fromtimestamp(sent, UTC)
     signature = standardwebhooks.Webhook(secret.text).sign(msg_id, moment, body)
-    received = {"webhook-id": msg_id, "webhook-timestamp": str(sent), "webhook-signature": signature}
+    received = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(sent),
+        "webhook-signature": signature,
+    }
     verified = verify(received, body.encode(), secret, now=moment)
     assert (verified.msg_id, verified.sent_at) == (msg_id, moment)
 

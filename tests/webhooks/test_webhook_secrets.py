@@ -70,7 +70,7 @@ def test_text_that_is_no_secret_is_refused_without_showing_it(text: str) -> None
 @pytest.mark.parametrize("key", [b"", b"x" * 15, b"x" * 1025, "x" * 24, None, 24])
 def test_a_key_of_the_wrong_kind_or_size_is_refused(key: object) -> None:
     with pytest.raises(WebhookVerificationError) as caught:
-        WebhookSecret(key)  # type: ignore[arg-type]
+        WebhookSecret(key)
     assert caught.value.reason == "bad_secret"
 
 

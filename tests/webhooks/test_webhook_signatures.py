@@ -164,7 +164,7 @@ def test_only_v1_signatures_count() -> None:
 
 
 @pytest.mark.parametrize(
-    ("drift", "reason"), [(-301, "expired"), (-10**9, "expired"), (301, "future")]
+    ("drift", "reason"), [(-301, "expired"), (-(10**9), "expired"), (301, "future")]
 )
 def test_a_timestamp_outside_the_tolerance_is_refused(drift: int, reason: str) -> None:
     signature = sign(SECRET, MSG_ID, SENT + drift, BODY)
@@ -350,21 +350,19 @@ _hostile_headers = st.dictionaries(
 def test_anything_into_verify_gives_a_result_or_a_webhook_verification_error(
     received: object, body: object, secrets: object, tolerance: timedelta
 ) -> None:
-    try:
-        verified = verify(received, body, secrets, tolerance=tolerance, now=NOW)  # type: ignore[arg-type]
-    except WebhookVerificationError as error:
-        assert error.reason in {
-            "missing_header",
-            "malformed_header",
-            "bad_id",
-            "bad_timestamp",
-            "expired",
-            "future",
-            "malformed_signature",
-            "not_base64",
-            "no_match",
-            "bad_body",
-            "bad_secret",
-        }
-    else:  # pragma: no cover - a forged signature would have to match by chance
-        raise AssertionError(f"verified a forgery: {verified}")
+    # Nothing here is signed: any answer but a refusal would be a forgery.
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify(received, body, secrets, tolerance=tolerance, now=NOW)  # type: ignore[arg-type]
+    assert caught.value.reason in {
+        "missing_header",
+        "malformed_header",
+        "bad_id",
+        "bad_timestamp",
+        "expired",
+        "future",
+        "malformed_signature",
+        "not_base64",
+        "no_match",
+        "bad_body",
+        "bad_secret",
+    }
