@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given
@@ -281,6 +282,18 @@ def test_a_body_that_is_not_bytes_is_refused(body: object) -> None:
 )
 def test_malformed_secrets_are_refused_whatever_the_message(secrets: object) -> None:
     assert refusal(headers("v1,AAAA"), secrets=secrets).reason == "bad_secret"
+
+
+def test_more_secrets_than_any_rotation_keeps_are_refused() -> None:
+    many = [WebhookSecret.generate() for _ in range(17)]
+    assert refusal(headers(sign(SECRET, MSG_ID, SENT, BODY)), secrets=many).reason == "bad_secret"
+    with pytest.raises(WebhookVerificationError):
+        sign(iter(many), MSG_ID, SENT, BODY)
+
+
+def test_any_mapping_of_headers_will_do() -> None:
+    received = MappingProxyType(headers(sign(SECRET, MSG_ID, SENT, BODY)))
+    assert verify(received, BODY, SECRET, now=NOW).msg_id == MSG_ID
 
 
 @pytest.mark.parametrize("tolerance", [timedelta(seconds=-1), 300, None])
