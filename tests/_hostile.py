@@ -185,6 +185,7 @@ from ticketflow.triage import (
     tier_modifier,
     vip_modifier,
 )
+from ticketflow.webhooks import VerifiedWebhook, WebhookSecret, sign, verify
 
 __all__ = [
     "ENUMS",
@@ -419,6 +420,16 @@ _tag_sets = st.frozensets(
     st.text(st.characters(categories=["L", "N", "Pd"]), min_size=1, max_size=10), max_size=3
 )
 _durations = st.timedeltas(timedelta(minutes=1), timedelta(days=30))
+_webhook_keys = st.binary(min_size=16, max_size=64)
+_webhook_ids = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cc", "Zl", "Zp"]), min_size=1, max_size=40
+).filter(str.strip)
+_webhook_times = st.integers(0, 253_402_300_799)
+_webhook_secrets = (
+    _webhook_keys.map(WebhookSecret)
+    | _webhook_keys.map(lambda key: WebhookSecret(key).text)
+    | st.lists(_webhook_keys.map(WebhookSecret), min_size=1, max_size=3)
+)
 _new_id = lambda: uuid.uuid4().hex  # noqa: E731 - an ids factory
 _statuses = st.sampled_from(list(TicketStatus))
 _counts = st.integers(0, 10**6)
@@ -1486,6 +1497,24 @@ TARGETS: Final[tuple[Target, ...]] = (
         ServiceCredit.from_payload,
         _credits.map(lambda credit: ((), {"payload": to_primitive(credit)})),
     ),
+    # -- ticketflow.webhooks ------------------------------------------------------------------
+    Target("WebhookSecret", WebhookSecret, _keywords(key=_webhook_keys)),
+    Target(
+        "WebhookSecret.parse",
+        WebhookSecret.parse,
+        _webhook_keys.map(lambda key: ((WebhookSecret(key).text,), {})),
+    ),
+    Target(
+        "WebhookSecret.generate",
+        WebhookSecret.generate,
+        _keywords(size=st.integers(16, 1024)),
+        frozenset({"size"}),
+    ),
+    Target(
+        "VerifiedWebhook",
+        VerifiedWebhook,
+        _keywords(msg_id=_webhook_ids, sent_at=aware_datetimes(), secret_index=st.integers(0, 15)),
+    ),
     # -- ticketflow.testing -------------------------------------------------------------------
     Target(
         "FrozenClock",
@@ -1543,6 +1572,20 @@ def _planning(journal: list[TicketEvent], later: timedelta) -> Arguments:
 
 _histories = histories(max_events=6)
 _later = st.timedeltas(timedelta(0), timedelta(days=10))
+
+
+def _delivery(
+    secrets: list[WebhookSecret], msg_id: str, sent: int, body: bytes, late: timedelta
+) -> Arguments:
+    # A message as a receiver gets it, checked a little later than it was sent.
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(sent),
+        "webhook-signature": sign(secrets[0], msg_id, sent, body),
+    }
+    now = datetime.fromtimestamp(sent, UTC) + late
+    return (), {"headers": headers, "body": body, "secrets": secrets, "tolerance": late, "now": now}
+
 
 FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
     Target(
@@ -1665,6 +1708,30 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
             errors=st.sampled_from(["raise", "collect"]),
         ),
         frozenset({"group", "errors"}),
+    ),
+    # -- ticketflow.webhooks ------------------------------------------------------------------
+    Target(
+        "sign",
+        sign,
+        _keywords(
+            secrets=_webhook_secrets,
+            msg_id=_webhook_ids,
+            timestamp=_webhook_times,
+            body=st.binary(max_size=100),
+        ),
+    ),
+    Target(
+        "verify",
+        verify,
+        st.builds(
+            _delivery,
+            st.lists(_webhook_keys.map(WebhookSecret), min_size=1, max_size=3),
+            _webhook_ids,
+            st.integers(0, 253_402_000_000),  # checked up to ten minutes later: before 10000
+            st.binary(max_size=100),
+            st.timedeltas(timedelta(0), timedelta(minutes=10)),
+        ),
+        frozenset({"tolerance", "now"}),
     ),
     # -- ticketflow.triage --------------------------------------------------------------------
     *_REPLAY_FUNCTION_TARGETS,

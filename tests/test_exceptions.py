@@ -29,6 +29,7 @@ def test_every_error_is_a_ticketflow_error_with_a_distinct_code() -> None:
         (ex.IntakeError([ex.IntakeProblem("subject", "missing", "required")]), ValueError),
         (ex.PluginError("categorizer", "keywords", "has no categorize() method"), ValueError),
         (ex.UnknownStrategyError("router", "rr", ["skills"]), LookupError),
+        (ex.WebhookVerificationError("no_match", "no v1 signature"), ValueError),
     ],
 )
 def test_errors_also_subclass_the_fitting_builtin(error: Exception, builtin: type) -> None:
@@ -83,3 +84,15 @@ def test_a_plugin_error_names_the_entry_point_and_its_distribution() -> None:
     missing = ex.UnknownStrategyError("router", "rr", [])
     assert isinstance(missing, ex.PluginError)
     assert "not registered (registered: none)" in str(missing)
+
+
+def test_a_webhook_verification_error_names_its_reason_and_header() -> None:
+    error = ex.WebhookVerificationError("expired", "too old", header="webhook-timestamp")
+    assert (error.code, error.reason, error.header, error.problem) == (
+        "invalid_webhook",
+        "expired",
+        "webhook-timestamp",
+        "too old",
+    )
+    assert str(error) == "webhook refused (expired): webhook-timestamp: too old"
+    assert str(ex.WebhookVerificationError("bad_secret", "x")) == "webhook refused (bad_secret): x"

@@ -24,6 +24,7 @@ PACKAGES = [
     "ticketflow.storage",
     "ticketflow.testing",
     "ticketflow.triage",
+    "ticketflow.webhooks",
 ]
 
 

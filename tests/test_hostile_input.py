@@ -35,6 +35,7 @@ import ticketflow.sla
 import ticketflow.storage
 import ticketflow.testing
 import ticketflow.triage
+import ticketflow.webhooks
 from _hostile import (
     FUNCTION_TARGETS,
     SCRATCH,
@@ -84,6 +85,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.plugins,
     ticketflow.testing,
     ticketflow.triage,
+    ticketflow.webhooks,
 )
 
 EXCLUDED: Final[Mapping[str, str]] = {

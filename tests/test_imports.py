@@ -179,6 +179,7 @@ DEFERRED = {
     "sqlite3": "ticketflow.storage.SQLiteTicketStore",
     "ticketflow.plugins": "import ticketflow.plugins",
     "ticketflow.sla._policy": "ticketflow.sla.SlaPolicy",
+    "ticketflow.webhooks": "import ticketflow.webhooks",
     "uuid": "ticketflow._desk._new_id()",
     "zoneinfo": "ticketflow.sla.BusinessCalendar",
 }
@@ -220,6 +221,7 @@ def test_importing_ticketflow_defers_what_only_some_uses_need() -> None:
     assert loaded.isdisjoint(DEFERRED), sorted(loaded & DEFERRED.keys())
     assert not {m for m in loaded if m.startswith(("ticketflow.sla.", "ticketflow.storage._s"))}
     assert not {m for m in loaded if m.startswith("ticketflow.triage")}
+    assert not {m for m in loaded if m.startswith("ticketflow.webhooks")}
 
 
 @pytest.mark.parametrize(("module", "statement"), DEFERRED.items())

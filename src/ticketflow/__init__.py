@@ -87,6 +87,7 @@ from .exceptions import TicketflowError as TicketflowError
 from .exceptions import TicketNotFoundError as TicketNotFoundError
 from .exceptions import UnknownCategoryError as UnknownCategoryError
 from .exceptions import UnknownStrategyError as UnknownStrategyError
+from .exceptions import WebhookVerificationError as WebhookVerificationError
 from .exceptions import WorkflowDefinitionError as WorkflowDefinitionError
 
 __all__ = [
@@ -161,6 +162,7 @@ __all__ = [
     "TicketflowError",
     "UnknownCategoryError",
     "UnknownStrategyError",
+    "WebhookVerificationError",
     "Workflow",
     "WorkflowDefinitionError",
     "apply",

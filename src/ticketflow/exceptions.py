@@ -29,10 +29,12 @@ the message is for people, the attributes are for programs.
     ├── IntakeError(ValueError)                  code "invalid_intake"
     ├── TaxonomyError(ValueError)                code "invalid_taxonomy"
     ├── UnknownCategoryError(ValueError)         code "unknown_category"
+    ├── WebhookVerificationError(ValueError)     code "invalid_webhook"
     └── PluginError(ValueError)                  code "invalid_plugin"
         └── UnknownStrategyError(LookupError)    code "unknown_strategy"
 
 ``IntakeError.problems`` holds :class:`IntakeProblem` values (where, what, why).
+``WebhookVerificationError.reason`` says which rule a webhook (or its secret) broke.
 
 .. versionadded:: 0.1
 """
@@ -70,6 +72,7 @@ __all__ = [
     "TicketflowError",
     "UnknownCategoryError",
     "UnknownStrategyError",
+    "WebhookVerificationError",
     "WorkflowDefinitionError",
 ]
 
@@ -527,6 +530,37 @@ class UnknownCategoryError(TicketflowError, ValueError):
     def __init__(self, category: str) -> None:
         self.category = category
         super().__init__(f"unknown category {_shown(category)}: not in the taxonomy")
+
+
+class WebhookVerificationError(TicketflowError, ValueError):
+    """A webhook, or the secret it is signed with, is not what the Standard Webhooks scheme asks.
+
+    A receiver answers the sender's reasons with 401 and keeps the body unread; ``bad_secret``
+    is the host's own configuration at fault.
+
+    Attributes:
+        reason: A stable machine-readable code: ``missing_header``, ``malformed_header`` (a
+            header value that is not text, a name given twice, headers that are no mapping),
+            ``bad_id``, ``bad_timestamp`` (not integer Unix seconds), ``expired`` and ``future``
+            (outside the tolerance), ``malformed_signature`` (the signature list is not
+            ``version,signature`` entries separated by spaces), ``not_base64``, ``no_match``
+            (no ``v1`` signature matches any secret), ``bad_body`` (not bytes) or
+            ``bad_secret``.
+        header: The header at fault (``webhook-id``, ``webhook-timestamp``,
+            ``webhook-signature``), else ``None``.
+        problem: What is wrong, for people.
+
+    .. versionadded:: 0.2
+    """
+
+    code: _typing.ClassVar[str] = "invalid_webhook"
+
+    def __init__(self, reason: str, problem: str, *, header: str | None = None) -> None:
+        self.reason = reason
+        self.header = header
+        self.problem = problem
+        where = f"{header}: " if header is not None else ""
+        super().__init__(f"webhook refused ({reason}): {where}{problem}")
 
 
 class PluginError(TicketflowError, ValueError):
