@@ -20,17 +20,9 @@ from ..exceptions import (
     RecordNotFoundError,
 )
 from ..storage import IntakeStore, RejectedIntake, RotationStore, SimilarityKeys, TicketStore
-from ._store_checks import T0, comment, created
+from ._store_checks import T0, comment, created, raises
 
 __all__ = ["INTAKE_CHECKS"]
-
-
-def _raises(error: type[Exception], call: Callable[[], object], what: str) -> None:
-    try:
-        call()
-    except error:
-        return
-    raise AssertionError(f"{what} must raise {error.__name__}")
 
 
 def _check_claims_commit_with_the_ticket(store: TicketStore) -> None:
@@ -49,7 +41,7 @@ def _check_claims_commit_with_the_ticket(store: TicketStore) -> None:
         assert isinstance(error, ConflictError), "a taken claim is a conflict"
     else:
         raise AssertionError("a second ticket claiming a held key must raise ClaimTakenError")
-    _raises(Exception, lambda: store.get("T2"), "the refused ticket must not exist")
+    raises(Exception, lambda: store.get("T2"), "the refused ticket must not exist")
     assert store.claimant("form:k2") is None, "a refused commit claimed nothing"
     ticket = store.get("T1")
     # The holder claims its own key again (a reply re-read): kept, and the commit goes through.
@@ -57,7 +49,7 @@ def _check_claims_commit_with_the_ticket(store: TicketStore) -> None:
     assert store.get("T1").version == 2, "a ticket may claim a key it already holds"
     store.commit(created(2))
     assert store.claimant("form:k1") == "T1", "claims stay with their ticket"
-    _raises(InvalidValueError, lambda: store.claimant(5), "claimant(5)")  # type: ignore[arg-type]
+    raises(InvalidValueError, lambda: store.claimant(5), "claimant(5)")  # type: ignore[arg-type]
     assert store.claimant("\ud800") is None, "a key no claim can hold is not found"
 
 
@@ -117,9 +109,9 @@ def _check_band_keys(store: TicketStore) -> None:
     store.commit(stale)
     found = store.candidates(other.band_keys)
     assert set(found) == {"T2"}, f"an unindexed ticket is no candidate: {sorted(found)}"
-    _raises(ConflictError, lambda: store.commit(stale), "a stale unindexing change")
+    raises(ConflictError, lambda: store.commit(stale), "a stale unindexing change")
     assert set(store.candidates(other.band_keys)) == {"T2"}, "a refused change dropped nothing"
-    _raises(InvalidValueError, lambda: store.candidates("abc"), "candidates('abc')")
+    raises(InvalidValueError, lambda: store.candidates("abc"), "candidates('abc')")
 
 
 def _record(number: int, **changes: object) -> RejectedIntake:
@@ -139,7 +131,7 @@ def _check_rejected_records(store: TicketStore) -> None:
     assert list(store.rejected()) == [], "a new store has no rejected records"
     for number in range(1, 6):
         store.keep_rejected(_record(number))
-    _raises(InvalidValueError, lambda: store.keep_rejected(_record(3)), "a taken record id")
+    raises(InvalidValueError, lambda: store.keep_rejected(_record(3)), "a taken record id")
     listed = [r.id for r in store.rejected()]
     assert listed == ["R1", "R2", "R3", "R4", "R5"], f"listed in the order kept: {listed}"
     assert store.get_rejected("R2") == _record(2), "a record reads back equal, bytes and all"
@@ -157,15 +149,15 @@ def _check_rejected_records(store: TicketStore) -> None:
     everything = [r.id for r in store.rejected(pending=False)]
     assert everything == ["R1", "R2", "R3", "R4", "R5"], f"all records: {everything}"
     assert list(store.rejected(after="nope")) == [], "paging after an unknown id finds nothing"
-    _raises(RecordNotFoundError, lambda: store.get_rejected("nope"), "an unknown record")
-    _raises(
+    raises(RecordNotFoundError, lambda: store.get_rejected("nope"), "an unknown record")
+    raises(
         RecordNotFoundError,
         lambda: store.settle_rejected("nope", at=T0, ticket_id=None),
         "settling an unknown record",
     )
-    _raises(InvalidValueError, lambda: store.get_rejected(5), "get_rejected(5)")  # type: ignore[arg-type]
-    _raises(InvalidValueError, lambda: store.rejected(limit=-1), "rejected(limit=-1)")
-    _raises(InvalidValueError, lambda: store.keep_rejected("R9"), "keep_rejected('R9')")  # type: ignore[arg-type]
+    raises(InvalidValueError, lambda: store.get_rejected(5), "get_rejected(5)")  # type: ignore[arg-type]
+    raises(InvalidValueError, lambda: store.rejected(limit=-1), "rejected(limit=-1)")
+    raises(InvalidValueError, lambda: store.keep_rejected("R9"), "keep_rejected('R9')")  # type: ignore[arg-type]
 
 
 def _check_rotation_deals_in_turn(store: TicketStore) -> None:
@@ -177,9 +169,9 @@ def _check_rotation_deals_in_turn(store: TicketStore) -> None:
     assert store.rotate("l1", ["ann", "cy"]) == "cy", "after bob, the next eligible id: cy"
     assert store.rotate("l1", ["ann", "bob", "dan"]) == "dan", "one who joins takes a place"
     assert store.rotate("l1", ["ann", "bob", "dan"]) == "ann", "past the last id, wrap"
-    _raises(InvalidValueError, lambda: store.rotate("l1", []), "rotate with no agents")
-    _raises(InvalidValueError, lambda: store.rotate("l1", "ann"), "rotate('l1', 'ann')")
-    _raises(InvalidValueError, lambda: store.rotate(5, ["ann"]), "rotate(5, ...)")  # type: ignore[arg-type]
+    raises(InvalidValueError, lambda: store.rotate("l1", []), "rotate with no agents")
+    raises(InvalidValueError, lambda: store.rotate("l1", "ann"), "rotate('l1', 'ann')")
+    raises(InvalidValueError, lambda: store.rotate(5, ["ann"]), "rotate(5, ...)")  # type: ignore[arg-type]
     counts: dict[str, int] = {}
     lock = threading.Lock()
 

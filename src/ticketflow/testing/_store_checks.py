@@ -30,7 +30,7 @@ from ..storage import (
     TicketStore,
 )
 
-__all__ = ["TARGETED_CHECKS", "all_pages", "comment", "created", "message"]
+__all__ = ["TARGETED_CHECKS", "all_pages", "comment", "created", "message", "raises"]
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 BOB = Actor.agent("bob")
@@ -378,7 +378,7 @@ def _check_memos_commit_with_the_snapshot(store: TicketStore) -> None:
         f"a memo replaces the one of its name and keeps the others; read back {memos}"
     )
     stale = attrs.evolve(comment(ticket, T0 + timedelta(minutes=2)), memos={"sla": "[stale]"})
-    _raises(ConflictError, lambda: store.commit(stale), "a commit at a stale version")
+    raises(ConflictError, lambda: store.commit(stale), "a commit at a stale version")
     memos = dict(store.memos("T1"))
     assert memos["sla"] == "[2]", f"a refused commit wrote its memo: {memos}"
     current = store.get("T1")
@@ -386,11 +386,11 @@ def _check_memos_commit_with_the_snapshot(store: TicketStore) -> None:
     memos = dict(store.memos("T1"))
     assert memos["sla"] == "[3]", f"an index-only change did not write its memo: {memos}"
     assert dict(store.memos("T2")) == {}, "one ticket's memos leaked to another"
-    _raises(TicketNotFoundError, lambda: store.memos("nope"), "memos of an unknown ticket")
-    _raises(InvalidValueError, lambda: store.memos(5), "memos(5)")  # type: ignore[arg-type]
+    raises(TicketNotFoundError, lambda: store.memos("nope"), "memos of an unknown ticket")
+    raises(InvalidValueError, lambda: store.memos(5), "memos(5)")  # type: ignore[arg-type]
 
 
-def _raises(error: type[Exception], call: Callable[[], object], what: str) -> None:
+def raises(error: type[Exception], call: Callable[[], object], what: str) -> None:
     try:
         call()
     except error:
@@ -406,24 +406,24 @@ def _check_refused_changes_write_nothing(store: TicketStore) -> None:
         comment(ticket, T0),
         ticket=attrs.evolve(apply(ticket, comment(ticket, T0).events[0]), number=99),
     )
-    _raises(InvalidValueError, lambda: store.commit(renumbered), "changing a ticket's number")
+    raises(InvalidValueError, lambda: store.commit(renumbered), "changing a ticket's number")
     reused = attrs.evolve(comment(ticket, T0), outbox=(message(store.journal("T2")[0]),))
-    _raises(InvalidValueError, lambda: store.commit(reused), "reusing an outbox message id")
+    raises(InvalidValueError, lambda: store.commit(reused), "reusing an outbox message id")
     taken = attrs.evolve(created(3), ticket=attrs.evolve(created(3).ticket, number=2))
-    _raises(ConflictError, lambda: store.commit(taken), "creating with a taken number")
+    raises(ConflictError, lambda: store.commit(taken), "creating with a taken number")
     rewritten = attrs.evolve(ticket, subject="rewritten")
     silent = Change(ticket=rewritten, events=(), expected_version=1, due_at=T0)
-    _raises(InvalidValueError, lambda: store.commit(silent), "altering a ticket without events")
+    raises(InvalidValueError, lambda: store.commit(silent), "altering a ticket without events")
     assert store.due(T0 + timedelta(days=1)) == [], "a refused index-only change wrote nothing"
     for lease in (timedelta(0), timedelta(seconds=-1), 30):
 
         def claim_with(bad: Any = lease) -> object:  # noqa: ANN401 - deliberately wrong
             return store.claim_outbox(worker="w", now=T0, lease=bad, limit=1)
 
-        _raises(InvalidValueError, claim_with, f"claim_outbox(lease={lease!r})")
+        raises(InvalidValueError, claim_with, f"claim_outbox(lease={lease!r})")
     assert store.get("T1").version == 1, "a refused change wrote nothing"
     assert len(store.journal("T1")) == 1, "a refused change added no event"
-    _raises(TicketNotFoundError, lambda: store.get("T3"), "a refused creation")
+    raises(TicketNotFoundError, lambda: store.get("T3"), "a refused creation")
     claimed = store.claim_outbox(worker="w", now=T0, lease=timedelta(minutes=1), limit=10)
     assert sorted(m.message.id for m in claimed) == ["m-T1-1", "m-T2-1"], claimed
     for bad in (-1, True, 1.5):
@@ -434,8 +434,8 @@ def _check_refused_changes_write_nothing(store: TicketStore) -> None:
         def claim(limit: Any = bad) -> object:  # noqa: ANN401
             return store.claim_outbox(worker="w", now=T0, lease=timedelta(1), limit=limit)
 
-        _raises(InvalidValueError, due, f"due(limit={bad!r})")
-        _raises(InvalidValueError, claim, f"claim_outbox(limit={bad!r})")
+        raises(InvalidValueError, due, f"due(limit={bad!r})")
+        raises(InvalidValueError, claim, f"claim_outbox(limit={bad!r})")
 
 
 TARGETED_CHECKS: tuple[Callable[[TicketStore], None], ...] = (

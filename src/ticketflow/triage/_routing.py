@@ -7,7 +7,6 @@ they have working hours), and has every skill and the language the ticket needs.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import threading
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ from .._values import (
 )
 from ..exceptions import InvalidValueError
 from ..sla._calendar import BusinessCalendar
+from ..storage._rotation import next_in_turn
 from ._words import items_of
 
 __all__ = [
@@ -289,14 +289,6 @@ class RoundRobinCursor(Protocol):
         ...
 
 
-def next_after(last: str | None, eligible: Sequence[str]) -> str:
-    """Return the first id in ``eligible`` (sorted) after ``last``, wrapping around."""
-    if last is None:
-        return eligible[0]
-    index = bisect.bisect_right(eligible, last)
-    return eligible[index % len(eligible)]
-
-
 class InMemoryRoundRobinCursor:
     """A :class:`RoundRobinCursor` in this process's memory; safe to share between threads.
 
@@ -319,7 +311,7 @@ class InMemoryRoundRobinCursor:
         check_name("queue", queue)
         ids = _sorted_ids(eligible)
         with self._lock:
-            chosen = next_after(self._last.get(queue), ids)
+            chosen = next_in_turn(self._last.get(queue), ids)
             self._last[queue] = chosen
         return chosen
 

@@ -204,7 +204,7 @@ class Triage:
         roster = tuple(self._agents())
         loads = dict(self._count(roster))
         last = self._last
-        if last is not None and last[0] == roster and last[1] == loads:
+        if last is not None and (last[0] is roster or last[0] == roster) and last[1] == loads:
             return last[2].at_instant(at)
         context = RouteContext(at=at, agents=roster, loads=loads)
         self._last = (roster, loads, context)
