@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import types
 import typing
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 
 import attrs
 
-__all__ = ["publish"]
+__all__ = ["load_lazily", "publish"]
 
 
 def publish(namespace: MutableMapping[str, object], names: Iterable[str], module: str) -> None:
@@ -30,6 +31,34 @@ def publish(namespace: MutableMapping[str, object], names: Iterable[str], module
         if isinstance(value, type) and not _resolve(value):
             continue  # keep a home where its annotations still resolve
         value.__module__ = module
+
+
+def load_lazily(
+    namespace: MutableMapping[str, object],
+    lazy: Mapping[str, str],
+    names: Sequence[str],
+    package: str,
+    name: str,
+) -> object:
+    """Load every lazy name of ``package`` on first use of one; return ``name``'s value.
+
+    A package's ``__getattr__``: ``lazy`` maps each name to the module that defines it. All
+    are published in the order of ``names`` (``__all__``), as an eager package would (the first
+    public package that exports a name owns it), and only then bound in ``namespace``, so
+    another thread sees each name unbound (and loads it too, to the same effect) or published.
+
+    Raises:
+        AttributeError: ``name`` is not one of the lazy names.
+    """
+    if name not in lazy:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    loaded = {
+        lazy_name: getattr(importlib.import_module(module_name, package), lazy_name)
+        for lazy_name, module_name in lazy.items()
+    }
+    publish(loaded, [n for n in names if n in loaded], package)
+    namespace.update(loaded)
+    return loaded[name]
 
 
 def _resolve(cls: type) -> bool:

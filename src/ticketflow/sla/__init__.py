@@ -5,10 +5,10 @@ Everything but :class:`SlaMetric` is loaded on first use (``ticketflow.sla.SlaPo
 calendar, time zone or policy until a desk is given one.
 """
 
-import importlib
 import typing
 
 from .._events import SlaMetric as SlaMetric
+from .._public import load_lazily as _load_lazily
 from .._public import publish as _publish
 
 if typing.TYPE_CHECKING:
@@ -95,18 +95,7 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # Publish every lazy name in the order of __all__, as an eager package would (the first
-    # public package that exports a name owns it), and only then bind them all: another
-    # thread sees each name unbound (and loads it too, to the same effect) or published.
-    loaded = {
-        lazy_name: getattr(importlib.import_module(module_name, __name__), lazy_name)
-        for lazy_name, module_name in _LAZY.items()
-    }
-    _publish(loaded, [n for n in __all__ if n in loaded], __name__)
-    globals().update(loaded)
-    return loaded[name]
+    return _load_lazily(globals(), _LAZY, __all__, __name__, name)
 
 
 def __dir__() -> list[str]:

@@ -12,10 +12,9 @@ import Taxonomy``), all of it at once: ``import ticketflow`` does not import tri
 .. versionadded:: 0.2
 """
 
-import importlib
 import typing
 
-from .._public import publish as _publish
+from .._public import load_lazily as _load_lazily
 
 if typing.TYPE_CHECKING:
     from ._categorizer import Categorizer as Categorizer
@@ -142,17 +141,7 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # As in ticketflow.sla: publish every lazy name in the order of __all__, then bind them
-    # all, so another thread sees each name unbound (and loads it too) or published.
-    loaded = {
-        lazy_name: getattr(importlib.import_module(module_name, __name__), lazy_name)
-        for lazy_name, module_name in _LAZY.items()
-    }
-    _publish(loaded, [n for n in __all__ if n in loaded], __name__)
-    globals().update(loaded)
-    return loaded[name]
+    return _load_lazily(globals(), _LAZY, __all__, __name__, name)
 
 
 def __dir__() -> list[str]:
