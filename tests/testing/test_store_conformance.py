@@ -200,12 +200,12 @@ def test_claiming_leased_messages_fails_outbox_leases() -> None:
 
 
 def test_a_query_that_ignores_the_assignee_fails_the_stateful_query_step() -> None:
-    message = _kit_failure(AssigneeBlindStore, "stateful.query", max_examples=100)
+    message = _kit_failure(AssigneeBlindStore, "stateful.query", max_examples=400)
     assert "!= store" in message
 
 
 def test_a_snapshot_that_loses_its_assignee_fails_the_stateful_invariant() -> None:
-    _kit_failure(AssigneeForgettingStore, "stateful.snapshots_and_journals_agree", 100)
+    _kit_failure(AssigneeForgettingStore, "stateful.snapshots_and_journals_agree", 400)
 
 
 def test_the_reference_store_passes_the_targeted_checks_alone() -> None:
