@@ -19,12 +19,16 @@ from ._due import DueWork as DueWork
 from ._due import IncrementalDueWork as IncrementalDueWork
 from ._due import TickReport as TickReport
 from ._events import CommentAdded as CommentAdded
+from ._events import CsatRecorded as CsatRecorded
 from ._events import DecisionExplained as DecisionExplained
 from ._events import FieldsChanged as FieldsChanged
 from ._events import LinkKind as LinkKind
+from ._events import ResolutionAnswered as ResolutionAnswered
+from ._events import ResolutionRecorded as ResolutionRecorded
 from ._events import SlaBreached as SlaBreached
 from ._events import SlaMetric as SlaMetric
 from ._events import SlaWarned as SlaWarned
+from ._events import SuggestionReviewed as SuggestionReviewed
 from ._events import TicketAssigned as TicketAssigned
 from ._events import TicketCategorized as TicketCategorized
 from ._events import TicketCreated as TicketCreated
@@ -39,6 +43,10 @@ from ._identity import same_mailbox as same_mailbox
 from ._journal import apply as apply
 from ._journal import replay as replay
 from ._public import publish as _publish
+from ._resolution import CriterionVerdict as CriterionVerdict
+from ._resolution import Resolution as Resolution
+from ._resolution import ResolutionAnswer as ResolutionAnswer
+from ._resolution import ResolutionSource as ResolutionSource
 from ._retry import retrying as retrying
 from ._serde import from_json as from_json
 from ._serde import from_primitive as from_primitive
@@ -69,8 +77,10 @@ from .exceptions import CheckFailedError as CheckFailedError
 from .exceptions import CheckFailure as CheckFailure
 from .exceptions import ClockSkewError as ClockSkewError
 from .exceptions import ConfigurationError as ConfigurationError
+from .exceptions import ConfirmationRequiredError as ConfirmationRequiredError
 from .exceptions import ConflictError as ConflictError
 from .exceptions import DeserializationError as DeserializationError
+from .exceptions import DoneCriteriaNotMetError as DoneCriteriaNotMetError
 from .exceptions import IntakeError as IntakeError
 from .exceptions import IntakeProblem as IntakeProblem
 from .exceptions import InvalidTransitionError as InvalidTransitionError
@@ -111,11 +121,15 @@ __all__ = [
     "Comment",
     "CommentAdded",
     "ConfigurationError",
+    "ConfirmationRequiredError",
     "ConflictError",
+    "CriterionVerdict",
+    "CsatRecorded",
     "Decide",
     "DecisionExplained",
     "DeserializationError",
     "Desk",
+    "DoneCriteriaNotMetError",
     "Draft",
     "DueCheckpoint",
     "DueWork",
@@ -136,12 +150,18 @@ __all__ = [
     "PermissionDeniedError",
     "PluginError",
     "Requester",
+    "Resolution",
+    "ResolutionAnswer",
+    "ResolutionAnswered",
+    "ResolutionRecorded",
+    "ResolutionSource",
     "Role",
     "SchemaVersionError",
     "SlaBreached",
     "SlaMetric",
     "SlaWarned",
     "StoreError",
+    "SuggestionReviewed",
     "SystemClock",
     "TaxonomyError",
     "TickReport",

@@ -37,6 +37,13 @@ DEFAULT_COMMAND_ROLES: Final[Mapping[str, frozenset[Role]]] = MappingProxyType(
         "prioritize": STAFF,
         "tag": STAFF,
         "link": STAFF,
+        "resolve": STAFF | {Role.AI},  # an AI's resolution passes the AI policy too
+        "review_suggestion": STAFF,
+        # The customer's own word (or a system actor relaying it): never an agent's.
+        "confirm_resolution": frozenset({Role.CUSTOMER, Role.SYSTEM}),
+        "reject_resolution": frozenset({Role.CUSTOMER, Role.SYSTEM}),
+        "reply": frozenset({Role.CUSTOMER, Role.SYSTEM}),
+        "record_csat": frozenset({Role.CUSTOMER, Role.SYSTEM}),
     }
 )
 """The roles that may run each Desk command; a command not listed is for :data:`STAFF` only."""

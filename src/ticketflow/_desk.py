@@ -8,7 +8,8 @@ from typing import Final
 
 import attrs
 
-import ticketflow.sla  # its names load on first use, not with import ticketflow
+import ticketflow.resolution  # its names load on first use, not with import ticketflow
+import ticketflow.sla
 
 from ._access import Access
 from ._actors import Actor, Role, check_actor
@@ -17,6 +18,7 @@ from ._commands import Categories, Commands, check_link_target
 from ._draft import Decide, Draft, event_message
 from ._due import DueWork, due_works, next_due_of, stored_memos
 from ._events import LinkKind, TicketEvent
+from ._resolving import Resolving
 from ._retry import retrying
 from ._ticket import NewTicket, Ticket
 from ._ticking import Ticking
@@ -43,7 +45,7 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-class Desk(Commands, Ticking):
+class Desk(Commands, Resolving, Ticking):
     """The application service through which every change to a ticket flows.
 
     Each command loads the ticket from the store, decides with the pure core (the workflow's
@@ -74,6 +76,9 @@ class Desk(Commands, Ticking):
             :class:`~ticketflow.exceptions.ClockSkewError`.
         categories: The closed set of categories (a :class:`~ticketflow.triage.Taxonomy`):
             a category outside it is refused where it enters (``submit``, ``categorize``).
+        resolution: The definition of done, AI closes, confirmation, auto-close, CSAT and
+            reply rules (default: :class:`ResolutionPolicy() <ticketflow.resolution.
+            ResolutionPolicy>`); every commit holds to its rules, whatever the command.
 
     Raises:
         InvalidValueError: An argument is not of its kind.
@@ -95,6 +100,7 @@ class Desk(Commands, Ticking):
         due: Iterable[DueWork] = (),
         max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         categories: Categories | None = None,
+        resolution: ticketflow.resolution.ResolutionPolicy | None = None,
     ) -> None:
         if not isinstance(store, TicketStore):
             raise InvalidValueError("store", store, "must implement TicketStore")
@@ -118,6 +124,8 @@ class Desk(Commands, Ticking):
             raise InvalidValueError("categories", categories, "must have resolve(code)")
         self.categories = categories
         self._other_due = due_works(due)
+        self._sla = None
+        self.resolution = resolution
         self.sla = sla
         self._ids = ids
 
@@ -314,6 +322,7 @@ class Desk(Commands, Ticking):
         return journal
 
     def _commit(self, draft: Draft, *, assign_number: bool = False) -> Ticket:
+        self._resolution.guard(draft)
         due_at, memos = next_due_of(self.due_work, draft)
         self.store.commit(
             Change(

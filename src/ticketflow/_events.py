@@ -20,6 +20,7 @@ import attrs
 
 from ._actors import Actor
 from ._fields import MAX_FIELDS, FieldValue, check_field_value
+from ._resolution import CriterionVerdict, Resolution, ResolutionAnswer
 from ._ticket import Ticket, tag_set
 from ._values import (
     check_bool,
@@ -37,12 +38,16 @@ from .exceptions import InvalidValueError
 
 __all__ = [
     "CommentAdded",
+    "CsatRecorded",
     "DecisionExplained",
     "FieldsChanged",
     "LinkKind",
+    "ResolutionAnswered",
+    "ResolutionRecorded",
     "SlaBreached",
     "SlaMetric",
     "SlaWarned",
+    "SuggestionReviewed",
     "TicketAssigned",
     "TicketCategorized",
     "TicketCreated",
@@ -373,6 +378,128 @@ class DecisionExplained:
     overridden: bool = attrs.field(default=False, validator=validator(check_bool, "overridden"))
 
 
+MAX_VERDICTS: Final = 64
+"""The most criterion verdicts a :class:`ResolutionRecorded` carries."""
+
+
+def _verdicts(value: tuple[CriterionVerdict, ...]) -> tuple[CriterionVerdict, ...]:
+    given: object = value
+    if isinstance(given, str | bytes | Mapping) or not isinstance(given, tuple | list):
+        raise InvalidValueError("verdicts", given, "must be a sequence of CriterionVerdict")
+    if len(given) > MAX_VERDICTS:
+        raise InvalidValueError("verdicts", len(given), f"at most {MAX_VERDICTS} verdicts")
+    for index, verdict in enumerate(given):
+        if type(verdict) is not CriterionVerdict:
+            raise InvalidValueError(f"verdicts[{index}]", verdict, "must be a CriterionVerdict")
+    return tuple(given)
+
+
+def _answer(value: ResolutionAnswer | str) -> ResolutionAnswer:
+    return check_enum("answer", value, ResolutionAnswer)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ResolutionRecorded:
+    """A resolution, with the verdict of every done-criterion on it.
+
+    When ``suggested`` is false every verdict passed, and the ticket moves to ``resolved`` in
+    the same commit (the transition follows this event). When it is true, the resolution is an
+    AI's suggestion below the confidence threshold, kept for an agent to accept or reject
+    (:class:`SuggestionReviewed`); the ticket does not move.
+
+    Attributes:
+        resolution: The resolution proposed.
+        verdicts: What each criterion said, in the order they were checked.
+        suggested: Only a suggestion, awaiting an agent's review.
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "resolution_recorded"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    resolution: Resolution = attrs.field(validator=_instance("resolution", Resolution))
+    verdicts: tuple[CriterionVerdict, ...] = attrs.field(default=(), converter=_verdicts)
+    suggested: bool = attrs.field(default=False, validator=validator(check_bool, "suggested"))
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class SuggestionReviewed:
+    """An agent accepted or rejected an AI's suggested resolution.
+
+    Attributes:
+        suggestion: The version of the :class:`ResolutionRecorded` event that suggested it.
+        accepted: Accepted (the ticket is resolved in the same commit) or rejected.
+        reason: Why, for the journal.
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "suggestion_reviewed"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    suggestion: int = attrs.field(validator=validator(check_int, "suggestion", minimum=1))
+    accepted: bool = attrs.field(validator=validator(check_bool, "accepted"))
+    reason: str | None = attrs.field(
+        default=None, validator=validator(check_optional_text, "reason")
+    )
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ResolutionAnswered:
+    """The answer to a resolution: confirmed or rejected by the customer, or auto-closed.
+
+    A confirmation or an auto-close is followed in the same commit by the move to ``closed``;
+    a rejection by the reopen.
+
+    Attributes:
+        answer: What the answer was.
+        policy: The auto-close policy that closed the ticket (for ``auto_closed``).
+        comment: What the customer said, if anything.
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "resolution_answered"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    answer: ResolutionAnswer = attrs.field(converter=_answer)
+    policy: str | None = _optional_name("policy")
+    comment: str | None = attrs.field(
+        default=None, validator=validator(check_optional_text, "comment")
+    )
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class CsatRecorded:
+    """A customer-satisfaction answer: a score from 1 to 5.
+
+    Attributes:
+        score: 1 (very unhappy) to 5 (very happy).
+        comment: What the customer wrote, if anything.
+        response_id: The survey response's id; the same response is recorded once.
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "csat_recorded"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    score: int = attrs.field(validator=validator(check_int, "score", minimum=1, maximum=5))
+    response_id: str = _name("response_id")
+    comment: str | None = attrs.field(
+        default=None, validator=validator(check_optional_text, "comment")
+    )
+
+
 def fast_transitioned(
     ticket_id: str,
     version: int,
@@ -417,6 +544,10 @@ TicketEvent: TypeAlias = (
     | SlaWarned
     | SlaBreached
     | DecisionExplained
+    | ResolutionRecorded
+    | SuggestionReviewed
+    | ResolutionAnswered
+    | CsatRecorded
 )
 """Any event of a ticket's journal."""
 
@@ -433,4 +564,8 @@ EVENT_TYPES: tuple[type[TicketEvent], ...] = (
     SlaWarned,
     SlaBreached,
     DecisionExplained,
+    ResolutionRecorded,
+    SuggestionReviewed,
+    ResolutionAnswered,
+    CsatRecorded,
 )

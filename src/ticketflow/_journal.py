@@ -9,10 +9,14 @@ import attrs
 
 from ._events import (
     CommentAdded,
+    CsatRecorded,
     DecisionExplained,
     FieldsChanged,
+    ResolutionAnswered,
+    ResolutionRecorded,
     SlaBreached,
     SlaWarned,
+    SuggestionReviewed,
     TicketAssigned,
     TicketCategorized,
     TicketCreated,
@@ -75,6 +79,13 @@ def _assigned(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
     return _next(ticket, event, {"queue": event.queue, "assignee": event.assignee})
 
 
+def _resolution_recorded(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
+    # A suggestion changes nothing until an agent accepts it; a resolution sets the code.
+    if event.suggested:
+        return _next(ticket, event, {})
+    return _next(ticket, event, {"resolution": event.resolution.code})
+
+
 def _no_change(ticket: Ticket, event: Any) -> Ticket:  # noqa: ANN401
     # Comments and SLA alerts are journal facts; the snapshot only moves its version.
     return _next(ticket, event, {})
@@ -121,6 +132,10 @@ _REDUCERS: Final[dict[type, Callable[[Ticket, Any], Ticket]]] = {
     SlaWarned: _no_change,
     SlaBreached: _no_change,
     DecisionExplained: _no_change,
+    ResolutionRecorded: _resolution_recorded,
+    SuggestionReviewed: _no_change,
+    ResolutionAnswered: _no_change,
+    CsatRecorded: _no_change,
 }
 
 

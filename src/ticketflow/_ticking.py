@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+import ticketflow.resolution
 import ticketflow.sla  # its names load on first use, not with import ticketflow
 
 from ._actors import Actor
@@ -35,6 +36,7 @@ class Ticking:
     due_work: tuple[DueWork, ...]
     _other_due: tuple[DueWork, ...]
     _sla: ticketflow.sla.SlaPolicy | None
+    _resolution: ticketflow.resolution.ResolutionPolicy
 
     @property
     def sla(self) -> ticketflow.sla.SlaPolicy | None:
@@ -49,10 +51,24 @@ class Ticking:
         if policy is not None and not isinstance(policy, ticketflow.sla.SlaPolicy):
             raise InvalidValueError("sla", policy, "must be an SlaPolicy or None")
         self._sla = policy
+        self._rebuild_due()
+
+    def _rebuild_due(self) -> None:
+        policy = self._sla
         alerts = (
             () if policy is None else (ticketflow.sla.sla_alerts(policy, workflow=self.workflow),)
         )
-        self.due_work = (*alerts, *self._other_due)
+        closing = self._resolution.auto_close
+        closes: tuple[DueWork, ...] = ()
+        if closing is not None:
+            from .resolution._autoclose import AutoCloseWork  # noqa: PLC0415 - on first use
+
+            closes = (AutoCloseWork(self._resolution, closing, self._sla_calendar),)
+        self.due_work = (*alerts, *closes, *self._other_due)
+
+    def _sla_calendar(self, ticket: Ticket) -> ticketflow.sla.BusinessCalendar | None:
+        rule = None if self._sla is None else self._sla.select(ticket)
+        return None if rule is None else rule.calendar
 
     def _clock_now(self) -> datetime:  # pragma: no cover - the Desk defines it
         raise NotImplementedError
@@ -87,7 +103,9 @@ class Ticking:
             ConfigurationError: The desk has no work that comes due (no SLA policy).
         """
         if not self.due_work:
-            raise ConfigurationError("sla", "this desk has no SLA policy (nothing comes due)")
+            raise ConfigurationError(
+                "sla", "this desk has no work that comes due (no SLA policy, no auto-close)"
+            )
         when = self._clock_now() if now is None else check_instant("now", now)
         check_int("limit", limit, minimum=0, maximum=10_000)
         recorded: collections.Counter[str] = collections.Counter()

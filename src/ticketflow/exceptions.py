@@ -30,6 +30,8 @@ the message is for people, the attributes are for programs.
     ├── TaxonomyError(ValueError)                code "invalid_taxonomy"
     ├── UnknownCategoryError(ValueError)         code "unknown_category"
     ├── WebhookVerificationError(ValueError)     code "invalid_webhook"
+    ├── DoneCriteriaNotMetError(ValueError)      code "done_criteria_not_met"
+    ├── ConfirmationRequiredError(ValueError)    code "confirmation_required"
     └── PluginError(ValueError)                  code "invalid_plugin"
         └── UnknownStrategyError(LookupError)    code "unknown_strategy"
 
@@ -53,8 +55,10 @@ __all__ = [
     "ClaimTakenError",
     "ClockSkewError",
     "ConfigurationError",
+    "ConfirmationRequiredError",
     "ConflictError",
     "DeserializationError",
+    "DoneCriteriaNotMetError",
     "IntakeError",
     "IntakeProblem",
     "InvalidTransitionError",
@@ -530,6 +534,41 @@ class UnknownCategoryError(TicketflowError, ValueError):
     def __init__(self, category: str) -> None:
         self.category = category
         super().__init__(f"unknown category {_shown(category)}: not in the taxonomy")
+
+
+class DoneCriteriaNotMetError(TicketflowError, ValueError):
+    """A resolution failed the definition of done; every failed criterion is listed.
+
+    Nothing was written: the ticket stays as it was.
+
+    Attributes:
+        ticket_id: The ticket that was to be resolved.
+        failures: Every failed criterion (its name and reason), in the order they were checked.
+    """
+
+    code: _typing.ClassVar[str] = "done_criteria_not_met"
+
+    def __init__(self, ticket_id: str, failures: _abc.Sequence[CheckFailure]) -> None:
+        self.ticket_id = ticket_id
+        self.failures = tuple(failures)
+        listed = "; ".join(f"{f.name}: {f.reason}" for f in self.failures)
+        super().__init__(f"ticket {ticket_id} is not done: {listed or 'no reason given'}")
+
+
+class ConfirmationRequiredError(TicketflowError, ValueError):
+    """External-facing work is closed only on the customer's confirmation (or auto-close).
+
+    Attributes:
+        ticket_id: The ticket that was to be closed.
+        reason: What is missing, for people.
+    """
+
+    code: _typing.ClassVar[str] = "confirmation_required"
+
+    def __init__(self, ticket_id: str, reason: str) -> None:
+        self.ticket_id = ticket_id
+        self.reason = reason
+        super().__init__(f"ticket {ticket_id} cannot be closed: {reason}")
 
 
 class WebhookVerificationError(TicketflowError, ValueError):
