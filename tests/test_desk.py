@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from _walk import walk
 from ticketflow import (
     ANY,
     KEEP,
@@ -20,6 +21,7 @@ from ticketflow import (
 )
 from ticketflow.exceptions import (
     AccessDeniedError,
+    ConfirmationRequiredError,
     ConflictError,
     InvalidTransitionError,
     InvalidValueError,
@@ -135,11 +137,21 @@ def test_workflow_roles_apply_through_the_desk(clock: FrozenClock) -> None:
     workflow = Workflow.default(roles={(ANY, S.CLOSED): [Role.SUPERVISOR]})
     desk = Desk(InMemoryTicketStore(), workflow=workflow, clock=clock)
     ticket_id = submit(desk)
-    for status in (S.TRIAGED, S.IN_PROGRESS, S.RESOLVED):
-        desk.transition(ticket_id, status, actor=BOB)
+    walk(desk, ticket_id, S.TRIAGED, S.IN_PROGRESS, S.RESOLVED, actor=BOB)
     with pytest.raises(PermissionDeniedError):
-        desk.transition(ticket_id, S.CLOSED, actor=BOB)
-    closed = desk.transition(ticket_id, S.CLOSED, actor=Actor.supervisor("sue"))
+        desk.close(ticket_id, actor=BOB)
+    # External work closes on the customer's confirmation: the role rule and the resolution
+    # rule both hold, so the supervisor is refused too, for want of it.
+    with pytest.raises(ConfirmationRequiredError):
+        desk.close(ticket_id, actor=Actor.supervisor("sue"))
+    internal = desk.submit(
+        NewTicket(subject="Printer", requester=Requester("ops@example.com", external=False)),
+        actor=BOB,
+    )
+    walk(desk, internal.id, S.TRIAGED, S.IN_PROGRESS, S.RESOLVED, actor=BOB)
+    with pytest.raises(PermissionDeniedError):
+        desk.close(internal.id, actor=BOB)
+    closed = desk.close(internal.id, actor=Actor.supervisor("sue"))
     assert closed.status is S.CLOSED
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from _mail import mail
 
+from _walk import walk
 from ticketflow import (
     Actor,
     CommentAdded,
@@ -206,9 +207,7 @@ def test_a_near_duplicate_form_is_linked_like_mail(intake: Intake) -> None:
 
 def _close(desk: Desk, ticket: Ticket) -> Ticket:
     path = [TicketStatus.TRIAGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED]
-    for status in path:
-        ticket = desk.transition(ticket.id, status, actor=AGENT)
-    return desk.transition(ticket.id, TicketStatus.CLOSED, actor=SUPERVISOR)
+    return walk(desk, ticket.id, *path, TicketStatus.CLOSED, actor=SUPERVISOR)
 
 
 def test_a_near_duplicate_of_a_closed_ticket_is_a_new_ticket(
@@ -239,8 +238,8 @@ def test_a_resolved_ticket_is_still_a_near_duplicate_target(desk: Desk, intake: 
     # Only terminal statuses leave the index; resolved work can still be reopened.
     first = intake.ingest_email(mail(body=PRINTER))
     assert first.ticket is not None
-    for status in (TicketStatus.TRIAGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
-        desk.transition(first.ticket.id, status, actor=AGENT)
+    path = (TicketStatus.TRIAGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED)
+    walk(desk, first.ticket.id, *path, actor=AGENT)
     outcome = intake.ingest_email(
         mail(sender="erin@example.com", message_id="<e1@example.com>", body=REWORDED)
     )

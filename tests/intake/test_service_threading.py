@@ -14,6 +14,7 @@ import pytest
 from _corpus import corpus
 from _mail import DESK_ADDRESS, SECRET, mail, with_headers
 
+from _walk import walk
 from ticketflow import Actor, CommentAdded, Desk, Role, Ticket, TicketStatus, same_mailbox
 from ticketflow.intake import (
     DirectoryAttachmentSink,
@@ -375,17 +376,75 @@ def test_the_same_secret_threads_across_intakes(desk: Desk, sink: InMemoryAttach
     _assert_threaded(desk, after.ingest_email(reply), ticket, how="token", sender=DAVE)
 
 
-def test_a_reply_to_a_closed_ticket_is_recorded_as_a_comment(desk: Desk, intake: Intake) -> None:
-    # What a reply does to finished work is for the reopen rules (later); until then, a comment.
-    ticket = _open(intake)
-    for status in (TicketStatus.TRIAGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
-        desk.transition(ticket.id, status, actor=Actor.agent("bob"))
-    closed = desk.transition(ticket.id, TicketStatus.CLOSED, actor=Actor.supervisor("sue"))
-    reply = mail(
+def _resolved(desk: Desk, ticket: Ticket) -> Ticket:
+    return walk(
+        desk,
+        ticket.id,
+        TicketStatus.TRIAGED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.RESOLVED,
+        actor=Actor.agent("bob"),
+    )
+
+
+def _reply(body: str = REPLY, message_id: str = "<c2@example.com>") -> bytes:
+    return mail(
         subject="Re: Printer",
-        message_id="<c2@example.com>",
-        body=REPLY,
+        message_id=message_id,
+        body=body,
         headers={"In-Reply-To": "<c1@example.com>"},
     )
-    _assert_threaded(desk, intake.ingest_email(reply), closed, how="header", sender=CAROL)
-    assert desk.get(ticket.id).status == TicketStatus.CLOSED
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_follow_up(desk: Desk, intake: Intake) -> None:
+    ticket = _open(intake)
+    _resolved(desk, ticket)
+    closed = walk(desk, ticket.id, TicketStatus.CLOSED, actor=Actor.agent("bob"))
+    outcome = intake.ingest_email(_reply())
+    assert outcome.action is IntakeAction.FOLLOW_UP
+    assert outcome.ticket is not None
+    follow = outcome.ticket
+    assert follow.links.follow_up_of == ticket.id
+    assert (follow.requester, follow.category) == (ticket.requester, ticket.category)
+    assert follow.description.startswith("Still broken after the restart.")
+    assert desk.get(ticket.id) == closed, "the closed ticket is untouched"
+    again = intake.ingest_email(_reply())
+    assert again.action is IntakeAction.DUPLICATE, "the Message-ID went with the follow-up"
+    assert again.ticket is not None
+    assert again.ticket.id == follow.id
+
+
+def test_a_thank_you_to_a_closed_ticket_is_a_comment(desk: Desk, intake: Intake) -> None:
+    ticket = _open(intake)
+    _resolved(desk, ticket)
+    closed = walk(desk, ticket.id, TicketStatus.CLOSED, actor=Actor.agent("bob"))
+    outcome = intake.ingest_email(_reply("Thanks a lot!"))
+    assert (outcome.action, outcome.threaded_by) == (IntakeAction.APPENDED, "header")
+    assert outcome.ticket is not None
+    assert (outcome.ticket.id, outcome.ticket.status) == (closed.id, TicketStatus.CLOSED)
+    assert [c.body for c in _comments(desk, ticket) if c.public][-1] == "Thanks a lot!"
+
+
+def test_a_reply_to_a_resolved_ticket_reopens_it(desk: Desk, intake: Intake) -> None:
+    ticket = _open(intake)
+    resolved = _resolved(desk, ticket)
+    outcome = intake.ingest_email(_reply())
+    assert outcome.action is IntakeAction.APPENDED
+    assert outcome.ticket is not None
+    assert (outcome.ticket.status, outcome.ticket.reopen_count) == (TicketStatus.IN_PROGRESS, 1)
+    assert outcome.ticket.version > resolved.version
+
+
+def test_a_reply_while_waiting_on_the_customer_resumes_the_work(desk: Desk, intake: Intake) -> None:
+    ticket = _open(intake)
+    walk(
+        desk,
+        ticket.id,
+        TicketStatus.TRIAGED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.PENDING_CUSTOMER,
+        actor=Actor.agent("bob"),
+    )
+    outcome = intake.ingest_email(_reply())
+    assert outcome.ticket is not None
+    assert (outcome.ticket.status, outcome.ticket.reopen_count) == (TicketStatus.IN_PROGRESS, 0)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from _walk import walk
 from ticketflow import (
     Actor,
     Desk,
@@ -58,8 +59,7 @@ def make_desk(start: datetime, **targets: timedelta) -> tuple[Desk, FrozenClock,
 
 def move(desk: Desk, clock: FrozenClock, ticket_id: str, at: datetime, *path: str) -> None:
     clock.set(at)
-    for status in path:
-        desk.transition(ticket_id, status, actor=BOB)
+    walk(desk, ticket_id, *path, actor=BOB)
 
 
 def test_friday_1630_with_four_business_hours_is_due_monday_1230() -> None:

@@ -21,7 +21,12 @@ class IntakeAction(enum.StrEnum):
     LINKED = "linked"
     """A new ticket, linked ``duplicate_of`` an open near duplicate."""
     APPENDED = "appended"
-    """A comment on an existing ticket: a reply that threaded, or a near duplicate appended."""
+    """A comment on an existing ticket: a reply that threaded, or a near duplicate appended.
+
+    A reply goes by the desk's reply rules: it may also have resumed or reopened the ticket."""
+    FOLLOW_UP = "follow_up"
+    """A reply to a closed ticket (or one resolved before the reopen window): a new ticket,
+    linked ``follow_up_of`` it, with its requester and category."""
     DUPLICATE = "duplicate"
     """The same message or idempotency key was taken in before: nothing new was written."""
     IGNORED = "ignored"

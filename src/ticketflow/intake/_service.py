@@ -19,6 +19,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from .._actors import Actor, Role
 from .._events import CommentAdded, LinkKind
 from .._identity import same_mailbox
@@ -33,6 +35,9 @@ from ..exceptions import (
     InvalidValueError,
     TicketNotFoundError,
 )
+from ..resolution._decide import follow_up
+from ..resolution._decide import reply as reply_to
+from ..resolution._replies import ReplyAction
 from ..storage import IntakeStore, RejectedIntake, SimilarityKeys
 from ..storage._received import MAX_CLAIM_LENGTH, MAX_RAW_BYTES
 from ._addressing import MailIdentity, subject_tag_number
@@ -53,6 +58,7 @@ _MESSAGE_KEY: Final = "message-id:"
 _FORM_KEY: Final = "idempotency:"
 _NO_SUBJECT: Final = "(no subject)"
 _NO_TEXT: Final = "(no text)"
+_THREADED: Final = frozenset({"header", "token", "subject"})
 _CANDIDATES: Final = 8  # near duplicates looked at, most similar first, for an open one
 
 
@@ -478,17 +484,25 @@ class Intake:
         author = _customer(sender)
         comment_id = check_name("ids()", self._ids())
         note_id = check_name("ids()", self._ids())
+        policy = self.desk.resolution
+        threaded = how in _THREADED
+        replied: list[ReplyAction] = []
 
         def decide(draft: Draft) -> None:
             if key is not None:
                 draft.claim(key)
-            draft.record(
-                CommentAdded,
-                comment_id=comment_id,
-                body=body[:MAX_TEXT_LENGTH],
-                public=True,
-                actor=author,
-            )
+            text = body[:MAX_TEXT_LENGTH]
+            if threaded:
+                # A reply goes by the desk's reply rules, as from any channel: it may resume
+                # or reopen the ticket, or (closed, or resolved long ago) want a follow-up.
+                action = reply_to(draft, policy, text, author=author, comment_id=comment_id)
+                replied.append(action)
+                if action is ReplyAction.FOLLOW_UP:
+                    return  # nothing recorded: the follow-up ticket takes the message
+            else:
+                draft.record(
+                    CommentAdded, comment_id=comment_id, body=text, public=True, actor=author
+                )
             if note is not None:
                 draft.record(
                     CommentAdded, comment_id=note_id, body=note, public=False, actor=self.actor
@@ -499,6 +513,8 @@ class Intake:
             after = self.desk.execute(ticket.id, decide, actor=self.actor, command="intake")
         except ClaimTakenError as taken:
             return self._duplicate(taken.holder, message_id, "taken in at the same moment")
+        if replied and replied[-1] is ReplyAction.FOLLOW_UP:
+            return self._follow_up(after, body, note, key, mail)
         reason = {
             "header": "a reply, threaded by its In-Reply-To/References",
             "token": "a reply, threaded by its signed reply address",
@@ -513,6 +529,25 @@ class Intake:
             duplicate_of=None if match is None else match.ticket_id,
             message_id=message_id,
             problems=() if mail is None else mail.defects,
+        )
+
+    def _follow_up(
+        self,
+        ticket: Ticket,
+        body: str,
+        note: str | None,
+        key: str | None,
+        mail: InboundEmail | None,
+    ) -> IntakeOutcome:
+        """Open the follow-up of a closed (or long-resolved) ticket a reply came to."""
+        draft = follow_up(ticket, body, channel=Channel.EMAIL)
+        outcome = self._new(draft, key=key, note=note, mail=mail)
+        if outcome.action is not IntakeAction.CREATED:
+            return outcome  # a duplicate, or a near duplicate of an open follow-up
+        return attrs.evolve(
+            outcome,
+            action=IntakeAction.FOLLOW_UP,
+            reason=f"a reply to {ticket.reference} ({ticket.status}): a follow-up ticket",
         )
 
     def _near(self, subject: str, body: str) -> tuple[SimilarityKeys | None, NearDuplicate | None]:
