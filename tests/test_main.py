@@ -37,6 +37,17 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "tier: level 3 -> 4: the customer's tier is gold" in out
     # #4 is linked to #3, as the journal shows
     assert "linked duplicate_of" in out
+    # resolution: the definition of done, confirmation, AI suggestions, auto-close
+    assert "#1 the customer replied while waiting: resume -> in_progress" in out
+    assert "refused (done_criteria_not_met): ticket id0001 is not done: root_cause:" in out
+    assert "evidence: needs 1 item(s) of evidence, has 0" in out
+    assert "#1 the customer rejected the resolution: reopen -> in_progress, reopened 1x" in out
+    assert "refused (confirmation_required): ticket id0001 cannot be closed" in out
+    assert "#1 closed on the customer's confirmation: closed" in out
+    assert "kept as a suggestion, the ticket stays in_progress" in out
+    assert "#2 the suggestion accepted by bob: resolved" in out
+    assert "1 resolved ticket closed by the auto-close policy after 3 business days" in out
+    assert "resolution_answered system:auto-close          auto_closed by auto_close" in out
 
 
 def test_demo_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> None:

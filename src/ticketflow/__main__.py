@@ -26,8 +26,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import Actor, Desk, NewTicket, Requester, TicketEvent, TicketStatus, replay
-from .exceptions import AccessDeniedError, InvalidTransitionError, PermissionDeniedError
+from . import Actor, Desk, NewTicket, Requester, Resolution, TicketEvent, TicketStatus, replay
+from .exceptions import (
+    AccessDeniedError,
+    ConfirmationRequiredError,
+    DoneCriteriaNotMetError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+)
 from .intake import (
     FormSpec,
     InMemoryAttachmentSink,
@@ -44,6 +50,15 @@ from .integrations import (
     InMemoryCrm,
     dispatch_outbox,
     service_credit_handler,
+)
+from .resolution import (
+    ANY,
+    AutoClose,
+    CodeInList,
+    DoneCriteria,
+    EvidenceAttached,
+    ResolutionPolicy,
+    RootCauseGiven,
 )
 from .sla import BusinessCalendar, SlaPolicy, SlaRule, SlaTargets, bump_priority
 from .storage import SQLiteTicketStore, TicketQuery
@@ -90,10 +105,21 @@ def _describe(event: TicketEvent) -> str:
         "tagged": lambda e: f"+{sorted(e.added)} -{sorted(e.removed)}",
         "sla_warned": lambda e: f"{e.metric} at {e.threshold:.0%}, due {_local(e.due_at)}",
         "sla_breached": lambda e: f"{e.metric} due {_local(e.due_at)}",
+        "resolution_recorded": lambda e: (
+            f"{e.resolution.code} by {e.resolution.source}"
+            + (" (suggested)" if e.suggested else "")
+            + ": "
+            + ", ".join(f"{v.criterion} {'ok' if v.passed else 'FAILED'}" for v in e.verdicts)
+        ),
+        "suggestion_reviewed": lambda e: (
+            ("accepted" if e.accepted else "rejected") + f" v{e.suggestion}"
+        ),
+        "resolution_answered": lambda e: f"{e.answer}" + (f" by {e.policy}" if e.policy else ""),
+        "csat_recorded": lambda e: f"score {e.score} ({e.response_id})",
     }
     detail = details.get(type(event).type, lambda _: "")(event)
     when = f"{event.at.astimezone(BERLIN):%a %d %H:%M}"
-    return f"    v{event.version:<2} {when} {type(event).type:<13} {event.actor!s:<26} {detail}"
+    return f"    v{event.version:<2} {when} {type(event).type:<19} {event.actor!s:<26} {detail}"
 
 
 def _desk(store: SQLiteTicketStore, clock: FrozenClock) -> Desk:
@@ -124,12 +150,25 @@ def _desk(store: SQLiteTicketStore, clock: FrozenClock) -> Desk:
         escalations=[bump_priority({"P3": "P2", "P2": "P1"})],
     )
     ids = itertools.count(1)
+    # Late deliveries are done only with their root cause and a tracking link; resolved work
+    # nobody answers closes after 3 business days of the ticket's SLA calendar.
+    resolution = ResolutionPolicy(
+        criteria=DoneCriteria(
+            {
+                (ANY, ANY): [CodeInList()],
+                (ANY, "delivery/late"): [RootCauseGiven(), EvidenceAttached()],
+            }
+        ),
+        ai_threshold=0.9,
+        auto_close=AutoClose(business_days=3),
+    )
     return Desk(
         store,
         clock=clock,
         sla=policy,
         ids=lambda: f"id{next(ids):04d}",
         internal_fields={"margin"},
+        resolution=resolution,
     )
 
 
@@ -192,17 +231,38 @@ def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
         f" {report.escalated} escalations"
     )
     clock.set(_at(10, 11))
-    desk.comment(late.id, "Order 7781.", actor=alice)
-    desk.transition(late.id, S.IN_PROGRESS, actor=bob)
+    answer = desk.reply(late.id, "Order 7781.", actor=alice)
+    write(
+        f"{late.reference} the customer replied while waiting: {answer.action} -> {answer.ticket.status}"
+    )
     desk.set_fields(late.id, {"order": "7781"}, actor=bob)
-    desk.transition(late.id, S.RESOLVED, actor=bob, reason="delivered Tuesday")
+    try:
+        desk.resolve(late.id, Resolution(code="fixed", summary="Delivered Tuesday."), actor=bob)
+    except DoneCriteriaNotMetError as error:
+        write(f"refused ({error.code}): {error}")
+    evidence = ("https://track.acme.example/42",)
+    cause = "Mis-sorted at the ACME hub."
+    done = Resolution(
+        code="fixed", summary="Delivered Tuesday.", root_cause=cause, evidence=evidence
+    )
+    desk.resolve(late.id, done, actor=bob)
     clock.set(_at(10, 15))
-    desk.transition(late.id, S.IN_PROGRESS, actor=bob, reason="customer: wrong parcel")
-    desk.transition(late.id, S.RESOLVED, actor=bob, reason="right parcel delivered")
+    rejected = desk.reject_resolution(late.id, actor=alice, comment="That is the wrong parcel.")
+    write(
+        f"{late.reference} the customer rejected the resolution: {rejected.action} ->"
+        f" {rejected.ticket.status}, reopened {rejected.ticket.reopen_count}x"
+    )
+    right = Resolution(
+        code="fixed", summary="The right parcel was delivered.", root_cause=cause, evidence=evidence
+    )
+    desk.resolve(late.id, right, actor=bob)
     desk.transition(damaged.id, S.TRIAGED, actor=bob)
     desk.transition(damaged.id, S.IN_PROGRESS, actor=bob)
     clock.set(_at(12, 9))
-    desk.transition(late.id, S.CLOSED, actor=sue)
+    try:
+        desk.close(late.id, actor=sue)
+    except ConfirmationRequiredError as error:
+        write(f"refused ({error.code}): {error}")
     report = desk.tick(_at(12, 9))
     write(
         f"tick Thu 09:00: {report.warned} warnings, {report.breached} breaches,"
@@ -212,6 +272,23 @@ def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
     write(
         f"tick Thu 09:00 again: {again.warned} warnings, {again.breached} breaches (exactly once)"
     )
+    clock.set(_at(12, 9, 5))
+    closed = desk.confirm_resolution(late.id, actor=alice)
+    write(f"{late.reference} closed on the customer's confirmation: {closed.status}")
+    clock.set(_at(12, 9, 10))
+    guess = Resolution(
+        code="workaround",
+        summary="Credit note issued for the damaged pallet.",
+        source="ai",
+        confidence=0.72,
+    )
+    suggested = desk.resolve(damaged.id, guess, actor=Actor.ai("assistant"))
+    write(
+        f"{damaged.reference} an AI's resolution at confidence 0.72 (threshold 0.9): kept as a"
+        f" suggestion, the ticket stays {suggested.status}"
+    )
+    accepted = desk.review_suggestion(damaged.id, accept=True, actor=bob, reason="credit checked")
+    write(f"{damaged.reference} the suggestion accepted by bob: {accepted.status}")
     return [late.id, damaged.id]
 
 
@@ -441,6 +518,12 @@ def demo(db: Path | None = None, write: Write = print) -> int:
             taken_in = _intake(desk, write)
             _triage(desk, write, taken_in)
             ticket_ids += taken_in
+            clock.set(_at(18, 9))  # the next Wednesday
+            closing = desk.tick()
+            write(
+                f"tick Wed 18 09:00: {closing.recorded.get('resolution_answered', 0)} resolved"
+                f" ticket closed by the auto-close policy after 3 business days unanswered"
+            )
             billing = InMemoryBilling()
             webhooks: list[str] = []
             delivered = dispatch_outbox(

@@ -31,7 +31,7 @@ class Resolving:
     """The commands of :class:`~ticketflow.Desk` that resolve, confirm, reopen and close work."""
 
     _ids: Callable[[], str]
-    _resolution: ResolutionPolicy
+    _resolution: ticketflow.resolution.ResolutionPolicy
     _rebuild_due: Callable[[], None]  # the Desk's (Ticking's): due work follows the policy
 
     def execute(  # pragma: no cover - the Desk defines it
