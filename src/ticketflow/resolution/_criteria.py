@@ -85,11 +85,7 @@ class DoneContext:
 
 @runtime_checkable
 class Criterion(Protocol):
-    """One checkable condition of done.
-
-    Attributes:
-        name: Names it in verdicts and errors (unique within a desk's criteria).
-    """
+    """One checkable condition of done, with a name unique within a desk's criteria."""
 
     @property
     def name(self) -> str:
@@ -337,11 +333,10 @@ class DoneCriteria:
 
     Keys are ``(kind, category)`` pairs, either part ``"*"`` (:data:`ANY`); the criteria of
     every matching key apply, most specific first (``(kind, category)``, ``(kind, "*")``,
-    ``("*", category)``, ``("*", "*")``), each name once (the most specific wins). A plain
-    collection of criteria means ``{("*", "*"): criteria}``.
+    ``("*", category)``, ``("*", "*")``), each name once (the most specific wins).
 
     Args:
-        criteria: The criteria per key, or one collection for every ticket.
+        criteria: The criteria per key (none: nothing is required).
 
     Raises:
         InvalidValueError: A key that is no ``(kind, category)`` pair, a kind that is not one,
@@ -352,12 +347,10 @@ class DoneCriteria:
 
     __slots__ = ("_by_key",)
 
-    def __init__(
-        self, criteria: Mapping[Key, Iterable[Criterion]] | Iterable[Criterion] = ()
-    ) -> None:
-        given: object = criteria
+    def __init__(self, criteria: Mapping[Key, Iterable[Criterion]] | None = None) -> None:
+        given: object = {} if criteria is None else criteria
         if not isinstance(given, Mapping):
-            given = {(ANY, ANY): given}
+            raise InvalidValueError("criteria", given, "must map (kind, category) to criteria")
         by_key: dict[Key, tuple[Criterion, ...]] = {}
         for key, listed in given.items():
             checked = _key(key)
@@ -367,7 +360,7 @@ class DoneCriteria:
     @classmethod
     def default(cls, codes: Iterable[str] = DEFAULT_CODES) -> DoneCriteria:
         """Return the default: the resolution's code is one of ``codes``."""
-        return cls([CodeInList(codes)])
+        return cls({(ANY, ANY): [CodeInList(codes)]})
 
     def for_ticket(self, ticket: Ticket) -> tuple[Criterion, ...]:
         """Return the criteria that apply to ``ticket``, in the order they are checked."""
