@@ -230,32 +230,7 @@ def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
         f"tick Mon 10:00: {report.warned} warnings, {report.breached} breaches,"
         f" {report.escalated} escalations"
     )
-    clock.set(_at(10, 11))
-    answer = desk.reply(late.id, "Order 7781.", actor=alice)
-    write(
-        f"{late.reference} the customer replied while waiting: {answer.action} -> {answer.ticket.status}"
-    )
-    desk.set_fields(late.id, {"order": "7781"}, actor=bob)
-    try:
-        desk.resolve(late.id, Resolution(code="fixed", summary="Delivered Tuesday."), actor=bob)
-    except DoneCriteriaNotMetError as error:
-        write(f"refused ({error.code}): {error}")
-    evidence = ("https://track.acme.example/42",)
-    cause = "Mis-sorted at the ACME hub."
-    done = Resolution(
-        code="fixed", summary="Delivered Tuesday.", root_cause=cause, evidence=evidence
-    )
-    desk.resolve(late.id, done, actor=bob)
-    clock.set(_at(10, 15))
-    rejected = desk.reject_resolution(late.id, actor=alice, comment="That is the wrong parcel.")
-    write(
-        f"{late.reference} the customer rejected the resolution: {rejected.action} ->"
-        f" {rejected.ticket.status}, reopened {rejected.ticket.reopen_count}x"
-    )
-    right = Resolution(
-        code="fixed", summary="The right parcel was delivered.", root_cause=cause, evidence=evidence
-    )
-    desk.resolve(late.id, right, actor=bob)
+    _resolve_late(desk, clock, write, late.id)
     desk.transition(damaged.id, S.TRIAGED, actor=bob)
     desk.transition(damaged.id, S.IN_PROGRESS, actor=bob)
     clock.set(_at(12, 9))
@@ -272,8 +247,51 @@ def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
     write(
         f"tick Thu 09:00 again: {again.warned} warnings, {again.breached} breaches (exactly once)"
     )
+    _close_both(desk, clock, write, late.id, damaged.id)
+    return [late.id, damaged.id]
+
+
+def _resolve_late(desk: Desk, clock: FrozenClock, write: Write, late_id: str) -> None:
+    """Alice answers, Bob resolves by the definition of done, Alice rejects, Bob resolves."""
+    alice, bob = Actor.customer("alice@example.com"), Actor.agent("bob")
+    late = desk.get(late_id)
+    clock.set(_at(10, 11))
+    answer = desk.reply(late_id, "Order 7781.", actor=alice)
+    write(
+        f"{late.reference} the customer replied while waiting:"
+        f" {answer.action} -> {answer.ticket.status}"
+    )
+    desk.set_fields(late_id, {"order": "7781"}, actor=bob)
+    try:
+        desk.resolve(late_id, Resolution(code="fixed", summary="Delivered Tuesday."), actor=bob)
+    except DoneCriteriaNotMetError as error:
+        write(f"refused ({error.code}): {error}")
+    evidence = ("https://track.acme.example/42",)
+    cause = "Mis-sorted at the ACME hub."
+    done = Resolution(
+        code="fixed", summary="Delivered Tuesday.", root_cause=cause, evidence=evidence
+    )
+    desk.resolve(late_id, done, actor=bob)
+    clock.set(_at(10, 15))
+    rejected = desk.reject_resolution(late_id, actor=alice, comment="That is the wrong parcel.")
+    write(
+        f"{late.reference} the customer rejected the resolution: {rejected.action} ->"
+        f" {rejected.ticket.status}, reopened {rejected.ticket.reopen_count}x"
+    )
+    right = Resolution(
+        code="fixed", summary="The right parcel was delivered.", root_cause=cause, evidence=evidence
+    )
+    desk.resolve(late_id, right, actor=bob)
+
+
+def _close_both(
+    desk: Desk, clock: FrozenClock, write: Write, late_id: str, damaged_id: str
+) -> None:
+    """Alice confirms #1; an AI suggests how #2 was resolved, and Bob accepts."""
+    alice, bob = Actor.customer("alice@example.com"), Actor.agent("bob")
+    late, damaged = desk.get(late_id), desk.get(damaged_id)
     clock.set(_at(12, 9, 5))
-    closed = desk.confirm_resolution(late.id, actor=alice)
+    closed = desk.confirm_resolution(late_id, actor=alice)
     write(f"{late.reference} closed on the customer's confirmation: {closed.status}")
     clock.set(_at(12, 9, 10))
     guess = Resolution(
@@ -282,14 +300,13 @@ def _story(desk: Desk, clock: FrozenClock, write: Write) -> list[str]:
         source="ai",
         confidence=0.72,
     )
-    suggested = desk.resolve(damaged.id, guess, actor=Actor.ai("assistant"))
+    suggested = desk.resolve(damaged_id, guess, actor=Actor.ai("assistant"))
     write(
         f"{damaged.reference} an AI's resolution at confidence 0.72 (threshold 0.9): kept as a"
         f" suggestion, the ticket stays {suggested.status}"
     )
-    accepted = desk.review_suggestion(damaged.id, accept=True, actor=bob, reason="credit checked")
+    accepted = desk.review_suggestion(damaged_id, accept=True, actor=bob, reason="credit checked")
     write(f"{damaged.reference} the suggestion accepted by bob: {accepted.status}")
-    return [late.id, damaged.id]
 
 
 REQUEST: bytes = b"""\
