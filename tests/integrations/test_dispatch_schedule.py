@@ -46,12 +46,12 @@ def _outbox(store: TicketStore, *topics: str) -> None:
     )
 
 
-class Boom(Exception):
+class BoomError(Exception):
     pass
 
 
 def _fail(message: OutboxMessage) -> None:
-    raise Boom(f"receiver down for {message.id}")
+    raise BoomError(f"receiver down for {message.id}")
 
 
 def test_without_a_schedule_a_failure_waits_retry_after_forever(store: TicketStore) -> None:
@@ -83,7 +83,7 @@ def test_a_failure_waits_the_schedules_delay_for_its_attempt(store: TicketStore)
     assert letter.message.id == "m0"
     assert letter.attempts == 3
     assert letter.dead_at == third
-    assert letter.last_error == "Boom('receiver down for m0')"
+    assert letter.last_error == "BoomError('receiver down for m0')"
     later = third + timedelta(days=30)
     assert dispatch_outbox(store, {"a": _fail}, now=later, schedule=SCHEDULE).failed == 0
 
@@ -165,24 +165,24 @@ def test_a_bad_schedule_is_refused_before_anything_is_claimed(store: TicketStore
     assert len(store.claim_outbox(worker="w", now=T0, lease=timedelta(minutes=1))) == 1
 
 
-class _Hostile(Exception):
+class _HostileError(Exception):
     def __repr__(self) -> str:
         raise RuntimeError("no repr for you")
 
 
-class _Surrogate(Exception):
+class _SurrogateError(Exception):
     def __repr__(self) -> str:
         return "bad \ud800 text"
 
 
-class _Huge(Exception):
+class _HugeError(Exception):
     def __repr__(self) -> str:
         return "x" * 10_000
 
 
 def test_the_kept_error_is_always_text_a_store_keeps() -> None:
-    assert error_text(_Hostile()) == "<_Hostile>"
-    assert error_text(_Surrogate()) == "bad \\ud800 text"
-    assert len(error_text(_Huge())) == 1000
-    assert error_text(_Huge()).endswith("...")
+    assert error_text(_HostileError()) == "<_HostileError>"
+    assert error_text(_SurrogateError()) == "bad \\ud800 text"
+    assert len(error_text(_HugeError())) == 1000
+    assert error_text(_HugeError()).endswith("...")
     assert error_text(ValueError("x")) == "ValueError('x')"

@@ -1,17 +1,15 @@
-"""Shared helpers for the webhook delivery tests: a desk whose outbox fills with events."""
+"""For the webhook delivery tests: a secret, and a desk whose outbox fills with events."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-import pytest
 
 from ticketflow import Actor, Desk, NewTicket, Requester, Ticket
 from ticketflow.storage import TicketStore
 from ticketflow.testing import FrozenClock
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - a test secret
 
 
 def submit(store: TicketStore, subject: str = "printer on fire", *, at: datetime = T0) -> Ticket:
@@ -22,8 +20,3 @@ def submit(store: TicketStore, subject: str = "printer on fire", *, at: datetime
         NewTicket(subject=subject, requester=Requester(requester)),
         actor=Actor.customer(requester),
     )
-
-
-@pytest.fixture
-def secret() -> str:
-    return SECRET
