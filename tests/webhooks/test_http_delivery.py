@@ -43,7 +43,10 @@ def test_failures_and_a_timeout_are_retried_until_the_receiver_accepts() -> None
         assert request.path == "/hooks"
         assert request.headers["content-type"] == "application/json"
         sent = datetime.fromtimestamp(int(request.headers["webhook-timestamp"]), UTC)
-        assert verify(request.headers, request.body, SECRET, now=sent)
+        assert (
+            verify(request.headers, request.body, SECRET, now=sent).msg_id
+            == request.headers["webhook-id"]
+        )
     last = received[-1]
     payload = standardwebhooks.Webhook(SECRET).verify(last.body.decode(), last.headers)
     assert payload["type"] == "ticket.created"
