@@ -194,23 +194,42 @@ class HttpTransport:
         return http.client.HTTPConnection(host, parts.port, timeout=timeout)
 
 
+def _request_url(value: str) -> str:
+    return check_url(value)
+
+
+def _request_headers(value: Mapping[str, str]) -> dict[str, str]:
+    return _headers(value)
+
+
+def _request_body(value: bytes) -> bytes:
+    return _body(value)
+
+
+def _request_timeout(value: float) -> float:
+    return check_timeout(value)
+
+
 @attrs.frozen
 class RecordedRequest:
     """One request a :class:`RecordingTransport` was given.
 
     Attributes:
-        url: Where it was to go.
-        headers: Its headers, as given.
+        url: Where it was to go (checked as :class:`WebhookEndpoint` checks it).
+        headers: Its headers, a copy (single-line ASCII names and values).
         body: Its body.
         timeout: Its timeout, in seconds.
+
+    Raises:
+        InvalidValueError: An attribute is out of its domain; ``field`` names it.
 
     .. versionadded:: 0.2
     """
 
-    url: str
-    headers: Mapping[str, str]
-    body: bytes
-    timeout: float
+    url: str = attrs.field(converter=_request_url)
+    headers: Mapping[str, str] = attrs.field(converter=_request_headers)
+    body: bytes = attrs.field(converter=_request_body)
+    timeout: float = attrs.field(converter=_request_timeout)
 
 
 def _outcome(index: int, value: object) -> int | WebhookDeliveryError:
@@ -274,9 +293,7 @@ class RecordingTransport:
             InvalidValueError: An argument is out of its domain.
             WebhookDeliveryError: The script says so.
         """
-        request = RecordedRequest(
-            check_url(url), _headers(headers), _body(body), check_timeout(timeout)
-        )
+        request = RecordedRequest(url, headers, body, timeout)
         with self._lock:
             self._requests.append(request)
             outcome = self._script.pop(0) if self._script else self._then
