@@ -109,3 +109,12 @@ def test_the_transport_refuses_bad_arguments_before_connecting() -> None:
         transport.send("http://127.0.0.1:1/", {}, b"", 0)
     with pytest.raises(InvalidValueError):
         HttpTransport(ssl_context="yes")  # type: ignore[arg-type]
+
+
+def test_https_to_a_receiver_without_tls_is_unreachable() -> None:
+    with receiving() as receiver:
+        url = receiver.url.replace("http://", "https://")
+        with pytest.raises(WebhookDeliveryError) as caught:
+            HttpTransport().send(url, {}, b"{}", 2)
+    assert caught.value.reason == "unreachable"
+    assert "SSL" in caught.value.problem

@@ -1,8 +1,8 @@
 """The kit's state machine: the store under test and the reference store, side by side.
 
 Every step applies the same random commit, read, query, due query, outbox or dead-letter
-operation to both
-and asserts that they answer alike; a failure names the step (``stateful.<rule>``).
+operation to both and asserts that they answer alike; a failure names the step
+(``stateful.<rule>``).
 """
 
 from __future__ import annotations

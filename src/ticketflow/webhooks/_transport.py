@@ -150,6 +150,7 @@ class HttpTransport:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
             raise InvalidValueError("ssl_context", ssl_context, "must be an SSLContext or None")
         self._ssl_context = ssl_context
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return "HttpTransport()"
@@ -189,7 +190,11 @@ class HttpTransport:
     def _connection(self, parts: SplitResult, timeout: float) -> http.client.HTTPConnection:
         host = parts.hostname or ""
         if parts.scheme.lower() == "https":
-            context = self._ssl_context or ssl.create_default_context()
+            with self._lock:
+                # Loading the trusted certificates takes a while: once per transport.
+                if self._ssl_context is None:
+                    self._ssl_context = ssl.create_default_context()
+                context = self._ssl_context
             return http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=context)
         return http.client.HTTPConnection(host, parts.port, timeout=timeout)
 
