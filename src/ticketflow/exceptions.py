@@ -22,6 +22,7 @@ the message is for people, the attributes are for programs.
     │   └── ClaimTakenError                      code "claim_taken"
     ├── ClockSkewError(RuntimeError)             code "clock_skew"
     ├── ConfigurationError(RuntimeError)         code "not_configured"
+    ├── WebhookDeliveryError(ConnectionError)    code "webhook_not_delivered"
     ├── StoreError(RuntimeError)                 code "store_error"
     │   ├── NotATicketflowStoreError             code "not_a_ticketflow_store"
     │   └── SchemaVersionError                   code "unsupported_schema_version"
@@ -30,7 +31,6 @@ the message is for people, the attributes are for programs.
     ├── TaxonomyError(ValueError)                code "invalid_taxonomy"
     ├── UnknownCategoryError(ValueError)         code "unknown_category"
     ├── WebhookVerificationError(ValueError)     code "invalid_webhook"
-    ├── WebhookDeliveryError(ConnectionError)    code "webhook_not_delivered"
     └── PluginError(ValueError)                  code "invalid_plugin"
         └── UnknownStrategyError(LookupError)    code "unknown_strategy"
 
