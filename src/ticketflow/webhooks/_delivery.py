@@ -184,14 +184,15 @@ class WebhookDispatcher:
     """Delivers outbox messages to webhook endpoints (and other handlers), signed and retried.
 
     Each :meth:`run_once` claims up to ``limit`` deliverable messages and, for each, calls the
-    handler for its topic from ``handlers`` (chosen as :func:`dispatch_outbox` does) and then
-    POSTs it to every endpoint that wants its topic (all of them, even after one failed). It
-    is acknowledged when all succeeded; otherwise it waits the ``schedule``'s delay for its
-    attempt and, after the last attempt, becomes a dead letter with the first failure's
-    ``repr`` (on a store without dead letters it is kept, tried at the longest delay). A
-    message that neither a handler nor an endpoint wants is released for ``retry_after``,
-    never dropped: another dispatcher on the same outbox, or a later configuration, may want
-    it. Register a handler for ``"*"`` that does nothing to acknowledge those instead.
+    handler for its topic from ``handlers`` (chosen as
+    :func:`~ticketflow.integrations.dispatch_outbox` does) and then POSTs it to every endpoint
+    that wants its topic (all of them, even after one failed). It is acknowledged when all
+    succeeded; otherwise it waits the ``schedule``'s delay for its attempt and, after the last
+    attempt, becomes a dead letter with the first failure's ``repr`` (on a store without dead
+    letters it is kept, tried at the longest delay). A message that neither a handler nor an
+    endpoint wants is released for ``retry_after``, never dropped: another dispatcher on the
+    same outbox, or a later configuration, may want it. Register a handler for ``"*"`` that
+    does nothing to acknowledge those instead.
 
     Every claim counts as an attempt, a claim released for want of a handler or a claim
     whose lease lapsed (a dispatcher killed mid-delivery) too. A lapsed lease makes the
@@ -205,7 +206,8 @@ class WebhookDispatcher:
         schedule: The waits between attempts (default: ``RetrySchedule()``, the
             specification's example with 10% jitter).
         handlers: Other consumers of the same outbox, by topic pattern, as for
-            :func:`dispatch_outbox`; a handler that raises fails the attempt too.
+            :func:`~ticketflow.integrations.dispatch_outbox`; a handler that raises fails the
+            attempt too.
         clock: Where ``now`` comes from when :meth:`run_once` is given none.
         worker: The name leases are taken under.
         lease: How long a claim holds its messages (default five minutes).
