@@ -103,6 +103,7 @@ from ticketflow.integrations import (
     InMemoryBilling,
     InMemoryContracts,
     InMemoryCrm,
+    RetrySchedule,
     ServiceCredit,
     dispatch_outbox,
     service_credit_handler,
@@ -131,6 +132,7 @@ from ticketflow.sla import (
 )
 from ticketflow.storage import (
     Change,
+    DeadLetter,
     DueEntry,
     InMemoryTicketStore,
     LeasedMessage,
@@ -185,7 +187,19 @@ from ticketflow.triage import (
     tier_modifier,
     vip_modifier,
 )
-from ticketflow.webhooks import VerifiedWebhook, WebhookSecret, sign, verify
+from ticketflow.webhooks import (
+    HttpTransport,
+    RecordedRequest,
+    RecordingTransport,
+    VerifiedWebhook,
+    WebhookDeliveryError,
+    WebhookDispatcher,
+    WebhookEndpoint,
+    WebhookSecret,
+    sign,
+    verify,
+    webhook_body,
+)
 
 __all__ = [
     "ENUMS",
@@ -430,6 +444,28 @@ _webhook_secrets = (
     | _webhook_keys.map(lambda key: WebhookSecret(key).text)
     | st.lists(_webhook_keys.map(WebhookSecret), min_size=1, max_size=3)
 )
+_webhook_urls = st.builds(
+    "{}://{}{}/{}".format,
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.from_regex(r"[a-z0-9]{1,20}(\.[a-z]{2,6}){0,2}", fullmatch=True),
+    st.sampled_from(["", ":8080", ":443"]),
+    st.from_regex(r"[A-Za-z0-9._~/-]{0,30}", fullmatch=True),
+)
+_webhook_topics = st.lists(
+    st.sampled_from(["*", "ticket.*", "ticket.created", "billing.*", "a.b.c"]),
+    min_size=1,
+    max_size=4,
+)
+_timeouts = st.floats(0.001, 300) | st.integers(1, 300)
+_schedules = st.builds(
+    RetrySchedule,
+    st.lists(st.timedeltas(timedelta(microseconds=1), timedelta(days=365)), min_size=1, max_size=8),
+    jitter=st.floats(0, 0.99),
+)
+_endpoints = st.builds(
+    WebhookEndpoint, _webhook_urls, _webhook_secrets, topics=_webhook_topics, timeout=_timeouts
+)
+_statuses_http = st.integers(100, 599)
 _new_id = lambda: uuid.uuid4().hex  # noqa: E731 - an ids factory
 _statuses = st.sampled_from(list(TicketStatus))
 _counts = st.integers(0, 10**6)
@@ -1438,6 +1474,16 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("OutboxMessage", OutboxMessage, _instances(_messages), frozenset({"ticket_id"})),
     Target(
+        "DeadLetter",
+        DeadLetter,
+        _keywords(
+            message=_messages,
+            attempts=st.integers(1, 2**63 - 1),
+            last_error=_line,
+            dead_at=aware_datetimes(),
+        ),
+    ),
+    Target(
         "Page",
         Page,
         _keywords(
@@ -1493,6 +1539,18 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     Target("ServiceCredit", ServiceCredit, _instances(_credits)),
     Target(
+        "RetrySchedule",
+        RetrySchedule,
+        _keywords(
+            delays=st.lists(
+                st.timedeltas(timedelta(microseconds=1), timedelta(days=365)), min_size=1
+            ),
+            jitter=st.floats(0, 0.99) | st.just(0),
+            random=st.sampled_from([Random(1).random, lambda: 0.5]),
+        ),
+        frozenset({"delays", "jitter", "random"}),
+    ),
+    Target(
         "ServiceCredit.from_payload",
         ServiceCredit.from_payload,
         _credits.map(lambda credit: ((), {"payload": to_primitive(credit)})),
@@ -1514,6 +1572,60 @@ TARGETS: Final[tuple[Target, ...]] = (
         "VerifiedWebhook",
         VerifiedWebhook,
         _keywords(msg_id=_webhook_ids, sent_at=aware_datetimes(), secret_index=st.integers(0, 15)),
+    ),
+    Target(
+        "WebhookEndpoint",
+        WebhookEndpoint,
+        _keywords(
+            url=_webhook_urls, secret=_webhook_secrets, topics=_webhook_topics, timeout=_timeouts
+        ),
+        frozenset({"topics", "timeout"}),
+    ),
+    Target(
+        "WebhookDispatcher",
+        WebhookDispatcher,
+        _keywords(
+            store=st.builds(InMemoryTicketStore),
+            endpoints=st.lists(_endpoints, min_size=1, max_size=3),
+            transport=st.builds(RecordingTransport) | st.builds(HttpTransport),
+            schedule=_schedules,
+            handlers=st.just({"ticket.created": _anything}),
+            clock=st.builds(FrozenClock),
+            worker=_names,
+            lease=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+            retry_after=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+        ),
+        frozenset({"transport", "schedule", "handlers", "clock", "worker", "lease", "retry_after"}),
+    ),
+    Target(
+        "HttpTransport", HttpTransport, _keywords(ssl_context=st.none()), frozenset({"ssl_context"})
+    ),
+    Target(
+        "RecordingTransport",
+        RecordingTransport,
+        _keywords(
+            responses=st.lists(
+                _statuses_http
+                | st.builds(WebhookDeliveryError, st.just("timeout"), _webhook_urls, _line),
+                max_size=4,
+            ),
+            then=_statuses_http,
+        ),
+        frozenset({"responses", "then"}),
+    ),
+    Target(
+        "RecordedRequest",
+        RecordedRequest,
+        _keywords(
+            url=_webhook_urls,
+            headers=st.dictionaries(
+                st.from_regex(r"[a-z-]{1,12}", fullmatch=True),
+                st.from_regex(r"[ -~]{0,20}", fullmatch=True),
+                max_size=4,
+            ),
+            body=st.binary(max_size=100),
+            timeout=_timeouts,
+        ),
     ),
     # -- ticketflow.testing -------------------------------------------------------------------
     Target(
@@ -1689,8 +1801,9 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
             lease=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
             limit=st.integers(1, 100),
             retry_after=st.timedeltas(timedelta(seconds=1), timedelta(hours=1)),
+            schedule=st.none() | _schedules,
         ),
-        frozenset({"worker", "lease", "limit", "retry_after"}),
+        frozenset({"worker", "lease", "limit", "retry_after", "schedule"}),
     ),
     Target(
         "service_credit_handler",
@@ -1710,6 +1823,7 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
         frozenset({"group", "errors"}),
     ),
     # -- ticketflow.webhooks ------------------------------------------------------------------
+    Target("webhook_body", webhook_body, _keywords(message=_messages)),
     Target(
         "sign",
         sign,

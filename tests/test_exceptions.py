@@ -30,6 +30,7 @@ def test_every_error_is_a_ticketflow_error_with_a_distinct_code() -> None:
         (ex.PluginError("categorizer", "keywords", "has no categorize() method"), ValueError),
         (ex.UnknownStrategyError("router", "rr", ["skills"]), LookupError),
         (ex.WebhookVerificationError("no_match", "no v1 signature"), ValueError),
+        (ex.WebhookDeliveryError("timeout", "https://x.example/", "slow"), ConnectionError),
     ],
 )
 def test_errors_also_subclass_the_fitting_builtin(error: Exception, builtin: type) -> None:
@@ -96,3 +97,16 @@ def test_a_webhook_verification_error_names_its_reason_and_header() -> None:
     )
     assert str(error) == "webhook refused (expired): webhook-timestamp: too old"
     assert str(ex.WebhookVerificationError("bad_secret", "x")) == "webhook refused (bad_secret): x"
+
+
+def test_a_webhook_delivery_error_names_its_reason_url_and_status() -> None:
+    error = ex.WebhookDeliveryError("status", "https://x.example/h", "answered 503", status=503)
+    assert (error.code, error.reason, error.url, error.status, error.problem) == (
+        "webhook_not_delivered",
+        "status",
+        "https://x.example/h",
+        503,
+        "answered 503",
+    )
+    assert str(error) == "webhook not delivered to https://x.example/h (status): answered 503"
+    assert ex.WebhookDeliveryError("timeout", "u", "p").status is None

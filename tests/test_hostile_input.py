@@ -70,7 +70,7 @@ from ticketflow import (
     to_primitive,
 )
 from ticketflow.intake import FormSpec
-from ticketflow.integrations import ServiceCredit
+from ticketflow.integrations import RetrySchedule, ServiceCredit
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTargets
 from ticketflow.storage import Change, LeasedMessage, OutboxMessage, SQLiteTicketStore, TicketQuery
 from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
@@ -210,6 +210,7 @@ NOT_JSON: Final[Mapping[type, str]] = {
     RouteContext: "a decision's input holding Agents",
     CategoryRule: "configuration: a field condition may mix value types, which JSON cannot sort",
     RouteRule: "configuration: a field condition may mix value types, which JSON cannot sort",
+    RetrySchedule: "configuration holding its random source, a callable",
 }
 """Public attrs classes whose values need not convert to JSON, and why."""
 

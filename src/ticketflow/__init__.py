@@ -97,6 +97,7 @@ from .exceptions import TicketflowError as TicketflowError
 from .exceptions import TicketNotFoundError as TicketNotFoundError
 from .exceptions import UnknownCategoryError as UnknownCategoryError
 from .exceptions import UnknownStrategyError as UnknownStrategyError
+from .exceptions import WebhookDeliveryError as WebhookDeliveryError
 from .exceptions import WebhookVerificationError as WebhookVerificationError
 from .exceptions import WorkflowDefinitionError as WorkflowDefinitionError
 
@@ -182,6 +183,7 @@ __all__ = [
     "TicketflowError",
     "UnknownCategoryError",
     "UnknownStrategyError",
+    "WebhookDeliveryError",
     "WebhookVerificationError",
     "Workflow",
     "WorkflowDefinitionError",

@@ -22,6 +22,7 @@ the message is for people, the attributes are for programs.
     │   └── ClaimTakenError                      code "claim_taken"
     ├── ClockSkewError(RuntimeError)             code "clock_skew"
     ├── ConfigurationError(RuntimeError)         code "not_configured"
+    ├── WebhookDeliveryError(ConnectionError)    code "webhook_not_delivered"
     ├── StoreError(RuntimeError)                 code "store_error"
     │   ├── NotATicketflowStoreError             code "not_a_ticketflow_store"
     │   └── SchemaVersionError                   code "unsupported_schema_version"
@@ -76,6 +77,7 @@ __all__ = [
     "TicketflowError",
     "UnknownCategoryError",
     "UnknownStrategyError",
+    "WebhookDeliveryError",
     "WebhookVerificationError",
     "WorkflowDefinitionError",
 ]
@@ -600,6 +602,35 @@ class WebhookVerificationError(TicketflowError, ValueError):
         self.problem = problem
         where = f"{header}: " if header is not None else ""
         super().__init__(f"webhook refused ({reason}): {where}{problem}")
+
+
+class WebhookDeliveryError(TicketflowError, ConnectionError):
+    """A webhook was not delivered: the receiver could not be reached or did not accept it.
+
+    The dispatcher tries again by its schedule; after the last attempt the message becomes a
+    dead letter that keeps this error's ``repr``.
+
+    Attributes:
+        reason: A stable machine-readable code: ``timeout`` (no answer in time),
+            ``unreachable`` (no connection: refused, reset, name not found, TLS failed),
+            ``protocol`` (the answer was not HTTP), ``status`` (an answer other than 2xx; a
+            redirect too, since none is followed) or ``unsigned`` (the message cannot be
+            signed: its id is no valid ``webhook-id``).
+        url: Where it was sent.
+        status: The HTTP status for ``status``, else ``None``.
+        problem: What happened, for people.
+
+    .. versionadded:: 0.2
+    """
+
+    code: _typing.ClassVar[str] = "webhook_not_delivered"
+
+    def __init__(self, reason: str, url: str, problem: str, *, status: int | None = None) -> None:
+        self.reason = reason
+        self.url = url
+        self.status = status
+        self.problem = problem
+        super().__init__(f"webhook not delivered to {url} ({reason}): {problem}")
 
 
 class PluginError(TicketflowError, ValueError):

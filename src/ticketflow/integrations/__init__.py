@@ -19,9 +19,12 @@ from ._billing import InMemoryBilling as InMemoryBilling
 from ._billing import service_credit_handler as service_credit_handler
 from ._dispatch import DispatchReport as DispatchReport
 from ._dispatch import dispatch_outbox as dispatch_outbox
+from ._schedule import STANDARD_WEBHOOKS_DELAYS as STANDARD_WEBHOOKS_DELAYS
+from ._schedule import RetrySchedule as RetrySchedule
 
 __all__ = [
     "SERVICE_CREDIT_TOPIC",
+    "STANDARD_WEBHOOKS_DELAYS",
     "Account",
     "BillingAdapter",
     "ContractLookup",
@@ -30,6 +33,7 @@ __all__ = [
     "InMemoryBilling",
     "InMemoryContracts",
     "InMemoryCrm",
+    "RetrySchedule",
     "ServiceCredit",
     "dispatch_outbox",
     "service_credit_handler",

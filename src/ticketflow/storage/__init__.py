@@ -11,6 +11,8 @@ import typing
 from .._public import publish as _publish
 from ._band_keys import SimilarityKeys as SimilarityKeys
 from ._change import Change as Change
+from ._dead_letters import DeadLetter as DeadLetter
+from ._dead_letters import DeadLetterStore as DeadLetterStore
 from ._outbox import LeasedMessage as LeasedMessage
 from ._outbox import OutboxMessage as OutboxMessage
 from ._protocol import DueEntry as DueEntry
@@ -28,6 +30,8 @@ if typing.TYPE_CHECKING:
 
 __all__ = [
     "Change",
+    "DeadLetter",
+    "DeadLetterStore",
     "DueEntry",
     "InMemoryTicketStore",
     "IntakeStore",

@@ -29,6 +29,12 @@ from ._checks import (
     printable_int,
     ticket_id_argument,
 )
+from ._dead_letters import (
+    DeadLetter,
+    dead_letter_arguments,
+    dead_letters_arguments,
+    resend_arguments,
+)
 from ._memory_index import TicketIndex
 from ._memory_outbox import MemoryOutbox
 from ._memory_received import IntakeTables
@@ -207,6 +213,28 @@ class InMemoryTicketStore:
         at = instant("not_before", not_before)
         with self._lock:
             return self._outbox.retry(leased, at)
+
+    # -- dead letters (DeadLetterStore) ---------------------------------------------------
+
+    def dead_letter_outbox(self, leased: LeasedMessage, *, error: str, at: datetime) -> bool:
+        """Set a message aside as a dead letter if the lease still holds."""
+        leased, error, at = dead_letter_arguments(leased, error, at)
+        with self._lock:
+            return self._outbox.dead_letter(leased, error, at)
+
+    def dead_letters(
+        self, *, after: DeadLetter | None = None, limit: int = 50
+    ) -> Sequence[DeadLetter]:
+        """Return up to ``limit`` dead letters, oldest first (by ``dead_at``, then id)."""
+        after, limit = dead_letters_arguments(after, limit)
+        with self._lock:
+            return self._outbox.dead_letters(after, limit)
+
+    def resend_dead_letter(self, message_id: str, *, not_before: datetime) -> bool:
+        """Put a dead letter back in the outbox; ``False`` if there is none with this id."""
+        message_id, at = resend_arguments(message_id, not_before)
+        with self._lock:
+            return self._outbox.resend(message_id, at)
 
     # -- intake (IntakeStore) -------------------------------------------------------------
 

@@ -14,6 +14,9 @@ the second list, and, should a caller's clock go back, those no longer available
 Each is found by bisection in the first list. So a claim costs about the messages it takes and
 those whose time came since the last claim, not the whole outbox; a leased message waits in
 the first list alone until its lease ends.
+
+A dead letter keeps its slot (so its id stays taken) but leaves both lists for a third, sorted
+by ``(dead_at, id)``, the order they are listed in; a re-send moves it back.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Final
 
 import attrs
 
+from ._dead_letters import DeadLetter
 from ._outbox import LeasedMessage, OutboxMessage
 
 __all__ = ["MemoryOutbox"]
@@ -43,6 +47,7 @@ class _Slot:
     attempts: int = 0
     lease_token: str | None = None
     lease_until: datetime | None = None
+    dead: DeadLetter | None = None
 
     @property
     def available(self) -> datetime:
@@ -71,6 +76,7 @@ class MemoryOutbox:
         self._slots: dict[str, _Slot] = {}
         self._by_time: list[tuple[datetime, datetime, str]] = []
         self._ready: list[tuple[datetime, str]] = []
+        self._dead: list[tuple[datetime, str]] = []  # (dead_at, id) of every dead letter
         # Before any claim nothing is deliverable yet, as far as the lists know.
         self._horizon = datetime.min.replace(tzinfo=UTC)
 
@@ -126,6 +132,43 @@ class MemoryOutbox:
         self._unlink(slot)
         slot.lease_token = None
         slot.lease_until = None
+        slot.not_before = not_before
+        self._link(slot)
+        return True
+
+    def dead_letter(self, leased: LeasedMessage, error: str, at: datetime) -> bool:
+        """Set the message aside as a dead letter if the lease still holds it."""
+        slot = self._held(leased)
+        if slot is None:
+            return False
+        self._unlink(slot)
+        slot.lease_token = None
+        slot.lease_until = None
+        slot.dead = DeadLetter(
+            message=slot.message, attempts=slot.attempts, last_error=error, dead_at=at
+        )
+        bisect.insort(self._dead, (at, slot.message.id))
+        return True
+
+    def dead_letters(self, after: DeadLetter | None, limit: int) -> list[DeadLetter]:
+        """Return up to ``limit`` dead letters after ``after``, by ``(dead_at, id)``."""
+        dead = self._dead
+        start = 0 if after is None else bisect.bisect_right(dead, (after.dead_at, after.message.id))
+        letters: list[DeadLetter] = []
+        for _, message_id in dead[start : start + limit]:
+            letter = self._slots[message_id].dead
+            assert letter is not None  # noqa: S101 - the list holds dead letters only
+            letters.append(letter)
+        return letters
+
+    def resend(self, message_id: str, not_before: datetime) -> bool:
+        """Put a dead letter back, deliverable from ``not_before``, its attempts reset."""
+        slot = self._slots.get(message_id)
+        if slot is None or slot.dead is None:
+            return False
+        del self._dead[bisect.bisect_left(self._dead, (slot.dead.dead_at, message_id))]
+        slot.dead = None
+        slot.attempts = 0
         slot.not_before = not_before
         self._link(slot)
         return True

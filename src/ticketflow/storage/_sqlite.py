@@ -23,7 +23,7 @@ from ..exceptions import (
     StoreError,
     TicketNotFoundError,
 )
-from . import _sqlite_received, _sqlite_schema
+from . import _sqlite_dead_letters, _sqlite_received, _sqlite_schema
 from ._change import Change
 from ._checks import (
     INT64_MAX,
@@ -39,6 +39,12 @@ from ._checks import (
     storable,
     ticket_id_argument,
     to_int64,
+)
+from ._dead_letters import (
+    DeadLetter,
+    dead_letter_arguments,
+    dead_letters_arguments,
+    resend_arguments,
 )
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
@@ -603,6 +609,30 @@ class SQLiteTicketStore:
                 (at, leased.message.id, leased.lease_token),
             )
         return cursor.rowcount == 1
+
+    # -- dead letters (DeadLetterStore) ---------------------------------------------------
+
+    def dead_letter_outbox(self, leased: LeasedMessage, *, error: str, at: datetime) -> bool:
+        """Move a message to the dead letters if the lease still holds (one transaction)."""
+        leased, error, at = dead_letter_arguments(leased, error, at)
+        with self._writing() as connection:
+            return _sqlite_dead_letters.dead_letter(connection, leased, error, at)
+
+    def dead_letters(
+        self, *, after: DeadLetter | None = None, limit: int = 50
+    ) -> Sequence[DeadLetter]:
+        """Return up to ``limit`` dead letters, oldest first (by ``dead_at``, then id)."""
+        after, limit = dead_letters_arguments(after, limit)
+        with self._autocommit() as connection:
+            return _sqlite_dead_letters.dead_letters(connection, after, limit)
+
+    def resend_dead_letter(self, message_id: str, *, not_before: datetime) -> bool:
+        """Put a dead letter back in the outbox; ``False`` if there is none with this id."""
+        message_id, at = resend_arguments(message_id, not_before)
+        if not storable(message_id):
+            return False
+        with self._writing() as connection:
+            return _sqlite_dead_letters.resend(connection, message_id, at)
 
     # -- intake (IntakeStore) -------------------------------------------------------------
 

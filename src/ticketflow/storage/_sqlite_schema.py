@@ -202,7 +202,41 @@ CREATE TABLE routing_turns (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3_MEMOS, _V4_INTAKE, _V5_ROTATION)
+# Dead letters (see _sqlite_dead_letters): outbox rows set aside after their last attempt, in
+# the order they are listed. A dead letter's id stays taken in the outbox: the trigger refuses
+# an outbox row with it as the unique index refuses one with a live message's id.
+_V6_DEAD_LETTERS: Final = """
+CREATE TABLE outbox_dead (
+    dead_at INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    ticket_id TEXT,
+    event_version INTEGER,
+    payload TEXT,
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    PRIMARY KEY (dead_at, id),
+    CHECK ((event_version IS NULL) <> (payload IS NULL))
+) WITHOUT ROWID;
+
+CREATE UNIQUE INDEX outbox_dead_by_id ON outbox_dead (id);
+
+CREATE TRIGGER outbox_id_not_dead BEFORE INSERT ON outbox
+WHEN EXISTS (SELECT 1 FROM outbox_dead WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'outbox message id is taken by a dead letter');
+END;
+"""
+
+MIGRATIONS: Sequence[str] = (
+    _V1,
+    _V2,
+    _V3_MEMOS,
+    _V4_INTAKE,
+    _V5_ROTATION,
+    _V6_DEAD_LETTERS,
+)
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 
 Append only; never edit a script that has shipped.

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from ..exceptions import InvalidValueError
 from ..storage import TicketStore
+from ._dead_letter_checks import DEAD_LETTER_CHECKS
 from ._failures import named_failure
 from ._intake_checks import INTAKE_CHECKS
 from ._store_checks import TARGETED_CHECKS
@@ -51,7 +52,9 @@ def check_ticket_store(
     (:class:`~ticketflow.storage.TicketMemos`), memos written with the snapshot, and for a
     store that intake can use (:class:`~ticketflow.storage.IntakeStore`), claims committed
     with the ticket and one winner among racing claims, near-duplicate keys replaced and
-    dropped, and rejected-intake records kept, paged and settled) and then a
+    dropped, and rejected-intake records kept, paged and settled, and for a store that keeps
+    dead letters (:class:`~ticketflow.storage.DeadLetterStore`), dead letters never claimed,
+    paged in order and re-sent) and then a
     hypothesis state machine that applies random commits, reads, queries, due queries and
     outbox claims to the store under test and to
     :class:`~ticketflow.storage.InMemoryTicketStore`, asserting that they answer alike.
@@ -89,7 +92,7 @@ def check_ticket_store(
                 name="hypothesis",
             ) from error
         compare = compare_with_the_reference
-    for check in (*TARGETED_CHECKS, *INTAKE_CHECKS):
+    for check in (*TARGETED_CHECKS, *INTAKE_CHECKS, *DEAD_LETTER_CHECKS):
         name = check.__name__.removeprefix("_check_")
         with _fresh(make_store) as store:
             try:

@@ -1,7 +1,8 @@
 """The kit's state machine: the store under test and the reference store, side by side.
 
-Every step applies the same random commit, read, query, due query or outbox operation to both
-and asserts that they answer alike; a failure names the step (``stateful.<rule>``).
+Every step applies the same random commit, read, query, due query, outbox or dead-letter
+operation to both and asserts that they answer alike; a failure names the step
+(``stateful.<rule>``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from ..exceptions import (
 )
 from ..storage import (
     Change,
+    DeadLetter,
+    DeadLetterStore,
     InMemoryTicketStore,
     IntakeStore,
     LeasedMessage,
@@ -81,6 +84,11 @@ def _intake_of(store: TicketStore) -> IntakeStore:
     return store
 
 
+def _dead_letters_of(store: TicketStore) -> DeadLetterStore:
+    assert isinstance(store, DeadLetterStore)
+    return store
+
+
 class _StoreComparison(RuleBasedStateMachine):
     make_store: Callable[[], TicketStore]
 
@@ -91,6 +99,7 @@ class _StoreComparison(RuleBasedStateMachine):
         self.now = T0
         self.leases: list[tuple[LeasedMessage, LeasedMessage]] = []
         self.intake = isinstance(self.store, IntakeStore)
+        self.dead_letters = isinstance(self.store, DeadLetterStore)
 
     def teardown(self) -> None:
         close = getattr(self.store, "close", None)
@@ -294,6 +303,35 @@ class _StoreComparison(RuleBasedStateMachine):
         assert verdicts[0] == verdicts[1], (
             f"{what}({theirs.message.id}): model answered {verdicts[0]}, store {verdicts[1]}"
         )
+
+    @precondition(lambda self: self.dead_letters and bool(self.leases))
+    @rule(data=st.data())
+    @_step
+    def dead_letter(self, data: st.DataObject) -> None:
+        mine, theirs = self.leases.pop(data.draw(st.integers(0, len(self.leases) - 1)))
+        error = data.draw(st.sampled_from(["status 500", "timeout\nsecond line ✓"]))
+        verdicts = (
+            _dead_letters_of(self.model).dead_letter_outbox(mine, error=error, at=self.now),
+            _dead_letters_of(self.store).dead_letter_outbox(theirs, error=error, at=self.now),
+        )
+        assert verdicts[0] == verdicts[1], (
+            f"dead_letter_outbox({theirs.message.id}): model answered {verdicts[0]},"
+            f" store {verdicts[1]}"
+        )
+
+    @precondition(lambda self: self.dead_letters)
+    @rule(data=st.data(), limit=st.integers(0, 3), delay=st.integers(0, 300))
+    @_step
+    def list_and_resend_dead_letters(self, data: st.DataObject, limit: int, delay: int) -> None:
+        letters = list(_dead_letters_of(self.model).dead_letters(limit=1000))
+        after: DeadLetter | None = None
+        if letters:
+            after = data.draw(st.none() | st.sampled_from(letters))
+        self._both(lambda s: list(_dead_letters_of(s).dead_letters(after=after, limit=limit)))
+        ids = [letter.message.id for letter in letters]
+        message_id = data.draw(st.sampled_from([*ids, "missing"]))
+        later = self.now + timedelta(seconds=delay)
+        self._both(lambda s: _dead_letters_of(s).resend_dead_letter(message_id, not_before=later))
 
     @invariant()
     @_step
