@@ -48,6 +48,14 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "#2 the suggestion accepted by bob: resolved" in out
     assert "1 resolved ticket closed by the auto-close policy after 3 business days" in out
     assert "resolution_answered system:auto-close          auto_closed by auto_close" in out
+    # the CSAT request, a signed webhook verified by the receiver; the answer recorded once
+    assert (
+        "webhook ticket.csat_requested for #1 delivered to the survey service on 127.0.0.1:"
+        " signature verified (webhook-id id0039)" in out
+    )
+    assert "webhook ticket.csat_requested for #2 delivered" in out
+    assert "#1 CSAT 5/5 recorded (response survey-1); the same response again changes" in out
+    assert "csat_recorded       system:csat                score 5 (survey-1)" in out
 
 
 def test_demo_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,9 +1,15 @@
 """The command line: ``python -m ticketflow demo [--db PATH]``.
 
 The demo is the end-to-end job as it stands: a desk on the embedded SQLite store with business
-hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on the customer,
-resolved, reopened and closed; refusals with their error codes; SLA ticks that record warnings
-and breaches once, escalate and owe a service credit; the outbox delivered to a billing adapter;
+hours and SLA targets; tickets submitted, triaged, assigned, answered, paused on the customer
+(whose reply resumes the work), resolved by the definition of done (a resolution without its
+root cause and evidence refused), rejected by the customer and so reopened, closed only on the
+customer's confirmation (a supervisor's close refused), an AI's low-confidence resolution kept
+as a suggestion until an agent accepts it, and an unanswered resolution auto-closed after three
+business days; refusals with their error codes; SLA ticks that record warnings and breaches
+once, escalate and owe a service credit; the outbox delivered to a billing adapter, and the
+satisfaction surveys as signed webhooks to a local receiver that verifies them, with the
+customer's score recorded once;
 what a customer may see; e-mail taken in by the intake service (a request becomes a ticket with
 its signature cut, the customer's reply threads into it as her public comment, the same message
 again is a duplicate, a near duplicate is linked to it, a stranger's subject tag does not join
@@ -27,6 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import Actor, Desk, NewTicket, Requester, Resolution, TicketEvent, TicketStatus, replay
+from ._demo_webhooks import DEMO_SECRET, SurveyReceiver, survey_receiver
 from .exceptions import (
     AccessDeniedError,
     ConfirmationRequiredError,
@@ -48,11 +55,11 @@ from .integrations import (
     Account,
     InMemoryBilling,
     InMemoryCrm,
-    dispatch_outbox,
     service_credit_handler,
 )
 from .resolution import (
     ANY,
+    CSAT_TOPIC,
     AutoClose,
     CodeInList,
     DoneCriteria,
@@ -77,6 +84,7 @@ from .triage import (
     rule_router,
     tier_modifier,
 )
+from .webhooks import WebhookDispatcher, WebhookEndpoint
 
 S = TicketStatus
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -524,6 +532,31 @@ def _triage(desk: Desk, write: Write, ticket_ids: Sequence[str]) -> None:
         write(f"    {explained.decision}: {'; '.join(explained.reasons)}")
 
 
+def _surveys(desk: Desk, surveys: SurveyReceiver, write: Write) -> None:
+    """The survey service's side: each verified CSAT request, and the customer's answer."""
+    for webhook_id, document in sorted(surveys.accepted.items()):
+        data = document["data"]
+        write(
+            f"webhook {document['type']} for {data['reference']} delivered to the survey service"
+            f" on 127.0.0.1: signature verified (webhook-id {webhook_id})"
+        )
+    answers = {"#1": (5, "Sorted out quickly once the right parcel was found.")}
+    for document in sorted(surveys.accepted.values(), key=lambda d: d["data"]["reference"]):
+        data = document["data"]
+        if data["reference"] not in answers:
+            continue
+        score, comment = answers[data["reference"]]
+        response = f"survey-{data['number']}"
+        first = desk.record_csat(data["ticket_id"], score, comment, response)
+        again = desk.record_csat(data["ticket_id"], score, comment, response)
+        write(
+            f"  {data['reference']} CSAT {score}/5 recorded (response {response}); the same"
+            f" response again changes nothing: version {first.version} -> {again.version}"
+        )
+    if surveys.refused:
+        write(f"  refused: {surveys.refused}")  # pragma: no cover - the secret is shared
+
+
 def demo(db: Path | None = None, write: Write = print) -> int:
     """Run the end-to-end demo on a SQLite file (in a temporary directory unless ``db``)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -543,15 +576,19 @@ def demo(db: Path | None = None, write: Write = print) -> int:
             )
             billing = InMemoryBilling()
             webhooks: list[str] = []
-            delivered = dispatch_outbox(
-                store,
-                {
-                    SERVICE_CREDIT_TOPIC: service_credit_handler(billing),
-                    "ticket.*": lambda message: webhooks.append(message.topic),
-                },
-                now=clock.now(),
-                limit=1000,
-            )
+            with survey_receiver(DEMO_SECRET, clock.now) as surveys:
+                # The outbox delivered: service credits to billing, every ticket event to a
+                # collector, and the CSAT requests as signed webhooks to the survey service.
+                dispatcher = WebhookDispatcher(
+                    store,
+                    [WebhookEndpoint(surveys.url, DEMO_SECRET, topics=[CSAT_TOPIC])],
+                    handlers={
+                        SERVICE_CREDIT_TOPIC: service_credit_handler(billing),
+                        "ticket.*": lambda message: webhooks.append(message.topic),
+                    },
+                    clock=clock,
+                )
+                delivered = dispatcher.run_once(limit=1000)
             write(
                 f"outbox: {delivered.delivered} delivered ({len(webhooks)} ticket events,"
                 f" {len(billing.credits)} service credit{'' if len(billing.credits) == 1 else 's'})"
@@ -561,6 +598,7 @@ def demo(db: Path | None = None, write: Write = print) -> int:
                     f"  credit: {credit.tier} contract, {credit.metric} due"
                     f" {_local(credit.due_at)}, rule {credit.rule!r}"
                 )
+            _surveys(desk, surveys, write)
             for ticket_id in ticket_ids:
                 ticket = desk.get(ticket_id)
                 write(
