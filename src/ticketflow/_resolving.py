@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,12 +18,6 @@ if TYPE_CHECKING:
     from .resolution._replies import ReplyAction
 
 __all__ = ["Resolving"]
-
-
-def _rules() -> types.ModuleType:
-    from .resolution import _decide  # noqa: PLC0415 - loaded with the first resolution command
-
-    return _decide
 
 
 class Resolving:
@@ -85,10 +78,12 @@ class Resolving:
                 was written.
             InvalidTransitionError: The ticket cannot be resolved from its status.
         """
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         policy = self._resolution
         return self.execute(
             ticket_id,
-            lambda d: _rules().resolve(d, policy, resolution),
+            lambda d: _decide.resolve(d, policy, resolution),
             actor=actor,
             command="resolve",
             expected_version=expected_version,
@@ -109,10 +104,12 @@ class Resolving:
             InvalidValueError: No suggestion awaits review.
             DoneCriteriaNotMetError: Accepted, but it no longer passes every criterion.
         """
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         policy = self._resolution
         return self.execute(
             ticket_id,
-            lambda d: _rules().review(d, policy, accept=accept, reason=reason),
+            lambda d: _decide.review(d, policy, accept=accept, reason=reason),
             actor=actor,
             command="review_suggestion",
             expected_version=expected_version,
@@ -144,15 +141,17 @@ class Resolving:
     def _answer(
         self, ticket_id: str, actor: Actor, comment: str | None, *, confirm: bool
     ) -> ReplyOutcome:
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         check_optional_text("comment", comment)
         policy = self._resolution
         given = ticketflow.resolution.ResolutionAnswer
         decided: list[ReplyAction] = []
 
         def decide(draft: Draft) -> None:
-            since = _rules().resolved_at(draft, policy)
+            since = _decide.resolved_at(draft, policy)
             decided.append(
-                _rules().answer(
+                _decide.answer(
                     draft,
                     policy,
                     given.CONFIRMED if confirm else given.REJECTED,
@@ -172,11 +171,13 @@ class Resolving:
             ConfirmationRequiredError: The work is external-facing.
             InvalidTransitionError: The ticket is not resolved.
         """
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         check_optional_text("reason", reason)
         policy = self._resolution
         return self.execute(
             ticket_id,
-            lambda d: _rules().close(d, policy, reason=reason or "closed", actor=None),
+            lambda d: _decide.close(d, policy, reason=reason or "closed", actor=None),
             actor=actor,
             command="transition",
         )
@@ -190,6 +191,8 @@ class Resolving:
         Raises:
             InvalidValueError: An empty body.
         """
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         check_text("body", body, empty=False)
         comment_id = check_name("ids()", self._ids())
         policy = self._resolution
@@ -199,19 +202,19 @@ class Resolving:
             author = draft.actor
             if author.role is not Role.CUSTOMER:
                 author = Actor.customer(draft.ticket.requester.email)
-            decided.append(
-                _rules().reply(draft, policy, body, author=author, comment_id=comment_id)
-            )
+            decided.append(_decide.reply(draft, policy, body, author=author, comment_id=comment_id))
 
         after = self.execute(ticket_id, decide, actor=actor, command="reply")
         return self._outcome(decided[-1], after, body)
 
     def _outcome(self, action: ReplyAction, ticket: Ticket, body: str) -> ReplyOutcome:
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         outcome = ticketflow.resolution.ReplyOutcome
         if action is not ticketflow.resolution.ReplyAction.FOLLOW_UP:
             return outcome(action, ticket)
-        new = _rules().follow_up(ticket, body)
-        created = self.submit(new, actor=_rules().RESOLUTION_ACTOR)
+        new = _decide.follow_up(ticket, body)
+        created = self.submit(new, actor=_decide.RESOLUTION_ACTOR)
         return outcome(action, ticket, created)
 
     def record_csat(
@@ -235,14 +238,14 @@ class Resolving:
         Raises:
             InvalidValueError: A score outside 1 to 5, or an empty response id.
         """
+        from .resolution import _decide  # noqa: PLC0415 - loaded on first use
+
         check_int("score", score, minimum=1, maximum=5)
         check_optional_text("comment", comment)
         check_name("response_id", response_id)
         return self.execute(
             ticket_id,
-            lambda d: _rules().record_csat(
-                d, score=score, comment=comment, response_id=response_id
-            ),
+            lambda d: _decide.record_csat(d, score=score, comment=comment, response_id=response_id),
             actor=Actor.system("csat") if actor is None else actor,
             command="record_csat",
         )

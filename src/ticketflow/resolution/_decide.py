@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from .._actors import Actor, Role
 from .._draft import Draft
@@ -18,7 +18,7 @@ from .._events import (
     TicketTransitioned,
 )
 from .._resolution import Resolution, ResolutionAnswer, ResolutionSource
-from .._ticket import NewTicket, Ticket, TicketLinks
+from .._ticket import Channel, NewTicket, Ticket, TicketLinks
 from .._values import check_optional_text
 from ..exceptions import (
     DoneCriteriaNotMetError,
@@ -231,7 +231,7 @@ def reply(
     return action
 
 
-def follow_up(ticket: Ticket, body: str, channel: Any = None) -> NewTicket:  # noqa: ANN401
+def follow_up(ticket: Ticket, body: str, channel: Channel | None = None) -> NewTicket:
     """Return the follow-up of ``ticket``: same requester, kind and category, linked to it."""
     subject = f"Follow-up to {ticket.reference}: {ticket.subject}"
     if len(subject) > _SUBJECT_LENGTH:
