@@ -25,7 +25,7 @@ from ._values import check_bool, check_enum, check_name, check_optional_name, ch
 from .exceptions import InvalidValueError, TicketNotFoundError
 from .storage import TicketStore
 
-__all__ = ["KEEP", "Commands", "check_link_target"]
+__all__ = ["KEEP", "Commands", "Executes", "check_link_target"]
 
 
 class _Keep(enum.Enum):
@@ -48,12 +48,9 @@ class Categories(Protocol):
         ...
 
 
-class Commands:
-    """The commands of :class:`~ticketflow.Desk` besides creating and moving a ticket."""
+class Executes:
+    """What the Desk's command groups build on: its seam, and its id factory."""
 
-    store: TicketStore
-    access: Access
-    categories: Categories | None
     _ids: Callable[[], str]
 
     def execute(  # pragma: no cover - the Desk defines it
@@ -67,6 +64,14 @@ class Commands:
     ) -> Ticket:
         """Decide and commit one command (see :meth:`Desk.execute`)."""
         raise NotImplementedError
+
+
+class Commands(Executes):
+    """The commands of :class:`~ticketflow.Desk` besides creating and moving a ticket."""
+
+    store: TicketStore
+    access: Access
+    categories: Categories | None
 
     def assign(
         self,

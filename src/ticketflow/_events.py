@@ -27,6 +27,7 @@ from ._values import (
     check_enum,
     check_instant,
     check_int,
+    check_items,
     check_name,
     check_optional_int,
     check_optional_name,
@@ -331,11 +332,7 @@ MAX_REASONS: Final = 64
 
 
 def _reasons(value: tuple[str, ...]) -> tuple[str, ...]:
-    given: object = value
-    if isinstance(given, str | bytes | Mapping) or not isinstance(given, tuple | list):
-        raise InvalidValueError("reasons", given, "must be a sequence of lines")
-    if len(given) > MAX_REASONS:
-        raise InvalidValueError("reasons", len(given), f"at most {MAX_REASONS} reasons")
+    given = check_items("reasons", value, maximum=MAX_REASONS, what="lines")
     return tuple(
         check_text(f"reasons[{index}]", line, empty=False, single_line=True, max_length=2000)
         for index, line in enumerate(given)
@@ -383,15 +380,11 @@ MAX_VERDICTS: Final = 64
 
 
 def _verdicts(value: tuple[CriterionVerdict, ...]) -> tuple[CriterionVerdict, ...]:
-    given: object = value
-    if isinstance(given, str | bytes | Mapping) or not isinstance(given, tuple | list):
-        raise InvalidValueError("verdicts", given, "must be a sequence of CriterionVerdict")
-    if len(given) > MAX_VERDICTS:
-        raise InvalidValueError("verdicts", len(given), f"at most {MAX_VERDICTS} verdicts")
+    given = check_items("verdicts", value, maximum=MAX_VERDICTS, what="verdicts")
     for index, verdict in enumerate(given):
         if type(verdict) is not CriterionVerdict:
             raise InvalidValueError(f"verdicts[{index}]", verdict, "must be a CriterionVerdict")
-    return tuple(given)
+    return given  # type: ignore[return-value]
 
 
 def _answer(value: ResolutionAnswer | str) -> ResolutionAnswer:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
 from typing import Final
 
 import attrs
@@ -16,6 +15,7 @@ import attrs
 from ._values import (
     check_bool,
     check_enum,
+    check_items,
     check_name,
     check_optional_text,
     check_text,
@@ -68,11 +68,7 @@ def _source(value: ResolutionSource | str) -> ResolutionSource:
 
 
 def _evidence(value: tuple[str, ...]) -> tuple[str, ...]:
-    given: object = value
-    if isinstance(given, str | bytes | Mapping) or not isinstance(given, tuple | list):
-        raise InvalidValueError("evidence", given, "must be a sequence of links or hashes")
-    if len(given) > MAX_EVIDENCE:
-        raise InvalidValueError("evidence", len(given), f"at most {MAX_EVIDENCE} items")
+    given = check_items("evidence", value, maximum=MAX_EVIDENCE, what="links or hashes")
     return tuple(
         check_text(f"evidence[{i}]", item, empty=False, single_line=True, max_length=_LINE_LENGTH)
         for i, item in enumerate(given)

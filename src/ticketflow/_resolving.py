@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import ticketflow.resolution  # its names load on first use, not with import ticketflow
 
 from ._actors import Actor, Role
+from ._commands import Executes
 from ._draft import Decide, Draft
 from ._ticket import NewTicket, Ticket
 from ._values import check_int, check_name, check_optional_text, check_text
@@ -20,24 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["Resolving"]
 
 
-class Resolving:
+class Resolving(Executes):
     """The commands of :class:`~ticketflow.Desk` that resolve, confirm, reopen and close work."""
 
-    _ids: Callable[[], str]
     _resolution: ticketflow.resolution.ResolutionPolicy
     _rebuild_due: Callable[[], None]  # the Desk's (Ticking's): due work follows the policy
-
-    def execute(  # pragma: no cover - the Desk defines it
-        self,
-        ticket_id: str,
-        decide: Decide,
-        *,
-        actor: Actor,
-        command: str,
-        expected_version: int | None = None,
-    ) -> Ticket:
-        """Decide and commit one command (see :meth:`Desk.execute`)."""
-        raise NotImplementedError
 
     def submit(  # pragma: no cover - the Desk defines it
         self, draft: NewTicket, *, actor: Actor, decide: Decide | None = None

@@ -16,7 +16,7 @@ shipped store holds exactly what the value types accept:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, TypeVar
@@ -34,6 +34,7 @@ __all__ = [
     "check_enum",
     "check_instant",
     "check_int",
+    "check_items",
     "check_key",
     "check_name",
     "check_optional_int",
@@ -174,6 +175,21 @@ def check_instant(field: str, value: object) -> datetime:
         return value.astimezone(UTC)
     except (OverflowError, ValueError) as error:
         raise InvalidValueError(field, value, "is out of range in UTC") from error
+
+
+def check_items(field: str, value: object, *, maximum: int, what: str) -> tuple[object, ...]:
+    """Return ``value``, a list or tuple of at most ``maximum`` items, as a tuple.
+
+    Each item is the caller's to check. A string, bytes or mapping is refused, not iterated.
+
+    Raises:
+        InvalidValueError: ``value`` is no such sequence (``what`` says of what), or too long.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, tuple | list):
+        raise InvalidValueError(field, _shown(value), f"must be a sequence of {what}")
+    if len(value) > maximum:
+        raise InvalidValueError(field, len(value), f"at most {maximum} {what}")
+    return tuple(value)
 
 
 def check_enum(field: str, value: object, enum_type: type[E]) -> E:
