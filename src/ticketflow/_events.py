@@ -470,7 +470,9 @@ class ResolutionAnswered:
     at: datetime = attrs.field(converter=_at)
     actor: Actor = attrs.field(validator=_ACTOR)
     answer: ResolutionAnswer = attrs.field(converter=_answer)
-    policy: str | None = _optional_name("policy")
+    policy: str | None = attrs.field(
+        default=None, validator=validator(check_optional_name, "policy")
+    )
     comment: str | None = attrs.field(
         default=None, validator=validator(check_optional_text, "comment")
     )
