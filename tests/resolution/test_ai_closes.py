@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
 
-from _resolution_desks import AGENT, BOT, SUPERVISOR, at_work, by_ai, desk_on, fixed, resolved, types
+import pytest
+from _resolution_desks import (
+    AGENT,
+    BOT,
+    SUPERVISOR,
+    at_work,
+    by_ai,
+    desk_on,
+    fixed,
+    resolved,
+    types,
+)
+
 from ticketflow import (
     ANY,
     ResolutionRecorded,
     Role,
     SuggestionReviewed,
+    Ticket,
+    TicketflowError,
     TicketTransitioned,
     Workflow,
 )
@@ -20,6 +34,7 @@ from ticketflow.exceptions import (
 )
 from ticketflow.resolution import (
     CodeInList,
+    ConfirmationRequiredError,
     DoneCriteria,
     DoneCriteriaNotMetError,
     EvidenceAttached,
@@ -170,10 +185,11 @@ def test_an_ai_never_closes_even_where_the_workflow_lets_it(
 ) -> None:
     desk, _ = desk_on(store, workflow=OPEN)
     ticket = resolved(desk, external=external)
-    for attempt in (
+    attempts: list[Callable[[], Ticket]] = [
         lambda: desk.close(ticket.id, actor=BOT),
         lambda: desk.transition(ticket.id, "closed", actor=BOT),
-    ):
+    ]
+    for attempt in attempts:
         with pytest.raises(PermissionDeniedError) as raised:
             attempt()
         assert raised.value.role == Role.AI
@@ -196,7 +212,13 @@ def test_an_ai_above_the_threshold_on_an_external_ticket_still_needs_the_custome
     desk, _ = desk_on(store)
     ticket = at_work(desk)
     desk.resolve(ticket.id, by_ai(0.99), actor=BOT)
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ConfirmationRequiredError):
         desk.close(ticket.id, actor=AGENT)
-    assert getattr(raised.value, "code", None) == "confirmation_required"
     assert types(desk, ticket.id)[-2:] == ["resolution_recorded", "transitioned"]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: pending_suggestion does not check history: TypeError")
+@pytest.mark.parametrize("history", [frozenset(), 3, None])
+def test_pending_suggestion_refuses_what_is_no_journal(history: object) -> None:
+    with pytest.raises(TicketflowError):
+        pending_suggestion(history)  # type: ignore[arg-type]

@@ -6,9 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from _resolution_desks import AGENT, ALICE, at_work, desk_on, fixed, resolved, types
-from ticketflow import ResolutionAnswered, ResolutionAnswer, TicketTransitioned
+
+from ticketflow import (
+    ResolutionAnswer,
+    ResolutionAnswered,
+    TicketflowError,
+    TicketTransitioned,
+    from_json,
+    to_json,
+)
 from ticketflow.exceptions import CalendarError, InvalidValueError
 from ticketflow.resolution import AutoClose, ResolutionPolicy, business_days_after
 from ticketflow.resolution._autoclose import AUTO_CLOSE_ACTOR
@@ -194,3 +201,39 @@ def test_without_any_calendar_monday_to_friday_in_utc(store: TicketStore) -> Non
     assert desk.get(ticket.id).status == "resolved"
     desk.tick(datetime(2026, 12, 2, tzinfo=UTC))
     assert desk.get(ticket.id).status == "closed"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: business_days_after does not check its arguments (AttributeError, TypeError)",
+)
+@pytest.mark.parametrize(
+    ("calendar", "at", "days"),
+    [
+        (None, datetime(2026, 11, 26, tzinfo=UTC), 1),
+        (OFFICE, datetime(2026, 11, 26), 1),  # noqa: DTZ001 - naive on purpose
+        (OFFICE, "2026-11-26", 1),
+        (OFFICE, datetime.max.replace(tzinfo=UTC), 1),
+    ],
+)
+def test_business_days_after_refuses_bad_arguments_with_a_typed_error(
+    calendar: object, at: object, days: object
+) -> None:
+    with pytest.raises(TicketflowError):
+        business_days_after(calendar, at, days)  # type: ignore[arg-type]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: to_json/from_primitive raise NameError: resolution/_policy.py imports"
+    " BusinessCalendar only under TYPE_CHECKING, so AutoClose.calendar's annotation is unresolved",
+)
+@pytest.mark.parametrize(
+    "value", [AutoClose(), ResolutionPolicy()], ids=lambda value: type(value).__name__
+)
+def test_a_policy_writes_as_json_or_refuses_with_a_typed_error(value: object) -> None:
+    try:
+        text = to_json(value)
+    except TicketflowError:
+        return
+    assert from_json(text, type(value)) == value

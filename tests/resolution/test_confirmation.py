@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-
 from _resolution_desks import (
     AGENT,
     ALICE,
@@ -18,12 +18,14 @@ from _resolution_desks import (
     resolved,
     types,
 )
+
 from ticketflow import (
     Actor,
     CsatRecorded,
     Desk,
-    ResolutionAnswered,
     ResolutionAnswer,
+    ResolutionAnswered,
+    Ticket,
     TicketflowError,
     TicketTransitioned,
 )
@@ -64,10 +66,11 @@ def test_staff_cannot_close_external_work_without_the_customer(
 ) -> None:
     desk, _ = desk_on(store)
     ticket = resolved(desk)
-    for attempt in (
+    attempts: list[Callable[[], Ticket]] = [
         lambda: desk.close(ticket.id, actor=closer),
         lambda: desk.transition(ticket.id, "closed", actor=closer),
-    ):
+    ]
+    for attempt in attempts:
         with pytest.raises(ConfirmationRequiredError) as raised:
             attempt()
         error = raised.value

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pytest
-
 from _resolution_desks import AGENT, T0, at_work, desk_on, fixed, types
+
 from ticketflow import (
     CheckResult,
     Requester,
@@ -42,7 +43,7 @@ def ticket(
     kind: TicketKind = TicketKind.INCIDENT,
     category: str | None = None,
     tags: frozenset[str] = frozenset(),
-    fields: dict[str, str | int | bool] | None = None,
+    fields: Mapping[str, str | int | bool] | None = None,
     reopen_count: int = 0,
     problem: str | None = None,
 ) -> Ticket:
@@ -70,7 +71,7 @@ def context(
     return DoneContext(of or ticket(), resolution or fixed(), history)
 
 
-def check(criterion: Criterion, of: Ticket | None = None, **parts: object) -> CheckResult:
+def check(criterion: Criterion, of: Ticket | None = None, **parts: Any) -> CheckResult:
     return criterion.check(context(of, fixed(**parts) if parts else None))
 
 
@@ -90,7 +91,7 @@ def test_code_in_list_refuses_an_empty_or_textual_list() -> None:
     with pytest.raises(InvalidValueError):
         CodeInList([])
     with pytest.raises(InvalidValueError):
-        CodeInList("fixed")  # type: ignore[arg-type]
+        CodeInList("fixed")
 
 
 def test_root_cause_is_required_only_in_the_categories_named() -> None:
@@ -153,7 +154,11 @@ def test_checklist_done_needs_every_prefixed_field_true() -> None:
     assert check(criterion, ticket(fields={"order": 7})).passed, "no checklist"
     done = {"checklist.backup": True, "checklist.notify": True, "order": 7}
     assert check(criterion, ticket(fields=done)).passed
-    open_items = {"checklist.backup": True, "checklist.notify": False, "checklist.test": "yes"}
+    open_items: dict[str, str | int | bool] = {
+        "checklist.backup": True,
+        "checklist.notify": False,
+        "checklist.test": "yes",
+    }
     failed = check(criterion, ticket(fields=open_items))
     assert not failed.passed
     assert failed.reason == "checklist items not done: notify, test"
@@ -217,15 +222,14 @@ def _names(criteria: DoneCriteria, of: Ticket) -> list[str]:
 
 
 def test_every_matching_key_applies_most_specific_first() -> None:
-    criteria = DoneCriteria(
-        {
-            (ANY, ANY): [CodeInList()],
-            (ANY, "network"): [RootCauseGiven()],
-            ("incident", ANY): [ProblemLinked()],
-            ("incident", "network"): [EvidenceAttached()],
-            ("problem", "network"): [ChecklistDone()],
-        }
-    )
+    by_key: dict[tuple[str, str], list[Criterion]] = {
+        (ANY, ANY): [CodeInList()],
+        (ANY, "network"): [RootCauseGiven()],
+        ("incident", ANY): [ProblemLinked()],
+        ("incident", "network"): [EvidenceAttached()],
+        ("problem", "network"): [ChecklistDone()],
+    }
+    criteria = DoneCriteria(by_key)
     network_incident = ticket(category="network")
     assert _names(criteria, network_incident) == [
         "evidence",
@@ -272,7 +276,7 @@ def test_done_criteria_refuse_bad_keys_and_entries(bad: object) -> None:
         DoneCriteria(bad)  # type: ignore[arg-type]
 
 
-# -- resolving through the desk ----------------------------------------------------------------------
+# -- resolving through the desk --------------------------------------------------------------------
 
 STRICT = DoneCriteria(
     [
