@@ -99,6 +99,17 @@ def test_an_agent_rejects_a_suggestion_and_the_ticket_stays(store: TicketStore) 
         desk.review_suggestion(ticket.id, accept=True, actor=AGENT)
 
 
+def test_an_accepted_suggestion_is_judged_again_by_today_s_criteria(store: TicketStore) -> None:
+    desk, _ = desk_on(store)
+    ticket = at_work(desk)
+    suggested = desk.resolve(ticket.id, by_ai(0.5), actor=BOT)
+    desk.resolution = ResolutionPolicy(criteria=DoneCriteria([EvidenceAttached()]))
+    with pytest.raises(DoneCriteriaNotMetError):
+        desk.review_suggestion(ticket.id, accept=True, actor=AGENT)
+    assert desk.get(ticket.id) == suggested, "not even the review is written"
+    assert desk.review_suggestion(ticket.id, accept=False, actor=AGENT).status == "in_progress"
+
+
 def test_a_review_without_a_pending_suggestion_is_refused(store: TicketStore) -> None:
     desk, _ = desk_on(store)
     ticket = at_work(desk)

@@ -17,7 +17,7 @@ from ticketflow import (
     to_json,
 )
 from ticketflow.exceptions import CalendarError, InvalidValueError
-from ticketflow.resolution import AutoClose, ResolutionPolicy, business_days_after
+from ticketflow.resolution import CSAT_TOPIC, AutoClose, ResolutionPolicy, business_days_after
 from ticketflow.resolution._autoclose import AUTO_CLOSE_ACTOR
 from ticketflow.sla import BusinessCalendar, SlaPolicy
 from ticketflow.storage import TicketStore
@@ -123,6 +123,19 @@ def test_at_or_after_the_deadline_the_ticket_closes_naming_the_policy(
     assert (moved.source, moved.target, moved.actor) == ("resolved", "closed", AUTO_CLOSE_ACTOR)
     assert "quiet3" in (moved.reason or "")
     assert desk.tick(DEADLINE + late + timedelta(days=30)).tickets == 0, "closed once"
+
+
+def test_an_auto_close_asks_for_csat_in_its_commit(store: TicketStore) -> None:
+    desk, _ = desk_on(store, POLICY)
+    ticket = resolved(desk)
+    before = store.claim_outbox(worker="w", now=DEADLINE, lease=timedelta(hours=1), limit=500)
+    assert CSAT_TOPIC not in [lease.message.topic for lease in before]
+    for lease in before:
+        store.ack_outbox(lease)
+    desk.tick(DEADLINE)
+    after = store.claim_outbox(worker="w", now=DEADLINE, lease=timedelta(hours=1), limit=500)
+    assert sorted(lease.message.topic for lease in after).count(CSAT_TOPIC) == 1
+    assert {lease.message.ticket_id for lease in after} == {ticket.id}
 
 
 def test_internal_work_auto_closes_too(store: TicketStore) -> None:

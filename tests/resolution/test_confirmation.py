@@ -23,6 +23,7 @@ from ticketflow import (
     Actor,
     CsatRecorded,
     Desk,
+    Draft,
     ResolutionAnswer,
     ResolutionAnswered,
     Ticket,
@@ -315,3 +316,34 @@ def test_csat_is_not_for_other_customers_or_agents(store: TicketStore) -> None:
     with pytest.raises(AccessDeniedError):
         desk.record_csat(ticket.id, 5, None, "r", actor=AGENT)
     assert "csat_recorded" not in types(desk, ticket.id)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: ResolutionPolicy.guard accepts any ResolutionAnswered(confirmed) in the draft,"
+    " whoever records it: an agent's own decide (Desk.execute) confirms for the customer",
+)
+def test_an_agent_cannot_forge_the_customer_s_confirmation(store: TicketStore) -> None:
+    desk, _ = desk_on(store)
+    ticket = resolved(desk)
+
+    def forge(draft: Draft) -> None:
+        draft.record(ResolutionAnswered, answer=ResolutionAnswer.CONFIRMED)
+        draft.transition("closed")
+
+    with pytest.raises(TicketflowError):
+        desk.execute(ticket.id, forge, actor=AGENT, command="transition")
+    assert desk.get(ticket.id) == ticket
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: only Desk.close and confirmations ask for CSAT; a plain transition to closed"
+    " (allowed for internal work) writes no ticket.csat_requested message",
+)
+def test_a_plain_transition_to_closed_asks_for_csat_too(store: TicketStore) -> None:
+    desk, _ = desk_on(store)
+    ticket = resolved(desk, external=False)
+    drain(desk)
+    desk.transition(ticket.id, "closed", actor=AGENT)
+    assert [m.topic for m in drain(desk)].count(CSAT_TOPIC) == 1
