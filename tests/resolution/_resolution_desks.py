@@ -1,10 +1,17 @@
-"""Shared builders for the resolution tests: a desk on a frozen clock, tickets at work."""
+"""Shared builders for the resolution tests: the stores, a desk on a frozen clock, tickets.
+
+A module imports :func:`each_store` to run its tests that take ``store`` on the in-memory
+store and on SQLite.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
+
+import pytest
 
 from ticketflow import (
     Actor,
@@ -17,7 +24,7 @@ from ticketflow import (
     TicketTransitioned,
 )
 from ticketflow.resolution import Resolution, ResolutionPolicy, ResolutionSource
-from ticketflow.storage import TicketStore
+from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
 from ticketflow.testing import FrozenClock
 
 T0: Final = datetime(2026, 11, 26, 10, tzinfo=UTC)
@@ -29,6 +36,16 @@ ALICE: Final = Actor.customer("alice@example.com")
 MALLORY: Final = Actor.customer("mallory@example.com")
 BOT: Final = Actor.ai("bot")
 RELAY: Final = Actor.system("mail")
+
+
+@pytest.fixture(name="store", params=["memory", "sqlite"])
+def each_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TicketStore]:
+    """Each store in turn: the in-memory one, and SQLite in a temporary directory."""
+    if request.param == "memory":
+        yield InMemoryTicketStore()
+        return
+    with SQLiteTicketStore(tmp_path / "desk.sqlite3", synchronous="OFF") as sqlite:
+        yield sqlite
 
 
 def desk_on(

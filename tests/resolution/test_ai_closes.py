@@ -12,6 +12,7 @@ from _resolution_desks import (
     at_work,
     by_ai,
     desk_on,
+    each_store,  # noqa: F401 - the fixture `store`
     fixed,
     resolved,
     types,

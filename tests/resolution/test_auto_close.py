@@ -6,7 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from _resolution_desks import AGENT, ALICE, at_work, desk_on, fixed, resolved, types
+from _resolution_desks import (
+    AGENT,
+    ALICE,
+    at_work,
+    desk_on,
+    each_store,  # noqa: F401 - the fixture `store`
+    fixed,
+    resolved,
+    types,
+)
 
 from ticketflow import (
     ResolutionAnswer,

@@ -14,6 +14,7 @@ from _resolution_desks import (
     SUPERVISOR,
     at_work,
     desk_on,
+    each_store,  # noqa: F401 - the fixture `store`
     fixed,
     resolved,
     types,

@@ -6,7 +6,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
-from _resolution_desks import AGENT, T0, at_work, desk_on, fixed, types
+from _resolution_desks import (
+    AGENT,
+    T0,
+    at_work,
+    desk_on,
+    each_store,  # noqa: F401 - the fixture `store`
+    fixed,
+    types,
+)
 
 from ticketflow import (
     CheckResult,

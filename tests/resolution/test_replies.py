@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from _resolution_desks import AGENT, ALICE, RELAY, T0, at_work, desk_on, resolved
+from _resolution_desks import (
+    AGENT,
+    ALICE,
+    RELAY,
+    T0,
+    at_work,
+    desk_on,
+    each_store,  # noqa: F401 - the fixture `store`
+    resolved,
+)
 
 from ticketflow import (
     Actor,
