@@ -18,6 +18,8 @@ from _resolution_desks import (
 
 from ticketflow import (
     CheckResult,
+    CriterionVerdict,
+    Draft,
     Requester,
     ResolutionRecorded,
     Ticket,
@@ -382,3 +384,28 @@ def test_a_recurring_incident_resolves_once_linked_to_a_problem(store: TicketSto
         desk.resolve(ticket.id, fixed(), actor=AGENT)
     desk.link(ticket.id, "problem", problem.id, actor=AGENT)
     assert desk.resolve(ticket.id, fixed(), actor=AGENT).status == "resolved"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: ResolutionPolicy.guard lets a move into resolved follow any non-suggested"
+    " ResolutionRecorded, even one whose verdicts failed (or that no criterion judged)",
+)
+@pytest.mark.parametrize(
+    "verdicts",
+    [(CriterionVerdict("resolution_code", passed=False, reason="not listed"),), ()],
+    ids=["failed", "unjudged"],
+)
+def test_a_capability_cannot_resolve_past_the_criteria(
+    store: TicketStore, verdicts: tuple[CriterionVerdict, ...]
+) -> None:
+    desk, _ = desk_on(store)
+    ticket = at_work(desk)
+
+    def forge(draft: Draft) -> None:
+        draft.record(ResolutionRecorded, resolution=fixed("nope"), verdicts=verdicts)
+        draft.transition("resolved")
+
+    with pytest.raises(DoneCriteriaNotMetError):
+        desk.execute(ticket.id, forge, actor=AGENT, command="transition")
+    assert desk.get(ticket.id) == ticket
