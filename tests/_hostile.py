@@ -32,6 +32,8 @@ from ticketflow import (
     CheckResult,
     Comment,
     CommentAdded,
+    CriterionVerdict,
+    CsatRecorded,
     DecisionExplained,
     Desk,
     Draft,
@@ -43,10 +45,16 @@ from ticketflow import (
     NewTicket,
     PluginError,
     Requester,
+    Resolution,
+    ResolutionAnswer,
+    ResolutionAnswered,
+    ResolutionRecorded,
+    ResolutionSource,
     Role,
     SlaBreached,
     SlaMetric,
     SlaWarned,
+    SuggestionReviewed,
     SystemClock,
     Ticket,
     TicketAssigned,
@@ -109,6 +117,27 @@ from ticketflow.integrations import (
     service_credit_handler,
 )
 from ticketflow.plugins import DiscoveryReport, StrategyRegistry, discover
+from ticketflow.resolution import (
+    ANY,
+    AutoClose,
+    ChecklistDone,
+    CodeInList,
+    Criterion,
+    CsatTrigger,
+    DoneContext,
+    DoneCriteria,
+    EvidenceAttached,
+    HostCriterion,
+    ProblemLinked,
+    ReplyAction,
+    ReplyOutcome,
+    ReplyRules,
+    ResolutionPolicy,
+    RootCauseGiven,
+    ThanksClassifier,
+    business_days_after,
+    pending_suggestion,
+)
 from ticketflow.sla import (
     AlertKind,
     Assignment,
@@ -229,6 +258,10 @@ ENUMS: Final[tuple[type[Enum], ...]] = (
     SlaMetric,
     AlertKind,
     ClockState,
+    ResolutionSource,
+    ResolutionAnswer,
+    CsatTrigger,
+    ReplyAction,
 )
 
 
@@ -836,6 +869,254 @@ _REPLAY_FUNCTION_TARGETS: Final = (
 )
 
 
+# -- ticketflow.resolution ------------------------------------------------------------------------
+def _ai_or_human(
+    code: str, summary: str, root_cause: str | None, evidence: list[str], confidence: float | None
+) -> Arguments:
+    source = ResolutionSource.HUMAN if confidence is None else ResolutionSource.AI
+    return (), {
+        "code": code,
+        "summary": summary,
+        "root_cause": root_cause,
+        "evidence": evidence,
+        "source": source,
+        "confidence": confidence,
+    }
+
+
+_resolution_arguments = st.builds(
+    _ai_or_human,
+    st.sampled_from(["fixed", "workaround", "nope"]) | _names,
+    _bodies,
+    st.none() | _line,
+    st.lists(_line, max_size=3),
+    st.none() | st.floats(0, 1),
+)
+_resolutions = _resolution_arguments.map(lambda arguments: Resolution(**arguments[1]))
+_verdicts = st.builds(
+    CriterionVerdict, criterion=_names, passed=st.booleans(), reason=_line | st.just("")
+)
+
+
+def _says_yes(_: DoneContext) -> bool:
+    """A host's criterion that always passes."""
+    return True
+
+
+_CRITERIA: Final[tuple[Criterion, ...]] = (
+    CodeInList(),
+    CodeInList(["fixed"], name="strict_code"),
+    RootCauseGiven(["network"]),
+    ProblemLinked(min_reopens=2),
+    EvidenceAttached(minimum=2),
+    ChecklistDone(),
+    HostCriterion("host", _says_yes),
+)
+_criteria_lists = st.lists(
+    st.sampled_from(_CRITERIA), max_size=4, unique_by=lambda criterion: criterion.name
+)
+_criteria_keys = st.tuples(
+    st.sampled_from([ANY, *(kind.value for kind in TicketKind)]),
+    st.sampled_from([ANY, "network", "billing"]),
+)
+_done_criteria = st.builds(
+    DoneCriteria, _criteria_lists | st.dictionaries(_criteria_keys, _criteria_lists, max_size=3)
+)
+_auto_closes = st.builds(
+    AutoClose,
+    business_days=st.integers(1, 365),
+    calendar=st.none() | _calendars,
+    name=_names,
+)
+_reply_rules = st.builds(
+    ReplyRules,
+    reopen_window=_durations,
+    thanks=st.sampled_from([ThanksClassifier(), ThanksClassifier(["merci", "thanks a lot"])]),
+)
+
+
+def _resolution_journals() -> list[list[TicketEvent]]:
+    # A ticket at work, one with an AI's suggestion pending, one resolved, one closed.
+    clock = FrozenClock(T0)
+    desk = Desk(InMemoryTicketStore(), clock=clock)
+    agent = Actor.agent("ann")
+    journals = []
+    for stage in range(4):
+        ticket = desk.submit(
+            NewTicket(subject="parcel late", requester=Requester("alice@example.com")),
+            actor=agent,
+        )
+        for status in ("triaged", "in_progress"):
+            desk.transition(ticket.id, status, actor=agent)
+        if stage == 1:
+            ai = Resolution(code="fixed", summary="restarted", source="ai", confidence=0.2)
+            desk.resolve(ticket.id, ai, actor=Actor.ai("bot"))
+        if stage >= 2:
+            desk.resolve(ticket.id, Resolution(code="fixed", summary="done"), actor=agent)
+        if stage == 3:
+            desk.confirm_resolution(ticket.id, actor=Actor.customer("alice@example.com"))
+        journals.append(list(desk.history(ticket.id)))
+    return journals
+
+
+_RESOLUTION_JOURNALS: Final = _resolution_journals()
+_RESOLUTION_TARGETS: Final = (
+    Target("Resolution", Resolution, _resolution_arguments, frozenset({"root_cause", "evidence"})),
+    Target("CriterionVerdict", CriterionVerdict, _instances(_verdicts), frozenset({"reason"})),
+    Target(
+        "ResolutionRecorded",
+        ResolutionRecorded,
+        _event(
+            resolution=_resolutions,
+            verdicts=st.lists(_verdicts, max_size=3),
+            suggested=st.booleans(),
+        ),
+        frozenset({"verdicts", "suggested"}),
+    ),
+    Target(
+        "SuggestionReviewed",
+        SuggestionReviewed,
+        _event(suggestion=st.integers(1, 10_000), accepted=st.booleans(), reason=st.none() | _line),
+        frozenset({"reason"}),
+    ),
+    Target(
+        "ResolutionAnswered",
+        ResolutionAnswered,
+        _event(
+            answer=st.sampled_from(ResolutionAnswer),
+            policy=st.none() | _names,
+            comment=st.none() | _bodies,
+        ),
+        frozenset({"policy", "comment"}),
+    ),
+    Target(
+        "CsatRecorded",
+        CsatRecorded,
+        _event(score=st.integers(1, 5), response_id=_names, comment=st.none() | _bodies),
+        frozenset({"comment"}),
+    ),
+    Target(
+        "CodeInList",
+        CodeInList,
+        _keywords(codes=st.frozensets(_names, min_size=1, max_size=4), name=_names),
+        frozenset({"codes", "name"}),
+    ),
+    Target(
+        "RootCauseGiven",
+        RootCauseGiven,
+        _keywords(categories=st.none() | st.frozensets(_names, max_size=3), name=_names),
+        frozenset({"categories", "name"}),
+    ),
+    Target(
+        "ProblemLinked",
+        ProblemLinked,
+        _keywords(
+            recurring_tag=st.sampled_from(["recurring", "flaky-2"]),
+            min_reopens=st.none() | st.integers(1, 1000),
+            name=_names,
+        ),
+        frozenset({"recurring_tag", "min_reopens", "name"}),
+    ),
+    Target(
+        "EvidenceAttached",
+        EvidenceAttached,
+        _keywords(minimum=st.integers(1, 32), name=_names),
+        frozenset({"minimum", "name"}),
+    ),
+    Target(
+        "ChecklistDone",
+        ChecklistDone,
+        _keywords(prefix=st.sampled_from(["checklist.", "todo_"]) | _names, name=_names),
+        frozenset({"prefix", "name"}),
+    ),
+    Target(
+        "HostCriterion",
+        HostCriterion,
+        _keywords(name=_names, predicate=st.just(_says_yes), reason=_line),
+        frozenset({"reason"}),
+    ),
+    Target(
+        "DoneContext",
+        DoneContext,
+        _keywords(
+            ticket=_some_tickets,
+            resolution=_resolutions,
+            history=st.sampled_from([tuple, lambda: _RESOLUTION_JOURNALS[0]]),
+        ),
+    ),
+    Target(
+        "DoneCriteria",
+        DoneCriteria,
+        _keywords(
+            criteria=_criteria_lists | st.dictionaries(_criteria_keys, _criteria_lists, max_size=3)
+        ),
+        frozenset({"criteria"}),
+    ),
+    Target(
+        "DoneCriteria.default",
+        DoneCriteria.default,
+        _keywords(codes=st.lists(_names, min_size=1, max_size=4)),
+        frozenset({"codes"}),
+    ),
+    Target(
+        "AutoClose",
+        AutoClose,
+        _instances(_auto_closes),
+        frozenset({"business_days", "calendar", "name"}),
+    ),
+    Target(
+        "ThanksClassifier",
+        ThanksClassifier,
+        _keywords(
+            phrases=st.lists(_line, min_size=1, max_size=4).filter(
+                lambda phrases: all(any(c.isalpha() for c in p) for p in phrases)
+            )
+        ),
+        frozenset({"phrases"}),
+    ),
+    Target(
+        "ReplyRules",
+        ReplyRules,
+        _instances(_reply_rules),
+        frozenset({"reopen_window", "thanks", "waiting", "working", "resolved"}),
+    ),
+    Target(
+        "ReplyOutcome",
+        ReplyOutcome,
+        _keywords(
+            action=st.sampled_from(ReplyAction),
+            ticket=_some_tickets,
+            follow_up=st.none() | _some_tickets,
+        ),
+        frozenset({"follow_up"}),
+    ),
+    Target(
+        "ResolutionPolicy",
+        ResolutionPolicy,
+        _keywords(
+            criteria=_done_criteria,
+            ai_threshold=st.none() | st.floats(0.01, 1),
+            auto_close=st.none() | _auto_closes,
+            csat=st.sampled_from([*CsatTrigger, *(t.value for t in CsatTrigger)]),
+            replies=_reply_rules,
+            closed=st.just("closed"),
+        ),
+        frozenset({"criteria", "ai_threshold", "auto_close", "csat", "replies", "closed"}),
+    ),
+)
+_RESOLUTION_FUNCTION_TARGETS: Final = (
+    Target(
+        "business_days_after",
+        business_days_after,
+        _keywords(calendar=_calendars, at=aware_datetimes(), days=st.integers(1, 30)),
+    ),
+    Target(
+        "pending_suggestion",
+        pending_suggestion,
+        st.sampled_from(_RESOLUTION_JOURNALS).map(lambda journal: ((journal,), {})),
+    ),
+)
+
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "Attachment",
@@ -1288,6 +1569,7 @@ TARGETS: Final[tuple[Target, ...]] = (
     ),
     # -- ticketflow.triage --------------------------------------------------------------------
     *_REPLAY_TARGETS,
+    *_RESOLUTION_TARGETS,
     Target(
         "Agent",
         Agent,
@@ -1849,6 +2131,7 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
     ),
     # -- ticketflow.triage --------------------------------------------------------------------
     *_REPLAY_FUNCTION_TARGETS,
+    *_RESOLUTION_FUNCTION_TARGETS,
     Target(
         "rule_categorizer",
         rule_categorizer,

@@ -31,6 +31,7 @@ import ticketflow
 import ticketflow.intake
 import ticketflow.integrations
 import ticketflow.plugins
+import ticketflow.resolution
 import ticketflow.sla
 import ticketflow.storage
 import ticketflow.testing
@@ -56,6 +57,8 @@ from ticketflow import (
     LinkKind,
     NewTicket,
     Requester,
+    Resolution,
+    ResolutionSource,
     Ticket,
     TicketCreated,
     TicketEvent,
@@ -71,6 +74,7 @@ from ticketflow import (
 )
 from ticketflow.intake import FormSpec
 from ticketflow.integrations import RetrySchedule, ServiceCredit
+from ticketflow.resolution import AutoClose, HostCriterion, ResolutionPolicy
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTargets
 from ticketflow.storage import Change, LeasedMessage, OutboxMessage, SQLiteTicketStore, TicketQuery
 from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
@@ -83,6 +87,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.integrations,
     ticketflow.intake,
     ticketflow.plugins,
+    ticketflow.resolution,
     ticketflow.testing,
     ticketflow.triage,
     ticketflow.webhooks,
@@ -211,6 +216,9 @@ NOT_JSON: Final[Mapping[type, str]] = {
     CategoryRule: "configuration: a field condition may mix value types, which JSON cannot sort",
     RouteRule: "configuration: a field condition may mix value types, which JSON cannot sort",
     RetrySchedule: "configuration holding its random source, a callable",
+    HostCriterion: "configuration holding the host's predicate, a callable",
+    AutoClose: "configuration holding a BusinessCalendar",
+    ResolutionPolicy: "configuration holding DoneCriteria, which may hold host callables",
 }
 """Public attrs classes whose values need not convert to JSON, and why."""
 
@@ -311,7 +319,35 @@ def _closing(value: object) -> None:
         value.close()
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
+_TO_JSON_NAME_ERROR: Final = (
+    "BUG: to_json raises NameError: resolution/_policy.py imports BusinessCalendar only for"
+    " type checking, so cattrs cannot resolve AutoClose.calendar's annotation"
+)
+_PHRASES_DO_NOT_READ_BACK: Final = (
+    "BUG: ThanksClassifier.phrases is written as lists of words, and its converter reads"
+    " only strings: from_json(to_json(classifier)) raises DeserializationError"
+)
+KNOWN_BUGS: Final[Mapping[str, str]] = {
+    "AutoClose": _TO_JSON_NAME_ERROR,
+    "ResolutionPolicy": _TO_JSON_NAME_ERROR,
+    "ThanksClassifier": _PHRASES_DO_NOT_READ_BACK,
+    "ReplyRules": _PHRASES_DO_NOT_READ_BACK,
+    "business_days_after": "BUG: its arguments are not checked: AttributeError or TypeError",
+    "pending_suggestion": "BUG: history is not checked: TypeError on a set or a number",
+}
+"""Targets whose hostile test fails until a known bug is fixed (strict: a fix must drop them)."""
+
+
+def _known(targets: tuple[Target, ...]) -> list[Any]:
+    return [
+        pytest.param(target, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[target.name]))
+        if target.name in KNOWN_BUGS
+        else target
+        for target in targets
+    ]
+
+
+@pytest.mark.parametrize("target", _known(TARGETS), ids=lambda target: target.name)
 @given(data=st.data())
 def test_a_constructor_returns_a_value_that_reads_back_or_raises_a_ticketflow_error(
     target: Target, data: st.DataObject
@@ -334,7 +370,7 @@ def test_a_constructor_returns_a_value_that_reads_back_or_raises_a_ticketflow_er
             _closing(value)
 
 
-@pytest.mark.parametrize("target", FUNCTION_TARGETS, ids=lambda target: target.name)
+@pytest.mark.parametrize("target", _known(FUNCTION_TARGETS), ids=lambda target: target.name)
 @given(data=st.data())
 def test_a_function_returns_a_value_that_reads_back_or_raises_a_ticketflow_error(
     target: Target, data: st.DataObject
@@ -439,7 +475,11 @@ def _mutated(draw: st.DrawFn, data: object, depth: int = 0) -> object:
 
 
 _VALUE_TARGETS: Final = tuple(
-    target for target in TARGETS if target.build in SERIALIZED and target.build not in NOT_JSON
+    target
+    for target in TARGETS
+    if target.build in SERIALIZED
+    and target.build not in NOT_JSON
+    and target.name not in KNOWN_BUGS  # they fail where their own targets are xfailed
 )
 
 
@@ -465,6 +505,8 @@ _CLASSES: Final[tuple[object, ...]] = (
             for module in PUBLIC_MODULES
             for name in module.__all__
             if inspect.isclass(cls := getattr(module, name))
+            # Until the bug is fixed, reading one raises NameError (see KNOWN_BUGS).
+            and cls not in (AutoClose, ResolutionPolicy)
         },
         key=lambda cls: cls.__name__,
     ),
@@ -615,6 +657,16 @@ ACTORS: Final = (
     MALLORY,
 )
 _tags = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=8)
+_resolutions = st.builds(
+    lambda code, confidence: Resolution(
+        code=code,
+        summary="replaced the router",
+        source=ResolutionSource.HUMAN if confidence is None else ResolutionSource.AI,
+        confidence=confidence,
+    ),
+    st.sampled_from(["fixed", "workaround", "nope"]),
+    st.none() | st.sampled_from([0.2, 0.95]),
+)
 _labels = st.none() | st.sampled_from(["l1", "l2", "bob", "P1", "P2", "billing"])
 
 
@@ -746,6 +798,32 @@ _COMMANDS: Final[Mapping[str, tuple[str, Callable[[Scene], Mapping[str, Any]]]]]
             "command": st.sampled_from(["comment", "transition", "assign", "triage"]),
         },
     ),
+    "resolve": (
+        "ticket_id actor expected_version",
+        lambda _: {"resolution": _resolutions},
+    ),
+    "review_suggestion": (
+        "ticket_id actor expected_version",
+        lambda _: {"accept": st.booleans(), "reason": st.none() | st.sampled_from(["ok", "no"])},
+    ),
+    "confirm_resolution": ("ticket_id actor", lambda _: {"comment": st.none() | st.just("ok")}),
+    "reject_resolution": (
+        "ticket_id actor",
+        lambda _: {"comment": st.none() | st.just("still late")},
+    ),
+    "close": ("ticket_id actor", lambda _: {"reason": st.none() | st.just("done")}),
+    "reply": (
+        "ticket_id actor",
+        lambda _: {"body": st.sampled_from(["thanks!", "still late", "Merci", "x" * 300])},
+    ),
+    "record_csat": (
+        "ticket_id actor",
+        lambda _: {
+            "score": st.integers(1, 5),
+            "comment": st.none() | st.just("quick"),
+            "response_id": st.sampled_from(["r1", "r2"]),
+        },
+    ),
     "get": ("ticket_id", lambda _: {}),
     "history": ("ticket_id", lambda _: {}),
     "view": ("ticket_id actor", lambda _: {}),
@@ -821,9 +899,24 @@ def scenes(draw: st.DrawFn, command: str) -> Scene:
         priority=draw(st.sampled_from([None, "P1", "P2"])),
     )
     ticket = desk.submit(draft, actor=ALICE)
-    for status in draw(st.sampled_from([(), ("triaged",), ("triaged", "in_progress")])):
-        ticket = desk.transition(ticket.id, status, actor=AGENT)
+    steps = [(), ("triaged",), ("triaged", "in_progress"), *_RESOLVING]
+    for step in draw(st.sampled_from(steps)):
+        if step in _RESOLUTIONS:
+            actor = Actor.ai("bot") if step == "suggested" else AGENT
+            ticket = desk.resolve(ticket.id, _RESOLUTIONS[step], actor=actor)
+        else:
+            ticket = desk.transition(ticket.id, step, actor=AGENT)
     return Scene(desk, ticket, desk.get(problem.id))
+
+
+_RESOLUTIONS: Final = {
+    "resolved": Resolution(code="fixed", summary="replaced the router"),
+    "suggested": Resolution(code="fixed", summary="restart", source="ai", confidence=0.2),
+}
+_RESOLVING: Final = (
+    ("triaged", "in_progress", "resolved"),
+    ("triaged", "in_progress", "suggested"),
+)
 
 
 def _state(scene: Scene, ids: tuple[str, ...]) -> dict[str, tuple[Ticket, int]]:
