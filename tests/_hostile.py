@@ -919,8 +919,8 @@ _criteria_keys = st.tuples(
     st.sampled_from([ANY, *(kind.value for kind in TicketKind)]),
     st.sampled_from([ANY, "network", "billing"]),
 )
-_done_criteria = st.builds(
-    DoneCriteria, _criteria_lists | st.dictionaries(_criteria_keys, _criteria_lists, max_size=3)
+_done_criteria = st.builds(DoneCriteria.of, _criteria_lists) | st.builds(
+    DoneCriteria, st.dictionaries(_criteria_keys, _criteria_lists, max_size=3)
 )
 _auto_closes = st.builds(
     AutoClose,
@@ -1047,10 +1047,14 @@ _RESOLUTION_TARGETS: Final = (
     Target(
         "DoneCriteria",
         DoneCriteria,
-        _keywords(
-            criteria=_criteria_lists | st.dictionaries(_criteria_keys, _criteria_lists, max_size=3)
-        ),
+        _keywords(criteria=st.dictionaries(_criteria_keys, _criteria_lists, max_size=3)),
         frozenset({"criteria"}),
+    ),
+    Target(
+        "DoneCriteria.of",
+        DoneCriteria.of,
+        _keywords(criteria=_criteria_lists),
+        frozenset(),
     ),
     Target(
         "DoneCriteria.default",

@@ -319,22 +319,7 @@ def _closing(value: object) -> None:
         value.close()
 
 
-_TO_JSON_NAME_ERROR: Final = (
-    "BUG: to_json raises NameError: resolution/_policy.py imports BusinessCalendar only for"
-    " type checking, so cattrs cannot resolve AutoClose.calendar's annotation"
-)
-_PHRASES_DO_NOT_READ_BACK: Final = (
-    "BUG: ThanksClassifier.phrases is written as lists of words, and its converter reads"
-    " only strings: from_json(to_json(classifier)) raises DeserializationError"
-)
-KNOWN_BUGS: Final[Mapping[str, str]] = {
-    "AutoClose": _TO_JSON_NAME_ERROR,
-    "ResolutionPolicy": _TO_JSON_NAME_ERROR,
-    "ThanksClassifier": _PHRASES_DO_NOT_READ_BACK,
-    "ReplyRules": _PHRASES_DO_NOT_READ_BACK,
-    "business_days_after": "BUG: its arguments are not checked: AttributeError or TypeError",
-    "pending_suggestion": "BUG: history is not checked: TypeError on a set or a number",
-}
+KNOWN_BUGS: Final[Mapping[str, str]] = {}
 """Targets whose hostile test fails until a known bug is fixed (strict: a fix must drop them)."""
 
 
@@ -505,8 +490,6 @@ _CLASSES: Final[tuple[object, ...]] = (
             for module in PUBLIC_MODULES
             for name in module.__all__
             if inspect.isclass(cls := getattr(module, name))
-            # Until the bug is fixed, reading one raises NameError (see KNOWN_BUGS).
-            and cls not in (AutoClose, ResolutionPolicy)
         },
         key=lambda cls: cls.__name__,
     ),

@@ -51,7 +51,7 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     # the CSAT request, a signed webhook verified by the receiver; the answer recorded once
     assert (
         "webhook ticket.csat_requested for #1 delivered to the survey service on 127.0.0.1:"
-        " signature verified (webhook-id id0039)" in out
+        " signature verified (webhook-id id0038)" in out
     )
     assert "webhook ticket.csat_requested for #2 delivered" in out
     assert "#1 CSAT 5/5 recorded (response survey-1); the same response again changes" in out

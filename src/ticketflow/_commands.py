@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Protocol, runtime_checkable
 
 from ._access import Access
-from ._actors import Actor
+from ._actors import Actor, Role
 from ._draft import Decide, Draft
 from ._events import (
     CommentAdded,
@@ -72,6 +72,8 @@ class Commands(Executes):
     store: TicketStore
     access: Access
     categories: Categories | None
+    # The Desk's (Resolving's): a customer's public comment is a reply, by the reply rules.
+    _customer_reply: Callable[[str, str, Actor, int | None], Ticket]
 
     def assign(
         self,
@@ -112,6 +114,11 @@ class Commands(Executes):
     ) -> Ticket:
         """Add a comment: public (the requester sees it) or internal (agents only).
 
+        A customer's comment is a reply, and goes by the desk's reply rules (see
+        :meth:`reply`): it may resume or reopen the ticket, and where the rules open a
+        follow-up ticket (the ticket is closed, say), the comment goes there and the
+        follow-up is returned.
+
         Raises:
             InvalidValueError: An empty body, or ``public`` is not ``True`` or ``False``.
             AccessDeniedError: A customer writing an internal comment.
@@ -120,6 +127,8 @@ class Commands(Executes):
         check_bool("public", public)
         if type(actor) is Actor:
             self.access.require_public(public, actor)
+            if actor.role is Role.CUSTOMER:
+                return self._customer_reply(ticket_id, body, actor, expected_version)
         comment_id = check_name("ids()", self._ids())
         return self.execute(
             ticket_id,

@@ -322,7 +322,7 @@ class Desk(Commands, Resolving, Ticking):
         return journal
 
     def _commit(self, draft: Draft, *, assign_number: bool = False) -> Ticket:
-        self._resolution.guard(draft)
+        self._resolution.enforce(draft)
         due_at, memos = next_due_of(self.due_work, draft)
         self.store.commit(
             Change(

@@ -150,7 +150,21 @@ class Resolving(Executes):
 
         command = "confirm_resolution" if confirm else "reject_resolution"
         after = self.execute(ticket_id, decide, actor=actor, command=command)
-        return self._outcome(decided[-1], after, comment or "The customer rejected the resolution.")
+        outcome = self._outcome(
+            decided[-1], after, comment or "The customer rejected the resolution."
+        )
+        follow_up = outcome.follow_up
+        if follow_up is None:
+            return outcome
+        # Past the window: the rejection is recorded on the resolved ticket too, naming its
+        # follow-up, so the same rejection again is refused rather than opening another.
+        after = self.execute(
+            ticket_id,
+            lambda d: _decide.record_rejection(d, comment, follow_up),
+            actor=actor,
+            command=command,
+        )
+        return ticketflow.resolution.ReplyOutcome(outcome.action, after, follow_up)
 
     def close(self, ticket_id: str, *, actor: Actor, reason: str | None = None) -> Ticket:
         """Close a resolved internal ticket (external work closes on the customer's word).
@@ -170,7 +184,9 @@ class Resolving(Executes):
             command="transition",
         )
 
-    def reply(self, ticket_id: str, body: str, *, actor: Actor) -> ReplyOutcome:
+    def reply(
+        self, ticket_id: str, body: str, *, actor: Actor, expected_version: int | None = None
+    ) -> ReplyOutcome:
         """Record a customer's reply by the reply rules: comment, resume, reopen or follow up.
 
         ``actor`` is the customer, or a system actor relaying their reply (the comment is then
@@ -192,8 +208,16 @@ class Resolving(Executes):
                 author = Actor.customer(draft.ticket.requester.email)
             decided.append(_decide.reply(draft, policy, body, author=author, comment_id=comment_id))
 
-        after = self.execute(ticket_id, decide, actor=actor, command="reply")
+        after = self.execute(
+            ticket_id, decide, actor=actor, command="reply", expected_version=expected_version
+        )
         return self._outcome(decided[-1], after, body)
+
+    def _customer_reply(
+        self, ticket_id: str, body: str, actor: Actor, expected_version: int | None
+    ) -> Ticket:
+        outcome = self.reply(ticket_id, body, actor=actor, expected_version=expected_version)
+        return outcome.ticket if outcome.follow_up is None else outcome.follow_up
 
     def _outcome(self, action: ReplyAction, ticket: Ticket, body: str) -> ReplyOutcome:
         from .resolution import _decide  # noqa: PLC0415 - loaded on first use

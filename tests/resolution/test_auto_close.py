@@ -225,10 +225,6 @@ def test_without_any_calendar_monday_to_friday_in_utc(store: TicketStore) -> Non
     assert desk.get(ticket.id).status == "closed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: business_days_after does not check its arguments (AttributeError, TypeError)",
-)
 @pytest.mark.parametrize(
     ("calendar", "at", "days"),
     [
@@ -245,11 +241,6 @@ def test_business_days_after_refuses_bad_arguments_with_a_typed_error(
         business_days_after(calendar, at, days)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: to_json/from_primitive raise NameError: resolution/_policy.py imports"
-    " BusinessCalendar only under TYPE_CHECKING, so AutoClose.calendar's annotation is unresolved",
-)
 @pytest.mark.parametrize(
     "value", [AutoClose(), ResolutionPolicy()], ids=lambda value: type(value).__name__
 )

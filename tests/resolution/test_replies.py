@@ -339,10 +339,6 @@ def test_replies_are_for_the_customer_or_a_relay(store: TicketStore) -> None:
     assert desk.get(ticket.id) == ticket
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: phrases are written as lists of words; the converter reads only strings",
-)
 @pytest.mark.parametrize(
     "value", [ThanksClassifier(), ReplyRules()], ids=lambda value: type(value).__name__
 )

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ticketflow import Actor, Desk, NewTicket, Requester, Ticket
+from ticketflow import Actor, Desk, NewTicket, Requester, Resolution, Ticket
 from ticketflow import TicketStatus as S
 from ticketflow.exceptions import ConflictError
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets
@@ -185,7 +185,7 @@ def churn(path: str, seed: int) -> None:
         desk.comment(ticket.id, "on it " * rng.randrange(1, 200), actor=AGENT)
         desk.set_fields(ticket.id, {"weight": rng.random(), "round": None}, actor=AGENT)
         desk.transition(ticket.id, S.IN_PROGRESS, actor=AGENT)
-        desk.transition(ticket.id, S.RESOLVED, actor=AGENT, reason="fixed")
+        desk.resolve(ticket.id, Resolution(code="fixed", summary="Fixed."), actor=AGENT)
 
 
 def main(argv: list[str]) -> None:

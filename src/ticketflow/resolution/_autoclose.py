@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import attrs
 
@@ -13,12 +13,11 @@ from .._draft import Draft
 from .._due import DueCheckpoint
 from .._events import TicketEvent
 from .._ticket import Ticket
-from ..exceptions import CalendarError
+from .._values import check_instant, check_int
+from ..exceptions import CalendarError, InvalidValueError
+from ..sla._calendar import BusinessCalendar
 from ._decide import auto_close, resolved_at
 from ._policy import AutoClose, ResolutionPolicy
-
-if TYPE_CHECKING:
-    from ..sla import BusinessCalendar
 
 __all__ = ["AUTO_CLOSE_ACTOR", "AutoCloseWork", "business_days_after"]
 
@@ -34,17 +33,25 @@ def business_days_after(calendar: BusinessCalendar, at: datetime, days: int) -> 
     A business day is a local date on which ``calendar`` has open time.
 
     Raises:
+        InvalidValueError: An argument is not of its kind, or ``days`` is not 1 to 365.
         CalendarError: The calendar has no such day within ten years.
     """
+    if not isinstance(calendar, BusinessCalendar):
+        raise InvalidValueError("calendar", calendar, "must be a BusinessCalendar")
+    at = check_instant("at", at)
+    check_int("days", days, minimum=1, maximum=365)
     zone = calendar.tz
-    day = at.astimezone(zone).date()
-    counted = 0
-    for _ in range(_MAX_DAYS_SCANNED):
-        day += timedelta(days=1)
-        if calendar.between(_midnight(day, zone), _midnight(day + timedelta(days=1), zone)):
-            counted += 1
-            if counted == days:
-                return _midnight(day + timedelta(days=1), zone).astimezone(UTC)
+    try:
+        day = at.astimezone(zone).date()
+        counted = 0
+        for _ in range(_MAX_DAYS_SCANNED):
+            day += timedelta(days=1)
+            if calendar.between(_midnight(day, zone), _midnight(day + timedelta(days=1), zone)):
+                counted += 1
+                if counted == days:
+                    return _midnight(day + timedelta(days=1), zone).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise CalendarError("at", f"{days} business days after {at} lie beyond year 9999") from None
     raise CalendarError("calendar", f"has no {days} business days within ten years of {at}")
 
 
@@ -53,8 +60,6 @@ def _midnight(day: date, zone: object) -> datetime:
 
 
 def _weekdays() -> BusinessCalendar:
-    from ..sla import BusinessCalendar  # noqa: PLC0415 - the SLA engine loads on first use
-
     return BusinessCalendar.weekly(tz="UTC", hours={"mon-fri": ["00:00-24:00"]})
 
 

@@ -358,6 +358,11 @@ class DoneCriteria:
         self._by_key = by_key
 
     @classmethod
+    def of(cls, criteria: Iterable[Criterion]) -> DoneCriteria:
+        """Return the same criteria for every ticket (``{("*", "*"): criteria}``)."""
+        return cls({(ANY, ANY): criteria})
+
+    @classmethod
     def default(cls, codes: Iterable[str] = DEFAULT_CODES) -> DoneCriteria:
         """Return the default: the resolution's code is one of ``codes``."""
         return cls({(ANY, ANY): [CodeInList(codes)]})

@@ -9,6 +9,7 @@ from typing import Final
 from .._actors import Actor, Role
 from .._draft import Draft
 from .._events import (
+    EVENT_TYPES,
     CommentAdded,
     CsatRecorded,
     ResolutionAnswered,
@@ -26,7 +27,7 @@ from ..exceptions import (
     InvalidValueError,
 )
 from ._criteria import DoneContext, failures_of
-from ._policy import CSAT_TOPIC, CsatTrigger, ResolutionPolicy
+from ._policy import ResolutionPolicy
 from ._replies import ReplyAction
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "close",
     "follow_up",
     "record_csat",
+    "record_rejection",
     "reply",
     "resolve",
     "resolved_at",
@@ -96,16 +98,22 @@ def _judge_and_record(
     else:
         reason = f"resolved: {resolution.code}"
     draft.transition(policy.resolved, reason=reason, actor=_for_customer(draft))
-    if policy.csat is CsatTrigger.ON_RESOLVE:
-        _ask_csat(draft)
 
 
 def pending_suggestion(history: Sequence[TicketEvent]) -> ResolutionRecorded | None:
     """Return the AI suggestion awaiting review, if any: the last, unless reviewed or overtaken.
 
     A suggestion is overtaken by any later resolution or status change.
+
+    Raises:
+        InvalidValueError: ``history`` is not a sequence of events.
     """
+    given: object = history
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+        raise InvalidValueError("history", given, "must be a sequence of ticket events")
     for event in reversed(history):
+        if type(event) not in EVENT_TYPES:
+            raise InvalidValueError("history", event, "must hold ticket events only")
         if type(event) is ResolutionRecorded:
             return event if event.suggested else None
         if type(event) in (SuggestionReviewed, TicketTransitioned):
@@ -137,10 +145,8 @@ def review(draft: Draft, policy: ResolutionPolicy, *, accept: bool, reason: str 
 
 
 def close(draft: Draft, policy: ResolutionPolicy, *, reason: str, actor: Actor | None) -> None:
-    """Move the ticket to ``closed`` and ask for a CSAT score if the policy says so."""
+    """Move the ticket to ``closed`` (the policy asks for a CSAT score on commit)."""
     draft.transition(policy.closed, reason=reason, actor=actor)
-    if policy.csat is CsatTrigger.ON_CLOSE:
-        _ask_csat(draft)
 
 
 def answer(
@@ -170,6 +176,10 @@ def answer(
         draft.record(ResolutionAnswered, answer=given, comment=comment)
         close(draft, policy, reason="confirmed by the customer", actor=_for_customer(draft))
         return ReplyAction.COMMENT
+    if _rejected_since_resolved(draft.history(), policy):
+        raise InvalidValueError(
+            "ticket_id", ticket.id, "its resolution was rejected already: a follow-up carries it"
+        )
     if resolved_since is not None and draft.at - resolved_since > policy.replies.reopen_window:
         return ReplyAction.FOLLOW_UP
     draft.record(ResolutionAnswered, answer=given, comment=comment)
@@ -177,6 +187,22 @@ def answer(
         target, reason="the customer rejected the resolution", actor=_for_customer(draft)
     )
     return ReplyAction.REOPEN
+
+
+def _rejected_since_resolved(history: Sequence[TicketEvent], policy: ResolutionPolicy) -> bool:
+    for event in reversed(history):
+        if type(event) is ResolutionAnswered and event.answer is ResolutionAnswer.REJECTED:
+            return True
+        if type(event) is TicketTransitioned and event.target == policy.resolved:
+            return False
+    return False
+
+
+def record_rejection(draft: Draft, comment: str | None, follow_up: Ticket) -> None:
+    """Record a rejection past the reopen window, naming the follow-up that carries the work."""
+    note = f"Rejected after the reopen window: the follow-up {follow_up.reference} carries it."
+    text = note if comment is None else f"{comment}\n\n{note}"
+    draft.record(ResolutionAnswered, answer=ResolutionAnswer.REJECTED, comment=text)
 
 
 def auto_close(draft: Draft, policy: ResolutionPolicy, name: str, days: int, actor: Actor) -> None:
@@ -253,21 +279,3 @@ def record_csat(draft: Draft, *, score: int, comment: str | None, response_id: s
         if type(event) is CsatRecorded and event.response_id == response_id:
             return
     draft.record(CsatRecorded, score=score, comment=comment, response_id=response_id)
-
-
-def _ask_csat(draft: Draft) -> None:
-    ticket = draft.ticket
-    draft.emit(
-        CSAT_TOPIC,
-        {
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "reference": ticket.reference,
-            "subject": ticket.subject,
-            "requester": {"email": ticket.requester.email, "name": ticket.requester.name},
-            "resolution": ticket.resolution,
-            "status": str(ticket.status),
-            "at": draft.at.isoformat(),
-            "scale": {"min": 1, "max": 5},
-        },
-    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import attrs
 
 from .._actors import Role
 from .._draft import Draft
 from .._events import ResolutionAnswered, ResolutionRecorded, TicketTransitioned
+from .._identity import same_mailbox
 from .._resolution import ResolutionAnswer
 from .._status import TicketStatus, as_status
 from .._values import check_int, check_name
@@ -22,11 +23,9 @@ from ..exceptions import (
     InvalidValueError,
     PermissionDeniedError,
 )
+from ..sla._calendar import BusinessCalendar
 from ._criteria import DoneCriteria
 from ._replies import ReplyRules
-
-if TYPE_CHECKING:
-    from ..sla import BusinessCalendar
 
 __all__ = ["CSAT_TOPIC", "AutoClose", "CsatTrigger", "ResolutionPolicy"]
 
@@ -55,8 +54,6 @@ def _days(value: int) -> int:
 def _calendar(value: BusinessCalendar | None) -> BusinessCalendar | None:
     if value is None:
         return None
-    from ..sla import BusinessCalendar  # noqa: PLC0415 - the SLA engine loads on first use
-
     if not isinstance(value, BusinessCalendar):
         raise InvalidValueError("calendar", value, "must be a BusinessCalendar or None")
     return value
@@ -161,12 +158,18 @@ class ResolutionPolicy:
         """The resolved status (the reply rules')."""
         return self.replies.resolved
 
-    def guard(self, draft: Draft) -> None:
-        """Refuse a draft that breaks one of the three rules (the Desk calls it on commit).
+    def enforce(self, draft: Draft) -> None:
+        """Hold a draft to the policy's rules, and add what they ask for (the Desk's commit).
+
+        Asks for a satisfaction score (a ``ticket.csat_requested`` message) when the draft
+        moves the ticket into ``closed`` (or ``resolved``, by :attr:`csat`), whatever command
+        moved it.
 
         Raises:
-            DoneCriteriaNotMetError: A move into ``resolved`` with no passing resolution.
-            ConfirmationRequiredError: External work closed without confirmation.
+            DoneCriteriaNotMetError: A move into ``resolved`` without a resolution whose every
+                applicable criterion was judged and passed.
+            ConfirmationRequiredError: External work closed without the customer's own
+                confirmation (or an automatic close by a system actor).
             PermissionDeniedError: An AI actor closing a ticket.
         """
         events = draft.events
@@ -174,21 +177,35 @@ class ResolutionPolicy:
             if type(event) is not TicketTransitioned:
                 continue
             if event.target == self.replies.resolved:
-                if not any(
-                    type(e) is ResolutionRecorded and not e.suggested for e in events[:index]
-                ):
-                    raise DoneCriteriaNotMetError(
-                        event.ticket_id,
-                        [
-                            CheckFailure(
-                                "resolution",
-                                "no resolution was recorded: resolve with"
-                                " Desk.resolve(ticket_id, Resolution(...))",
-                            )
-                        ],
-                    )
+                self._guard_resolve(draft, event, events[:index])
+                self._ask_csat(draft, CsatTrigger.ON_RESOLVE)
             elif event.target == self.closed:
                 self._guard_close(draft, event, events[:index])
+                self._ask_csat(draft, CsatTrigger.ON_CLOSE)
+
+    def _guard_resolve(
+        self, draft: Draft, event: TicketTransitioned, before: Sequence[object]
+    ) -> None:
+        recorded = [e for e in before if type(e) is ResolutionRecorded and not e.suggested]
+        if not recorded:
+            problem = (
+                "no resolution was recorded: resolve with Desk.resolve(ticket_id, Resolution(...))"
+            )
+        else:
+            verdicts = recorded[-1].verdicts
+            judged = {v.criterion for v in verdicts}
+            unjudged = [
+                c.name for c in self.criteria.for_ticket(draft.ticket) if c.name not in judged
+            ]
+            failed = [v.criterion for v in verdicts if not v.passed]
+            if not failed and not unjudged:
+                return
+            problem = (
+                f"the recorded resolution failed {', '.join(failed)}"
+                if failed
+                else f"the recorded resolution was not judged by {', '.join(unjudged)}"
+            )
+        raise DoneCriteriaNotMetError(event.ticket_id, [CheckFailure("resolution", problem)])
 
     def _guard_close(
         self, draft: Draft, event: TicketTransitioned, before: Sequence[object]
@@ -197,11 +214,47 @@ class ResolutionPolicy:
             raise PermissionDeniedError(
                 event.ticket_id, event.source, event.target, Role.AI, _NOT_AI
             )
-        if not draft.ticket.requester.external:
+        ticket = draft.ticket
+        if not ticket.requester.external:
             return
-        if not any(type(e) is ResolutionAnswered and e.answer in _CLOSERS for e in before):
+        if not any(
+            type(e) is ResolutionAnswered and _closes(e, ticket.requester.email) for e in before
+        ):
             raise ConfirmationRequiredError(
                 event.ticket_id,
                 "external-facing work is closed only on the customer's confirmation"
                 " (Desk.confirm_resolution) or by the auto-close policy",
             )
+
+    def _ask_csat(self, draft: Draft, when: CsatTrigger) -> None:
+        if self.csat is not when or any(m.topic == CSAT_TOPIC for m in draft.outbox):
+            return
+        ticket = draft.ticket
+        draft.emit(
+            CSAT_TOPIC,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "reference": ticket.reference,
+                "subject": ticket.subject,
+                "requester": {"email": ticket.requester.email, "name": ticket.requester.name},
+                "resolution": ticket.resolution,
+                "status": str(ticket.status),
+                "at": draft.at.isoformat(),
+                "scale": {"min": 1, "max": 5},
+            },
+        )
+
+
+def _closes(answer: ResolutionAnswered, requester: str) -> bool:
+    """Whether ``answer`` may close external work: the customer's own word, or a system's."""
+    role = answer.actor.role
+    if answer.answer is ResolutionAnswer.AUTO_CLOSED:
+        return role is Role.SYSTEM
+    if answer.answer is not ResolutionAnswer.CONFIRMED:
+        return False
+    # A system actor relays the customer's answer (a portal, a link in an e-mail); a customer
+    # confirms only their own ticket; staff never confirm for them.
+    return role is Role.SYSTEM or (
+        role is Role.CUSTOMER and same_mailbox(answer.actor.id, requester)
+    )

@@ -69,26 +69,31 @@ _MAX_THANKS_LENGTH: Final = 200
 _WORDS: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def _phrases(value: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+def _phrases(value: Iterable[str]) -> tuple[str, ...]:
     given: object = value
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
         raise InvalidValueError("phrases", given, "must be a collection of phrases")
-    phrases: list[tuple[str, ...]] = []
+    phrases: list[str] = []
     for index, phrase in enumerate(given):
         text = check_text(f"phrases[{index}]", phrase, empty=False, max_length=100)
-        words = tuple(_words(text))
+        words = _words(text)
         if not words:
             raise InvalidValueError(f"phrases[{index}]", phrase, "has no words")
-        phrases.append(words)
+        phrases.append(" ".join(words))
     if not phrases:
         raise InvalidValueError("phrases", (), "list at least one phrase")
-    # Longest first, so "thank you" is taken before "thank" could be.
-    return tuple(sorted(set(phrases), key=lambda words: (-len(words), words)))
+    # Kept as their words, so a classifier reads back equal from its JSON.
+    return tuple(dict.fromkeys(phrases))
 
 
 def _words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _WORDS.findall(folded)
+
+
+def _parsed(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    # Longest first, so "thank you" is taken before "thank" could be.
+    return tuple(sorted({tuple(p.split(" ")) for p in phrases}, key=lambda w: (-len(w), w)))
 
 
 @attrs.frozen
@@ -100,12 +105,19 @@ class ThanksClassifier:
     good now"), and is short. "Thanks, but it still fails" says more, and is no thank-you.
 
     Args:
-        phrases: The thank-you phrases, in any language (default: :data:`DEFAULT_THANKS`).
+        phrases: The thank-you phrases, in any language (default: :data:`DEFAULT_THANKS`);
+            kept as their words, lower case, one space apart.
 
     .. versionadded:: 0.2
     """
 
-    phrases: tuple[tuple[str, ...], ...] = attrs.field(default=DEFAULT_THANKS, converter=_phrases)
+    phrases: tuple[str, ...] = attrs.field(default=DEFAULT_THANKS, converter=_phrases)
+    _tuples: tuple[tuple[str, ...], ...] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda self: _parsed(self.phrases), takes_self=True),
+    )
 
     def is_thanks(self, text: str) -> bool:
         """Return whether ``text`` only says thanks.
@@ -121,7 +133,7 @@ class ThanksClassifier:
         index = 0
         while index < len(words):
             phrase = next(
-                (p for p in self.phrases if tuple(words[index : index + len(p)]) == p), None
+                (p for p in self._tuples if tuple(words[index : index + len(p)]) == p), None
             )
             if phrase is not None:
                 found = True
