@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -19,7 +19,7 @@ from ..exceptions import ConflictError, InvalidValueError
 from ..storage import Change, EventFeed, FeedCursor, FeedPage, TicketStore
 from ._store_checks import BOB, T0, created, message, raises
 
-__all__ = ["FEED_CHECKS", "read_to_the_end"]
+__all__ = ["FEED_CHECKS", "listed", "read_to_the_end"]
 
 Key = tuple[str, int]
 """An event's ticket id and version."""
@@ -27,6 +27,11 @@ Key = tuple[str, int]
 
 def _feed_of(store: TicketStore) -> EventFeed | None:
     return store if isinstance(store, EventFeed) else None
+
+
+def listed(events: Sequence[TicketEvent]) -> list[str]:
+    """Return each event as ``"<ticket id> v<version> <type>"``, for a failure's message."""
+    return [f"{event.ticket_id} v{event.version} {event.type}" for event in events]
 
 
 def _keys(page: FeedPage) -> list[Key]:

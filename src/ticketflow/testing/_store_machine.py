@@ -52,7 +52,7 @@ from ..storage import (
     TicketStore,
 )
 from ._failures import reported_as
-from ._feed_checks import read_to_the_end
+from ._feed_checks import listed, read_to_the_end
 from ._store_checks import BOB, QUEUES, T0, all_pages, created, message
 
 __all__ = ["compare_with_the_reference"]
@@ -356,7 +356,9 @@ class _StoreComparison(RuleBasedStateMachine):
             if not from_the_start:
                 self.cursors[side] = page.cursor
             read.append([entry.event for entry in page.entries])
-        assert read[0] == read[1], f"feed: model read {read[0]!r}, store read {read[1]!r}"
+        assert read[0] == read[1], (
+            f"feed: model read {listed(read[0])}, store read {listed(read[1])}"
+        )
 
     @precondition(lambda self: self.feed)
     @rule(data=st.data(), limit=st.integers(1, 4))
@@ -377,7 +379,7 @@ class _StoreComparison(RuleBasedStateMachine):
             for store, page in zip((self.model, self.store), pages, strict=True)
         ]
         assert read[0] == read[1], (
-            f"resumed after entry {index}: model {read[0]!r}, store {read[1]!r}"
+            f"resumed after entry {index}: model {listed(read[0])}, store {listed(read[1])}"
         )
 
     @invariant()
@@ -387,7 +389,7 @@ class _StoreComparison(RuleBasedStateMachine):
             return
         model, _ = read_to_the_end(_feed_of(self.model), limit=3)
         store, _ = read_to_the_end(_feed_of(self.store), limit=3)
-        assert store == model, f"the whole feed: model {model!r} != store {store!r}"
+        assert store == model, f"the whole feed: model {listed(model)} != store {listed(store)}"
 
     @invariant()
     @_step
