@@ -7,16 +7,13 @@ every position before it.
 
 from __future__ import annotations
 
-import itertools
-import operator
 import re
 import sqlite3
 from typing import Final
 
-from .._events import TicketEvent
 from ..exceptions import StoreError
 from ._feed import FeedCursor, FeedPage, feed_page, feed_position, past_the_end
-from ._sqlite_rows import events_from
+from ._sqlite_rows import feed_events
 
 __all__ = ["feed_id", "read_feed"]
 
@@ -29,7 +26,6 @@ _PAGE: Final = (
 )
 _END: Final = "SELECT coalesce(max(position), 0) FROM event_feed"
 _ID: Final = re.compile(r"[0-9a-f]{32}")
-_TICKET: Final = operator.itemgetter(0)
 
 
 def feed_id(connection: sqlite3.Connection, location: str) -> str:
@@ -66,10 +62,9 @@ def read_feed(
         (end,) = connection.execute(_END).fetchone()
         if start > end:
             raise past_the_end(after, end)
-    events: list[TicketEvent] = []
-    for ticket_id, run in itertools.groupby(rows, key=_TICKET):
-        journal = [row[1:] for row in run]
-        if any(kind is None for _, kind, _, _ in journal):
-            raise StoreError(f"{location}: an event of the feed is missing (ticket {ticket_id!r})")
-        events += events_from(ticket_id, journal)
-    return feed_page(store, start, events, after)
+    for ticket_id, version, kind, _, _ in rows:
+        if kind is None:
+            raise StoreError(
+                f"{location}: event {version} of ticket {ticket_id!r} is in the feed but missing"
+            )
+    return feed_page(store, start, feed_events(rows), after)
