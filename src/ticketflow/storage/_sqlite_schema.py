@@ -235,7 +235,9 @@ END;
 # written hold no commit order; they are placed by time, each ticket's events in version order
 # (an event's time is taken as at least that of the events before it, so a clock set back
 # cannot reorder a journal), then by ticket id. The feed's identity makes a cursor of another
-# store refused rather than read as a position here.
+# store refused rather than read as a position here. The position is an INTEGER PRIMARY KEY, so
+# VACUUM keeps it (it may renumber only implicit rowids), and events are never deleted, so a
+# position is never handed out twice.
 _V7_FEED: Final = """
 CREATE TABLE event_feed (
     position INTEGER PRIMARY KEY,
