@@ -75,7 +75,8 @@ class FeedCursor:
         store: The feed it belongs to: a store's own identity (1 to 64 ASCII letters, digits,
             ``-`` or ``_``), which a copy of the store (a backup) keeps.
         position: Where in that feed, in the store's own terms: 1 to 4 integers from 0 to
-            2**63 - 1 (the shipped stores use one: how many events precede the cursor).
+            2**63 - 1 (the shipped stores use one: the number of the last event read, the
+            first event being 1).
 
     Raises:
         InvalidValueError: An attribute is out of its domain; ``field`` names it.
