@@ -163,6 +163,9 @@ from ticketflow.storage import (
     Change,
     DeadLetter,
     DueEntry,
+    FeedCursor,
+    FeedEntry,
+    FeedPage,
     InMemoryTicketStore,
     LeasedMessage,
     OutboxMessage,
@@ -1121,6 +1124,39 @@ _RESOLUTION_FUNCTION_TARGETS: Final = (
     ),
 )
 
+# -- the event feed: FeedCursor, FeedCursor.parse, FeedEntry, FeedPage ----------------------
+_feed_stores = st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True)
+_feed_positions = st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=4).map(tuple)
+_feed_cursors = st.builds(FeedCursor, _feed_stores, _feed_positions)
+_feed_events = histories(max_events=3).map(lambda journal: journal[-1])
+
+
+def _feed_page(entries: list[FeedEntry], empty: FeedCursor) -> Arguments:
+    # A page's cursor is its last entry's; an empty page's is any cursor.
+    return (), {"entries": entries, "cursor": entries[-1].cursor if entries else empty}
+
+
+_FEED_TARGETS: Final = (
+    Target("FeedCursor", FeedCursor, _keywords(store=_feed_stores, position=_feed_positions)),
+    Target(
+        "FeedCursor.parse",
+        FeedCursor.parse,
+        _feed_cursors.map(lambda cursor: ((cursor.text,), {})),
+    ),
+    Target("FeedEntry", FeedEntry, _keywords(event=_feed_events, cursor=_feed_cursors)),
+    Target(
+        "FeedPage",
+        FeedPage,
+        st.builds(
+            _feed_page,
+            st.lists(st.builds(FeedEntry, _feed_events, _feed_cursors), max_size=3),
+            _feed_cursors,
+        ),
+    ),
+)
+# -- end of the event feed ---------------------------------------------------------------------
+
+
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "Attachment",
@@ -1769,6 +1805,7 @@ TARGETS: Final[tuple[Target, ...]] = (
             dead_at=aware_datetimes(),
         ),
     ),
+    *_FEED_TARGETS,
     Target(
         "Page",
         Page,

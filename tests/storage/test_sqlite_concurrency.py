@@ -156,4 +156,8 @@ def test_processes_creating_and_opening_one_file_at_once_all_succeed(tmp_path: P
     connection = sqlite3.connect(path)
     meta = dict(connection.execute("SELECT key, value FROM ticketflow_meta").fetchall())
     connection.close()
-    assert meta == {"application": "ticketflow", "schema_version": SCHEMA_VERSION}
+    assert meta == {
+        "application": "ticketflow",
+        "schema_version": SCHEMA_VERSION,
+        "feed": meta["feed"],  # the event feed's own identity
+    }

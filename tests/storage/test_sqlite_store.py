@@ -139,7 +139,11 @@ def meta(path: Path) -> dict[str, object]:
 
 def test_a_missing_file_becomes_a_store_at_the_current_schema_version(path: Path) -> None:
     SQLiteTicketStore(path).close()
-    assert meta(path) == {"application": "ticketflow", "schema_version": SCHEMA_VERSION}
+    assert meta(path) == {
+        "application": "ticketflow",
+        "schema_version": SCHEMA_VERSION,
+        "feed": meta(path)["feed"],  # the event feed's own identity
+    }
 
 
 def test_an_empty_file_becomes_a_store(path: Path) -> None:

@@ -13,6 +13,10 @@ from ._band_keys import SimilarityKeys as SimilarityKeys
 from ._change import Change as Change
 from ._dead_letters import DeadLetter as DeadLetter
 from ._dead_letters import DeadLetterStore as DeadLetterStore
+from ._feed import EventFeed as EventFeed
+from ._feed import FeedCursor as FeedCursor
+from ._feed import FeedEntry as FeedEntry
+from ._feed import FeedPage as FeedPage
 from ._outbox import LeasedMessage as LeasedMessage
 from ._outbox import OutboxMessage as OutboxMessage
 from ._protocol import DueEntry as DueEntry
@@ -33,6 +37,10 @@ __all__ = [
     "DeadLetter",
     "DeadLetterStore",
     "DueEntry",
+    "EventFeed",
+    "FeedCursor",
+    "FeedEntry",
+    "FeedPage",
     "InMemoryTicketStore",
     "IntakeStore",
     "LeasedMessage",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+import secrets
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ from ._dead_letters import (
     dead_letters_arguments,
     resend_arguments,
 )
+from ._feed import FeedCursor, FeedPage, feed_arguments, feed_page, feed_position, past_the_end
 from ._memory_index import TicketIndex
 from ._memory_outbox import MemoryOutbox
 from ._memory_received import IntakeTables
@@ -69,6 +71,8 @@ class InMemoryTicketStore:
         self._by_number: dict[int, str] = {}
         self._index = TicketIndex()
         self._journals: dict[str, list[TicketEvent]] = {}
+        self._feed: list[TicketEvent] = []  # every committed event, in commit order
+        self._feed_id = secrets.token_hex(16)
         self._memos: dict[str, dict[str, str]] = {}
         self._due: dict[str, datetime] = {}
         self._due_order: list[tuple[datetime, str]] = []
@@ -141,6 +145,7 @@ class InMemoryTicketStore:
                 self._index.replace(current, ticket)
             self._tickets[ticket.id] = ticket
             self._journals.setdefault(ticket.id, []).extend(change.events)
+            self._feed.extend(change.events)
             if change.memos:
                 self._memos.setdefault(ticket.id, {}).update(change.memos)
             self._set_due(ticket.id, change.due_at)
@@ -166,6 +171,21 @@ class InMemoryTicketStore:
             except KeyError:
                 raise TicketNotFoundError(ticket_id) from None
             return tuple(events[max(after_version, 0) :])
+
+    def feed(self, *, after: FeedCursor | None = None, limit: int = 500) -> FeedPage:
+        """Return up to ``limit`` events committed after ``after``, in commit order.
+
+        Raises:
+            InvalidValueError: ``after`` or ``limit`` is out of its domain, or ``after`` is a
+                cursor of another store's feed (see :meth:`EventFeed.feed`).
+        """
+        after, limit = feed_arguments(after, limit)
+        start = feed_position(after, self._feed_id)
+        with self._lock:
+            if after is not None and start > len(self._feed):
+                raise past_the_end(after, len(self._feed))
+            events = self._feed[start : start + limit]
+        return feed_page(self._feed_id, start, events, after)
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name."""

@@ -23,7 +23,7 @@ from ..exceptions import (
     StoreError,
     TicketNotFoundError,
 )
-from . import _sqlite_dead_letters, _sqlite_received, _sqlite_schema
+from . import _sqlite_dead_letters, _sqlite_feed, _sqlite_received, _sqlite_schema
 from ._change import Change
 from ._checks import (
     INT64_MAX,
@@ -46,6 +46,7 @@ from ._dead_letters import (
     dead_letters_arguments,
     resend_arguments,
 )
+from ._feed import FeedCursor, FeedPage, feed_arguments
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
 from ._received import (
@@ -195,6 +196,7 @@ class SQLiteTicketStore:
             self._use_wal(connection)
             _sqlite_schema.migrate(connection, location)
             _sqlite_schema.use_incremental_vacuum(connection, location)
+            self._feed_id = _sqlite_feed.feed_id(connection, location)
         except BaseException:
             self.close()
             raise
@@ -469,6 +471,22 @@ class SQLiteTicketStore:
             if not rows and not _exists(connection, ticket_id):
                 raise TicketNotFoundError(ticket_id)
         return tuple(events_from(ticket_id, rows))
+
+    def feed(self, *, after: FeedCursor | None = None, limit: int = 500) -> FeedPage:
+        """Return up to ``limit`` events committed after ``after``, in commit order.
+
+        One range query on the feed's positions, which each commit's transaction assigns.
+
+        Raises:
+            InvalidValueError: ``after`` or ``limit`` is out of its domain, or ``after`` is a
+                cursor of another store's feed or past the end of this one (see
+                :meth:`EventFeed.feed`).
+            DeserializationError: A stored event was damaged outside ticketflow.
+            StoreError: A feed row's event is missing.
+        """
+        after, limit = feed_arguments(after, limit)
+        with self._autocommit() as connection:
+            return _sqlite_feed.read_feed(connection, self._path, self._feed_id, after, limit)
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name.

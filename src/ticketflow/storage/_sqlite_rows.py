@@ -40,6 +40,7 @@ __all__ = [
     "change_rows",
     "event_from",
     "events_from",
+    "feed_events",
     "from_micros",
     "message_from",
     "micros",
@@ -277,6 +278,34 @@ def events_from(ticket_id: str, rows: Sequence[tuple[int, str, int, str]]) -> li
     for version, kind, at, body in rows:
         if kind != last:
             last, read = kind, readers.get(kind)
+        if read is not None and type(version) is int and type(at) is int:
+            try:
+                data, end = scan(body, 0)
+                if end == len(body):
+                    append(read(ticket_id, version, epoch + microsecond * at, data))
+                    continue
+            except (Unfit, *_UNFIT):
+                pass
+        append(event_from(ticket_id, version, kind, at, body))
+    return events
+
+
+def feed_events(rows: Sequence[tuple[str, int, str, int, str]]) -> list[TicketEvent]:
+    """Return the events of ``(ticket_id, version, type, at, body)`` rows of any tickets.
+
+    :func:`events_from` for the feed, whose neighbouring rows are seldom of one ticket: the
+    same loop, with the ticket id read from each row.
+
+    Raises:
+        DeserializationError: A row was damaged outside ticketflow.
+    """
+    events: list[TicketEvent] = []
+    append = events.append
+    readers = event_readers()
+    scan = _scan
+    epoch, microsecond = _EPOCH, _MICROSECOND
+    for ticket_id, version, kind, at, body in rows:
+        read = readers.get(kind)
         if read is not None and type(version) is int and type(at) is int:
             try:
                 data, end = scan(body, 0)

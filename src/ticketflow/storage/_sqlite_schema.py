@@ -229,6 +229,38 @@ BEGIN
 END;
 """
 
+# The event feed (see _sqlite_feed): one row per event in commit order. The database keeps it:
+# the trigger gives each new event the next position inside the commit's own transaction, and
+# writers take turns (BEGIN IMMEDIATE), so positions are commit order. The journals already
+# written hold no commit order; they are placed by time, each ticket's events in version order
+# (an event's time is taken as at least that of the events before it, so a clock set back
+# cannot reorder a journal), then by ticket id. The feed's identity makes a cursor of another
+# store refused rather than read as a position here. The position is an INTEGER PRIMARY KEY, so
+# VACUUM keeps it (it may renumber only implicit rowids), and events are never deleted, so a
+# position is never handed out twice.
+_V7_FEED: Final = """
+CREATE TABLE event_feed (
+    position INTEGER PRIMARY KEY,
+    ticket_id TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+
+INSERT INTO event_feed (ticket_id, version)
+SELECT ticket_id, version FROM (
+    SELECT ticket_id, version,
+           max(at) OVER (PARTITION BY ticket_id ORDER BY version) AS settled
+    FROM events
+)
+ORDER BY settled, ticket_id, version;
+
+CREATE TRIGGER events_into_feed AFTER INSERT ON events
+BEGIN
+    INSERT INTO event_feed (ticket_id, version) VALUES (NEW.ticket_id, NEW.version);
+END;
+
+INSERT INTO ticketflow_meta (key, value) VALUES ('feed', lower(hex(randomblob(16))));
+"""
+
 MIGRATIONS: Sequence[str] = (
     _V1,
     _V2,
@@ -236,6 +268,7 @@ MIGRATIONS: Sequence[str] = (
     _V4_INTAKE,
     _V5_ROTATION,
     _V6_DEAD_LETTERS,
+    _V7_FEED,
 )
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 

@@ -1,8 +1,9 @@
 """The kit's state machine: the store under test and the reference store, side by side.
 
-Every step applies the same random commit, read, query, due query, outbox or dead-letter
-operation to both and asserts that they answer alike; a failure names the step
-(``stateful.<rule>``).
+Every step applies the same random commit, read, query, due query, outbox, dead-letter or
+feed operation to both and asserts that they answer alike; a failure names the step
+(``stateful.<rule>``). Feed cursors name their store, so each store's reader follows its own
+cursor and the two must read the same events.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from ..storage import (
     Change,
     DeadLetter,
     DeadLetterStore,
+    EventFeed,
+    FeedCursor,
     InMemoryTicketStore,
     IntakeStore,
     LeasedMessage,
@@ -49,6 +52,7 @@ from ..storage import (
     TicketStore,
 )
 from ._failures import reported_as
+from ._feed_checks import listed, read_to_the_end
 from ._store_checks import BOB, QUEUES, T0, all_pages, created, message
 
 __all__ = ["compare_with_the_reference"]
@@ -89,6 +93,11 @@ def _dead_letters_of(store: TicketStore) -> DeadLetterStore:
     return store
 
 
+def _feed_of(store: TicketStore) -> EventFeed:
+    assert isinstance(store, EventFeed)
+    return store
+
+
 class _StoreComparison(RuleBasedStateMachine):
     make_store: Callable[[], TicketStore]
 
@@ -100,6 +109,8 @@ class _StoreComparison(RuleBasedStateMachine):
         self.leases: list[tuple[LeasedMessage, LeasedMessage]] = []
         self.intake = isinstance(self.store, IntakeStore)
         self.dead_letters = isinstance(self.store, DeadLetterStore)
+        self.feed = isinstance(self.store, EventFeed)
+        self.cursors: list[FeedCursor | None] = [None, None]  # the model's, the store's
 
     def teardown(self) -> None:
         close = getattr(self.store, "close", None)
@@ -332,6 +343,53 @@ class _StoreComparison(RuleBasedStateMachine):
         message_id = data.draw(st.sampled_from([*ids, "missing"]))
         later = self.now + timedelta(seconds=delay)
         self._both(lambda s: _dead_letters_of(s).resend_dead_letter(message_id, not_before=later))
+
+    @precondition(lambda self: self.feed)
+    @rule(limit=st.integers(1, 4), from_the_start=st.booleans())
+    @_step
+    def follow_feed(self, limit: int, from_the_start: bool) -> None:
+        read: list[list[TicketEvent]] = []
+        for side, store in enumerate((self.model, self.store)):
+            after = None if from_the_start else self.cursors[side]
+            page = _feed_of(store).feed(after=after, limit=limit)
+            assert FeedCursor.parse(page.cursor.text) == page.cursor, "the cursor's text"
+            if not from_the_start:
+                self.cursors[side] = page.cursor
+            read.append([entry.event for entry in page.entries])
+        assert read[0] == read[1], (
+            f"feed: model read {listed(read[0])}, store read {listed(read[1])}"
+        )
+
+    @precondition(lambda self: self.feed)
+    @rule(data=st.data(), limit=st.integers(1, 4))
+    @_step
+    def resume_feed_mid_page(self, data: st.DataObject, limit: int) -> None:
+        pages = [_feed_of(store).feed(limit=1000) for store in (self.model, self.store)]
+        assert len(pages[0].entries) == len(pages[1].entries), "the feeds differ in length"
+        if not pages[0].entries:
+            return
+        index = data.draw(st.integers(0, len(pages[0].entries) - 1))
+        read = [
+            [
+                entry.event
+                for entry in _feed_of(store)
+                .feed(after=page.entries[index].cursor, limit=limit)
+                .entries
+            ]
+            for store, page in zip((self.model, self.store), pages, strict=True)
+        ]
+        assert read[0] == read[1], (
+            f"resumed after entry {index}: model {listed(read[0])}, store {listed(read[1])}"
+        )
+
+    @invariant()
+    @_step
+    def feeds_agree(self) -> None:
+        if not self.feed:
+            return
+        model, _ = read_to_the_end(_feed_of(self.model), limit=3)
+        store, _ = read_to_the_end(_feed_of(self.store), limit=3)
+        assert store == model, f"the whole feed: model {listed(model)} != store {listed(store)}"
 
     @invariant()
     @_step
