@@ -29,6 +29,7 @@ from ticketflow import (
     ResolutionAnswered,
     Ticket,
     TicketflowError,
+    TicketKind,
     TicketTransitioned,
 )
 from ticketflow.exceptions import (
@@ -272,6 +273,14 @@ def test_closing_internal_work_asks_for_csat_too(store: TicketStore) -> None:
     drain(desk)
     desk.close(ticket.id, actor=AGENT)
     assert [m.topic for m in drain(desk)].count(CSAT_TOPIC) == 1
+
+
+def test_closing_a_problem_record_asks_nobody(store: TicketStore) -> None:
+    desk, _ = desk_on(store)
+    problem = resolved(desk, external=False, kind=TicketKind.PROBLEM)
+    drain(desk)
+    desk.close(problem.id, actor=AGENT)
+    assert CSAT_TOPIC not in [m.topic for m in drain(desk)]
 
 
 def test_csat_on_resolve_asks_when_resolved_and_not_again_on_close(store: TicketStore) -> None:

@@ -15,6 +15,7 @@ from .._events import ResolutionAnswered, ResolutionRecorded, TicketTransitioned
 from .._identity import same_mailbox
 from .._resolution import ResolutionAnswer
 from .._status import TicketStatus, as_status
+from .._ticket import TicketKind
 from .._values import check_int, check_name
 from ..exceptions import (
     CheckFailure,
@@ -163,7 +164,7 @@ class ResolutionPolicy:
 
         Asks for a satisfaction score (a ``ticket.csat_requested`` message) when the draft
         moves the ticket into ``closed`` (or ``resolved``, by :attr:`csat`), whatever command
-        moved it.
+        moved it; never for a problem record.
 
         Raises:
             DoneCriteriaNotMetError: A move into ``resolved`` without a resolution whose every
@@ -227,9 +228,11 @@ class ResolutionPolicy:
             )
 
     def _ask_csat(self, draft: Draft, when: CsatTrigger) -> None:
-        if self.csat is not when or any(m.topic == CSAT_TOPIC for m in draft.outbox):
-            return
         ticket = draft.ticket
+        if self.csat is not when or ticket.kind is TicketKind.PROBLEM:
+            return  # a problem record has nobody to ask: its incidents' requesters are asked
+        if any(m.topic == CSAT_TOPIC for m in draft.outbox):
+            return
         draft.emit(
             CSAT_TOPIC,
             {
