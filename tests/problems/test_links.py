@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from _problem_desks import (  # noqa: F401 - the fixtures `store` and `scene`
+    AGENT,
+    ALICE,
+    POLICY,
+    Scene,
+    a_scene,
+    each_store,
+)
 
-from conftest import AGENT, ALICE, POLICY, Scene
 from ticketflow import (
     AccessDeniedError,
     ConfigurationError,

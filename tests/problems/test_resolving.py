@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from _problem_desks import (  # noqa: F401 - the fixtures `store` and `scene`
+    AGENT,
+    ALICE,
+    Scene,
+    a_scene,
+    each_store,
+)
 
-from conftest import AGENT, ALICE, Scene
 from ticketflow import (
     Actor,
     ConfirmationRequiredError,

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import attrs
 import pytest
+from _problem_desks import AGENT, CRITERIA, POLICY, QUIET, T0, assert_every_journal_replays
 from hypothesis import given
 from hypothesis import strategies as st
 
 import ticketflow
-from conftest import AGENT, CRITERIA, POLICY, QUIET, T0, assert_every_journal_replays
 from ticketflow import (
     Desk,
     FixVerified,

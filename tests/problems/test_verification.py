@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from _problem_desks import (  # noqa: F401 - the fixtures `store` and `scene`
+    AGENT,
+    POLICY,
+    QUIET,
+    Scene,
+    a_scene,
+    each_store,
+)
 
-from conftest import AGENT, POLICY, QUIET, Scene
 from ticketflow import (
     AccessDeniedError,
     Actor,

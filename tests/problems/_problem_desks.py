@@ -1,4 +1,8 @@
-"""Shared builders for the problem tests: each store, a desk with problems, incidents at work."""
+"""Shared builders for the problem tests: each store, a desk with problems, incidents at work.
+
+A module imports :func:`each_store` and :func:`a_scene` to run its tests that take ``scene`` on
+the in-memory store and on SQLite.
+"""
 
 from __future__ import annotations
 
