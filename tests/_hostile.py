@@ -40,10 +40,14 @@ from ticketflow import (
     DueCheckpoint,
     Fields,
     FieldsChanged,
+    FixVerified,
+    IncidentLinkChanged,
     LinkKind,
     Move,
     NewTicket,
     PluginError,
+    ProblemAspect,
+    ProblemUpdated,
     Requester,
     Resolution,
     ResolutionAnswer,
@@ -70,6 +74,7 @@ from ticketflow import (
     TicketTransitioned,
     TicketView,
     TickReport,
+    VerificationMethod,
     Workflow,
     apply,
     make_converter,
@@ -117,6 +122,17 @@ from ticketflow.integrations import (
     service_credit_handler,
 )
 from ticketflow.plugins import DiscoveryReport, StrategyRegistry, discover
+from ticketflow.problems import (
+    IncidentOutcome,
+    IncidentResult,
+    ProblemPolicy,
+    ProblemResolution,
+    Problems,
+    ProblemState,
+    VerifiedFix,
+    problem_state,
+    quiet_period_check,
+)
 from ticketflow.resolution import (
     ANY,
     AutoClose,
@@ -265,6 +281,9 @@ ENUMS: Final[tuple[type[Enum], ...]] = (
     ResolutionAnswer,
     CsatTrigger,
     ReplyAction,
+    ProblemAspect,
+    VerificationMethod,
+    IncidentResult,
 )
 
 
@@ -1156,6 +1175,159 @@ _FEED_TARGETS: Final = (
 )
 # -- end of the event feed ---------------------------------------------------------------------
 
+# -- ticketflow.problems: the problem events, policy, criterion, state and service -------------
+_PROBLEM_POLICY: Final = ProblemPolicy(quiet_period=timedelta(days=7), name="seven_days")
+_problem_requesters = st.sampled_from(
+    [Requester("ops@example.com", external=False), Requester("pm@desk.example", external=False)]
+)
+_problem_policies = st.builds(
+    ProblemPolicy,
+    quiet_period=st.none() | st.timedeltas(timedelta(minutes=1), timedelta(days=366)),
+    name=_names,
+    known_error_field=_names,
+    requester=_problem_requesters,
+    actor=st.sampled_from([Actor.system("problems"), Actor.agent("bob")]),
+)
+
+
+def _problem_desk() -> Desk:
+    return Desk(InMemoryTicketStore(), due=[quiet_period_check(_PROBLEM_POLICY)])
+
+
+def _problem_journals() -> tuple[list[list[TicketEvent]], list[Ticket]]:
+    # A problem just opened; one with findings and a fix in its quiet period; one verified
+    # explicitly and resolved, its incidents with it; one whose incident was moved away.
+    clock = FrozenClock(T0)
+    desk = Desk(InMemoryTicketStore(), clock=clock, due=[quiet_period_check(_PROBLEM_POLICY)])
+    problems = Problems(desk, policy=_PROBLEM_POLICY)
+    agent = Actor.agent("ann")
+
+    def incident() -> str:
+        draft = NewTicket(subject="parcel late", requester=Requester("alice@example.com"))
+        ticket = desk.submit(draft, actor=agent)
+        for status in ("triaged", "in_progress"):
+            desk.transition(ticket.id, status, actor=agent)
+        return ticket.id
+
+    opened = [problems.open([incident(), incident()], subject="hub", actor=agent) for _ in range(4)]
+    for problem in opened[1:3]:
+        problems.record_root_cause(problem.id, "scanner firmware", actor=agent)
+        problems.record_workaround(problem.id, "re-scan by hand", actor=agent)
+        problems.record_fix(problem.id, "firmware 2.1", actor=agent)
+    clock.advance(timedelta(days=1))
+    problems.link(opened[1].id, incident(), actor=agent)
+    for status in ("triaged", "in_progress"):
+        desk.transition(opened[2].id, status, actor=agent)
+    problems.verify(opened[2].id, ["canary green"], actor=agent)
+    done = Resolution(code="fixed", summary="firmware")
+    problems.resolve(opened[2].id, done, actor=agent, incidents=done)
+    moved = problems.state(opened[3].id).incidents[0]
+    problems.link(opened[0].id, moved, actor=agent)
+    return [list(desk.history(p.id)) for p in opened], [desk.get(p.id) for p in opened]
+
+
+_PROBLEM_JOURNALS, _PROBLEMS = _problem_journals()
+_problem_states = st.sampled_from([problem_state(j) for j in _PROBLEM_JOURNALS])
+_failed_verdicts = st.builds(
+    CriterionVerdict, criterion=_names, passed=st.just(value=False), reason=_line
+)
+_incident_outcomes = st.builds(
+    IncidentOutcome,
+    incident=_ids,
+    result=st.sampled_from(IncidentResult),
+    reason=st.just("") | _line,
+    failures=st.lists(_failed_verdicts, max_size=2).map(tuple),
+)
+_PROBLEM_TARGETS: Final = (
+    Target(
+        "IncidentLinkChanged",
+        IncidentLinkChanged,
+        _event(incident=_names, linked=st.booleans()),
+    ),
+    Target(
+        "ProblemUpdated",
+        ProblemUpdated,
+        _event(
+            aspect=st.sampled_from([*ProblemAspect, *(a.value for a in ProblemAspect)]),
+            text=_bodies,
+        ),
+    ),
+    Target(
+        "FixVerified",
+        FixVerified,
+        _event(
+            method=st.sampled_from(VerificationMethod),
+            fix=st.integers(1, 10_000),
+            evidence=st.lists(_line, max_size=3),
+            policy=st.none() | _names,
+        ),
+        frozenset({"evidence", "policy"}),
+    ),
+    Target(
+        "ProblemPolicy",
+        ProblemPolicy,
+        _instances(_problem_policies),
+        frozenset({"quiet_period", "name", "known_error_field", "requester", "actor"}),
+    ),
+    Target(
+        "VerifiedFix",
+        VerifiedFix,
+        _keywords(policy=_problem_policies, name=_names),
+        frozenset({"policy", "name"}),
+    ),
+    Target(
+        "ProblemState",
+        ProblemState,
+        _instances(_problem_states),
+        frozenset(
+            {
+                "incidents",
+                "root_cause",
+                "workaround",
+                "fix",
+                "fix_version",
+                "fixed_at",
+                "recurred_at",
+                "verification",
+            }
+        ),
+    ),
+    Target(
+        "IncidentOutcome",
+        IncidentOutcome,
+        _instances(_incident_outcomes),
+        frozenset({"reason", "failures"}),
+    ),
+    Target(
+        "ProblemResolution",
+        ProblemResolution,
+        _keywords(
+            problem=st.sampled_from(_PROBLEMS),
+            incidents=st.lists(_incident_outcomes, max_size=3),
+        ),
+        frozenset({"incidents"}),
+    ),
+    Target(
+        "Problems",
+        Problems,
+        _keywords(desk=st.builds(_problem_desk), policy=st.just(_PROBLEM_POLICY)),
+        frozenset({"policy"}),
+    ),
+)
+_PROBLEM_FUNCTION_TARGETS: Final = (
+    Target(
+        "problem_state",
+        problem_state,
+        st.sampled_from(_PROBLEM_JOURNALS).map(lambda journal: ((journal,), {})),
+    ),
+    Target(
+        "quiet_period_check",
+        quiet_period_check,
+        _keywords(policy=_problem_policies.filter(lambda p: p.quiet_period is not None)),
+    ),
+)
+# -- end of ticketflow.problems ----------------------------------------------------------------
+
 
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
@@ -1610,6 +1782,7 @@ TARGETS: Final[tuple[Target, ...]] = (
     # -- ticketflow.triage --------------------------------------------------------------------
     *_REPLAY_TARGETS,
     *_RESOLUTION_TARGETS,
+    *_PROBLEM_TARGETS,
     Target(
         "Agent",
         Agent,
@@ -2173,6 +2346,7 @@ FUNCTION_TARGETS: Final[tuple[Target, ...]] = (
     # -- ticketflow.triage --------------------------------------------------------------------
     *_REPLAY_FUNCTION_TARGETS,
     *_RESOLUTION_FUNCTION_TARGETS,
+    *_PROBLEM_FUNCTION_TARGETS,
     Target(
         "rule_categorizer",
         rule_categorizer,

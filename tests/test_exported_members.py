@@ -20,6 +20,7 @@ PACKAGES = [
     "ticketflow.intake",
     "ticketflow.integrations",
     "ticketflow.plugins",
+    "ticketflow.problems",
     "ticketflow.sla",
     "ticketflow.storage",
     "ticketflow.testing",

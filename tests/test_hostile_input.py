@@ -31,6 +31,7 @@ import ticketflow
 import ticketflow.intake
 import ticketflow.integrations
 import ticketflow.plugins
+import ticketflow.problems
 import ticketflow.resolution
 import ticketflow.sla
 import ticketflow.storage
@@ -87,6 +88,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.integrations,
     ticketflow.intake,
     ticketflow.plugins,
+    ticketflow.problems,
     ticketflow.resolution,
     ticketflow.testing,
     ticketflow.triage,

@@ -221,6 +221,7 @@ def test_importing_ticketflow_defers_what_only_some_uses_need() -> None:
     assert loaded.isdisjoint(DEFERRED), sorted(loaded & DEFERRED.keys())
     assert not {m for m in loaded if m.startswith(("ticketflow.sla.", "ticketflow.storage._s"))}
     assert not {m for m in loaded if m.startswith("ticketflow.triage")}
+    assert not {m for m in loaded if m.startswith("ticketflow.problems")}
     assert not {m for m in loaded if m.startswith("ticketflow.webhooks")}
 
 

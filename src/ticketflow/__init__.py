@@ -22,7 +22,11 @@ from ._events import CommentAdded as CommentAdded
 from ._events import CsatRecorded as CsatRecorded
 from ._events import DecisionExplained as DecisionExplained
 from ._events import FieldsChanged as FieldsChanged
+from ._events import FixVerified as FixVerified
+from ._events import IncidentLinkChanged as IncidentLinkChanged
 from ._events import LinkKind as LinkKind
+from ._events import ProblemAspect as ProblemAspect
+from ._events import ProblemUpdated as ProblemUpdated
 from ._events import ResolutionAnswered as ResolutionAnswered
 from ._events import ResolutionRecorded as ResolutionRecorded
 from ._events import SlaBreached as SlaBreached
@@ -37,6 +41,7 @@ from ._events import TicketLinked as TicketLinked
 from ._events import TicketPrioritized as TicketPrioritized
 from ._events import TicketTagged as TicketTagged
 from ._events import TicketTransitioned as TicketTransitioned
+from ._events import VerificationMethod as VerificationMethod
 from ._fields import Fields as Fields
 from ._fields import FieldValue as FieldValue
 from ._identity import same_mailbox as same_mailbox
@@ -81,6 +86,7 @@ from .exceptions import ConfirmationRequiredError as ConfirmationRequiredError
 from .exceptions import ConflictError as ConflictError
 from .exceptions import DeserializationError as DeserializationError
 from .exceptions import DoneCriteriaNotMetError as DoneCriteriaNotMetError
+from .exceptions import FixNotVerifiedError as FixNotVerifiedError
 from .exceptions import IntakeError as IntakeError
 from .exceptions import IntakeProblem as IntakeProblem
 from .exceptions import InvalidTransitionError as InvalidTransitionError
@@ -137,6 +143,9 @@ __all__ = [
     "FieldValue",
     "Fields",
     "FieldsChanged",
+    "FixNotVerifiedError",
+    "FixVerified",
+    "IncidentLinkChanged",
     "IncrementalDueWork",
     "IntakeError",
     "IntakeProblem",
@@ -150,6 +159,8 @@ __all__ = [
     "NotATicketflowStoreError",
     "PermissionDeniedError",
     "PluginError",
+    "ProblemAspect",
+    "ProblemUpdated",
     "Requester",
     "Resolution",
     "ResolutionAnswer",
@@ -183,6 +194,7 @@ __all__ = [
     "TicketflowError",
     "UnknownCategoryError",
     "UnknownStrategyError",
+    "VerificationMethod",
     "WebhookDeliveryError",
     "WebhookVerificationError",
     "Workflow",

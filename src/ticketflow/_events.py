@@ -20,7 +20,7 @@ import attrs
 
 from ._actors import Actor
 from ._fields import MAX_FIELDS, FieldValue, check_field_value
-from ._resolution import CriterionVerdict, Resolution, ResolutionAnswer
+from ._resolution import MAX_EVIDENCE, CriterionVerdict, Resolution, ResolutionAnswer
 from ._ticket import Ticket, tag_set
 from ._values import (
     check_bool,
@@ -42,7 +42,11 @@ __all__ = [
     "CsatRecorded",
     "DecisionExplained",
     "FieldsChanged",
+    "FixVerified",
+    "IncidentLinkChanged",
     "LinkKind",
+    "ProblemAspect",
+    "ProblemUpdated",
     "ResolutionAnswered",
     "ResolutionRecorded",
     "SlaBreached",
@@ -57,6 +61,7 @@ __all__ = [
     "TicketPrioritized",
     "TicketTagged",
     "TicketTransitioned",
+    "VerificationMethod",
 ]
 
 
@@ -495,6 +500,122 @@ class CsatRecorded:
     )
 
 
+class ProblemAspect(enum.StrEnum):
+    """What a :class:`ProblemUpdated` records about a problem.
+
+    .. versionadded:: 0.2
+    """
+
+    ROOT_CAUSE = "root_cause"
+    """Why the incidents happen."""
+    WORKAROUND = "workaround"
+    """How to restore service until the fix: the problem becomes a known error."""
+    FIX = "fix"
+    """The change that removes the cause; it is verified before the problem closes."""
+
+
+def _aspect(value: ProblemAspect | str) -> ProblemAspect:
+    return check_enum("aspect", value, ProblemAspect)
+
+
+class VerificationMethod(enum.StrEnum):
+    """How a problem's fix was verified.
+
+    .. versionadded:: 0.2
+    """
+
+    QUIET_PERIOD = "quiet_period"
+    """No incident was linked for the policy's quiet period after the fix (automatic)."""
+    EXPLICIT = "explicit"
+    """A person verified it, with evidence."""
+
+
+def _method(value: VerificationMethod | str) -> VerificationMethod:
+    return check_enum("method", value, VerificationMethod)
+
+
+MAX_PROBLEM_TEXT: Final = 4000
+"""The longest root cause, workaround or fix a :class:`ProblemUpdated` carries."""
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class IncidentLinkChanged:
+    """An incident was linked to (or unlinked from) this problem: the problem's side of the link.
+
+    The incident's side is its :class:`TicketLinked` event (``link="problem"``).
+
+    Attributes:
+        incident: The incident's id.
+        linked: Linked (``True``) or unlinked (``False``).
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "incident_link_changed"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    incident: str = _name("incident")
+    linked: bool = attrs.field(validator=validator(check_bool, "linked"))
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ProblemUpdated:
+    """A problem's root cause, workaround or fix was recorded (a later one replaces it).
+
+    Attributes:
+        aspect: What is recorded.
+        text: What it is, for people.
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "problem_updated"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    aspect: ProblemAspect = attrs.field(converter=_aspect)
+    text: str = attrs.field(
+        validator=validator(check_text, "text", empty=False, max_length=MAX_PROBLEM_TEXT)
+    )
+
+
+def _evidence(value: tuple[str, ...]) -> tuple[str, ...]:
+    given = check_items("evidence", value, maximum=MAX_EVIDENCE, what="lines")
+    return tuple(
+        check_text(f"evidence[{index}]", line, empty=False, single_line=True, max_length=2000)
+        for index, line in enumerate(given)
+    )
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class FixVerified:
+    """A problem's fix was verified: the problem may now be resolved and closed.
+
+    Attributes:
+        method: Automatically after a quiet period, or explicitly by a person.
+        fix: The version of the :class:`ProblemUpdated` event that recorded the fix verified.
+        evidence: What shows it works (links, one line each; the quiet period's span).
+        policy: The problem policy whose quiet period verified it (automatic verifications).
+
+    .. versionadded:: 0.2
+    """
+
+    type: ClassVar[str] = "fix_verified"
+    ticket_id: str = attrs.field(validator=_TICKET_ID)
+    version: int = attrs.field(validator=_VERSION)
+    at: datetime = attrs.field(converter=_at)
+    actor: Actor = attrs.field(validator=_ACTOR)
+    method: VerificationMethod = attrs.field(converter=_method)
+    fix: int = attrs.field(validator=validator(check_int, "fix", minimum=1))
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_evidence)
+    policy: str | None = attrs.field(
+        default=None, validator=validator(check_optional_name, "policy")
+    )
+
+
 def fast_transitioned(
     ticket_id: str,
     version: int,
@@ -543,6 +664,9 @@ TicketEvent: TypeAlias = (
     | SuggestionReviewed
     | ResolutionAnswered
     | CsatRecorded
+    | IncidentLinkChanged
+    | ProblemUpdated
+    | FixVerified
 )
 """Any event of a ticket's journal."""
 
@@ -563,4 +687,7 @@ EVENT_TYPES: tuple[type[TicketEvent], ...] = (
     SuggestionReviewed,
     ResolutionAnswered,
     CsatRecorded,
+    IncidentLinkChanged,
+    ProblemUpdated,
+    FixVerified,
 )

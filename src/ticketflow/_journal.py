@@ -12,6 +12,9 @@ from ._events import (
     CsatRecorded,
     DecisionExplained,
     FieldsChanged,
+    FixVerified,
+    IncidentLinkChanged,
+    ProblemUpdated,
     ResolutionAnswered,
     ResolutionRecorded,
     SlaBreached,
@@ -136,6 +139,9 @@ _REDUCERS: Final[dict[type, Callable[[Ticket, Any], Ticket]]] = {
     SuggestionReviewed: _no_change,
     ResolutionAnswered: _no_change,
     CsatRecorded: _no_change,
+    IncidentLinkChanged: _no_change,
+    ProblemUpdated: _no_change,
+    FixVerified: _no_change,
 }
 
 

@@ -33,6 +33,7 @@ the message is for people, the attributes are for programs.
     ├── WebhookVerificationError(ValueError)     code "invalid_webhook"
     ├── DoneCriteriaNotMetError(ValueError)      code "done_criteria_not_met"
     ├── ConfirmationRequiredError(ValueError)    code "confirmation_required"
+    ├── FixNotVerifiedError(ValueError)          code "fix_not_verified"
     └── PluginError(ValueError)                  code "invalid_plugin"
         └── UnknownStrategyError(LookupError)    code "unknown_strategy"
 
@@ -60,6 +61,7 @@ __all__ = [
     "ConflictError",
     "DeserializationError",
     "DoneCriteriaNotMetError",
+    "FixNotVerifiedError",
     "IntakeError",
     "IntakeProblem",
     "InvalidTransitionError",
@@ -571,6 +573,26 @@ class ConfirmationRequiredError(TicketflowError, ValueError):
         self.ticket_id = ticket_id
         self.reason = reason
         super().__init__(f"ticket {ticket_id} cannot be closed: {reason}")
+
+
+class FixNotVerifiedError(TicketflowError, ValueError):
+    """A problem is resolved or closed only once its fix is verified.
+
+    Nothing was written: the problem stays as it was.
+
+    Attributes:
+        ticket_id: The problem that was to be resolved or closed.
+        reason: What is missing (no fix recorded, the quiet period still running), for people.
+
+    .. versionadded:: 0.2
+    """
+
+    code: _typing.ClassVar[str] = "fix_not_verified"
+
+    def __init__(self, ticket_id: str, reason: str) -> None:
+        self.ticket_id = ticket_id
+        self.reason = reason
+        super().__init__(f"problem {ticket_id} cannot be resolved or closed yet: {reason}")
 
 
 class WebhookVerificationError(TicketflowError, ValueError):

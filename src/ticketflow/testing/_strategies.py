@@ -12,7 +12,11 @@ from .._events import (
     CommentAdded,
     DecisionExplained,
     FieldsChanged,
+    FixVerified,
+    IncidentLinkChanged,
     LinkKind,
+    ProblemAspect,
+    ProblemUpdated,
     SlaBreached,
     SlaMetric,
     SlaWarned,
@@ -24,6 +28,7 @@ from .._events import (
     TicketPrioritized,
     TicketTagged,
     TicketTransitioned,
+    VerificationMethod,
     header,
 )
 from .._fields import Fields, FieldValue
@@ -275,6 +280,25 @@ def events(*, ticket_id: str | None = None) -> st.SearchStrategy[TicketEvent]:
             actor=actors(),
             link=st.sampled_from(LinkKind),
             target=_labels,
+        ),
+        st.builds(
+            IncidentLinkChanged, **common, actor=actors(), incident=_names, linked=st.booleans()
+        ),
+        st.builds(
+            ProblemUpdated,
+            **common,
+            actor=actors(),
+            aspect=st.sampled_from(ProblemAspect),
+            text=_bodies,
+        ),
+        st.builds(
+            FixVerified,
+            **common,
+            actor=actors(),
+            method=st.sampled_from(VerificationMethod),
+            fix=st.integers(1, 10_000),
+            evidence=st.lists(_line, max_size=3).map(tuple),
+            policy=_labels,
         ),
     )
 
