@@ -87,7 +87,7 @@ class Driver:
         group: The dimension's value (``None``: the tickets without one).
         count: The tickets measured.
         hits: Of those, the tickets with the outcome.
-        rate: ``hits / count``.
+        rate: ``hits / count``, which it must equal.
         low: The lower bound of the rate's 95 % Wilson score interval (the ranking key).
         high: The upper bound of that interval.
         lift: ``rate`` over the overall rate (2.0: twice as often); ``None`` when the overall
@@ -108,6 +108,8 @@ class Driver:
     lift: float | None = attrs.field(validator=_lift)
 
     def __attrs_post_init__(self) -> None:
+        if self.rate != self.hits / self.count:
+            raise InvalidValueError("rate", self.rate, "must be hits / count")
         if not self.low <= self.rate <= self.high:
             raise InvalidValueError("rate", self.rate, "must lie between low and high")
 

@@ -70,7 +70,7 @@ class Facts:
     def __init__(self, event: TicketCreated, *, done: frozenset[str]) -> None:
         ticket = event.ticket
         self.created_at: datetime = ticket.created_at
-        self.status: str = ticket.status
+        self.status: str = str(ticket.status)  # a plain str, not a TicketStatus member
         self.since: datetime = event.at
         self.kind: str = ticket.kind.value
         self.channel: str = ticket.channel.value
@@ -164,7 +164,7 @@ class Folder:
         at = event.at
         spent = self.measure(facts.since, at)
         facts.in_status[facts.status] = facts.in_status.get(facts.status, _ZERO) + spent
-        facts.status, facts.since = event.target, at
+        facts.status, facts.since = str(event.target), at
         was_done, is_done = event.source in self.done, event.target in self.done
         if is_done and not was_done:
             if facts.open_spans and facts.open_spans[-1][1] is None:
