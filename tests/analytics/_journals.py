@@ -33,7 +33,7 @@ SYSTEM = Actor.system()
 class TicketJournal:
     """One ticket's journal, written event by event."""
 
-    def __init__(self, ticket_id: str, at: datetime, *, number: int, **snapshot: Any) -> None:  # noqa: ANN401
+    def __init__(self, ticket_id: str, at: datetime, *, number: int, **snapshot: Any) -> None:
         ticket = Ticket(
             id=ticket_id,
             number=number,
@@ -49,7 +49,9 @@ class TicketJournal:
         ]
         self.committed = 0
 
-    def add(self, kind: type[TicketEvent], at: datetime, actor: Actor = AGENT, **fields: Any) -> TicketJournal:  # noqa: ANN401
+    def add(
+        self, kind: type[TicketEvent], at: datetime, actor: Actor = AGENT, **fields: Any
+    ) -> TicketJournal:
         """Append an event of ``kind`` at ``at``."""
         event = kind(
             ticket_id=self.ticket.id, version=self.ticket.version + 1, at=at, actor=actor, **fields
@@ -85,7 +87,7 @@ class TicketJournal:
         number = len(self.events)
         return self.add(CsatRecorded, at, CUSTOMER, score=score, response_id=f"r{number}")
 
-    def fields(self, at: datetime, **changes: Any) -> TicketJournal:  # noqa: ANN401
+    def fields(self, at: datetime, **changes: Any) -> TicketJournal:
         """Set (or with ``None`` remove) structured fields."""
         return self.add(FieldsChanged, at, changes=changes)
 

@@ -38,8 +38,8 @@ def journals(tickets: int, *, seed: int = 13) -> Iterator[TicketJournal]:
     """Yield ``tickets`` journals (at least 3: the small carrier's come first)."""
     rng = random.Random(seed)
     for number in range(1, tickets + 1):
-        if number <= 3:  # noqa: PLR2004 - the small carrier's three tickets
-            carrier, breached = SMALL, number <= 2  # noqa: PLR2004
+        if number <= 3:
+            carrier, breached = SMALL, number <= 2
         else:
             carrier = rng.choice(CARRIERS[:-1])
             rate = PLANTED_BREACH_RATE if carrier == PLANTED else BASE_BREACH_RATE
@@ -63,7 +63,7 @@ def _journal(rng: random.Random, number: int, carrier: str, *, breached: bool) -
     journal.walk(at, S.TRIAGED, S.IN_PROGRESS)
     at += step
     journal.comment(at)
-    if rng.random() < 0.3:  # noqa: PLR2004
+    if rng.random() < 0.3:
         at += step
         journal.move(S.PENDING_CUSTOMER, at)
         at += 3 * step
@@ -71,18 +71,18 @@ def _journal(rng: random.Random, number: int, carrier: str, *, breached: bool) -
     if breached:
         at += step
         journal.breach(at, SlaMetric.RESOLUTION)
-    if rng.random() < 0.1:  # noqa: PLR2004 - still open
+    if rng.random() < 0.1:
         return journal
     at += step
     journal.move(S.RESOLVED, at)
-    if rng.random() < 0.08:  # noqa: PLR2004
+    if rng.random() < 0.08:
         at += step
         journal.move(S.IN_PROGRESS, at, reopen=True).comment(at + step)
         at += 2 * step
         journal.move(S.RESOLVED, at)
     at += step
     journal.move(S.CLOSED, at)
-    if rng.random() < 0.4:  # noqa: PLR2004
+    if rng.random() < 0.4:
         journal.csat(at + step, rng.choice((1, 2, 3, 4, 4, 5, 5, 5)))
     return journal
 
