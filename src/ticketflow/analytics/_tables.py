@@ -83,6 +83,8 @@ def check_period(field: str, value: object) -> Period | None:
 def _group(_: object, __: object, value: Any) -> None:  # noqa: ANN401
     if value is not None and type(value) not in (str, int, float, bool):
         raise InvalidValueError("group", value, "must be a field value (str, int, float, bool)")
+    if type(value) is float and not math.isfinite(value):
+        raise InvalidValueError("group", value, "a field value is a finite number")
 
 
 def _optional(kind: type, field: str) -> Any:  # noqa: ANN401 - an attrs validator
