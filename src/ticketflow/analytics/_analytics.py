@@ -194,9 +194,11 @@ class Analytics:
         """Rank the values of a dimension by how much they drive a bad outcome.
 
         Each value gets its count, hits, rate, the rate's 95 % Wilson score interval and its
-        lift over the overall rate; values are ranked by the interval's lower bound, so a
-        value with few tickets ranks by what its evidence shows, not by its luck (see the
-        module :mod:`ticketflow.analytics` for why).
+        lift over the overall rate. Values are ranked by the interval's lower bound: the rate
+        the evidence shows the value has at least. A value with 3 tickets and 2 breaches
+        (67 %, interval 21 % to 94 %) so ranks below one with 1,400 tickets at 30 % (about
+        28 % to 32 %): the first may be luck, the second is known. Values with fewer than
+        ``min_count`` tickets are listed apart (:attr:`DriverTable.too_few`), not ranked.
 
         Args:
             metric: The bad outcome (see :class:`Outcome` for which tickets each counts over).
