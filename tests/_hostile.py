@@ -40,6 +40,7 @@ from ticketflow import (
     DueCheckpoint,
     Fields,
     FieldsChanged,
+    FieldValue,
     LinkKind,
     Move,
     NewTicket,
@@ -1165,9 +1166,16 @@ _FEED_TARGETS: Final = (
 
 
 # -- analytics ---------------------------------------------------------------------------------
-_group_values = st.none() | _names | st.integers(-(2**63), 2**63 - 1) | st.booleans()
-_group_values |= st.floats(allow_nan=False, allow_infinity=False)
-_durations = st.none() | st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3650))
+_group_values: st.SearchStrategy[FieldValue | None] = st.one_of(
+    st.none(),
+    _names,
+    st.integers(-(2**63), 2**63 - 1),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+_spans: st.SearchStrategy[timedelta | None] = st.none() | st.timedeltas(
+    min_value=timedelta(0), max_value=timedelta(days=3650)
+)
 
 
 @st.composite
@@ -1179,9 +1187,9 @@ def _metric_rows(draw: st.DrawFn) -> MetricRow:
         count=count,
         hits=draw(st.none() | st.integers(0, count)),
         value=draw(st.none() | st.floats(0, 5)),
-        median=draw(_durations),
-        p90=draw(_durations),
-        total=draw(_durations),
+        median=draw(_spans),
+        p90=draw(_spans),
+        total=draw(_spans),
     )
 
 

@@ -34,10 +34,10 @@ CATEGORIES = ("delivery/late", "delivery/lost", "damage", "billing")
 PRIORITIES = ("P1", "P2", "P3")
 
 
-def journals(tickets: int, *, seed: int = 13) -> Iterator[TicketJournal]:
-    """Yield ``tickets`` journals (at least 3: the small carrier's come first)."""
+def journals(tickets: int, *, seed: int = 13, first: int = 1) -> Iterator[TicketJournal]:
+    """Yield ``tickets`` journals numbered from ``first`` (tickets 1 to 3: the small carrier's)."""
     rng = random.Random(seed)
-    for number in range(1, tickets + 1):
+    for number in range(first, first + tickets):
         if number <= 3:
             carrier, breached = SMALL, number <= 2
         else:
@@ -87,10 +87,10 @@ def _journal(rng: random.Random, number: int, carrier: str, *, breached: bool) -
     return journal
 
 
-def generate(store: TicketStore, tickets: int, *, seed: int = 13) -> int:
+def generate(store: TicketStore, tickets: int, *, seed: int = 13, first: int = 1) -> int:
     """Write ``tickets`` generated journals to ``store``; return the number of events."""
     events = 0
-    for journal in journals(tickets, seed=seed):
+    for journal in journals(tickets, seed=seed, first=first):
         journal.commit(store)
         events += len(journal.events)
     return events
