@@ -88,7 +88,7 @@ class Analytics:
         self._done = _statuses(resolved) | terminal
         self._tz = _zone(tz, calendar)
         measure = _wall if calendar is None else calendar.between
-        self._folder = Folder(measure, self._done)
+        self._folder = Folder(measure, self._done, self._tz)
         self._measure: Callable[[datetime, datetime], timedelta] = measure
         self._cursor: FeedCursor | None = None
 
@@ -271,7 +271,7 @@ class Analytics:
         self, facts: Facts, by: str | None, period: Period | None
     ) -> tuple[date | None, str, FieldValue | None]:
         value = None if by is None else facts.dimension(by)
-        when = None if period is None else period.start(facts.created_at.astimezone(self._tz))
+        when = None if period is None else period.start(facts.day)
         return (when, type(value).__name__, value)
 
     def _observer(  # noqa: C901, PLR0911, PLR0912 - one small reading per metric

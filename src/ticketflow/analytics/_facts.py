@@ -15,7 +15,7 @@ whether the prefix was read in one go or page by page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Final
 
 from .._actors import Role
@@ -53,6 +53,7 @@ class Facts:
         "channel",
         "created_at",
         "csat",
+        "day",
         "fields",
         "first_response",
         "in_status",
@@ -67,9 +68,10 @@ class Facts:
         "status",
     )
 
-    def __init__(self, event: TicketCreated, *, done: frozenset[str]) -> None:
+    def __init__(self, event: TicketCreated, *, done: frozenset[str], tz: tzinfo) -> None:
         ticket = event.ticket
         self.created_at: datetime = ticket.created_at
+        self.day: date = ticket.created_at.astimezone(tz).date()  # the local date of creation
         self.status: str = str(ticket.status)  # a plain str, not a TicketStatus member
         self.since: datetime = event.at
         self.kind: str = ticket.kind.value
@@ -118,11 +120,13 @@ class Folder:
     Args:
         measure: How long lies between two instants (a calendar's ``between``, or wall time).
         done: The statuses in which a ticket counts as resolved (not open).
+        tz: The zone whose dates the periods are.
     """
 
-    def __init__(self, measure: Measure, done: frozenset[str]) -> None:
+    def __init__(self, measure: Measure, done: frozenset[str], tz: tzinfo) -> None:
         self.measure = measure
         self.done = done
+        self.tz = tz
         self.tickets: dict[str, Facts] = {}
         self.latest: datetime | None = None  # the latest event time read
 
@@ -138,7 +142,7 @@ class Folder:
         if isinstance(event, TicketCreated):
             if event.ticket_id in self.tickets:
                 raise JournalError(event.ticket_id, event.version, "the feed creates it twice")
-            self.tickets[event.ticket_id] = Facts(event, done=self.done)
+            self.tickets[event.ticket_id] = Facts(event, done=self.done, tz=self.tz)
             return
         facts = self.tickets.get(event.ticket_id)
         if facts is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Final
 
@@ -65,9 +65,8 @@ class Period(enum.StrEnum):
     WEEK = "week"
     MONTH = "month"
 
-    def start(self, local: datetime) -> date:
-        """Return the first day of the period holding the local datetime ``local``."""
-        day = local.date()
+    def start(self, day: date) -> date:
+        """Return the first day of the period holding ``day``."""
         if self is Period.DAY:
             return day
         if self is Period.WEEK:
