@@ -1205,6 +1205,21 @@ def _drivers(draw: st.DrawFn) -> Driver:
     )
 
 
+def _analytics_snapshot() -> tuple[InMemoryTicketStore, str]:
+    """A store with two tickets, one answered, and the snapshot of analytics that read it."""
+    store = InMemoryTicketStore()
+    desk = Desk(store, clock=FrozenClock(T0))
+    draft = NewTicket(subject="Parcel late", requester=Requester("ann@example.com"))
+    ticket = desk.submit(draft, actor=Actor.customer("ann@example.com"))
+    desk.submit(draft, actor=Actor.customer("ann@example.com"))
+    desk.comment(ticket.id, "On it.", actor=Actor.agent("bob"))
+    analytics = Analytics(store)
+    analytics.refresh()
+    return store, analytics.snapshot()
+
+
+_SNAPSHOT_STORE, _SNAPSHOT = _analytics_snapshot()
+
 _ANALYTICS_TARGETS: Final = (
     Target(
         "Analytics",
@@ -1220,6 +1235,16 @@ _ANALYTICS_TARGETS: Final = (
             st.none() | st.sampled_from(["UTC", "Europe/Berlin", "Asia/Tokyo"]),
         ),
         frozenset({"calendar", "workflow", "resolved", "tz"}),
+    ),
+    Target(
+        "Analytics.from_snapshot",
+        Analytics.from_snapshot,
+        st.builds(
+            lambda text, tz: ((_SNAPSHOT_STORE, text), {"tz": tz}),
+            st.sampled_from([_SNAPSHOT, _SNAPSHOT.encode()]),
+            st.none() | st.just("UTC"),
+        ),
+        frozenset({"tz"}),
     ),
     Target("MetricRow", MetricRow, _instances(_metric_rows())),
     Target(
