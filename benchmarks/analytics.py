@@ -90,7 +90,7 @@ def main() -> None:
     print(
         f"{'store':<10} {'tickets':>8} {'events':>10} {'build':>10} {'read all':>10}"
         f" {'+ report':>10} {'new ev':>6} {'refresh':>11} {'+ report':>11}"
-        f" {'read':>8} {'+ report':>8}"
+        f" {'x read':>8} {'x all':>8}"
     )
     lines = measure(InMemoryTicketStore(), "memory")
     with tempfile.TemporaryDirectory() as folder:
@@ -99,7 +99,7 @@ def main() -> None:
             lines += measure(store, "sqlite")
     print("\n".join(lines))
     print(
-        "ratios: read all over refresh, and read all + report over refresh + report"
+        "x read: read all over refresh; x all: read all + report over refresh + report"
         " (the report is one pass over every ticket's facts, so it grows with the tickets)"
     )
 

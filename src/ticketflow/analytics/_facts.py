@@ -111,8 +111,6 @@ _BUILT_IN: Final = frozenset(
 )
 """The dimensions every ticket has; any other name is a structured field's."""
 
-BUILT_IN_DIMENSIONS: Final = _BUILT_IN
-
 
 class Folder:
     """Folds feed events into the facts of every ticket.
