@@ -215,19 +215,17 @@ class Analytics:
         start, end = self._bound("since", since), self._bound("until", until)
         moment = self._as_of(as_of)
         observe = self._observer(chosen, status, sla, moment)
-        groups: dict[tuple[date | None, str, FieldValue | None], list[Observation]] = {}
-        everything: list[Observation] = []
+        key = _keyer(grouping, periods)
+        groups: dict[Key, list[Observation]] = {}
         for facts in self._selected(start, end):
             seen = observe(facts)
-            if seen is None:
-                continue
-            key = self._key(facts, grouping, periods)
-            groups.setdefault(key, []).append(seen)
-            everything.append(seen)
+            if seen is not None:
+                groups.setdefault(key(facts), []).append(seen)
         rows = [
             _row(chosen, group, when, seen)
             for (when, _, group), seen in sorted(groups.items(), key=_order)
         ]
+        everything = [seen for found in groups.values() for seen in found]
         return MetricTable(chosen, grouping, periods, rows, _row(chosen, None, None, everything))
 
     def drivers(
@@ -315,13 +313,6 @@ class Analytics:
             if (start is None or f.created_at >= start) and (end is None or f.created_at < end)
         ]
 
-    def _key(
-        self, facts: Facts, by: str | None, period: Period | None
-    ) -> tuple[date | None, str, FieldValue | None]:
-        value = None if by is None else facts.dimension(by)
-        when = None if period is None else period.start(facts.day)
-        return (when, type(value).__name__, value)
-
     def _observer(  # noqa: C901, PLR0911, PLR0912 - one small reading per metric
         self, metric: Metric, status: str | None, sla: object, as_of: datetime | None
     ) -> Callable[[Facts], Observation]:
@@ -364,6 +355,34 @@ class Analytics:
         return lambda f: f.csat is not None if f.status in closed else None
 
 
+Key = tuple[date | None, str, FieldValue | None]
+"""A row's key: the period's first day, the value's type name (True is not 1), the value."""
+
+
+def _keyer(by: str | None, period: Period | None) -> Callable[[Facts], Key]:
+    """Return the function that keys a ticket's facts, built once per query (the hot loop)."""
+    starts: dict[date, date] = {}
+
+    def when(facts: Facts) -> date | None:
+        if period is None:
+            return None
+        day = facts.day
+        start = starts.get(day)
+        if start is None:
+            start = starts[day] = period.start(day)
+        return start
+
+    if by is None:
+        return lambda facts: (when(facts), "NoneType", None)
+    dimension = Facts.dimension
+
+    def key(facts: Facts) -> Key:
+        value = dimension(facts, by)
+        return (when(facts), type(value).__name__, value)
+
+    return key
+
+
 def _always(_: Facts) -> Observation:
     return True
 
@@ -397,7 +416,7 @@ def _outcome(outcome: Outcome) -> Callable[[Facts], int | None]:
 
 
 def _order(
-    item: tuple[tuple[date | None, str, FieldValue | None], list[Observation]],
+    item: tuple[Key, list[Observation]],
 ) -> tuple[date, bool, str, float, str]:
     (when, kind, value), _ = item
     # Values of one type compare among themselves: numbers by value, text by text.
