@@ -40,6 +40,7 @@ from ticketflow import (
     DueCheckpoint,
     Fields,
     FieldsChanged,
+    FieldValue,
     FixVerified,
     IncidentLinkChanged,
     LinkKind,
@@ -82,6 +83,13 @@ from ticketflow import (
     same_mailbox,
     to_primitive,
     transition,
+)
+from ticketflow.analytics import (
+    Analytics,
+    Driver,
+    DriverTable,
+    MetricRow,
+    MetricTable,
 )
 from ticketflow.intake import (
     Attachment,
@@ -1329,6 +1337,116 @@ _PROBLEM_FUNCTION_TARGETS: Final = (
 # -- end of ticketflow.problems ----------------------------------------------------------------
 
 
+# -- analytics ---------------------------------------------------------------------------------
+_group_values: st.SearchStrategy[FieldValue | None] = st.one_of(
+    st.none(),
+    _names,
+    st.integers(-(2**63), 2**63 - 1),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+_spans: st.SearchStrategy[timedelta | None] = st.none() | st.timedeltas(
+    min_value=timedelta(0), max_value=timedelta(days=3650)
+)
+
+
+@st.composite
+def _metric_rows(draw: st.DrawFn) -> MetricRow:
+    count = draw(st.integers(0, 10**6))
+    return MetricRow(
+        group=draw(_group_values),
+        period=draw(st.none() | st.dates()),
+        count=count,
+        hits=draw(st.none() | st.integers(0, count)),
+        value=draw(st.none() | st.floats(0, 5)),
+        median=draw(_spans),
+        p90=draw(_spans),
+        total=draw(_spans),
+    )
+
+
+@st.composite
+def _drivers(draw: st.DrawFn) -> Driver:
+    count = draw(st.integers(1, 10**6))
+    hits = draw(st.integers(0, count))
+    rate = hits / count
+    low = draw(st.floats(0, rate))
+    high = draw(st.floats(rate, 1))
+    return Driver(
+        draw(_group_values), count, hits, rate, low, high, draw(st.none() | st.floats(0, 10))
+    )
+
+
+def _analytics_snapshot() -> tuple[InMemoryTicketStore, str]:
+    """A store with two tickets, one answered, and the snapshot of analytics that read it."""
+    store = InMemoryTicketStore()
+    desk = Desk(store, clock=FrozenClock(T0))
+    draft = NewTicket(subject="Parcel late", requester=Requester("ann@example.com"))
+    ticket = desk.submit(draft, actor=Actor.customer("ann@example.com"))
+    desk.submit(draft, actor=Actor.customer("ann@example.com"))
+    desk.comment(ticket.id, "On it.", actor=Actor.agent("bob"))
+    analytics = Analytics(store)
+    analytics.refresh()
+    return store, analytics.snapshot()
+
+
+_SNAPSHOT_STORE, _SNAPSHOT = _analytics_snapshot()
+
+_ANALYTICS_TARGETS: Final = (
+    Target(
+        "Analytics",
+        Analytics,
+        st.builds(
+            lambda calendar, workflow, resolved, tz: (
+                (InMemoryTicketStore(),),
+                {"calendar": calendar, "workflow": workflow, "resolved": resolved, "tz": tz},
+            ),
+            st.none() | st.just(BusinessCalendar.always("Europe/Berlin")),
+            st.none() | st.just(Workflow.default()),
+            st.lists(_names, max_size=3),
+            st.none() | st.sampled_from(["UTC", "Europe/Berlin", "Asia/Tokyo"]),
+        ),
+        frozenset({"calendar", "workflow", "resolved", "tz"}),
+    ),
+    Target(
+        "Analytics.from_snapshot",
+        Analytics.from_snapshot,
+        st.builds(
+            lambda text, tz: ((_SNAPSHOT_STORE, text), {"tz": tz}),
+            st.sampled_from([_SNAPSHOT, _SNAPSHOT.encode()]),
+            st.none() | st.just("UTC"),
+        ),
+        frozenset({"tz"}),
+    ),
+    Target("MetricRow", MetricRow, _instances(_metric_rows())),
+    Target(
+        "MetricTable",
+        MetricTable,
+        _keywords(
+            metric=st.sampled_from(["volume", "backlog", "csat"]),
+            by=st.none() | _names,
+            period=st.none() | st.sampled_from(["day", "week", "month"]),
+            rows=st.lists(_metric_rows(), max_size=3),
+            total=_metric_rows(),
+        ),
+    ),
+    Target("Driver", Driver, _instances(_drivers())),
+    Target(
+        "DriverTable",
+        DriverTable,
+        _keywords(
+            outcome=st.sampled_from(["sla_breach", "reopen"]),
+            by=_names,
+            min_count=st.integers(1, 10**6),
+            overall=st.none() | _drivers(),
+            ranked=st.lists(_drivers(), max_size=3),
+            too_few=st.lists(_drivers(), max_size=3),
+        ),
+    ),
+)
+# -- end of analytics ----------------------------------------------------------------------------
+
+
 TARGETS: Final[tuple[Target, ...]] = (
     Target(
         "Attachment",
@@ -1979,6 +2097,7 @@ TARGETS: Final[tuple[Target, ...]] = (
         ),
     ),
     *_FEED_TARGETS,
+    *_ANALYTICS_TARGETS,
     Target(
         "Page",
         Page,

@@ -16,6 +16,7 @@ from ticketflow.exceptions import AccessDeniedError, PermissionDeniedError
 
 PACKAGES = [
     "ticketflow",
+    "ticketflow.analytics",
     "ticketflow.exceptions",
     "ticketflow.intake",
     "ticketflow.integrations",

@@ -28,6 +28,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 import ticketflow
+import ticketflow.analytics
 import ticketflow.intake
 import ticketflow.integrations
 import ticketflow.plugins
@@ -83,6 +84,7 @@ from ticketflow.triage import Agent, CategoryRule, RouteContext, RouteRule
 
 PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow,
+    ticketflow.analytics,
     ticketflow.sla,
     ticketflow.storage,
     ticketflow.integrations,

@@ -222,6 +222,7 @@ def test_importing_ticketflow_defers_what_only_some_uses_need() -> None:
     assert not {m for m in loaded if m.startswith(("ticketflow.sla.", "ticketflow.storage._s"))}
     assert not {m for m in loaded if m.startswith("ticketflow.triage")}
     assert not {m for m in loaded if m.startswith("ticketflow.problems")}
+    assert not {m for m in loaded if m.startswith("ticketflow.analytics")}
     assert not {m for m in loaded if m.startswith("ticketflow.webhooks")}
 
 
@@ -242,6 +243,8 @@ def test_what_was_deferred_loads_on_first_use(module: str, statement: str) -> No
         ("ticketflow.SlaMetric", "ticketflow.sla"),  # sla exports it too, and owned it first
         ("ticketflow.triage.Taxonomy", "ticketflow.triage"),
         ("ticketflow.triage.rule_categorizer", "ticketflow.triage"),
+        ("ticketflow.analytics.Analytics", "ticketflow.analytics"),
+        ("ticketflow.analytics.Metric", "ticketflow.analytics"),
     ],
 )
 def test_a_name_loaded_on_first_use_says_where_to_import_it_from(
@@ -250,6 +253,7 @@ def test_a_name_loaded_on_first_use_says_where_to_import_it_from(
     # In a fresh interpreter: here in the test run, everything was loaded long ago.
     code = (
         "import ticketflow, ticketflow.sla, ticketflow.storage, ticketflow.triage\n"
+        "import ticketflow.analytics\n"
         f"print({expression}.__module__)"
     )
     result = run_isolated(code)

@@ -1,0 +1,197 @@
+"""What analytics keeps of each ticket: a few facts, folded from its events in feed order.
+
+A ticket's journal can be long (a conversation of thousands of comments); what the metrics
+need of it is small and fixed: when it was created and first answered, when it was first
+resolved, how long it stood in each status, whether it was reopened or breached, its last
+CSAT score, and its current dimensions (category, queue, fields, ...). :class:`Facts` holds
+exactly that, and :class:`Folder` updates it event by event, so that reading the events
+committed since the last cursor costs what those events cost, never a rescan.
+
+Durations are measured when they end, in business time when a calendar is given (its
+``between``), in wall time otherwise; so the facts after any prefix of the feed are the same
+whether the prefix was read in one go or page by page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Final
+
+from .._actors import Role
+from .._events import (
+    CommentAdded,
+    CsatRecorded,
+    FieldsChanged,
+    SlaBreached,
+    SlaMetric,
+    TicketAssigned,
+    TicketCategorized,
+    TicketCreated,
+    TicketEvent,
+    TicketPrioritized,
+    TicketTransitioned,
+)
+from .._fields import FieldValue
+from ..exceptions import JournalError
+
+__all__ = ["STAFF", "Facts", "Folder"]
+
+STAFF: Final = frozenset({Role.AGENT, Role.SUPERVISOR})
+"""Roles whose public comment answers the customer (as for the SLA's response clocks)."""
+
+Measure = Callable[[datetime, datetime], timedelta]
+
+
+class Facts:
+    """The facts of one ticket that the metrics read (mutable: only the folder changes it)."""
+
+    __slots__ = (
+        "assignee",
+        "breaches",
+        "category",
+        "channel",
+        "created_at",
+        "csat",
+        "day",
+        "fields",
+        "first_response",
+        "in_status",
+        "kind",
+        "open_spans",
+        "priority",
+        "queue",
+        "reopens",
+        "resolution",
+        "since",
+        "staff_replies",
+        "status",
+    )
+
+    def __init__(self, event: TicketCreated, *, done: frozenset[str], tz: tzinfo) -> None:
+        ticket = event.ticket
+        self.created_at: datetime = ticket.created_at
+        self.day: date = ticket.created_at.astimezone(tz).date()  # the local date of creation
+        self.status: str = str(ticket.status)  # a plain str, not a TicketStatus member
+        self.since: datetime = event.at
+        self.kind: str = ticket.kind.value
+        self.channel: str = ticket.channel.value
+        self.category: str | None = ticket.category
+        self.priority: str | None = ticket.priority
+        self.queue: str | None = ticket.queue
+        self.assignee: str | None = ticket.assignee
+        self.fields: dict[str, FieldValue] = dict(ticket.fields)
+        # Measured durations (business or wall time); None until the moment comes.
+        self.first_response: timedelta | None = None
+        self.resolution: timedelta | None = None
+        self.staff_replies = 0  # public staff replies before the first resolution
+        self.reopens = 0
+        self.breaches: frozenset[SlaMetric] = frozenset()
+        self.csat: int | None = None
+        self.in_status: dict[str, timedelta] = {}
+        # When the ticket was open (not in a done status): [start, end) pairs, end None = now.
+        self.open_spans: list[tuple[datetime, datetime | None]] = (
+            [] if ticket.status in done else [(event.at, None)]
+        )
+
+    def dimension(self, name: str) -> FieldValue | None:
+        """Return the ticket's current value of a dimension (a built-in or a field name)."""
+        if name in _BUILT_IN:
+            value: FieldValue | None = getattr(self, name)
+            return value
+        return self.fields.get(name.removeprefix("fields."))
+
+    def open_at(self, t: datetime) -> bool:
+        """Tell whether the ticket was open at ``t`` (created by then, not done)."""
+        return any(start <= t and (end is None or t < end) for start, end in self.open_spans)
+
+
+_BUILT_IN: Final = frozenset(
+    {"kind", "channel", "category", "priority", "queue", "assignee", "status"}
+)
+"""The dimensions every ticket has; any other name is a structured field's."""
+
+
+class Folder:
+    """Folds feed events into the facts of every ticket.
+
+    Args:
+        measure: How long lies between two instants (a calendar's ``between``, or wall time).
+        done: The statuses in which a ticket counts as resolved (not open).
+        tz: The zone whose dates the periods are.
+    """
+
+    def __init__(self, measure: Measure, done: frozenset[str], tz: tzinfo) -> None:
+        self.measure = measure
+        self.done = done
+        self.tz = tz
+        self.tickets: dict[str, Facts] = {}
+        self.latest: datetime | None = None  # the latest event time read
+
+    def fold(self, event: TicketEvent) -> None:  # noqa: C901 - one branch per kind of event
+        """Fold one event in.
+
+        Raises:
+            JournalError: The event is of a ticket the feed never created, or creates one
+                twice (the feed is not a store's complete history).
+        """
+        if self.latest is None or event.at > self.latest:
+            self.latest = event.at
+        if isinstance(event, TicketCreated):
+            if event.ticket_id in self.tickets:
+                raise JournalError(event.ticket_id, event.version, "the feed creates it twice")
+            self.tickets[event.ticket_id] = Facts(event, done=self.done, tz=self.tz)
+            return
+        facts = self.tickets.get(event.ticket_id)
+        if facts is None:
+            raise JournalError(
+                event.ticket_id, event.version, "the feed has no creation of this ticket before it"
+            )
+        if isinstance(event, TicketTransitioned):
+            self._transitioned(facts, event)
+        elif isinstance(event, CommentAdded):
+            if event.public and event.actor.role in STAFF:
+                if facts.first_response is None:
+                    facts.first_response = self.measure(facts.created_at, event.at)
+                if facts.resolution is None:
+                    facts.staff_replies += 1
+        elif isinstance(event, SlaBreached):
+            facts.breaches |= {event.metric}
+        elif isinstance(event, CsatRecorded):
+            facts.csat = event.score
+        else:
+            _dimensions(facts, event)
+
+    def _transitioned(self, facts: Facts, event: TicketTransitioned) -> None:
+        at = event.at
+        spent = self.measure(facts.since, at)
+        facts.in_status[facts.status] = facts.in_status.get(facts.status, _ZERO) + spent
+        facts.status, facts.since = str(event.target), at
+        was_done, is_done = event.source in self.done, event.target in self.done
+        if is_done and not was_done:
+            if facts.open_spans and facts.open_spans[-1][1] is None:
+                facts.open_spans[-1] = (facts.open_spans[-1][0], at)
+            if facts.resolution is None:
+                facts.resolution = self.measure(facts.created_at, at)
+        elif was_done and not is_done:
+            facts.open_spans.append((at, None))
+        if event.reopen:
+            facts.reopens += 1
+
+
+_ZERO: Final = timedelta(0)
+
+
+def _dimensions(facts: Facts, event: TicketEvent) -> None:
+    if isinstance(event, TicketAssigned):
+        facts.queue, facts.assignee = event.queue, event.assignee
+    elif isinstance(event, TicketCategorized):
+        facts.category = event.category
+    elif isinstance(event, TicketPrioritized):
+        facts.priority = event.priority
+    elif isinstance(event, FieldsChanged):
+        for name, value in event.changes.items():
+            if value is None:
+                facts.fields.pop(name, None)
+            else:
+                facts.fields[name] = value
