@@ -9,7 +9,10 @@ as a suggestion until an agent accepts it, and an unanswered resolution auto-clo
 business days; refusals with their error codes; SLA ticks that record warnings and breaches
 once, escalate and owe a service credit; the outbox delivered to a billing adapter, and the
 satisfaction surveys as signed webhooks to a local receiver that verifies them, with the
-customer's score recorded once;
+customer's score recorded once; a problem record opened from the two VAT incidents, its root
+cause, workaround and fix recorded, refused until the fix is verified, then resolved together
+with its incidents; the desk's figures (volume by category, time to resolution, the carriers
+that drive SLA breaches with their Wilson intervals) read from the store's event feed;
 what a customer may see; e-mail taken in by the intake service (a request becomes a ticket with
 its signature cut, the customer's reply threads into it as her public comment, the same message
 again is a duplicate, a near duplicate is linked to it, a stranger's subject tag does not join
@@ -34,10 +37,12 @@ from zoneinfo import ZoneInfo
 
 from . import Actor, Desk, NewTicket, Requester, Resolution, TicketEvent, TicketStatus, replay
 from ._demo_webhooks import DEMO_SECRET, SurveyReceiver, survey_receiver
+from .analytics import Analytics
 from .exceptions import (
     AccessDeniedError,
     ConfirmationRequiredError,
     DoneCriteriaNotMetError,
+    FixNotVerifiedError,
     InvalidTransitionError,
     PermissionDeniedError,
 )
@@ -57,6 +62,7 @@ from .integrations import (
     InMemoryCrm,
     service_credit_handler,
 )
+from .problems import ProblemPolicy, Problems
 from .resolution import (
     ANY,
     CSAT_TOPIC,
@@ -532,6 +538,64 @@ def _triage(desk: Desk, write: Write, ticket_ids: Sequence[str]) -> None:
         write(f"    {explained.decision}: {'; '.join(explained.reasons)}")
 
 
+def _problem(desk: Desk, write: Write, incident_ids: Sequence[str]) -> str:
+    """The VAT incidents share a cause: a problem record, its fix verified, all resolved."""
+    felix = Actor.agent("felix")
+    problems = Problems(desk, policy=ProblemPolicy(quiet_period=None))
+    for incident_id in incident_ids:
+        desk.transition(incident_id, S.IN_PROGRESS, actor=felix)
+    problem = problems.open(
+        incident_ids, subject="Austrian deliveries invoiced with German VAT", actor=felix
+    )
+    cause = "The tax rule maps every EU delivery address to German VAT."
+    problems.record_root_cause(problem.id, cause, actor=felix)
+    problems.record_workaround(problem.id, "Correct the VAT by credit note.", actor=felix)
+    desk.transition(problem.id, S.TRIAGED, actor=felix)
+    desk.transition(problem.id, S.IN_PROGRESS, actor=felix)
+    problems.record_fix(problem.id, "Tax rules by the delivery country.", actor=felix)
+    references = ", ".join(desk.get(i).reference for i in incident_ids)
+    write(
+        f"problem {problem.reference} {problem.subject!r} opened from {references}: root cause,"
+        " workaround (a known error) and fix recorded"
+    )
+    done = Resolution(code="fixed", summary="VAT by delivery country.", root_cause=cause)
+    try:
+        problems.resolve(problem.id, done, actor=felix)
+    except FixNotVerifiedError as error:
+        write(f"  refused ({error.code}): {error}")
+    problems.verify(problem.id, ["https://erp.example/changes/881"], actor=felix)
+    fixed = Resolution(code="fixed", summary="Invoice corrected; VAT by delivery country.")
+    outcome = problems.resolve(problem.id, done, actor=felix, incidents=fixed)
+    results = ", ".join(f"{desk.get(o.incident).reference} {o.result}" for o in outcome.incidents)
+    closed = problems.close(problem.id, actor=felix)
+    write(
+        f"  fix verified with evidence; {problem.reference} resolved with its incidents"
+        f" ({results}), then {closed.status}"
+    )
+    return problem.id
+
+
+def _analytics(store: SQLiteTicketStore, write: Write) -> None:
+    """The desk's figures, read from the store's event feed."""
+    analytics = Analytics(store)
+    events = analytics.refresh()
+    volume = analytics.metric("volume", by="category")
+    write(f"analytics: {events} events read from the feed; tickets by category:")
+    for row in volume.rows:
+        write(f"  {row.group or '(none)'}: {row.count}")
+    resolved = analytics.metric("time_to_resolution")
+    write(
+        f"  time to resolution (wall clock): median {resolved.total.median} over"
+        f" {resolved.total.count} resolved tickets"
+    )
+    drivers = analytics.drivers("sla_breach", by="carrier", min_count=1)
+    for driver in drivers.ranked:
+        write(
+            f"  SLA breaches by carrier: {driver.group or '(no carrier)'}"
+            f" {driver.hits}/{driver.count}, Wilson 95% [{driver.low:.2f}, {driver.high:.2f}]"
+        )
+
+
 def _surveys(desk: Desk, surveys: SurveyReceiver, write: Write) -> None:
     """The survey service's side: each verified CSAT request, and the customer's answer."""
     for webhook_id, document in sorted(surveys.accepted.items()):
@@ -568,11 +632,14 @@ def demo(db: Path | None = None, write: Write = print) -> int:
             taken_in = _intake(desk, write)
             _triage(desk, write, taken_in)
             ticket_ids += taken_in
+            clock.set(_at(12, 14))  # Thursday afternoon
+            ticket_ids.append(_problem(desk, write, taken_in[:2]))
             clock.set(_at(18, 9))  # the next Wednesday
             closing = desk.tick()
+            closed = closing.recorded.get("resolution_answered", 0)
             write(
-                f"tick Wed 18 09:00: {closing.recorded.get('resolution_answered', 0)} resolved"
-                f" ticket closed by the auto-close policy after 3 business days unanswered"
+                f"tick Wed 18 09:00: {closed} resolved ticket{'' if closed == 1 else 's'} closed"
+                " by the auto-close policy after 3 business days unanswered"
             )
             billing = InMemoryBilling()
             webhooks: list[str] = []
@@ -612,6 +679,7 @@ def demo(db: Path | None = None, write: Write = print) -> int:
                 f"customer view of {view.ticket.reference}: {len(view.comments)} comments,"
                 f" fields {sorted(view.ticket.fields)} (internal ones hidden)"
             )
+            _analytics(store, write)
             acme = store.query(TicketQuery(fields={"carrier": "ACME Freight"}))
             write(f"tickets with carrier ACME Freight: {[t.reference for t in acme.tickets]}")
         with SQLiteTicketStore(path) as reopened:
