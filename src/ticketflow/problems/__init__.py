@@ -8,6 +8,8 @@ when no incident was linked for the :class:`ProblemPolicy`'s quiet period after 
 with evidence. Resolving a problem can resolve its open incidents in the same call, each by the
 desk's resolution rules. :class:`Problems` runs the commands through the Desk's seams;
 :class:`VerifiedFix` makes the desk itself refuse to resolve an unverified problem.
+:class:`RecurrenceDetector` suggests problems for groups of recent incidents that recur more
+than they used to; a person accepts or dismisses each suggestion.
 
 Everything is loaded on first use (``from ticketflow.problems import Problems``):
 ``import ticketflow`` does not import it.
@@ -20,6 +22,12 @@ import typing
 from .._public import load_lazily as _load_lazily
 
 if typing.TYPE_CHECKING:
+    from ._detector import DetectorPolicy as DetectorPolicy
+    from ._detector import Dismissal as Dismissal
+    from ._detector import DismissalLog as DismissalLog
+    from ._detector import InMemoryDismissals as InMemoryDismissals
+    from ._detector import ProblemSuggestion as ProblemSuggestion
+    from ._detector import RecurrenceDetector as RecurrenceDetector
     from ._policy import PROBLEMS_ACTOR as PROBLEMS_ACTOR
     from ._policy import ProblemPolicy as ProblemPolicy
     from ._policy import VerifiedFix as VerifiedFix
@@ -33,12 +41,18 @@ if typing.TYPE_CHECKING:
 
 __all__ = [
     "PROBLEMS_ACTOR",
+    "DetectorPolicy",
+    "Dismissal",
+    "DismissalLog",
+    "InMemoryDismissals",
     "IncidentOutcome",
     "IncidentResult",
     "ProblemPolicy",
     "ProblemResolution",
     "ProblemState",
+    "ProblemSuggestion",
     "Problems",
+    "RecurrenceDetector",
     "VerifiedFix",
     "problem_state",
     "quiet_period_check",
@@ -47,12 +61,18 @@ __all__ = [
 # The names loaded on first use, by the module that defines them.
 _LAZY: dict[str, str] = {
     "PROBLEMS_ACTOR": "._policy",
+    "DetectorPolicy": "._detector",
+    "Dismissal": "._detector",
+    "DismissalLog": "._detector",
+    "InMemoryDismissals": "._detector",
     "IncidentOutcome": "._service",
     "IncidentResult": "._service",
     "ProblemPolicy": "._policy",
     "ProblemResolution": "._service",
     "ProblemState": "._state",
+    "ProblemSuggestion": "._detector",
     "Problems": "._service",
+    "RecurrenceDetector": "._detector",
     "VerifiedFix": "._policy",
     "problem_state": "._state",
     "quiet_period_check": "._policy",
