@@ -131,12 +131,17 @@ from ticketflow.integrations import (
 )
 from ticketflow.plugins import DiscoveryReport, StrategyRegistry, discover
 from ticketflow.problems import (
+    DetectorPolicy,
+    Dismissal,
     IncidentOutcome,
     IncidentResult,
+    InMemoryDismissals,
     ProblemPolicy,
     ProblemResolution,
     Problems,
     ProblemState,
+    ProblemSuggestion,
+    RecurrenceDetector,
     VerifiedFix,
     problem_state,
     quiet_period_check,
@@ -1334,6 +1339,66 @@ _PROBLEM_FUNCTION_TARGETS: Final = (
         _keywords(policy=_problem_policies.filter(lambda p: p.quiet_period is not None)),
     ),
 )
+# -- ticketflow.problems: the recurring-cause detector, its suggestions and dismissals -----------
+_detector_policies = st.builds(
+    DetectorPolicy,
+    fields=st.lists(_names, min_size=1, max_size=3, unique=True).map(tuple),
+    window=st.timedeltas(timedelta(hours=1), timedelta(days=60)),
+    baseline=st.timedeltas(timedelta(days=60), timedelta(days=3000)),
+    min_count=st.integers(1, 1000),
+    min_ratio=st.floats(1.0, 1000.0),
+    significance=st.floats(1e-12, 0.5),
+    regrowth=st.integers(1, 1000),
+)
+_suggestions = st.builds(
+    ProblemSuggestion,
+    category=_names,
+    field=_names,
+    value=_field_values,
+    incidents=st.lists(_ids, min_size=1, max_size=4, unique=True).map(tuple),
+    baseline_count=st.integers(0, 10_000),
+    baseline_start=st.just(T0 - timedelta(days=104)),
+    window_start=st.just(T0 - timedelta(days=14)),
+    as_of=st.just(T0),
+)
+_dismissals = st.builds(
+    Dismissal,
+    category=_names,
+    field=_names,
+    value=_field_values,
+    count=st.integers(1, 10_000),
+    at=st.just(T0),
+    actor=_names,
+    reason=st.just("") | _line,
+)
+_DETECTOR_TARGETS: Final = (
+    Target(
+        "DetectorPolicy",
+        DetectorPolicy,
+        _instances(_detector_policies),
+        frozenset(
+            {"fields", "window", "baseline", "min_count", "min_ratio", "significance", "regrowth"}
+        ),
+    ),
+    Target("ProblemSuggestion", ProblemSuggestion, _instances(_suggestions)),
+    Target("Dismissal", Dismissal, _instances(_dismissals), frozenset({"reason"})),
+    Target(
+        "InMemoryDismissals",
+        InMemoryDismissals,
+        _keywords(dismissals=st.lists(_dismissals, max_size=3)),
+        frozenset({"dismissals"}),
+    ),
+    Target(
+        "RecurrenceDetector",
+        RecurrenceDetector,
+        _keywords(
+            problems=st.builds(lambda: Problems(_problem_desk(), policy=_PROBLEM_POLICY)),
+            policy=_detector_policies,
+            dismissals=st.builds(InMemoryDismissals),
+        ),
+        frozenset({"policy", "dismissals"}),
+    ),
+)
 # -- end of ticketflow.problems ----------------------------------------------------------------
 
 
@@ -1901,6 +1966,7 @@ TARGETS: Final[tuple[Target, ...]] = (
     *_REPLAY_TARGETS,
     *_RESOLUTION_TARGETS,
     *_PROBLEM_TARGETS,
+    *_DETECTOR_TARGETS,
     Target(
         "Agent",
         Agent,

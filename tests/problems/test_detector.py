@@ -315,3 +315,28 @@ def test_bad_detector_arguments_are_refused_by_field(planted: Desktop) -> None:
     with pytest.raises(InvalidValueError) as raised:
         planted.detector.dismiss(suggestion, actor=AGENT, reason="two\nlines")
     assert raised.value.field == "reason"
+
+
+def test_two_fields_with_the_same_incidents_are_judged_once() -> None:
+    # Every lost parcel of bolt came through ham: one group under two fields.
+    store = InMemoryTicketStore()
+    for index in range(12):
+        journal = TicketJournal(
+            f"H{index}",
+            AS_OF - timedelta(days=index + 1),
+            number=index + 1,
+            category="delivery/lost",
+            fields={"carrier": "bolt", "site": "ham"},
+        )
+        journal.commit(store)
+    desk = Desk(store, clock=FrozenClock(AS_OF))
+    problems = Problems(desk, policy=ProblemPolicy(quiet_period=None))
+    by_site_first = RecurrenceDetector(problems, policy=DetectorPolicy(fields=("site", "carrier")))
+    [suggestion] = by_site_first.detect()
+    assert (suggestion.field, suggestion.value, suggestion.baseline_count) == ("site", "ham", 0)
+    detector = RecurrenceDetector(problems, policy=POLICY)
+    [suggestion] = detector.detect()
+    assert (suggestion.field, suggestion.value, suggestion.count) == ("carrier", "bolt", 12)
+    # Dismissing it dismisses the same incidents under ``site`` too.
+    detector.dismiss(suggestion, actor=AGENT)
+    assert detector.detect() == ()

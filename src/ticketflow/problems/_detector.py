@@ -14,6 +14,9 @@ before it. A group is suggested as a problem when all of these hold:
 - no open problem covers it: at most half of its window incidents are linked to open problems;
 - it was not dismissed, or it has grown by ``regrowth`` incidents since it was dismissed.
 
+Groups of two fields that hold the very same incidents are judged once, under the field the
+policy names first (dismissing it dismisses them under the other field too).
+
 A person accepts a suggestion (:meth:`RecurrenceDetector.accept` opens the problem through
 :meth:`Problems.open <ticketflow.problems.Problems.open>` and links the incidents) or dismisses
 it (:meth:`RecurrenceDetector.dismiss` records a :class:`Dismissal` in a
@@ -26,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
@@ -217,9 +220,10 @@ class ProblemSuggestion:
         value: That value.
         incidents: The group's incidents in the window, oldest first.
         baseline_count: The group's incidents in the baseline period.
-        baseline_start: When the baseline period starts.
+        baseline_start: When the baseline period starts (an incident created then is not in
+            it: each period holds its end, not its start).
         window_start: When the window starts (the baseline period ends here).
-        as_of: When the window ends.
+        as_of: When the window ends (an incident created then is in it).
 
     Raises:
         InvalidValueError: An attribute is not of its kind, or the periods are not in order.
@@ -317,7 +321,14 @@ class Dismissal:
     )
 
 
-def _key(category: str, field: str, value: FieldValue) -> tuple[str, str, str, FieldValue]:
+def _group(suggestion: ProblemSuggestion) -> tuple[str, str, FieldValue]:
+    return (suggestion.category, suggestion.field, suggestion.value)
+
+
+_Key: TypeAlias = tuple[str, str, str, FieldValue]
+
+
+def _key(category: str, field: str, value: FieldValue) -> _Key:
     # 1 == True == 1.0 in Python: the value's type is part of the group.
     return (category, field, type(value).__name__, value)
 
@@ -351,7 +362,7 @@ class InMemoryDismissals:
 
     def __init__(self, dismissals: Iterable[Dismissal] = ()) -> None:
         given = check_items("dismissals", dismissals, maximum=1_000_000, what="dismissals")
-        self._kept: dict[tuple[str, str, str, FieldValue], Dismissal] = {}
+        self._kept: dict[_Key, Dismissal] = {}
         for index, dismissal in enumerate(given):
             if type(dismissal) is not Dismissal:
                 raise InvalidValueError(f"dismissals[{index}]", dismissal, "must be a Dismissal")
@@ -442,30 +453,12 @@ class RecurrenceDetector:
             raise InvalidValueError(
                 "as_of", end, "is too early for the window and baseline"
             ) from None
-        recent: dict[tuple[str, str, str, FieldValue], list[Ticket]] = {}
-        before: dict[tuple[str, str, str, FieldValue], int] = {}
-        for ticket in self._tickets():
-            if (
-                ticket.kind is not TicketKind.INCIDENT
-                or ticket.category is None
-                or not baseline_start <= ticket.created_at < end
-            ):
-                continue
-            for field in policy.fields:
-                if field not in ticket.fields:
-                    continue
-                key = _key(ticket.category, field, ticket.fields[field])
-                if ticket.created_at >= window_start:
-                    recent.setdefault(key, []).append(ticket)
-                else:
-                    before[key] = before.get(key, 0) + 1
+        recent, before = self._count(baseline_start, window_start, end)
         suggestions = []
-        open_problems: dict[str, bool] = {}
         for key, tickets in recent.items():
-            category, field, _, value = key
             if len(tickets) < policy.min_count:
                 continue
-            tickets.sort(key=lambda t: (t.created_at, t.number))
+            category, field, _, value = key
             suggestion = ProblemSuggestion(
                 category=category,
                 field=field,
@@ -476,15 +469,27 @@ class RecurrenceDetector:
                 window_start=window_start,
                 as_of=end,
             )
-            if (
-                suggestion.ratio >= policy.min_ratio
-                and suggestion.p_value <= policy.significance
-                and not self._covered(tickets, open_problems)
-                and not self._dismissed(suggestion)
-            ):
+            if suggestion.ratio >= policy.min_ratio and suggestion.p_value <= policy.significance:
                 suggestions.append(suggestion)
-        suggestions.sort(key=lambda s: (s.p_value, -s.ratio, s.category, s.field, str(s.value)))
-        return tuple(suggestions)
+        order = {field: index for index, field in enumerate(policy.fields)}
+        suggestions.sort(
+            key=lambda s: (s.p_value, -s.ratio, order[s.field], s.category, str(s.value))
+        )
+        # Two fields can make one group (every lost parcel of one carrier at one site): the
+        # incidents are judged once, under the field the policy names first, so that
+        # dismissing that group dismisses the same incidents under the other field too.
+        seen: set[frozenset[str]] = set()
+        open_problems: dict[str, bool] = {}
+        kept = []
+        for suggestion in suggestions:
+            incidents = frozenset(suggestion.incidents)
+            if incidents in seen:
+                continue
+            seen.add(incidents)
+            tickets = recent[_key(*_group(suggestion))]
+            if not self._covered(tickets, open_problems) and not self._dismissed(suggestion):
+                kept.append(suggestion)
+        return tuple(kept)
 
     def accept(
         self, suggestion: ProblemSuggestion, *, actor: Actor, subject: str | None = None
@@ -550,6 +555,32 @@ class RecurrenceDetector:
         return dismissal
 
     # -- the parts -----------------------------------------------------------------------------
+
+    def _count(
+        self, baseline_start: datetime, window_start: datetime, end: datetime
+    ) -> tuple[dict[_Key, list[Ticket]], dict[_Key, int]]:
+        # Each group's incidents in the window (oldest first), and its count in the baseline.
+        recent: dict[_Key, list[Ticket]] = {}
+        before: dict[_Key, int] = {}
+        for ticket in self._tickets():
+            if (
+                ticket.kind is not TicketKind.INCIDENT
+                or ticket.category is None
+                or not baseline_start < ticket.created_at <= end
+            ):
+                continue
+            in_window = ticket.created_at > window_start
+            for field in self.policy.fields:
+                if field not in ticket.fields:
+                    continue
+                key = _key(ticket.category, field, ticket.fields[field])
+                if in_window:
+                    recent.setdefault(key, []).append(ticket)
+                else:
+                    before[key] = before.get(key, 0) + 1
+        for tickets in recent.values():
+            tickets.sort(key=lambda t: (t.created_at, t.number))
+        return recent, before
 
     def _tickets(self) -> Iterator[Ticket]:
         store = self.problems.desk.store
