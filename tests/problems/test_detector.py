@@ -71,9 +71,11 @@ def _burst(store: TicketStore, count: int, *, first: int, start: datetime) -> li
 class Desktop:
     """The generated desk, its detector, and the planted burst's ids."""
 
-    def __init__(self, *, burst: int = BURST, dismissals: DismissalLog | None = None) -> None:
+    def __init__(
+        self, *, burst: int = BURST, dismissals: DismissalLog | None = None, tickets: int = TICKETS
+    ) -> None:
         self.store = InMemoryTicketStore()
-        generate(self.store, TICKETS)
+        generate(self.store, tickets)
         self.next_number = 40_000  # counting down, above the generated tickets
         self.burst = self.add(burst, start=AS_OF - timedelta(days=13))
         self.desk = Desk(self.store, clock=FrozenClock(AS_OF + timedelta(days=30)))
@@ -106,6 +108,7 @@ def test_the_planted_carriers_recurring_category_is_suggested_with_its_evidence(
     assert set(planted.burst) <= set(suggestion.incidents)
     noise = suggestion.count - BURST
     assert 0 <= noise <= 8  # the carrier's own delivery/lost tickets in the window
+    assert not any(planted.desk.get(i).links.problem for i in suggestion.incidents)
     assert suggestion.as_of == AS_OF
     assert suggestion.window_start == AS_OF - POLICY.window
     assert suggestion.baseline_start == AS_OF - POLICY.window - POLICY.baseline
@@ -128,6 +131,26 @@ def test_random_noise_is_not_suggested_at_any_week_of_the_year() -> None:
         desktop.problems, policy=DetectorPolicy(fields=("carrier", "site"), significance=0.001)
     )
     assert [s for as_of in runs for s in loose.detect(as_of=as_of)] != []
+
+
+def test_at_the_issues_ten_thousand_tickets_a_burst_must_be_larger_to_stand_out() -> None:
+    # 10,000 tickets a year: about 14 per (category, carrier) in 14 days. Ten more are within
+    # the noise at this threshold (Poisson p about 0.007); twenty-five are not.
+    assert Desktop(tickets=10_000, burst=10).detect() == ()
+    desktop = Desktop(tickets=10_000, burst=25)
+    [suggestion] = desktop.detect()
+    assert _group(suggestion) == ("delivery/lost", "carrier", PLANTED)
+    runs = [START + timedelta(days=day) for day in range(105, 352, 7)]  # before the burst
+    assert [s for as_of in runs for s in desktop.detector.detect(as_of=as_of)] == []
+
+
+def test_accepting_more_than_a_hundred_incidents_links_them_all() -> None:
+    desktop = Desktop(burst=120)  # every three hours from 13 days before: 104 in the window
+    [suggestion] = [s for s in desktop.detect() if s.field == "carrier"]
+    assert suggestion.count > 100  # Problems.open takes 100 at once
+    problem = desktop.detector.accept(suggestion, actor=AGENT, subject="Lost parcels at north")
+    assert problem.subject == "Lost parcels at north"
+    assert desktop.problems.state(problem.id).incidents == suggestion.incidents
 
 
 def test_a_burst_too_small_or_too_early_is_not_suggested() -> None:
