@@ -150,6 +150,7 @@ def test_accepting_more_than_a_hundred_incidents_links_them_all() -> None:
     assert suggestion.count > 100  # Problems.open takes 100 at once
     problem = desktop.detector.accept(suggestion, actor=AGENT, subject="Lost parcels at north")
     assert problem.subject == "Lost parcels at north"
+    assert problem.description.endswith(f" and {suggestion.count - 100} more")
     assert desktop.problems.state(problem.id).incidents == suggestion.incidents
 
 
@@ -363,3 +364,21 @@ def test_two_fields_with_the_same_incidents_are_judged_once() -> None:
     # Dismissing it dismisses the same incidents under ``site`` too.
     detector.dismiss(suggestion, actor=AGENT)
     assert detector.detect() == ()
+
+
+def test_the_default_subject_is_one_line_whatever_the_value_holds() -> None:
+    store = InMemoryTicketStore()
+    for index in range(6):
+        journal = TicketJournal(
+            f"V{index}",
+            AS_OF - timedelta(days=index + 1),
+            number=index + 1,
+            category="damage",
+            fields={"carrier": "two\nlines  here"},
+        )
+        journal.commit(store)
+    desk = Desk(store, clock=FrozenClock(AS_OF))
+    detector = RecurrenceDetector(Problems(desk, policy=ProblemPolicy(quiet_period=None)))
+    [suggestion] = detector.detect()
+    problem = detector.accept(suggestion, actor=AGENT)
+    assert problem.subject == "Recurring damage: carrier=two lines here"

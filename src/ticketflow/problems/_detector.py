@@ -61,6 +61,7 @@ _MAX_SPAN: Final = timedelta(days=3660)
 _PSEUDO_COUNT: Final = 0.5
 _LINE: Final = 2000
 _PAGE: Final = 1000
+_LISTED: Final = 100
 
 
 # -- the policy ------------------------------------------------------------------------------
@@ -269,14 +270,16 @@ class ProblemSuggestion:
         return _poisson_tail(self.count, self.expected)
 
     def describe(self) -> str:
-        """Say, for people, what the evidence is (a few lines)."""
+        """Say, for people, what the evidence is (two lines: the first 100 incidents listed)."""
         days = (self.as_of - self.window_start).total_seconds() / 86_400
+        shown = self.incidents[:_LISTED]
+        more = f" and {self.count - _LISTED} more" if self.count > _LISTED else ""
         return (
             f"{self.count} {self.category} incidents with {self.field}={self.value!r}"
             f" in the {days:g} days to {self.as_of.isoformat()},"
             f" {self.ratio:.1f} times the {self.expected:.2f} expected from"
             f" {self.baseline_count} since {self.baseline_start.isoformat()}"
-            f" (Poisson p = {self.p_value:.2g}).\nIncidents: {', '.join(self.incidents)}"
+            f" (Poisson p = {self.p_value:.2g}).\nIncidents: {', '.join(shown)}{more}"
         )
 
 
@@ -512,8 +515,8 @@ class RecurrenceDetector:
             raise InvalidValueError("suggestion", suggestion, "must be a ProblemSuggestion")
         check_actor(actor)
         if subject is None:
-            subject = f"Recurring {suggestion.category}: {suggestion.field}={suggestion.value}"
-            subject = subject[:200]
+            value = " ".join(str(suggestion.value).split())[:200]  # one line, whatever it holds
+            subject = f"Recurring {suggestion.category}: {suggestion.field}={value}"
         first, rest = (
             suggestion.incidents[:MAX_INCIDENTS_AT_ONCE],
             suggestion.incidents[MAX_INCIDENTS_AT_ONCE:],
