@@ -22,6 +22,8 @@ if typing.TYPE_CHECKING:
     from ._drivers import Driver as Driver
     from ._drivers import DriverTable as DriverTable
     from ._drivers import Outcome as Outcome
+    from ._report import Report as Report
+    from ._report import ReportTable as ReportTable
     from ._tables import Metric as Metric
     from ._tables import MetricRow as MetricRow
     from ._tables import MetricTable as MetricTable
@@ -36,6 +38,8 @@ __all__ = [
     "MetricTable",
     "Outcome",
     "Period",
+    "Report",
+    "ReportTable",
 ]
 
 # The names loaded on first use, by the module that defines them.
@@ -48,6 +52,8 @@ _LAZY: dict[str, str] = {
     "MetricTable": "._tables",
     "Outcome": "._drivers",
     "Period": "._tables",
+    "Report": "._report",
+    "ReportTable": "._report",
 }
 
 
