@@ -10,15 +10,16 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Final
 
 from ..exceptions import ConfigurationError
 from ._report import Cell, Report, ReportTable, _show
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from numpy.typing import NDArray
 
 __all__ = ["EXTRA", "render", "require_matplotlib"]
 
@@ -49,12 +50,12 @@ def require_matplotlib() -> None:
         ConfigurationError: It is missing; ``setting`` names the extra to install.
     """
     try:
-        import matplotlib  # noqa: PLC0415 - the optional extra, only for HTML
+        import matplotlib as mpl  # noqa: PLC0415 - the optional extra, only for HTML
     except ImportError as error:
         raise ConfigurationError(
             EXTRA, f"the HTML report draws its charts with matplotlib: pip install '{EXTRA}'"
         ) from error
-    matplotlib.use("Agg", force=True)
+    mpl.use("Agg", force=True)
 
 
 def render(report: Report) -> str:
@@ -95,9 +96,10 @@ def render(report: Report) -> str:
 
 def _table(table: ReportTable) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
-    body = "".join(
-        "<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in table.rows
-    ) or f'<tr><td colspan="{len(table.columns)}">nothing to show</td></tr>'
+    body = (
+        "".join("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in table.rows)
+        or f'<tr><td colspan="{len(table.columns)}">nothing to show</td></tr>'
+    )
     return (
         f'<h2 id="table-{table.name}">{html.escape(table.title)}</h2>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -106,7 +108,7 @@ def _table(table: ReportTable) -> str:
 
 def _cell(cell: Cell) -> str:
     numeric = type(cell) in (int, float)
-    return f'<td{" class=n" if numeric else ""}>{html.escape(_show(cell))}</td>'
+    return f"<td{' class=n' if numeric else ''}>{html.escape(_show(cell))}</td>"
 
 
 def _svg(name: str, draw: Callable[[Axes], None]) -> str:
@@ -137,8 +139,11 @@ def _empty(axes: Axes) -> None:
     axes.set_yticks([])
 
 
-def _days(table: ReportTable, column: int) -> list[date]:
-    return [date.fromisoformat(str(row[column])) for row in table.rows]
+def _days(table: ReportTable, column: int) -> NDArray[np.datetime64]:
+    """Return the column's ISO dates as a NumPy array (which matplotlib plots as dates)."""
+    import numpy as np  # noqa: PLC0415 - installed with matplotlib, the extra
+
+    return np.array([str(row[column]) for row in table.rows], dtype="datetime64[D]")
 
 
 def _backlog(table: ReportTable) -> str:

@@ -18,9 +18,9 @@ from typing import Any, Final
 
 import attrs
 
+from .._status import TicketStatus
 from .._values import check_int, check_optional_name
 from ..exceptions import InvalidValueError
-from .._status import TicketStatus
 from ..sla._policy import STOPPED_STATUSES
 from ._analytics import Analytics
 from ._drivers import Outcome
@@ -33,9 +33,7 @@ Cell = str | int | float | None
 
 _HOUR: Final = timedelta(hours=1)
 _WEEK: Final = timedelta(days=7)
-_DEFAULT_STATUSES: Final = tuple(
-    s.value for s in TicketStatus if s.value not in STOPPED_STATUSES
-)
+_DEFAULT_STATUSES: Final = tuple(s.value for s in TicketStatus if s.value not in STOPPED_STATUSES)
 
 
 def _hours(value: timedelta | None) -> float | None:
@@ -158,7 +156,7 @@ class Report:
     tables: tuple[ReportTable, ...]
 
     @classmethod
-    def build(  # noqa: PLR0913 - keyword-only settings of one report
+    def build(
         cls,
         analytics: Analytics,
         *,
@@ -166,8 +164,8 @@ class Report:
         since: date | None = None,
         outcome: Outcome | str = Outcome.SLA_BREACH,
         min_count: int = 30,
-        statuses: Iterable[str] = _DEFAULT_STATUSES,
-        progress: Callable[[str], None] | None = None,
+        statuses: Iterable[str] | None = None,
+        progress: Callable[[str], object] | None = None,
     ) -> Report:
         """Compute the report from what ``analytics`` has read (call its ``refresh()`` first).
 
@@ -178,9 +176,10 @@ class Report:
                 counts every ticket open at the end of each week from then on).
             outcome: The bad outcome the drivers look for.
             min_count: Drivers with fewer tickets are listed as not ranked.
-            statuses: The statuses whose time the ``time_in_status`` table shows (a host
-                workflow adds its own, e.g. ``pending_vendor``); statuses nobody stood in
-                are left out.
+            statuses: The statuses whose time the ``time_in_status`` table shows; by default
+                the built-in ones that are not done, and any other status a ticket is in now
+                (a host workflow's ``pending_vendor``, say). Statuses nobody stood in are
+                left out.
             progress: Called with a short line as each part is computed.
 
         Returns:
@@ -197,7 +196,7 @@ class Report:
         if dimension is None:
             raise InvalidValueError("by", by, "must name a dimension")
         least = check_int("min_count", min_count, minimum=1)
-        wanted = _status_names(statuses)
+        wanted = _default_statuses(analytics) if statuses is None else _status_names(statuses)
         say = progress if progress is not None else _quiet
         say("headline figures")
         headline = _headline(analytics, since)
@@ -267,6 +266,13 @@ class Report:
 
 def _quiet(_: str) -> None:
     return None
+
+
+def _default_statuses(analytics: Analytics) -> tuple[str, ...]:
+    now = analytics.metric(Metric.VOLUME, by="status").rows
+    seen = [str(row.group) for row in now if row.group is not None]
+    known = {*_DEFAULT_STATUSES, *STOPPED_STATUSES}
+    return _DEFAULT_STATUSES + tuple(s for s in seen if s not in known)
 
 
 def _status_names(value: Iterable[str]) -> tuple[str, ...]:
@@ -366,7 +372,7 @@ def _weeks(analytics: Analytics, since: date | None) -> list[date]:
 
 
 def _backlog_by_week(
-    analytics: Analytics, since: date | None, say: Callable[[str], None]
+    analytics: Analytics, since: date | None, say: Callable[[str], object]
 ) -> ReportTable:
     rows: list[tuple[Cell, ...]] = []
     latest = analytics.as_of

@@ -38,7 +38,7 @@ def csv_paths(target: Path, names: list[str]) -> dict[str, Path]:
     return {name: target.with_name(f"{target.stem}.{name}{suffix}") for name in names}
 
 
-def report(  # noqa: PLR0913 - the command's options, keyword-only
+def report(
     db: Path,
     *,
     write: Callable[[str], object],
@@ -114,4 +114,3 @@ def _build(db: Path, since: date | None, by: str, say: Callable[[str], object]) 
         read = analytics.refresh()
         say(f"read {read:,} events of {analytics.tickets:,} tickets")
         return Report.build(analytics, by=by, since=since, progress=say)
-
