@@ -200,6 +200,13 @@ def test_html_is_self_contained(report: Report) -> None:
         assert f'id="table-{table.name}"' in page
 
 
+def test_html_of_an_empty_store_says_so_in_each_chart() -> None:
+    _need_matplotlib()
+    page = Report.build(Analytics(InMemoryTicketStore())).to_html()
+    assert page.count("nothing to show yet") == 4
+    assert page.count("nothing to show</td>") == 4  # every table but the headline
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "desk.sqlite3"

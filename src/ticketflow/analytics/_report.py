@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -19,7 +20,7 @@ from typing import Any, Final
 import attrs
 
 from .._status import TicketStatus
-from .._values import check_int, check_optional_name
+from .._values import check_instant, check_int, check_name, check_optional_name, check_text
 from ..exceptions import InvalidValueError
 from ..sla._policy import STOPPED_STATUSES
 from ._analytics import Analytics
@@ -45,6 +46,10 @@ def _name(_: object, __: object, value: Any) -> None:  # noqa: ANN401 - an attrs
         raise InvalidValueError("name", value, "must be an identifier")
 
 
+def _title(_: object, __: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    check_text("title", value, empty=False, single_line=True, max_length=500)
+
+
 def _columns(value: Iterable[str]) -> tuple[str, ...]:
     given: object = value
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
@@ -67,6 +72,8 @@ def _cells(value: Iterable[Iterable[Cell]]) -> tuple[tuple[Cell, ...], ...]:
         for cell in cells:
             if cell is not None and type(cell) not in (str, int, float):
                 raise InvalidValueError(f"rows[{index}]", cell, "cells are str, int, float")
+            if type(cell) is float and not math.isfinite(cell):
+                raise InvalidValueError(f"rows[{index}]", cell, "a number cell is finite")
         rows.append(cells)
     return tuple(rows)
 
@@ -88,7 +95,7 @@ class ReportTable:
     """
 
     name: str = attrs.field(validator=_name)
-    title: str = attrs.field(validator=attrs.validators.instance_of(str))
+    title: str = attrs.field(validator=_title)
     columns: tuple[str, ...] = attrs.field(converter=_columns)
     rows: tuple[tuple[Cell, ...], ...] = attrs.field(converter=_cells)
 
@@ -135,9 +142,40 @@ def _show(cell: Cell) -> str:
     return str(cell)
 
 
+def _as_of(_: object, __: object, value: Any) -> None:  # noqa: ANN401
+    if value is not None:
+        check_instant("as_of", value)
+
+
+def _since(_: object, __: object, value: Any) -> None:  # noqa: ANN401
+    if value is not None and type(value) is not date:
+        raise InvalidValueError("since", value, "must be a date or None")
+
+
+def _by(_: object, __: object, value: Any) -> None:  # noqa: ANN401
+    check_name("by", value)
+
+
+def _tables(value: Iterable[ReportTable]) -> tuple[ReportTable, ...]:
+    given: object = value
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise InvalidValueError("tables", given, "must be a collection of ReportTable values")
+    tables = tuple(given)
+    for index, table in enumerate(tables):
+        if type(table) is not ReportTable:
+            raise InvalidValueError(f"tables[{index}]", table, "must be a ReportTable")
+    names = [table.name for table in tables]
+    if len(set(names)) != len(names):
+        raise InvalidValueError("tables", names, "table names must differ")
+    return tables
+
+
 @attrs.frozen
 class Report:
     """A desk's report: the headline, drivers and trends, as tables; built by :meth:`build`.
+
+    Raises:
+        InvalidValueError: An attribute is out of its domain; ``field`` names it.
 
     Attributes:
         as_of: The instant the figures are measured at (the latest event read), or ``None``
@@ -150,10 +188,10 @@ class Report:
     .. versionadded:: 0.2
     """
 
-    as_of: datetime | None
-    since: date | None
-    by: str
-    tables: tuple[ReportTable, ...]
+    as_of: datetime | None = attrs.field(validator=_as_of)
+    since: date | None = attrs.field(validator=_since)
+    by: str = attrs.field(validator=_by)
+    tables: tuple[ReportTable, ...] = attrs.field(converter=_tables)
 
     @classmethod
     def build(
@@ -196,6 +234,8 @@ class Report:
         if dimension is None:
             raise InvalidValueError("by", by, "must name a dimension")
         least = check_int("min_count", min_count, minimum=1)
+        if progress is not None and not callable(progress):
+            raise InvalidValueError("progress", progress, "must be a callable or None")
         wanted = _default_statuses(analytics) if statuses is None else _status_names(statuses)
         say = progress if progress is not None else _quiet
         say("headline figures")
