@@ -21,6 +21,8 @@ from ticketflow.storage import SQLiteTicketStore
 ROOT = Path(__file__).resolve().parents[2]
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHARTS = ("backlog", "attainment", "drivers", "status")
+COMPLAINTS = re.compile(r"Uncaught|CONSOLE[:(]\d+|ERR_FILE_NOT_FOUND")
+"""What Chromium logs on stderr for a script error, a console message or a missing file."""
 
 
 def _chromium() -> str:
@@ -68,8 +70,8 @@ def test_the_report_page_loads_in_chromium_with_every_chart(tmp_path: Path) -> N
     dom = dumped.stdout
     assert "<title>ticketflow report</title>" in dom
     assert "<script" not in dom
-    # No page error and nothing the console complained about (the page has no scripts).
-    assert not re.search(r"Uncaught|CONSOLE\(\d+\)|ERR_FILE_NOT_FOUND", dumped.stderr)
+    # No page error and nothing on the console (the page has no scripts).
+    assert not COMPLAINTS.search(dumped.stderr), dumped.stderr
     for chart in CHARTS:
         figure = re.search(rf'<figure id="chart-{chart}">(.*?)</figure>', dom, re.DOTALL)
         assert figure is not None, chart
@@ -87,3 +89,13 @@ def test_the_report_page_loads_in_chromium_with_every_chart(tmp_path: Path) -> N
     assert taken.returncode == 0, taken.stderr
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000  # a page with charts, not a blank one
+
+
+@pytest.mark.slow
+def test_the_log_check_catches_a_page_error(tmp_path: Path) -> None:
+    # The control for the check above: a page whose script fails is caught.
+    browser = _chromium()
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><script>missingFunction();</script></body></html>")
+    dumped = _run(browser, "--dump-dom", bad.as_uri())
+    assert COMPLAINTS.search(dumped.stderr), dumped.stderr
