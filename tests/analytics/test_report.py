@@ -176,6 +176,8 @@ def test_html_without_the_extra_is_a_configuration_error(
     with pytest.raises(ConfigurationError) as caught:
         report.to_html()
     assert caught.value.setting == "ticketflow[report]"
+    with pytest.raises(ConfigurationError):
+        report.to_svg("drivers")
     assert "pip install 'ticketflow[report]'" in str(caught.value)
 
 
@@ -198,6 +200,19 @@ def test_html_is_self_contained(report: Report) -> None:
     assert page.count("<svg") == 4
     for table in report.tables:
         assert f'id="table-{table.name}"' in page
+
+
+def test_each_chart_is_svg_of_its_own(report: Report) -> None:
+    _need_matplotlib()
+    for name in ("backlog", "attainment", "drivers", "status"):
+        svg = report.to_svg(name)
+        assert svg.startswith("<svg")
+        assert svg.rstrip().endswith("</svg>")
+        assert "nothing to show yet" not in svg
+    assert "bolt" in report.to_svg("drivers")
+    with pytest.raises(InvalidValueError) as caught:
+        report.to_svg("pie")
+    assert caught.value.field == "name"
 
 
 def test_html_of_an_empty_store_says_so_in_each_chart() -> None:

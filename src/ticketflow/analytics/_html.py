@@ -8,20 +8,20 @@ install when matplotlib is missing.
 from __future__ import annotations
 
 import html
+import importlib
 import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from ..exceptions import ConfigurationError
+from ..exceptions import ConfigurationError, InvalidValueError
 from ._report import Cell, Report, ReportTable, _show
 
 if TYPE_CHECKING:
     import numpy as np
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
     from numpy.typing import NDArray
 
-__all__ = ["EXTRA", "render", "require_matplotlib"]
+__all__ = ["CAPTIONS", "EXTRA", "chart", "render", "require_matplotlib"]
 
 EXTRA: Final = "ticketflow[report]"
 
@@ -44,18 +44,45 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 
 
 def require_matplotlib() -> None:
-    """Load matplotlib with its Agg backend.
+    """Check that matplotlib can be imported.
 
     Raises:
         ConfigurationError: It is missing; ``setting`` names the extra to install.
     """
     try:
-        import matplotlib as mpl  # noqa: PLC0415 - the optional extra, only for HTML
+        importlib.import_module("matplotlib")  # the optional extra, only for the charts
     except ImportError as error:
         raise ConfigurationError(
             EXTRA, f"the HTML report draws its charts with matplotlib: pip install '{EXTRA}'"
         ) from error
-    mpl.use("Agg", force=True)
+
+
+CAPTIONS: Final = {
+    "backlog": "Backlog over time",
+    "attainment": "SLA attainment by week",
+    "drivers": "Top drivers (95 % Wilson interval)",
+    "status": "Time in each status (median hours)",
+}
+"""The charts, by name, with their captions."""
+
+
+def chart(report: Report, name: str) -> str:
+    """Return the chart ``name`` of ``report`` as SVG text.
+
+    Raises:
+        InvalidValueError: There is no chart called ``name``.
+        ConfigurationError: The ``ticketflow[report]`` extra (matplotlib) is missing.
+    """
+    if name not in CAPTIONS:
+        raise InvalidValueError("name", name, f"must be one of {', '.join(CAPTIONS)}")
+    require_matplotlib()
+    if name == "backlog":
+        return _backlog(report.table("backlog_by_week"))
+    if name == "attainment":
+        return _attainment(report.table("sla_by_week"))
+    if name == "drivers":
+        return _drivers(report.table("drivers"))
+    return _status(report.table("time_in_status"))
 
 
 def render(report: Report) -> str:
@@ -64,13 +91,7 @@ def render(report: Report) -> str:
     Raises:
         ConfigurationError: The ``ticketflow[report]`` extra (matplotlib) is missing.
     """
-    require_matplotlib()
-    charts = [
-        ("Backlog over time", "backlog", _backlog(report.table("backlog_by_week"))),
-        ("SLA attainment by week", "attainment", _attainment(report.table("sla_by_week"))),
-        ("Top drivers (95 % Wilson interval)", "drivers", _drivers(report.table("drivers"))),
-        ("Time in each status (median hours)", "status", _status(report.table("time_in_status"))),
-    ]
+    charts = [(CAPTIONS[name], name, chart(report, name)) for name in CAPTIONS]
     when = "-" if report.as_of is None else report.as_of.isoformat(timespec="minutes")
     scope = "all tickets" if report.since is None else f"tickets created since {report.since}"
     parts = [
@@ -112,19 +133,18 @@ def _cell(cell: Cell) -> str:
 
 
 def _svg(name: str, draw: Callable[[Axes], None]) -> str:
-    import matplotlib.pyplot as plt  # noqa: PLC0415 - the extra, checked by render
+    # A Figure of its own, not pyplot's: no global backend switched, no figure left open.
+    from matplotlib import rc_context  # noqa: PLC0415 - the extra, checked by render
+    from matplotlib.figure import Figure  # noqa: PLC0415
 
-    with plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none", "font.size": 9}):
-        figure: Figure = plt.figure(figsize=(6.4, 3.4))
-        try:
-            axes = figure.add_subplot()
-            axes.spines[["top", "right"]].set_visible(False)
-            draw(axes)
-            figure.tight_layout()
-            out = io.StringIO()
-            figure.savefig(out, format="svg", metadata=_NO_METADATA)
-        finally:
-            plt.close(figure)
+    with rc_context({"svg.hashsalt": name, "svg.fonttype": "none", "font.size": 9}):
+        figure = Figure(figsize=(6.4, 3.4))
+        axes = figure.add_subplot()
+        axes.spines[["top", "right"]].set_visible(False)
+        draw(axes)
+        figure.tight_layout()
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata=_NO_METADATA)
     text = out.getvalue()
     return text[text.index("<svg") :]
 

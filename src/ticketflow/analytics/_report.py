@@ -293,6 +293,17 @@ class Report:
         """Return every table as CSV text, by table name."""
         return {table.name: table.to_csv() for table in self.tables}
 
+    def to_svg(self, chart: str) -> str:
+        """Return one chart as SVG text: ``backlog``, ``attainment``, ``drivers`` or ``status``.
+
+        Raises:
+            InvalidValueError: There is no such chart (``field`` is ``name``).
+            ConfigurationError: The ``ticketflow[report]`` extra (matplotlib) is missing.
+        """
+        from ._html import chart as draw  # noqa: PLC0415 - only the charts need matplotlib
+
+        return draw(self, chart)
+
     def to_html(self) -> str:
         """Return a self-contained HTML page: inline CSS, charts as inline SVG, no scripts.
 
