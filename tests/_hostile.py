@@ -1403,7 +1403,7 @@ _cells: st.SearchStrategy[Any] = st.one_of(
 
 @st.composite
 def _report_tables(draw: st.DrawFn, name: str = "t") -> ReportTable:
-    columns = draw(st.lists(_names, min_size=1, max_size=4))
+    columns = draw(st.lists(_names, min_size=1, max_size=4, unique=True))
     rows = draw(st.lists(st.tuples(*[_cells for _ in columns]), max_size=3))
     return ReportTable(name, draw(_line), columns, rows)
 

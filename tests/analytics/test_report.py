@@ -83,6 +83,12 @@ def test_drivers_rank_by_the_lower_bound(report: Report) -> None:
     assert bolt["ranked"] == "yes"
 
 
+def test_a_dimension_named_like_a_figure_keeps_its_column_apart() -> None:
+    drivers = Report.build(small_desk(), by="rate", min_count=1).table("drivers")
+    assert drivers.columns[:3] == ("group", "tickets", "hits")
+    assert drivers.rows[0][:2] == (None, 3)  # no ticket has a field called rate
+
+
 def test_time_in_status_and_weekly_tables(report: Report) -> None:
     in_status = {row[0]: row[1:] for row in report.table("time_in_status").rows}
     assert in_status["in_progress"] == (2, 6.0, 8.4, 12.0)  # A 3 h, B 9 h
@@ -160,6 +166,8 @@ def test_bad_arguments_are_refused_by_name(arguments: dict[str, object], field: 
 def test_a_table_checks_its_shape(report: Report) -> None:
     with pytest.raises(InvalidValueError, match="rows\\[0\\]"):
         ReportTable("t", "T", ("a", "b"), [("only one",)])
+    with pytest.raises(InvalidValueError, match="columns"):
+        ReportTable("t", "T", ("a", "a"), [])
     with pytest.raises(InvalidValueError, match="name"):
         ReportTable("not a name", "T", ("a",), [])
     with pytest.raises(InvalidValueError, match="rows\\[0\\]"):

@@ -57,6 +57,8 @@ def _columns(value: Iterable[str]) -> tuple[str, ...]:
     columns = tuple(given)
     if not columns or any(type(c) is not str or not c for c in columns):
         raise InvalidValueError("columns", columns, "must be non-empty names")
+    if len(set(columns)) != len(columns):
+        raise InvalidValueError("columns", columns, "must differ")
     return columns
 
 
@@ -85,7 +87,7 @@ class ReportTable:
     Attributes:
         name: Its key in CSV file names and JSON (an identifier: ``headline``, ``drivers``).
         title: What it shows, for people.
-        columns: The column names; durations are in hours, rates from 0 to 1.
+        columns: The column names (distinct); durations are in hours, rates from 0 to 1.
         rows: The rows, each with a cell per column.
 
     Raises:
@@ -389,7 +391,8 @@ def _drivers(
         for ranked, group in (("yes", found.ranked), ("too few", found.too_few))
         for d in group
     ]
-    columns = (by, "tickets", "hits", "rate", "low", "high", "lift", "ranked")
+    figures = ("tickets", "hits", "rate", "low", "high", "lift", "ranked")
+    columns = ("group" if by in figures else by, *figures)
     title = f"Drivers of {found.outcome.value} by {by} (95 % Wilson interval)"
     return ReportTable("drivers", title, columns, rows)
 
