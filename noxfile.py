@@ -25,7 +25,7 @@ def _groups(*names: str) -> list[str]:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run the whole test suite with branch coverage (>= 95% enforced)."""
-    session.install("-e", ".", *_groups("test"))
+    session.install("-e", ".[report]", *_groups("test"))
     session.run(
         "pytest",
         "--cov",
@@ -38,7 +38,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """Run mypy --strict over src, tests, benchmarks and this file."""
-    session.install("-e", ".", *_groups("typecheck"))
+    session.install("-e", ".[report]", *_groups("typecheck"))
     session.run("mypy", "--strict", *session.posargs)
 
 

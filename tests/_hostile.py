@@ -90,6 +90,8 @@ from ticketflow.analytics import (
     DriverTable,
     MetricRow,
     MetricTable,
+    Report,
+    ReportTable,
 )
 from ticketflow.intake import (
     Attachment,
@@ -1456,6 +1458,20 @@ def _analytics_snapshot() -> tuple[InMemoryTicketStore, str]:
 
 
 _SNAPSHOT_STORE, _SNAPSHOT = _analytics_snapshot()
+_READ = Analytics(_SNAPSHOT_STORE)
+_READ.refresh()
+
+_cells: st.SearchStrategy[Any] = st.one_of(
+    st.none(), _line, st.integers(), st.floats(allow_nan=False, allow_infinity=False)
+)
+
+
+@st.composite
+def _report_tables(draw: st.DrawFn, name: str = "t") -> ReportTable:
+    columns = draw(st.lists(_names, min_size=1, max_size=4, unique=True))
+    rows = draw(st.lists(st.tuples(*[_cells for _ in columns]), max_size=3))
+    return ReportTable(name, draw(_line), columns, rows)
+
 
 _ANALYTICS_TARGETS: Final = (
     Target(
@@ -1496,6 +1512,40 @@ _ANALYTICS_TARGETS: Final = (
         ),
     ),
     Target("Driver", Driver, _instances(_drivers())),
+    Target("ReportTable", ReportTable, _instances(_report_tables())),
+    Target(
+        "Report",
+        Report,
+        _keywords(
+            as_of=st.none() | st.just(T0),
+            since=st.none() | st.dates(),
+            by=_names,
+            tables=st.tuples(_report_tables("a"), _report_tables("b")),
+        ),
+    ),
+    Target(
+        "Report.build",
+        Report.build,
+        st.builds(
+            lambda by, since, outcome, least, statuses: (
+                (_READ,),
+                {
+                    "by": by,
+                    "since": since,
+                    "outcome": outcome,
+                    "min_count": least,
+                    "statuses": statuses,
+                    "progress": None,
+                },
+            ),
+            _names,
+            st.none() | st.dates(),
+            st.sampled_from(["sla_breach", "reopen"]),
+            st.integers(1, 100),
+            st.none() | st.lists(_names, max_size=3),
+        ),
+        frozenset({"by", "since", "outcome", "min_count", "statuses", "progress"}),
+    ),
     Target(
         "DriverTable",
         DriverTable,

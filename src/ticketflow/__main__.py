@@ -710,7 +710,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     gate.add_argument(
         "--timeout", type=float, default=10.0, help="seconds to wait for a busy store (10)"
     )
+    rep = commands.add_parser("report", help="print a desk's report; write HTML, CSV, JSON")
+    rep.add_argument("--db", type=Path, required=True, help="the SQLite store (read only)")
+    rep.add_argument("--since", metavar="DATE", help="tickets created on or after YYYY-MM-DD")
+    rep.add_argument("--by", default="category", metavar="FIELD", help="drivers' dimension")
+    rep.add_argument("--html", type=Path, metavar="FILE", help="write the HTML page there")
+    rep.add_argument("--csv", type=Path, metavar="FILE", help="x.csv: x.<table>.csv per table")
+    rep.add_argument("--json", action="store_true", help="print every table as JSON")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        from .analytics._report_cli import report  # noqa: PLC0415 - only the report needs it
+
+        return report(
+            args.db,
+            write=lambda text: print(text, end=""),
+            warn=lambda text: print(text, file=sys.stderr),
+            progress=sys.stderr.isatty(),
+            since=args.since,
+            by=args.by,
+            html=args.html,
+            csv=args.csv,
+            as_json=args.json,
+        )
     if args.command == "mailgate":
         from .intake._mailgate import mailgate  # noqa: PLC0415 - only the gateway needs it
 

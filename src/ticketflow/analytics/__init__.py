@@ -5,7 +5,9 @@ and keeps a few facts per ticket; :meth:`Analytics.metric` answers volume, backl
 and resolution times (median and 90th percentile, in business time with a calendar), time in
 each status, SLA breaches and attainment, reopen rate, first-contact resolution and CSAT,
 grouped by any dimension and by creation period; :meth:`Analytics.drivers` ranks the values of
-a dimension by how much they drive a bad outcome. It reads; it never writes a ticket.
+a dimension by how much they drive a bad outcome; :class:`Report` gathers the headline, the
+drivers and weekly trends into tables for the terminal, CSV, JSON and an HTML page with charts
+(``python -m ticketflow report``). It reads; it never writes a ticket.
 
 Everything is loaded on first use (``from ticketflow.analytics import Analytics``), all of it
 at once: ``import ticketflow`` does not import analytics at all.
@@ -22,6 +24,8 @@ if typing.TYPE_CHECKING:
     from ._drivers import Driver as Driver
     from ._drivers import DriverTable as DriverTable
     from ._drivers import Outcome as Outcome
+    from ._report import Report as Report
+    from ._report import ReportTable as ReportTable
     from ._tables import Metric as Metric
     from ._tables import MetricRow as MetricRow
     from ._tables import MetricTable as MetricTable
@@ -36,6 +40,8 @@ __all__ = [
     "MetricTable",
     "Outcome",
     "Period",
+    "Report",
+    "ReportTable",
 ]
 
 # The names loaded on first use, by the module that defines them.
@@ -48,6 +54,8 @@ _LAZY: dict[str, str] = {
     "MetricTable": "._tables",
     "Outcome": "._drivers",
     "Period": "._tables",
+    "Report": "._report",
+    "ReportTable": "._report",
 }
 
 
