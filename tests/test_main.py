@@ -64,6 +64,8 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "analytics: 117 events read from the feed; tickets by category:" in out
     assert "  billing/tax: 3" in out
     assert "SLA breaches by carrier: Speedy Cargo 1/1, Wilson 95% [0.21, 1.00]" in out
+    assert "report: 7 tickets, backlog 2, SLA attainment 0.8, reopen rate 0.2" in out
+    assert "desk.report.html: 4 charts, self-contained (no scripts)" in out
 
 
 def test_demo_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,9 +37,10 @@ from zoneinfo import ZoneInfo
 
 from . import Actor, Desk, NewTicket, Requester, Resolution, TicketEvent, TicketStatus, replay
 from ._demo_webhooks import DEMO_SECRET, SurveyReceiver, survey_receiver
-from .analytics import Analytics
+from .analytics import Analytics, Report
 from .exceptions import (
     AccessDeniedError,
+    ConfigurationError,
     ConfirmationRequiredError,
     DoneCriteriaNotMetError,
     FixNotVerifiedError,
@@ -596,6 +597,26 @@ def _analytics(store: SQLiteTicketStore, write: Write) -> None:
         )
 
 
+def _report(store: SQLiteTicketStore, write: Write, html: Path) -> None:
+    """The desk's report: its headline in the terminal, the page with its charts on disk."""
+    analytics = Analytics(store)
+    analytics.refresh()
+    report = Report.build(analytics, by="carrier", min_count=1)
+    headline = {row[0]: row[1] for row in report.table("headline").rows}
+    write(
+        f"report: {headline['volume']:g} tickets, backlog {headline['backlog']:g}, SLA attainment"
+        f" {headline['SLA attainment']}, reopen rate {headline['reopen rate']}, CSAT average"
+        f" {headline['CSAT, average']:g}"
+    )
+    try:
+        page = report.to_html()
+    except ConfigurationError as error:
+        write(f"  no HTML page: {error}")  # pragma: no cover - the demo installs the extra
+        return
+    html.write_text(page, encoding="utf-8")
+    write(f"  {html.name}: {page.count('<svg')} charts, self-contained (no scripts)")
+
+
 def _surveys(desk: Desk, surveys: SurveyReceiver, write: Write) -> None:
     """The survey service's side: each verified CSAT request, and the customer's answer."""
     for webhook_id, document in sorted(surveys.accepted.items()):
@@ -680,6 +701,7 @@ def demo(db: Path | None = None, write: Write = print) -> int:
                 f" fields {sorted(view.ticket.fields)} (internal ones hidden)"
             )
             _analytics(store, write)
+            _report(store, write, path.with_name(f"{path.stem}.report.html"))
             acme = store.query(TicketQuery(fields={"carrier": "ACME Freight"}))
             write(f"tickets with carrier ACME Freight: {[t.reference for t in acme.tickets]}")
         with SQLiteTicketStore(path) as reopened:
