@@ -28,6 +28,7 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[report]", *_groups("test"))
     session.run(
         "pytest",
+        "--numprocesses=auto",
         "--cov",
         "--cov-branch",
         "--cov-report=term",
