@@ -16,7 +16,7 @@ shipped store holds exactly what the value types accept:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, TypeVar
@@ -32,6 +32,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "check_bool",
     "check_enum",
+    "check_instances",
     "check_instant",
     "check_int",
     "check_items",
@@ -56,6 +57,7 @@ MAX_TEXT_LENGTH: Final = 1_048_576
 """Descriptions, comment bodies and reasons, in characters."""
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _LINE_BREAK: Final = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -190,6 +192,24 @@ def check_items(field: str, value: object, *, maximum: int, what: str) -> tuple[
     if len(value) > maximum:
         raise InvalidValueError(field, len(value), f"at most {maximum} {what}")
     return tuple(value)
+
+
+def check_instances(field: str, value: object, kind: type[T]) -> tuple[T, ...]:
+    """Return ``value``, a collection of exactly ``kind`` values, as a tuple.
+
+    Raises:
+        InvalidValueError: ``value`` is a string, bytes or no collection (``field`` names it),
+            or an item is not a ``kind`` (``field[index]`` names it).
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError(
+            field, _shown(value), f"must be a collection of {kind.__name__} values"
+        )
+    items = tuple(value)
+    for index, item in enumerate(items):
+        if type(item) is not kind:
+            raise InvalidValueError(f"{field}[{index}]", item, f"must be a {kind.__name__}")
+    return items
 
 
 def check_enum(field: str, value: object, enum_type: type[E]) -> E:

@@ -20,7 +20,14 @@ from typing import Any, Final
 import attrs
 
 from .._status import TicketStatus
-from .._values import check_instant, check_int, check_name, check_optional_name, check_text
+from .._values import (
+    check_instances,
+    check_instant,
+    check_int,
+    check_name,
+    check_optional_name,
+    check_text,
+)
 from ..exceptions import InvalidValueError
 from ..sla._policy import STOPPED_STATUSES
 from ._analytics import Analytics
@@ -159,13 +166,7 @@ def _by(_: object, __: object, value: Any) -> None:  # noqa: ANN401
 
 
 def _tables(value: Iterable[ReportTable]) -> tuple[ReportTable, ...]:
-    given: object = value
-    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        raise InvalidValueError("tables", given, "must be a collection of ReportTable values")
-    tables = tuple(given)
-    for index, table in enumerate(tables):
-        if type(table) is not ReportTable:
-            raise InvalidValueError(f"tables[{index}]", table, "must be a ReportTable")
+    tables = check_instances("tables", value, ReportTable)
     names = [table.name for table in tables]
     if len(set(names)) != len(names):
         raise InvalidValueError("tables", names, "table names must differ")

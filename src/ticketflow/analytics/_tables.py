@@ -12,7 +12,7 @@ from typing import Any, Final
 import attrs
 
 from .._fields import FieldValue
-from .._values import check_enum, check_int, check_optional_name
+from .._values import check_enum, check_instances, check_int, check_optional_name
 from ..exceptions import InvalidValueError
 
 __all__ = ["Metric", "MetricRow", "MetricTable", "Period", "percentile"]
@@ -140,14 +140,7 @@ class MetricRow:
 
 
 def _rows(value: Iterable[MetricRow]) -> tuple[MetricRow, ...]:
-    given: object = value
-    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        raise InvalidValueError("rows", given, "must be a collection of MetricRow values")
-    rows = tuple(given)
-    for index, row in enumerate(rows):
-        if type(row) is not MetricRow:
-            raise InvalidValueError(f"rows[{index}]", row, "must be a MetricRow")
-    return rows
+    return check_instances("rows", value, MetricRow)
 
 
 def _metric(value: Metric | str) -> Metric:

@@ -24,6 +24,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from .._events import EVENT_TYPES, TicketEvent
+from .._values import check_instances
 from ._checks import INT64_MAX, invalid, reportable, validator
 
 __all__ = [
@@ -156,14 +157,7 @@ class FeedEntry:
 
 
 def _entries(value: Iterable[FeedEntry]) -> tuple[FeedEntry, ...]:
-    given: object = value
-    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        raise invalid("entries", given, "must be a collection of FeedEntry values")
-    entries = tuple(given)
-    for index, entry in enumerate(entries):
-        if type(entry) is not FeedEntry:
-            raise invalid(f"entries[{index}]", entry, "must be a FeedEntry")
-    return entries
+    return check_instances("entries", value, FeedEntry)
 
 
 @attrs.frozen
