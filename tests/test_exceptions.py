@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pickle
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from ticketflow import exceptions as ex
@@ -110,3 +113,56 @@ def test_a_webhook_delivery_error_names_its_reason_url_and_status() -> None:
     )
     assert str(error) == "webhook not delivered to https://x.example/h (status): answered 503"
     assert ex.WebhookDeliveryError("timeout", "u", "p").status is None
+
+
+def _one_of_each() -> dict[str, object]:
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    failure = ex.CheckFailure("a", "b")
+    return {
+        "AccessDeniedError": ex.AccessDeniedError("close", "agent", ["lead"], "no"),
+        "CalendarError": ex.CalendarError("hours['mon']", "bad"),
+        "CheckFailedError": ex.CheckFailedError("T", "new", "triaged", [failure]),
+        "CheckFailure": failure,
+        "ClaimTakenError": ex.ClaimTakenError("T", "k", "U"),
+        "ClockSkewError": ex.ClockSkewError("T", at, at, timedelta(seconds=5)),
+        "ConfigurationError": ex.ConfigurationError("sla", "none"),
+        "ConfirmationRequiredError": ex.ConfirmationRequiredError("T", "why"),
+        "ConflictError": ex.ConflictError("T", 2, None),
+        "DeserializationError": ex.DeserializationError("Ticket", [("a", "b")]),
+        "DoneCriteriaNotMetError": ex.DoneCriteriaNotMetError("T", [failure]),
+        "FixNotVerifiedError": ex.FixNotVerifiedError("T", "why"),
+        "IntakeError": ex.IntakeError([ex.IntakeProblem("subject", "missing", "required")]),
+        "IntakeProblem": ex.IntakeProblem("subject", "missing", "required"),
+        "InvalidTransitionError": ex.InvalidTransitionError("T", "new", "closed"),
+        "InvalidValueError": ex.InvalidValueError("limit", [1, "x"], "must be an integer"),
+        "JournalError": ex.JournalError("T", 2, "x"),
+        "NaiveDatetimeError": ex.NaiveDatetimeError("now", datetime(2026, 1, 1)),  # noqa: DTZ001
+        "NotATicketflowStoreError": ex.NotATicketflowStoreError("x.db", "no table"),
+        "PermissionDeniedError": ex.PermissionDeniedError("T", "a", "b", "customer", ["agent"]),
+        "PluginError": ex.PluginError("router", "rr", "bad", plugin="p", distribution="d"),
+        "RecordNotFoundError": ex.RecordNotFoundError("dead letter", "m1"),
+        "SchemaVersionError": ex.SchemaVersionError("x.db", 9, 1),
+        "StoreError": ex.StoreError("disk full"),
+        "TaxonomyError": ex.TaxonomyError([("a", "b")]),
+        "TicketNotFoundError": ex.TicketNotFoundError(7),
+        "TicketflowError": ex.TicketflowError("plain"),
+        "UnknownCategoryError": ex.UnknownCategoryError("misc"),
+        "UnknownStrategyError": ex.UnknownStrategyError("router", "rr", ["skills"]),
+        "WebhookDeliveryError": ex.WebhookDeliveryError("status", "https://x/", "500", status=500),
+        "WebhookVerificationError": ex.WebhookVerificationError("no_match", "none", header="h"),
+        "WorkflowDefinitionError": ex.WorkflowDefinitionError(["a", "b"]),
+    }
+
+
+def test_every_error_and_value_pickles_as_itself() -> None:
+    examples = _one_of_each()
+    assert sorted(examples) == sorted(ex.__all__)  # a new error joins the table
+    for name, value in examples.items():
+        copy = pickle.loads(pickle.dumps(value))  # noqa: S301 - our own bytes
+        assert type(copy) is type(value), name
+        assert repr(copy) == repr(value), name
+        if isinstance(value, BaseException):
+            assert isinstance(copy, BaseException)
+            assert str(copy) == str(value), name
+            assert copy.args == value.args, name
+            assert vars(copy) == vars(value), name

@@ -91,9 +91,27 @@ def _plain(value: object) -> str:
 
 
 class TicketflowError(Exception):
-    """The base of every error ticketflow raises on purpose."""
+    """The base of every error ticketflow raises on purpose.
+
+    Every error pickles: it crosses a process boundary (a worker pool, a queue) as itself,
+    with its attributes, when they pickle.
+    """
 
     code: _typing.ClassVar[str] = "ticketflow_error"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its attributes: unpickling must not call __init__ with the message,
+        # since every error's __init__ takes the structured facts instead.
+        return (_restore, (type(self), self.args, dict(vars(self))))
+
+
+def _restore(
+    cls: type[TicketflowError], args: tuple[object, ...], state: dict[str, object]
+) -> TicketflowError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(state)
+    return error
 
 
 class InvalidTransitionError(TicketflowError, ValueError):
