@@ -1,0 +1,89 @@
+"""The PostgreSQL server the tests use, and stores in schemas of their own.
+
+The server is named by ``TICKETFLOW_PG_DSN`` (default: trust auth on 127.0.0.1:5432, database
+``test``). Without it, the PostgreSQL tests skip and say why; under ``CI=true`` a missing
+server fails them instead, so CI never passes by skipping.
+
+Each store lives in a fresh schema (``tf_test_<hex>``), dropped when the store is closed: the
+conformance kit asks for many new empty stores, and xdist runs tests side by side.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from typing import Any
+
+import pytest
+
+from ticketflow.storage._postgres import DEFAULT_DSN, DSN_VARIABLE, PostgresTicketStore
+
+__all__ = ["DSN", "DisposableStore", "connect", "drop_schema", "fresh_schema", "require_server"]
+
+DSN = os.environ.get(DSN_VARIABLE) or DEFAULT_DSN
+
+
+@functools.cache
+def _unreachable() -> str | None:
+    try:
+        import psycopg  # noqa: PLC0415
+    except ModuleNotFoundError:
+        return "psycopg is not installed (pip install 'ticketflow[postgres]')"
+    try:
+        with psycopg.connect(DSN, connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as error:
+        return f"no PostgreSQL server at {DSN_VARIABLE}={DSN!r}: {str(error).strip()}"
+    return None
+
+
+def require_server() -> None:
+    """Skip the test when the server is unreachable; fail it instead under ``CI=true``."""
+    reason = _unreachable()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+def connect() -> Any:
+    """Return a connection of the tests' own (autocommit), outside any store's pool."""
+    import psycopg  # noqa: PLC0415
+
+    return psycopg.connect(DSN, autocommit=True)
+
+
+def fresh_schema() -> str:
+    """Return the name of a schema no other test uses."""
+    return f"tf_test_{secrets.token_hex(8)}"
+
+
+def drop_schema(schema: str) -> None:
+    """Drop ``schema`` and everything in it."""
+    from psycopg import sql  # noqa: PLC0415
+
+    with connect() as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+class DisposableStore(PostgresTicketStore):
+    """A store in a fresh schema of its own, which :meth:`close` drops."""
+
+    def __init__(self, **options: Any) -> None:
+        require_server()
+        schema = options.pop("schema", None) or fresh_schema()
+        try:
+            super().__init__(DSN, schema=schema, **options)
+        except BaseException:
+            drop_schema(schema)
+            raise
+
+    def close(self) -> None:
+        closed = self._closed
+        super().close()
+        if not closed:
+            drop_schema(self.schema)
