@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import secrets
+import select
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -315,7 +316,11 @@ class PostgresTicketStore:
                 max_size=size,
                 open=False,
                 configure=configure,
-                kwargs={"autocommit": True, "connect_timeout": max(1, round(waiting))},
+                kwargs={
+                    "autocommit": True,
+                    "connect_timeout": max(1, round(waiting)),
+                    "application_name": "ticketflow",
+                },
                 timeout=waiting,
                 name=f"ticketflow-{self._schema}",
             )
@@ -373,8 +378,11 @@ class PostgresTicketStore:
             raise StoreError(f"{self._location}: the store is closed")
         psycopg_module = _Driver.psycopg
         try:
-            with pool.connection() as connection:
+            connection = _live_connection(pool)
+            try:
                 yield connection
+            finally:
+                pool.putconn(connection)
         except psycopg_module.Error as error:
             raise self._translated(error) from error
         except _UNBINDABLE as error:
@@ -953,6 +961,24 @@ class PostgresTicketStore:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _live_connection(pool: psycopg_pool.ConnectionPool[Any]) -> psycopg.Connection[Any]:
+    # An idle connection whose socket has something to read was told goodbye by the server
+    # (its backend was terminated, the server restarted): it is dropped, not handed out, and
+    # the pool opens another. One system call per borrowing, no round trip.
+    for _ in range(pool.max_size):
+        connection: psycopg.Connection[Any] = pool.getconn()
+        try:
+            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+        except (OSError, ValueError, _Driver.psycopg.Error):
+            readable = [True]
+        if not readable:
+            return connection
+        connection.close()
+        pool.putconn(connection)
+    last: psycopg.Connection[Any] = pool.getconn()
+    return last
 
 
 def _feed_id(connection: psycopg.Connection[Any], location: str) -> str:
