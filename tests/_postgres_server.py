@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 from typing import Any
 
@@ -19,7 +20,15 @@ import pytest
 
 from ticketflow.storage._postgres import DEFAULT_DSN, DSN_VARIABLE, PostgresTicketStore
 
-__all__ = ["DSN", "DisposableStore", "connect", "drop_schema", "fresh_schema", "require_server"]
+__all__ = [
+    "DSN",
+    "DisposableStore",
+    "connect",
+    "disposable_postgres_store",
+    "drop_schema",
+    "fresh_schema",
+    "require_server",
+]
 
 DSN = os.environ.get(DSN_VARIABLE) or DEFAULT_DSN
 
@@ -73,13 +82,14 @@ def drop_schema(schema: str) -> None:
 class DisposableStore(PostgresTicketStore):
     """A store in a fresh schema of its own, which :meth:`close` drops."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, dsn: Any = DSN, **options: Any) -> None:
         require_server()
         schema = options.pop("schema", None) or fresh_schema()
         try:
-            super().__init__(DSN, schema=schema, **options)
+            super().__init__(dsn, schema=schema, **options)
         except BaseException:
-            drop_schema(schema)
+            if isinstance(schema, str) and schema.startswith("tf_test_"):
+                drop_schema(schema)
             raise
 
     def close(self) -> None:
@@ -87,3 +97,19 @@ class DisposableStore(PostgresTicketStore):
         super().close()
         if not closed:
             drop_schema(self.schema)
+
+
+def disposable_postgres_store(
+    dsn: object = None, *, schema: object = None, **options: Any
+) -> PostgresTicketStore:
+    """Build a store as ``PostgresTicketStore(dsn, schema=schema, ...)`` does, for the fuzzer.
+
+    ``schema=None`` (left out) means a fresh schema; a name the store would accept is made
+    a fresh schema's own (``tf_test_<hex>_<name>``), so that hostile input never creates or
+    drops a schema another test uses. Every other value goes to the store as it is. The
+    store's :meth:`~DisposableStore.close` drops its schema.
+    """
+    require_server()
+    if schema is None or (isinstance(schema, str) and re.fullmatch(r"[a-z_][a-z0-9_]*", schema)):
+        schema = f"{fresh_schema()}_{schema or ''}"[:63]
+    return DisposableStore(dsn=dsn, schema=schema, **options)
