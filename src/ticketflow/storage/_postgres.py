@@ -97,7 +97,7 @@ _SELECT_SAME_FOR_UPDATE: Final = (
 )
 _INSERT_TICKET: Final = (
     "INSERT INTO tickets (id, number, version, snapshot, fields, status, queue, assignee, due_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
 )
 # Every commit rewrites the due entry, and with it ends any lease of it (claim_due).
 _UPDATE_TICKET: Final = (
@@ -483,8 +483,15 @@ class PostgresTicketStore:
         ticket_id = change.ticket.id
         key = escape(ticket_id)
         try:
-            with self._writing() as connection:
-                self._write(connection, change, rows, key)
+            with self._connection() as connection:
+                try:
+                    # Pipelined: the lock and its answer are one round trip, and the writes
+                    # with the COMMIT another (a new ticket's insert, a number, a claim add
+                    # their own).
+                    with connection.pipeline(), connection.transaction():
+                        self._write(connection, change, rows, key)
+                except _Driver.psycopg.errors.UniqueViolation as error:
+                    raise self._taken(change, error) from None
         except ConflictError as error:
             if error.ticket_id == f"({self._schema})":
                 raise ConflictError(ticket_id, change.expected_version, None) from error
@@ -520,12 +527,19 @@ class PostgresTicketStore:
             messages = [
                 (escape(str(m[0])), escape(str(m[1])), _text(m[2]), *m[3:]) for m in rows.messages
             ]
-            try:
-                cursor.executemany(_INSERT_MESSAGE, messages)
-            except _Driver.psycopg.errors.UniqueViolation:
-                raise _duplicate_message(change) from None
+            cursor.executemany(_INSERT_MESSAGE, messages)  # a taken id fails the COMMIT
         if change.claims or change.similarity is not None or change.unindex:
             _write_intake(connection, change, key)
+
+    def _taken(self, change: Change, error: Exception) -> Exception:
+        # A unique key that a statement of the pipeline found taken: the whole change failed.
+        diagnostic = getattr(error, "diag", None)
+        table = getattr(diagnostic, "table_name", None)
+        if table == "outbox" or "dead letter" in str(error):
+            return _duplicate_message(change)
+        if table == "tickets":
+            return ConflictError(change.ticket.id, change.expected_version, None)
+        return StoreError(f"{self._location}: {str(error).strip()}")
 
     @staticmethod
     def _write_ticket(
@@ -540,8 +554,9 @@ class PostgresTicketStore:
         _, number, version, snapshot, fields, status, queue, assignee, due_at = rows.ticket
         columns = (snapshot, fields, _text(status), _text(queue), _text(assignee), due_at)
         if stored is None:
-            inserted = connection.execute(_INSERT_TICKET, (key, number, version, *columns)).rowcount
-            if inserted != 1:
+            # An answer, not a row count: a pipeline has the count only once it syncs.
+            inserted = connection.execute(_INSERT_TICKET, (key, number, version, *columns))
+            if inserted.fetchone() is None:
                 again = connection.execute(
                     "SELECT version FROM tickets WHERE id = %s", (key,)
                 ).fetchone()
