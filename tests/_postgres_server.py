@@ -34,22 +34,22 @@ DSN = os.environ.get(DSN_VARIABLE) or DEFAULT_DSN
 
 
 @functools.cache
-def _unreachable() -> str | None:
+def _unreachable(dsn: str) -> str | None:
     try:
         import psycopg  # noqa: PLC0415
     except ModuleNotFoundError:
         return "psycopg is not installed (pip install 'ticketflow[postgres]')"
     try:
-        with psycopg.connect(DSN, connect_timeout=3) as connection:
+        with psycopg.connect(dsn, connect_timeout=3) as connection:
             connection.execute("SELECT 1")
     except psycopg.Error as error:
-        return f"no PostgreSQL server at {DSN_VARIABLE}={DSN!r}: {str(error).strip()}"
+        return f"no PostgreSQL server at {DSN_VARIABLE}={dsn!r}: {str(error).strip()}"
     return None
 
 
-def require_server() -> None:
+def require_server(dsn: str = DSN) -> None:
     """Skip the test when the server is unreachable; fail it instead under ``CI=true``."""
-    reason = _unreachable()
+    reason = _unreachable(dsn)
     if reason is None:
         return
     if os.environ.get("CI", "").lower() == "true":

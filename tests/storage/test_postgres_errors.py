@@ -14,11 +14,11 @@ from typing import Any
 
 import attrs
 import pytest
-from _postgres_server import DisposableStore, connect
+from _postgres_server import DisposableStore, connect, require_server
 
 from ticketflow import Actor, NewTicket, Requester, retrying
 from ticketflow._workflow import DEFAULT_WORKFLOW
-from ticketflow.exceptions import ConflictError, StoreError
+from ticketflow.exceptions import ConflictError, StoreError, TicketNotFoundError
 from ticketflow.storage import (
     Change,
     FeedCursor,
@@ -260,3 +260,26 @@ def test_a_cursor_of_the_feed_has_two_parts(store: PostgresTicketStore) -> None:
     page = store.feed()
     assert len(page.entries[0].cursor.position) == 2
     assert FeedCursor.parse(page.cursor.text) == page.cursor
+
+
+def test_the_last_number_is_the_end_as_in_the_other_stores(store: PostgresTicketStore) -> None:
+    from test_store_numbering import INT64_MAX, numbered, renumbered  # noqa: PLC0415
+
+    store.commit(renumbered(created(1), INT64_MAX))
+    with pytest.raises(StoreError, match="no ticket number is left"):
+        store.commit(numbered(2))
+    with pytest.raises(TicketNotFoundError):
+        store.get("T2")
+    store.commit(created(3))  # the store works on
+
+
+def test_a_missing_server_skips_the_tests_but_fails_them_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nowhere = "postgresql://postgres@127.0.0.1:1/test"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no PostgreSQL server"):
+        require_server(nowhere)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true and no PostgreSQL server"):
+        require_server(nowhere)
