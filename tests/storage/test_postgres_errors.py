@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 import pytest
-from _postgres_server import DisposableStore, connect, require_server
 
+from _postgres_server import DisposableStore, connect, require_server
 from ticketflow import Actor, NewTicket, Requester, retrying
 from ticketflow._workflow import DEFAULT_WORKFLOW
 from ticketflow.exceptions import ConflictError, StoreError, TicketNotFoundError
