@@ -104,6 +104,7 @@ _UPDATE_TICKET: Final = (
     "UPDATE tickets SET version = %s, snapshot = %s, fields = %s, status = %s, queue = %s,"
     " assignee = %s, due_at = %s, due_lease_worker = NULL, due_lease_until = NULL WHERE id = %s"
 )
+_WRITER_LOCK: Final = "SELECT pg_advisory_xact_lock_shared(%s, %s)"
 _INSERT_EVENT: Final = (
     "INSERT INTO events (ticket_id, version, type, at, body) VALUES (%s, %s, %s, %s, %s)"
 )
@@ -285,6 +286,7 @@ class PostgresTicketStore:
         self._dsn = dsn
         self._schema = schema
         self._location = _location(dsn, schema)
+        self._writer_lock = _postgres_feed.writer_lock(schema)
         self._closed = False
         self._snapshots = SnapshotMemo()
         self._pool: psycopg_pool.ConnectionPool[Any] | None = None
@@ -489,6 +491,9 @@ class PostgresTicketStore:
                     # with the COMMIT another (a new ticket's insert, a number, a claim add
                     # their own).
                     with connection.pipeline(), connection.transaction():
+                        # First, before the transaction has an id: readers of the feed wait
+                        # for the commits that hold it (see _postgres_feed).
+                        connection.execute(_WRITER_LOCK, self._writer_lock)
                         self._write(connection, change, rows, key)
                 except _Driver.psycopg.errors.UniqueViolation as error:
                     raise self._taken(change, error) from None
@@ -606,9 +611,9 @@ class PostgresTicketStore:
         """Return up to ``limit`` events committed after ``after``, in commit order.
 
         A position is ``(transaction id, sequence)``, and a page holds only the events of
-        transactions older than every transaction still running, so a reader never skips an
-        event that commits late; a page waits briefly for such an event to settle (see
-        ``_postgres_feed``).
+        transactions older than every commit of this store still running, so a reader never
+        skips an event that commits late; a page waits briefly for such a commit to end (see
+        ``_postgres_feed``). Transactions of other applications never hold the feed back.
 
         Raises:
             InvalidValueError: ``after`` or ``limit`` is out of its domain, or ``after`` is a
@@ -617,7 +622,9 @@ class PostgresTicketStore:
         """
         after, limit = feed_arguments(after, limit)
         with self._connection() as connection:
-            return _postgres_feed.read_feed(connection, self._location, self._feed_id, after, limit)
+            return _postgres_feed.read_feed(
+                connection, self._location, self._feed_id, after, limit, self._writer_lock
+            )
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name.
