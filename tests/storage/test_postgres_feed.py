@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import pytest
 
-from _postgres_server import DisposableStore, connect
+from _postgres_server import DSN, DisposableStore, connect
 from ticketflow.storage import FeedCursor, PostgresTicketStore
 from ticketflow.storage import _postgres_feed as feed_module
 from ticketflow.storage._postgres_feed import writer_lock
@@ -135,3 +135,23 @@ def _wait_until_blocked(locker: object) -> None:
                 return
             threading.Event().wait(0.01)
     raise AssertionError("the early commit never waited for the locker")
+
+
+def test_a_copy_on_a_server_whose_transaction_ids_are_behind_reads_on(
+    store: PostgresTicketStore,
+) -> None:
+    # As if restored from pg_dump on a new server: its events' ids are far ahead of the
+    # server's. Reopened, the store lifts new ids above them, so the reader misses nothing.
+    ahead = 1_000_000_000_000
+    store.commit(created(1))
+    _, here = read_to_the_end(store)
+    with connect() as other:
+        other.execute(f"UPDATE {store.schema}.events SET xid = xid + %s", (ahead,))  # noqa: S608
+    # The reader's cursor, taken on the old server.
+    end = attrs.evolve(here, position=(here.position[0] + ahead, here.position[1]))
+    with PostgresTicketStore(DSN, schema=store.schema, pool_size=1) as reopened:
+        reopened.commit(comment(reopened.get("T1"), T0))
+        assert _keys(reopened, end) == [("T1", 2)]
+    with PostgresTicketStore(DSN, schema=store.schema, pool_size=1) as again:
+        again.commit(comment(again.get("T1"), T0))  # the offset is kept, not raised again
+        assert _keys(again, end) == [("T1", 2), ("T1", 3)]

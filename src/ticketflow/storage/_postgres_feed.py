@@ -50,9 +50,10 @@ WRITER_LOCK: Final = 0x7467
 """The first key of the advisory lock every commit holds (the second is the schema's)."""
 
 # The lowest xid of a running transaction that holds the store's writer lock, or the first
-# xid not yet handed out. pg_locks has 32-bit xids; the snapshot, full ones.
+# xid not yet handed out, plus the store's offset (see _postgres_schema). pg_locks has 32-bit
+# xids; the snapshot, full ones.
 _BOUND: Final = (
-    "SELECT coalesce(("
+    "SELECT ticketflow_xid_offset() + coalesce(("
     "  SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
     "  WHERE x::text::bigint %% 4294967296 IN ("
     "   SELECT t.transactionid::text::bigint FROM pg_locks AS a JOIN pg_locks AS t"

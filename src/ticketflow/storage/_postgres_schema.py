@@ -74,8 +74,13 @@ CREATE INDEX tickets_by_queue ON tickets (queue, number);
 CREATE INDEX tickets_by_assignee ON tickets (assignee, number);
 CREATE INDEX tickets_by_due_at ON tickets (due_at, id) WHERE due_at IS NOT NULL;
 
+-- What the feed adds to transaction ids: 0 until a copy of the store lands on a server whose
+-- ids are behind those it holds (see raise_xid_offset).
+CREATE FUNCTION ticketflow_xid_offset() RETURNS bigint LANGUAGE sql STABLE
+AS $$ SELECT 0::bigint $$;
+
 -- Each event carries the id of the transaction that wrote it and a sequence number: the feed
--- reads in (xid, seq) order, and only below the oldest transaction still running, so that an
+-- reads in (xid, seq) order, and only below the oldest commit still running, so that an
 -- event committed late with a low sequence number is never skipped (see _postgres_feed).
 CREATE TABLE events (
     ticket_id text COLLATE "C" NOT NULL,
@@ -83,7 +88,7 @@ CREATE TABLE events (
     type text COLLATE "C" NOT NULL,
     at bigint NOT NULL,
     body text COLLATE "C" NOT NULL,
-    xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
+    xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint + ticketflow_xid_offset()),
     seq bigint GENERATED ALWAYS AS IDENTITY,
     PRIMARY KEY (ticket_id, version)
 );
@@ -248,6 +253,7 @@ def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str, loc
             )
             version = _version_in(connection, schema, location)
             if version == len(MIGRATIONS):
+                _raise_xid_offset(connection)
                 return version
             try:
                 with connection.transaction():
@@ -292,3 +298,28 @@ def _version_in(
     if version > len(MIGRATIONS):
         raise SchemaVersionError(location, version, len(MIGRATIONS))
     return version
+
+
+def _raise_xid_offset(connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    # A copy of the store restored on another server (pg_dump and restore) keeps its events'
+    # positions, but the new server's transaction ids may be far behind them: new events
+    # would sort before positions already read, and be skipped. The offset lifts the new ids
+    # above the highest position held. (pg_upgrade keeps the ids: nothing to do there.)
+    from psycopg import sql  # noqa: PLC0415 - psycopg is imported on first use
+
+    row = connection.execute(
+        "SELECT (SELECT max(xid) FROM events),"
+        " pg_current_xact_id()::text::bigint + ticketflow_xid_offset(), ticketflow_xid_offset()"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return
+    highest, current, offset = (int(value) for value in row)  # type: ignore[call-overload]
+    if highest < current:
+        return
+    raised = offset + highest - current + 1
+    connection.execute(
+        sql.SQL(
+            "CREATE OR REPLACE FUNCTION ticketflow_xid_offset() RETURNS bigint LANGUAGE sql"
+            " STABLE AS $$ SELECT {}::bigint $$"
+        ).format(sql.Literal(raised))
+    )
