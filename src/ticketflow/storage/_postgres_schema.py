@@ -248,9 +248,11 @@ def migrate(connection: psycopg.Connection[tuple[object, ...]], schema: str, loc
             connection.execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, schema)
             )
-            connection.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-            )
+            # Only when missing: a role without CREATE on the database opens an existing one.
+            if not connection.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+            ).fetchone():
+                connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             version = _version_in(connection, schema, location)
             if version == len(MIGRATIONS):
                 _raise_xid_offset(connection)
