@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 from .._events import TicketEvent
 from .._ticket import Ticket
 from ..exceptions import (
-    ClaimTakenError,
     ConflictError,
-    IntakeProblem,
     InvalidValueError,
     RecordNotFoundError,
     StoreError,
@@ -55,6 +53,7 @@ from ._dead_letters import (
 )
 from ._feed import FeedCursor, FeedPage, feed_arguments
 from ._outbox import LeasedMessage
+from ._postgres_received import problems_text, rejected_record, sketch_of, write_intake
 from ._postgres_schema import SCHEMA_VERSION, escape, migrate, unescape
 from ._protocol import DueEntry, Page, TicketQuery
 from ._received import (
@@ -534,7 +533,7 @@ class PostgresTicketStore:
             ]
             cursor.executemany(_INSERT_MESSAGE, messages)  # a taken id fails the COMMIT
         if change.claims or change.similarity is not None or change.unindex:
-            _write_intake(connection, change, key)
+            write_intake(connection, change, key)
 
     def _taken(self, change: Change, error: Exception) -> Exception:
         # A unique key that a statement of the pipeline found taken: the whole change failed.
@@ -875,7 +874,7 @@ class PostgresTicketStore:
                 " (SELECT ticket_id FROM intake_bands WHERE band_key = ANY(%s))",
                 (keys,),
             ).fetchall()
-        return {unescape(ticket_id): _sketch_of(sketch) for ticket_id, sketch in rows}
+        return {unescape(ticket_id): sketch_of(sketch) for ticket_id, sketch in rows}
 
     def keep_rejected(self, record: RejectedIntake) -> None:
         """Keep a rejected-intake record (its id must be new)."""
@@ -886,7 +885,7 @@ class PostgresTicketStore:
             micros(record.received_at),
             record.raw,
             record.size,
-            _problems_text(record.problems),
+            problems_text(record.problems),
             None if record.settled_at is None else micros(record.settled_at),
             _text(record.ticket_id),
         )
@@ -921,7 +920,7 @@ class PostgresTicketStore:
                 _REJECTED + " WHERE seq > %s" + only_pending + " ORDER BY seq LIMIT %s",
                 (start, limit),
             ).fetchall()
-        return [_record(row) for row in rows]
+        return [rejected_record(row) for row in rows]
 
     def get_rejected(self, record_id: str) -> RejectedIntake:
         """Return one rejected-intake record (raises :class:`RecordNotFoundError`)."""
@@ -932,7 +931,7 @@ class PostgresTicketStore:
             row = connection.execute(_REJECTED + " WHERE id = %s", (escape(record_id),)).fetchone()
         if row is None:
             raise RecordNotFoundError("rejected_intake", record_id)
-        return _record(row)
+        return rejected_record(row)
 
     def settle_rejected(self, record_id: str, *, at: datetime, ticket_id: str | None) -> bool:
         """Mark a rejected-intake record settled; ``False`` if it was already."""
@@ -1041,82 +1040,6 @@ def _unmeetable(query: TicketQuery) -> bool:
 def _duplicate_message(change: Change) -> InvalidValueError:
     ids = ", ".join(message.id for message in change.outbox)
     return invalid("outbox", ids, "an outbox message id is taken; nothing was written")
-
-
-def _write_intake(connection: psycopg.Connection[Any], change: Change, key: str) -> None:
-    # Claims and near-duplicate keys, in the commit's transaction.
-    ticket_id = change.ticket.id
-    for claim in change.claims:
-        claimed = escape(claim)
-        row = connection.execute(
-            "INSERT INTO intake_claims (key, ticket_id) VALUES (%s, %s)"
-            " ON CONFLICT (key) DO NOTHING RETURNING ticket_id",
-            (claimed, key),
-        ).fetchone()
-        if row is None:
-            # Taken, perhaps by a commit that was still running a moment ago.
-            holder = connection.execute(
-                "SELECT ticket_id FROM intake_claims WHERE key = %s", (claimed,)
-            ).fetchone()
-            if holder is not None and holder[0] != key:
-                raise ClaimTakenError(ticket_id, claim, unescape(holder[0]))
-    if change.similarity is not None or change.unindex:
-        row = connection.execute(
-            "DELETE FROM intake_similarity WHERE ticket_id = %s RETURNING bands", (key,)
-        ).fetchone()
-        if row is not None:
-            connection.execute(
-                "DELETE FROM intake_bands WHERE ticket_id = %s AND band_key = ANY(%s)",
-                (key, row[0].split(" ")),
-            )
-    keys = change.similarity
-    if keys is not None:
-        bands = [escape(band) for band in keys.band_keys]
-        connection.execute(
-            "INSERT INTO intake_similarity (ticket_id, bands, sketch) VALUES (%s, %s, %s)",
-            (key, " ".join(bands), _sketch_bytes(keys.sketch)),
-        )
-        connection.execute(
-            "INSERT INTO intake_bands (band_key, ticket_id)"
-            " SELECT DISTINCT unnest(%s::text[]), %s ON CONFLICT DO NOTHING",
-            (bands, key),
-        )
-
-
-def _sketch_bytes(sketch: Sequence[int]) -> bytes:
-    return b"".join(value.to_bytes(8, "big") for value in sketch)
-
-
-def _sketch_of(blob: object) -> tuple[int, ...]:
-    if not isinstance(blob, bytes) or len(blob) % 8:
-        raise StoreError("intake_similarity: a sketch is not a whole number of 64-bit values")
-    return tuple(int.from_bytes(blob[i : i + 8], "big") for i in range(0, len(blob), 8))
-
-
-def _problems_text(problems: Sequence[IntakeProblem]) -> str:
-    import json  # noqa: PLC0415 - rejected intake is rare
-
-    return json.dumps([[p.path, p.code, p.message] for p in problems])
-
-
-def _record(row: Sequence[Any]) -> RejectedIntake:
-    import json  # noqa: PLC0415 - rejected intake is rare
-
-    record_id, channel, received_at, raw, size, problems, settled_at, ticket_id = row
-    try:
-        listed = json.loads(str(problems))
-        return RejectedIntake(
-            id=unescape(record_id),
-            channel=unescape(channel),
-            received_at=from_micros(received_at),
-            raw=bytes(raw),
-            size=size,
-            problems=[IntakeProblem(*map(str, problem)) for problem in listed],
-            settled_at=None if settled_at is None else from_micros(settled_at),
-            ticket_id=None if ticket_id is None else unescape(ticket_id),
-        )
-    except (InvalidValueError, ValueError, TypeError, OverflowError) as error:
-        raise StoreError(f"intake_rejected: record {record_id!r} cannot be read: {error}") from None
 
 
 def _dsn(value: object) -> str:
