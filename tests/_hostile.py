@@ -25,6 +25,7 @@ from typing import Any, Final, cast
 import attrs
 from hypothesis import strategies as st
 
+from _postgres_server import disposable_postgres_store
 from ticketflow import (
     DEFAULT_WORKFLOW,
     Actor,
@@ -2231,6 +2232,18 @@ TARGETS: Final[tuple[Target, ...]] = (
             timeout=st.floats(0, 60),
         ),
         frozenset({"synchronous", "timeout"}),
+    ),
+    Target(
+        "PostgresTicketStore",
+        disposable_postgres_store,
+        _keywords(
+            dsn=st.none(),
+            schema=st.none(),
+            pool_size=st.integers(1, 3),
+            statement_timeout=st.floats(0, 60),
+            connect_timeout=st.floats(1, 10),
+        ),
+        frozenset({"dsn", "schema", "pool_size", "statement_timeout", "connect_timeout"}),
     ),
     Target(
         "TicketQuery",

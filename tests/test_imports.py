@@ -174,6 +174,10 @@ DEFERRED = {
         "p.discover(p.StrategyRegistry())"
     ),
     "logging": "ticketflow._log.log_failure(ValueError(), 'a failure')",
+    "psycopg": (
+        "try:\n    ticketflow.storage.PostgresTicketStore('host = = x')\n"
+        "except ticketflow.exceptions.InvalidValueError:\n    pass"
+    ),
     "random": "ticketflow.retrying(Once(), sleep=lambda _: None)",
     "secrets": "ticketflow.storage.InMemoryTicketStore",
     "sqlite3": "ticketflow.storage.SQLiteTicketStore",
@@ -237,6 +241,7 @@ def test_what_was_deferred_loads_on_first_use(module: str, statement: str) -> No
     [
         ("ticketflow.storage.SQLiteTicketStore", "ticketflow.storage"),
         ("ticketflow.storage.InMemoryTicketStore", "ticketflow.storage"),
+        ("ticketflow.storage.PostgresTicketStore", "ticketflow.storage"),
         ("ticketflow.sla.SlaPolicy", "ticketflow.sla"),
         ("ticketflow.sla.sla_state", "ticketflow.sla"),
         ("ticketflow.sla.SlaMetric", "ticketflow.sla"),

@@ -30,6 +30,7 @@ from ._rotation import RotationStore as RotationStore
 
 if typing.TYPE_CHECKING:
     from ._memory import InMemoryTicketStore as InMemoryTicketStore
+    from ._postgres import PostgresTicketStore as PostgresTicketStore
     from ._sqlite import SQLiteTicketStore as SQLiteTicketStore
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "LeasedMessage",
     "OutboxMessage",
     "Page",
+    "PostgresTicketStore",
     "RejectedIntake",
     "RotationStore",
     "SQLiteTicketStore",
@@ -58,6 +60,7 @@ __all__ = [
 # The names loaded on first use, by the module that defines them.
 _LAZY: dict[str, str] = {
     "InMemoryTicketStore": "._memory",
+    "PostgresTicketStore": "._postgres",
     "SQLiteTicketStore": "._sqlite",
 }
 

@@ -1,0 +1,241 @@
+"""What a command costs on PostgreSQL, and how commands scale with processes: one run.
+
+Run: ``python benchmarks/postgres.py`` (or ``nox -s bench``) against the server named by
+``TICKETFLOW_PG_DSN`` (default ``postgresql://postgres@127.0.0.1:5432/test``). Every store
+lives in a schema of its own, dropped at the end. It prints:
+
+* **Command latency** at journal lengths 1 and 5,000: a customer conversation under an SLA
+  policy, as ``_scale_commands`` runs it on the other stores (the median per command, and its
+  ratio to the 1-event figure: a command that does not grow with the history stays near 1).
+* **Commands per second** with 1, 2 and 4 processes, each running Desk comments on tickets of
+  its own for a few seconds, against a bare psycopg ``INSERT`` + ``COMMIT`` loop of the same
+  bytes with the same number of processes (target: the Desk within 3x of the bare loop).
+* **Tick throughput** with 1, 2 and 4 workers: :func:`tick_throughput` is the hook for it
+  (workers that claim due tickets and tick them are measured there once they exist).
+
+The machine's noise moves absolute figures more than the ratios; both sides of each ratio are
+measured in this run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from _scale_commands import conversation
+from _scale_sqlite import command_bytes  # what one comment commits, in bytes
+from _workload import typical_draft
+
+from ticketflow import Actor, Desk
+from ticketflow.storage import PostgresTicketStore
+from ticketflow.storage._postgres import DEFAULT_DSN, DSN_VARIABLE
+
+DSN = os.environ.get(DSN_VARIABLE) or DEFAULT_DSN
+SIZES = (1, 5_000)
+PROCESSES = (1, 2, 4)
+SECONDS = 3.0  # each throughput run
+RUNS = 2  # of each kind, alternating; the best counts
+TICKETS = 20  # per process
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+AGENT = Actor.agent("bob")
+COMMENT = "Thanks, we have filed a claim with the carrier and will update you within two days."
+
+
+@contextmanager
+def schema_store(**options: Any) -> Iterator[PostgresTicketStore]:  # noqa: ANN401
+    """A store in a fresh schema, dropped afterwards."""
+    schema = f"tf_bench_{secrets.token_hex(6)}"
+    try:
+        with PostgresTicketStore(DSN, schema=schema, **options) as store:
+            yield store
+    finally:
+        drop(schema)
+
+
+def drop(schema: str) -> None:
+    """Drop ``schema`` and everything in it."""
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    with psycopg.connect(DSN, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+class _Clock:
+    """Advances a microsecond per reading: distinct, ordered instants without the wall clock."""
+
+    def __init__(self) -> None:
+        self._now = AT
+
+    def now(self) -> datetime:
+        self._now += timedelta(microseconds=1)
+        return self._now
+
+
+# -- latency -----------------------------------------------------------------------------------
+
+
+def latencies() -> list[tuple[str, float]]:
+    """Median milliseconds per conversation command at each journal length."""
+    found = []
+    for size in SIZES:
+        with schema_store(pool_size=2) as store:
+            found.append((f"{size:,} event{'' if size == 1 else 's'}", median_ms(store, size)))
+    return found
+
+
+def median_ms(store: PostgresTicketStore, size: int) -> float:
+    """The median of ``conversation``'s timed commands, in milliseconds."""
+    return statistics.median(conversation(store, size)) * 1e3
+
+
+# -- throughput --------------------------------------------------------------------------------
+
+
+def desk_worker(schema: str, start: float, results: Any) -> None:  # noqa: ANN401 - a queue
+    """Comment on tickets of this process's own until ``SECONDS`` after ``start``; report."""
+    with PostgresTicketStore(DSN, schema=schema, pool_size=1) as store:
+        counter = itertools.count()
+        prefix = secrets.token_hex(4)
+        desk = Desk(store, clock=_Clock(), ids=lambda: f"{prefix}{next(counter):08d}")
+        ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
+        targets = itertools.cycle(ids)
+        results.put(_loop(start, lambda: desk.comment(next(targets), COMMENT, actor=AGENT)))
+
+
+def bare_worker(table: str, start: float, results: Any) -> None:  # noqa: ANN401 - a queue
+    """INSERT + COMMIT rows of a comment's size until ``SECONDS`` after ``start``; report."""
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    # Random text, as a command's JSON does not compress to nothing (PostgreSQL compresses
+    # long values): the same bytes of WAL as the Desk's commit would be the fair baseline.
+    rng = random.Random(os.getpid())
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    size = command_bytes()
+    bodies = itertools.cycle(["".join(rng.choices(alphabet, k=size)) for _ in range(1000)])
+    insert = sql.SQL("INSERT INTO {} (body) VALUES (%s)").format(sql.Identifier(table))
+    with psycopg.connect(DSN) as connection:
+
+        def one() -> None:
+            connection.execute(insert, (next(bodies),))
+            connection.commit()
+
+        results.put(_loop(start, one))
+
+
+def _loop(start: float, call: Callable[[], object]) -> int:
+    while time.time() < start:
+        time.sleep(0.001)
+    done = 0
+    end = start + SECONDS
+    while time.time() < end:
+        call()
+        done += 1
+    return done
+
+
+def per_second(target: Callable[..., None], argument: str, processes: int) -> float:
+    """Calls per second of ``processes`` children running ``target`` at once."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    start = time.time() + 3.0 + processes  # after every child has opened and set up
+    children = [
+        context.Process(target=target, args=(argument, start, results)) for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    counts = [results.get(timeout=120) for _ in children]
+    for child in children:
+        child.join()
+    return float(sum(counts)) / SECONDS
+
+
+def throughput() -> list[tuple[int, float, float]]:
+    """(processes, Desk comments per second, bare INSERT+COMMITs per second).
+
+    The two alternate, twice each, and each keeps its best run: the disk's other users move
+    a single run by more than the difference measured.
+    """
+    import psycopg  # noqa: PLC0415
+
+    found = []
+    for processes in PROCESSES:
+        desk, bare = 0.0, 0.0
+        for _ in range(RUNS):
+            with schema_store(pool_size=1) as store:
+                desk = max(desk, per_second(desk_worker, store.schema, processes))
+            table = f"tf_bench_rows_{secrets.token_hex(6)}"
+            with psycopg.connect(DSN, autocommit=True) as connection:
+                connection.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, body text)")
+                try:
+                    bare = max(bare, per_second(bare_worker, table, processes))
+                finally:
+                    connection.execute(f"DROP TABLE {table}")
+        found.append((processes, desk, bare))
+    return found
+
+
+def tick_throughput(workers: int) -> float | None:
+    """Tickets ticked per second by ``workers`` processes claiming due tickets at once.
+
+    The hook for the worker processes of issue 14 (``claim_due`` and ``Desk.tick``): return
+    the figure once they exist; ``None`` prints "not measured".
+    """
+    del workers
+    return None
+
+
+def main() -> None:
+    started = time.perf_counter()
+    import psycopg  # noqa: PLC0415
+
+    try:
+        with psycopg.connect(DSN, connect_timeout=5) as connection:
+            server = connection.info.parameter_status("server_version") or "?"
+    except psycopg.OperationalError as error:
+        print(f"postgres: skipped, no server at {DSN_VARIABLE}={DSN!r}: {str(error).strip()}")
+        return
+    print(
+        f"ticketflow on PostgreSQL {server} - Python {sys.version.split()[0]}, psycopg"
+        f" {psycopg.__version__}, {platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print()
+    print(f"{'command latency (conversation, SLA policy)':<46} {'ms':>10} {'x 1 event':>10}")
+    first = None
+    for case, ms in latencies():
+        first = first or ms
+        print(f"{case:<46} {ms:>10.3f} {ms / first:>10.2f}")
+    print()
+    print(f"{'processes':<12} {'Desk/s':>10} {'bare/s':>10} {'bare / Desk':>12}")
+    for processes, desk, bare in throughput():
+        print(f"{processes:<12} {desk:>10.0f} {bare:>10.0f} {bare / desk:>12.2f}")
+    print()
+    print(f"{'tick workers':<12} {'tickets/s':>10}")
+    for workers in PROCESSES:
+        figure = tick_throughput(workers)
+        shown = "not measured" if figure is None else f"{figure:.0f}"
+        print(f"{workers:<12} {shown:>10}")
+    print()
+    print(
+        "targets: 5,000 events within 1.5x of 1 event; Desk within 3x of the bare loop;"
+        f" throughput: best of {RUNS} runs of {SECONDS:.0f} s, {TICKETS} tickets per process"
+    )
+    print(f"total run time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
