@@ -1345,6 +1345,8 @@ _PROBLEM_FUNCTION_TARGETS: Final = (
 _detector_policies = st.builds(
     DetectorPolicy,
     fields=st.lists(_names, min_size=1, max_size=3, unique=True).map(tuple),
+    categories=st.booleans(),
+    similarity=st.none() | st.just(SimilaritySpec()),
     window=st.timedeltas(timedelta(hours=1), timedelta(days=60)),
     baseline=st.timedeltas(timedelta(days=60), timedelta(days=3000)),
     min_count=st.integers(1, 1000),
@@ -1352,11 +1354,15 @@ _detector_policies = st.builds(
     significance=st.floats(1e-12, 0.5),
     regrowth=st.integers(1, 1000),
 )
+# A group of each kind: a category and a field's value, a category alone, a band key alone.
+_detector_groups = st.one_of(
+    st.fixed_dictionaries({"category": _names, "field": _names, "value": _field_values}),
+    st.fixed_dictionaries({"category": _names, "field": st.none(), "value": st.none()}),
+    st.fixed_dictionaries({"category": st.none(), "field": st.none(), "value": _names}),
+)
 _suggestions = st.builds(
-    ProblemSuggestion,
-    category=_names,
-    field=_names,
-    value=_field_values,
+    lambda group, **rest: ProblemSuggestion(**group, **rest),
+    _detector_groups,
     incidents=st.lists(_ids, min_size=1, max_size=4, unique=True).map(tuple),
     baseline_count=st.integers(0, 10_000),
     baseline_start=st.just(T0 - timedelta(days=104)),
@@ -1364,10 +1370,8 @@ _suggestions = st.builds(
     as_of=st.just(T0),
 )
 _dismissals = st.builds(
-    Dismissal,
-    category=_names,
-    field=_names,
-    value=_field_values,
+    lambda group, **rest: Dismissal(**group, **rest),
+    _detector_groups,
     count=st.integers(1, 10_000),
     at=st.just(T0),
     actor=_names,
@@ -1379,7 +1383,17 @@ _DETECTOR_TARGETS: Final = (
         DetectorPolicy,
         _instances(_detector_policies),
         frozenset(
-            {"fields", "window", "baseline", "min_count", "min_ratio", "significance", "regrowth"}
+            {
+                "fields",
+                "categories",
+                "similarity",
+                "window",
+                "baseline",
+                "min_count",
+                "min_ratio",
+                "significance",
+                "regrowth",
+            }
         ),
     ),
     Target("ProblemSuggestion", ProblemSuggestion, _instances(_suggestions)),
