@@ -1492,16 +1492,23 @@ _ANALYTICS_TARGETS: Final = (
         "Analytics",
         Analytics,
         st.builds(
-            lambda calendar, workflow, resolved, tz: (
+            lambda calendar, workflow, resolved, tz, pauses: (
                 (InMemoryTicketStore(),),
-                {"calendar": calendar, "workflow": workflow, "resolved": resolved, "tz": tz},
+                {
+                    "calendar": calendar,
+                    "workflow": workflow,
+                    "resolved": resolved,
+                    "tz": tz,
+                    "pauses": pauses,
+                },
             ),
             st.none() | st.just(BusinessCalendar.always("Europe/Berlin")),
             st.none() | st.just(Workflow.default()),
             st.lists(_names, max_size=3),
             st.none() | st.sampled_from(["UTC", "Europe/Berlin", "Asia/Tokyo"]),
+            st.dictionaries(st.sampled_from(list(SlaMetric)), st.lists(_names, max_size=2)),
         ),
-        frozenset({"calendar", "workflow", "resolved", "tz"}),
+        frozenset({"calendar", "workflow", "resolved", "tz", "pauses"}),
     ),
     Target(
         "Analytics.from_snapshot",

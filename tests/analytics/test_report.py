@@ -65,6 +65,10 @@ def test_headline_has_each_figure(report: Report) -> None:
     assert rows["time to first response, median"] == (2.0, "hours", 2)
     assert rows["time to resolution, median"] == (6.5, "hours", 2)  # 4 h and 9 h
     assert rows["time to resolution, p90"] == (8.5, "hours", 2)  # 4 + 0.9 * 5
+    assert rows["time to final resolution, median"] == (7.5, "hours", 2)  # 4 h and 11 h
+    # B ran 2 h past its resolution deadline; C's first response is due at the last event.
+    assert rows["SLA breach minutes, total"] == (120.0, "minutes", 2)
+    assert rows["SLA breach minutes, median"] == (60.0, "minutes", 2)
     assert rows["SLA attainment"] == (0.5, "rate", 2)  # B breached its resolution clock
     assert rows["SLA breaches"] == (2.0, "tickets", 3)
     assert rows["reopen rate"] == (0.5, "rate", 2)

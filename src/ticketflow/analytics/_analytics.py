@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from .._values import check_enum, check_instant, check_int, check_name, check_op
 from .._workflow import Workflow
 from ..exceptions import InvalidValueError
 from ..sla._calendar import BusinessCalendar
-from ..sla._policy import STOPPED_STATUSES
+from ..sla._policy import DEFAULT_PAUSES, STOPPED_STATUSES
 from ..storage._feed import MAX_FEED_LIMIT, EventFeed, FeedCursor
 from ._drivers import DriverTable, Outcome, driver, ranking_key
 from ._facts import Facts, Folder
@@ -60,6 +60,9 @@ class Analytics:
         resolved: The statuses in which a ticket counts as resolved, not open (with the
             workflow's terminal ones); the default is the SLA's: ``resolved`` and ``closed``.
         tz: The zone periods and date bounds are in (default: the calendar's, else UTC).
+        pauses: The statuses that pause each SLA clock, for the breach minutes: the SLA
+            policy's (``policy.pauses``; by default the SLA's defaults, ``pending_customer``
+            pausing resolution).
 
     Raises:
         InvalidValueError: An argument is out of its domain; ``field`` names it.
@@ -75,6 +78,7 @@ class Analytics:
         workflow: Workflow | None = None,
         resolved: Iterable[str] = STOPPED_STATUSES,
         tz: str | ZoneInfo | None = None,
+        pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
     ) -> None:
         if not callable(getattr(store, "feed", None)):
             raise InvalidValueError("store", store, "must have an event feed (EventFeed)")
@@ -88,11 +92,12 @@ class Analytics:
         self._closed: frozenset[str] = terminal
         self._done = _statuses(resolved) | terminal
         self._tz = _zone(tz, calendar)
+        self._pauses = _pauses(pauses)
         measure = _wall if calendar is None else calendar.between
-        self._folder = Folder(measure, self._done, self._tz)
+        self._folder = Folder(measure, self._done, self._tz, self._pauses)
         self._measure: Callable[[datetime, datetime], timedelta] = measure
         self._cursor: FeedCursor | None = None
-        self._settings = fingerprint(calendar, self._done, self._closed, self._tz)
+        self._settings = fingerprint(calendar, self._done, self._closed, self._tz, self._pauses)
 
     @classmethod
     def from_snapshot(
@@ -104,6 +109,7 @@ class Analytics:
         workflow: Workflow | None = None,
         resolved: Iterable[str] = STOPPED_STATUSES,
         tz: str | ZoneInfo | None = None,
+        pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
     ) -> Analytics:
         """Return analytics that go on from a :meth:`snapshot`, under the same settings.
 
@@ -117,17 +123,20 @@ class Analytics:
             workflow: As for the constructor; the same as when the snapshot was taken.
             resolved: As for the constructor; the same as when the snapshot was taken.
             tz: As for the constructor; the same as when the snapshot was taken.
+            pauses: As for the constructor; the same as when the snapshot was taken.
 
         Raises:
             InvalidValueError: An argument is out of its domain; the snapshot is not one
                 (field ``snapshot``), was taken under other settings (``snapshot.settings``),
                 or is damaged (``snapshot.<where>``).
         """
-        analytics = cls(store, calendar=calendar, workflow=workflow, resolved=resolved, tz=tz)
+        analytics = cls(
+            store, calendar=calendar, workflow=workflow, resolved=resolved, tz=tz, pauses=pauses
+        )
         made = analytics._folder
 
         def empty() -> Folder:
-            return Folder(made.measure, made.done, made.tz)
+            return Folder(made.measure, made.done, made.tz, made.pauses)
 
         analytics._folder, analytics._cursor = load(snapshot, analytics._settings, empty)
         return analytics
@@ -201,7 +210,8 @@ class Analytics:
             as_of: The instant the backlog and the current status's stay are measured at
                 (default: the latest event read).
             status: The status of :attr:`Metric.TIME_IN_STATUS` (required there, only there).
-            sla: For :attr:`Metric.SLA_BREACHES`: count only this clock's breaches.
+            sla: For :attr:`Metric.SLA_BREACHES` and :attr:`Metric.SLA_BREACH_MINUTES`: only
+                this clock's breaches.
 
         Returns:
             The table.
@@ -320,8 +330,10 @@ class Analytics:
         if (status is None) == (metric is Metric.TIME_IN_STATUS):
             raise InvalidValueError("status", status, "is required by time_in_status, only there")
         clock = None if sla is None else check_enum("sla", sla, SlaMetric)
-        if clock is not None and metric is not Metric.SLA_BREACHES:
-            raise InvalidValueError("sla", clock, "only sla_breaches counts one clock")
+        if clock is not None and metric not in _ONE_CLOCK:
+            raise InvalidValueError(
+                "sla", clock, "only sla_breaches and sla_breach_minutes count one clock"
+            )
         measure, closed = self._measure, self._closed
         if metric is Metric.VOLUME:
             return _always
@@ -334,6 +346,10 @@ class Analytics:
             return lambda f: f.first_response
         if metric is Metric.TIME_TO_RESOLUTION:
             return lambda f: f.resolution
+        if metric is Metric.TIME_TO_FINAL_RESOLUTION:
+            return lambda f: f.final_resolution
+        if metric is Metric.SLA_BREACH_MINUTES:
+            return lambda f: f.overdue(clock, as_of, measure) if f.overtime else None
         if metric is Metric.TIME_IN_STATUS:
             return _time_in(str(status), measure, as_of)
         if metric is Metric.SLA_BREACHES:
@@ -456,9 +472,28 @@ _DURATIONS: Final = frozenset(
         Metric.BACKLOG,
         Metric.TIME_TO_FIRST_RESPONSE,
         Metric.TIME_TO_RESOLUTION,
+        Metric.TIME_TO_FINAL_RESOLUTION,
         Metric.TIME_IN_STATUS,
+        Metric.SLA_BREACH_MINUTES,
     }
 )
+_ONE_CLOCK: Final = frozenset({Metric.SLA_BREACHES, Metric.SLA_BREACH_MINUTES})
+
+
+def _pauses(value: object) -> dict[SlaMetric, frozenset[str]]:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("pauses", value, "must map SLA metrics to status names")
+    found: dict[SlaMetric, frozenset[str]] = {}
+    for metric, statuses in value.items():
+        clock = check_enum("pauses", metric, SlaMetric)
+        if isinstance(statuses, str | bytes) or not isinstance(statuses, Iterable):
+            raise InvalidValueError(
+                f"pauses[{clock.value!r}]", statuses, "must be a collection of status names"
+            )
+        found[clock] = frozenset(
+            check_name(f"pauses[{clock.value!r}]", status) for status in statuses
+        )
+    return found
 
 
 def _dimension(by: object) -> str | None:

@@ -44,6 +44,10 @@ _WEEK: Final = timedelta(days=7)
 _DEFAULT_STATUSES: Final = tuple(s.value for s in TicketStatus if s.value not in STOPPED_STATUSES)
 
 
+def _minutes(value: timedelta | None) -> float | None:
+    return None if value is None else round(value / timedelta(minutes=1), 1)
+
+
 def _hours(value: timedelta | None) -> float | None:
     return None if value is None else round(value / _HOUR, 2)
 
@@ -351,6 +355,7 @@ def _headline(analytics: Analytics, since: date | None) -> ReportTable:
 
     volume, backlog = metric(Metric.VOLUME), metric(Metric.BACKLOG)
     response, resolution = metric(Metric.TIME_TO_FIRST_RESPONSE), metric(Metric.TIME_TO_RESOLUTION)
+    final, overtime = metric(Metric.TIME_TO_FINAL_RESOLUTION), metric(Metric.SLA_BREACH_MINUTES)
     breaches, attainment = metric(Metric.SLA_BREACHES), metric(Metric.SLA_ATTAINMENT)
     reopens, fcr = metric(Metric.REOPEN_RATE), metric(Metric.FIRST_CONTACT_RESOLUTION)
     csat, answered = metric(Metric.CSAT), metric(Metric.CSAT_RESPONSE_RATE)
@@ -363,9 +368,13 @@ def _headline(analytics: Analytics, since: date | None) -> ReportTable:
         ("time to first response, p90", _hours(response.p90), "hours", response.count),
         ("time to resolution, median", _hours(resolution.median), "hours", resolution.count),
         ("time to resolution, p90", _hours(resolution.p90), "hours", resolution.count),
+        ("time to final resolution, median", _hours(final.median), "hours", final.count),
+        ("time to final resolution, p90", _hours(final.p90), "hours", final.count),
         ("SLA attainment", _rate(attainment), "rate", attainment.count),
         ("SLA breaches", float(breaches.hits or 0), "tickets", breaches.count),
         ("SLA breach rate", _rate(breaches), "rate", breaches.count),
+        ("SLA breach minutes, median", _minutes(overtime.median), "minutes", overtime.count),
+        ("SLA breach minutes, total", _minutes(overtime.total), "minutes", overtime.count),
         ("reopen rate", _rate(reopens), "rate", reopens.count),
         ("first-contact resolution", _rate(fcr), "rate", fcr.count),
         ("CSAT, average", csat.value, "score 1-5", csat.count),
