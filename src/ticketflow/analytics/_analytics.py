@@ -150,6 +150,22 @@ class Analytics:
         return dump(self._folder, self._cursor, self._settings)
 
     @property
+    def tz(self) -> ZoneInfo:
+        """The zone the periods and date bounds are in.
+
+        .. versionadded:: 0.2
+        """
+        return self._tz
+
+    @property
+    def calendar(self) -> BusinessCalendar | None:
+        """The calendar durations are measured in (``None``: wall time).
+
+        .. versionadded:: 0.2
+        """
+        return self._calendar
+
+    @property
     def cursor(self) -> FeedCursor | None:
         """Where the next :meth:`refresh` reads on (``None`` before the first)."""
         return self._cursor

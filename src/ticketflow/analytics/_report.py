@@ -427,7 +427,7 @@ def _weeks(analytics: Analytics, since: date | None) -> list[date]:
     if not starts or analytics.as_of is None:
         return []
     first = Period.WEEK.start(since) if since is not None else starts[0]
-    last = Period.WEEK.start(analytics.as_of.astimezone(analytics._tz).date())  # noqa: SLF001
+    last = Period.WEEK.start(analytics.as_of.astimezone(analytics.tz).date())
     weeks, week = [], first
     while week <= last:
         weeks.append(week)
@@ -444,7 +444,7 @@ def _backlog_by_week(
     for index, week in enumerate(weeks, 1):
         if index % 10 == 1:
             say(f"backlog, week {index} of {len(weeks)}")
-        end = datetime.combine(week + _WEEK, time(), tzinfo=analytics._tz)  # noqa: SLF001
+        end = datetime.combine(week + _WEEK, time(), tzinfo=analytics.tz)
         moment = end if latest is None or end < latest else latest
         rows.append((week.isoformat(), analytics.metric(Metric.BACKLOG, as_of=moment).total.count))
     title = "Backlog at the end of each week (open tickets)"
