@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
@@ -20,6 +21,7 @@ from ._drivers import DriverTable, Outcome, driver, ranking_key
 from ._facts import Facts, Folder
 from ._snapshot import dump, fingerprint, load
 from ._tables import MEDIAN, P90, Metric, MetricRow, MetricTable, Period, check_period, percentile
+from ._tallies import LIVE, Backlogs, Bag, Live, Tally, merged
 
 __all__ = ["Analytics"]
 
@@ -97,6 +99,8 @@ class Analytics:
         self._folder = Folder(measure, self._done, self._tz, self._pauses)
         self._measure: Callable[[datetime, datetime], timedelta] = measure
         self._cursor: FeedCursor | None = None
+        self._tallies: dict[tuple[object, ...], Tally] = {}
+        self._backlogs: Backlogs | None = None
         self._settings = fingerprint(calendar, self._done, self._closed, self._tz, self._pauses)
 
     @classmethod
@@ -140,6 +144,27 @@ class Analytics:
 
         analytics._folder, analytics._cursor = load(snapshot, analytics._settings, empty)
         return analytics
+
+    def backlog_at(self, moments: Iterable[datetime]) -> tuple[int, ...]:
+        """Return how many tickets were open at each of ``moments`` (ascending instants).
+
+        One pass over the tickets the first time; asked again for the same instants after a
+        refresh, it costs what the refresh changed (the report's weekly backlog).
+
+        Raises:
+            InvalidValueError: ``moments`` is not a collection of aware datetimes, ascending.
+
+        .. versionadded:: 0.2
+        """
+        asked: object = moments
+        if isinstance(asked, str | bytes) or not isinstance(asked, Iterable):
+            raise InvalidValueError("moments", asked, "must be a collection of instants")
+        given = tuple(check_instant(f"moments[{i}]", m) for i, m in enumerate(asked))
+        if any(b < a for a, b in itertools.pairwise(given)):
+            raise InvalidValueError("moments", given, "must be in ascending order")
+        if self._backlogs is None or self._backlogs.moments != given:
+            self._backlogs = Backlogs(self._folder, given)
+        return tuple(self._backlogs.counts())
 
     def snapshot(self) -> str:
         """Return what has been read, and the cursor, as JSON text for :meth:`from_snapshot`.
@@ -241,6 +266,9 @@ class Analytics:
         start, end = self._bound("since", since), self._bound("until", until)
         moment = self._as_of(as_of)
         observe = self._observer(chosen, status, sla, moment)
+        if start is None and end is None and (chosen is not Metric.BACKLOG or as_of is None):
+            clock = None if sla is None else check_enum("sla", sla, SlaMetric)
+            return self._tallied(chosen, grouping, periods, status, clock, observe)
         key = _keyer(grouping, periods)
         groups: dict[Key, list[Observation]] = {}
         for facts in self._selected(start, end):
@@ -291,14 +319,20 @@ class Analytics:
         start, end = self._bound("since", since), self._bound("until", until)
         hit = _outcome(outcome)
         counts: dict[tuple[str, FieldValue | None], list[int]] = {}
-        for facts in self._selected(start, end):
-            seen = hit(facts)
-            if seen is None:
-                continue
-            value = facts.dimension(grouping)
-            tally = counts.setdefault((type(value).__name__, value), [0, 0])
-            tally[0] += seen
-            tally[1] += 1
+        if start is None and end is None:
+            tally = self._tally(("drivers", outcome, grouping), _keyer(grouping, None), _hit(hit))
+            for (_, kind, value), bag in tally.groups.items():
+                if bag.count:
+                    counts[kind, value] = [bag.hits, bag.count]
+        else:
+            for facts in self._selected(start, end):
+                seen = hit(facts)
+                if seen is None:
+                    continue
+                value = facts.dimension(grouping)
+                tallied = counts.setdefault((type(value).__name__, value), [0, 0])
+                tallied[0] += seen
+                tallied[1] += 1
         hits, total = sum(t[0] for t in counts.values()), sum(t[1] for t in counts.values())
         overall_rate = hits / total if total else None
         overall = None if not total else driver(None, hits, total, overall_rate)
@@ -314,6 +348,63 @@ class Analytics:
             [d for d in found if d.count >= least],
             [d for d in found if d.count < least],
         )
+
+    def _tally(
+        self,
+        shape: tuple[object, ...],
+        key: Callable[[Facts], Key],
+        observe: Callable[[Facts], Observation | Live],
+    ) -> Tally:
+        tally = self._tallies.get(shape)
+        if tally is None:
+            tally = self._tallies[shape] = Tally(self._folder, key, observe)
+        else:
+            tally.sync()
+        return tally
+
+    def _tallied(
+        self,
+        metric: Metric,
+        by: str | None,
+        period: Period | None,
+        status: str | None,
+        clock: SlaMetric | None,
+        observe: Callable[[Facts], Observation],
+    ) -> MetricTable:
+        """Answer from the metric's tally (no date bounds; the backlog at the latest event)."""
+        static = self._static(metric, status, clock)
+        tally = self._tally((metric, by, period, status, clock), _keyer(by, period), static)
+        tickets = self._folder.tickets
+
+        def row(group: FieldValue | None, when: date | None, bag: Bag) -> MetricRow:
+            live = [observe(tickets[ticket_id]) for ticket_id in bag.live]
+            return _bag_row(metric, group, when, bag, live)
+
+        filled = [(key, bag) for key, bag in tally.groups.items() if not bag.empty()]
+        rows = [row(group, when, bag) for (when, _, group), bag in sorted(filled, key=_order)]
+        return MetricTable(metric, by, period, rows, row(None, None, tally.total))
+
+    def _static(
+        self, metric: Metric, status: str | None, clock: SlaMetric | None
+    ) -> Callable[[Facts], Observation | Live]:
+        """Return a ticket's observation, or LIVE when it depends on the instant."""
+        if metric is Metric.BACKLOG:
+            return _open_now
+        if metric is Metric.TIME_IN_STATUS:
+            return lambda f: LIVE if f.status == status else f.in_status.get(str(status))
+        if metric is Metric.SLA_BREACH_MINUTES:
+            measure = self._measure
+
+            def overtime(facts: Facts) -> Observation | Live:
+                if not facts.overtime:
+                    return None
+                for found, (_, since, _) in facts.overtime.items():
+                    if since is not None and (clock is None or found is clock):
+                        return LIVE
+                return facts.overdue(clock, None, measure)
+
+            return overtime
+        return self._observer(metric, status, clock, None)
 
     def _bound(self, field: str, value: object) -> datetime | None:
         if value is None:
@@ -415,6 +506,48 @@ def _keyer(by: str | None, period: Period | None) -> Callable[[Facts], Key]:
     return key
 
 
+def _open_now(facts: Facts) -> Observation | Live:
+    spans = facts.open_spans
+    return LIVE if spans and spans[-1][1] is None else None
+
+
+def _hit(hit: Callable[[Facts], int | None]) -> Callable[[Facts], Observation | Live]:
+    def observe(facts: Facts) -> Observation | Live:
+        seen = hit(facts)
+        return None if seen is None else seen == 1
+
+    return observe
+
+
+def _bag_row(
+    metric: Metric,
+    group: FieldValue | None,
+    when: date | None,
+    bag: Bag,
+    live: list[Observation],
+) -> MetricRow:
+    """Return the row of a tallied group: what :func:`_row` gives for the same tickets."""
+    if metric is Metric.VOLUME:
+        return MetricRow(group, when, bag.count)
+    if metric in _DURATIONS:
+        measured = sorted(s for s in live if isinstance(s, timedelta))
+        spans = merged(bag.spans, measured)
+        if not spans:
+            return MetricRow(group, when, 0)
+        return MetricRow(
+            group,
+            when,
+            len(spans),
+            median=percentile(spans, MEDIAN),
+            p90=percentile(spans, P90),
+            total=sum(measured, bag.total),
+        )
+    count = bag.count
+    if metric is Metric.CSAT:
+        return MetricRow(group, when, count, value=bag.score / count if count else None)
+    return MetricRow(group, when, count, hits=bag.hits, value=bag.hits / count if count else None)
+
+
 def _always(_: Facts) -> Observation:
     return True
 
@@ -447,9 +580,7 @@ def _outcome(outcome: Outcome) -> Callable[[Facts], int | None]:
     return lambda f: None if f.csat is None else int(f.csat <= _LOW_CSAT)
 
 
-def _order(
-    item: tuple[Key, list[Observation]],
-) -> tuple[date, bool, str, float, str]:
+def _order(item: tuple[Key, object]) -> tuple[date, bool, str, float, str]:
     (when, kind, value), _ = item
     # Values of one type compare among themselves: numbers by value, text by text.
     number = float(value) if isinstance(value, int | float) else 0.0

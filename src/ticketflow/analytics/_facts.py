@@ -170,6 +170,8 @@ class Folder:
         self.pauses = pauses
         self.tickets: dict[str, Facts] = {}
         self.latest: datetime | None = None  # the latest event time read
+        # The ticket of each event folded, in order: what the tallies take in on their sync.
+        self.touched: list[str] = []
 
     def fold(self, event: TicketEvent) -> None:  # noqa: C901, PLR0912 - a branch per kind of event
         """Fold one event in.
@@ -184,12 +186,14 @@ class Folder:
             if event.ticket_id in self.tickets:
                 raise JournalError(event.ticket_id, event.version, "the feed creates it twice")
             self.tickets[event.ticket_id] = Facts(event, done=self.done, tz=self.tz)
+            self.touched.append(event.ticket_id)
             return
         facts = self.tickets.get(event.ticket_id)
         if facts is None:
             raise JournalError(
                 event.ticket_id, event.version, "the feed has no creation of this ticket before it"
             )
+        self.touched.append(event.ticket_id)
         if isinstance(event, TicketTransitioned):
             self._transitioned(facts, event)
         elif isinstance(event, CommentAdded):

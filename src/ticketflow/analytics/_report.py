@@ -438,15 +438,19 @@ def _weeks(analytics: Analytics, since: date | None) -> list[date]:
 def _backlog_by_week(
     analytics: Analytics, since: date | None, say: Callable[[str], object]
 ) -> ReportTable:
-    rows: list[tuple[Cell, ...]] = []
     latest = analytics.as_of
     weeks = _weeks(analytics, since)
-    for index, week in enumerate(weeks, 1):
-        if index % 10 == 1:
-            say(f"backlog, week {index} of {len(weeks)}")
-        end = datetime.combine(week + _WEEK, time(), tzinfo=analytics.tz)
-        moment = end if latest is None or end < latest else latest
-        rows.append((week.isoformat(), analytics.metric(Metric.BACKLOG, as_of=moment).total.count))
+    say(f"backlog over {len(weeks)} weeks")
+    ends = [datetime.combine(week + _WEEK, time(), tzinfo=analytics.tz) for week in weeks]
+    # The weeks that have ended, in one series (kept up to date between reports); the week
+    # under way at the latest event.
+    done = [end for end in ends if latest is None or end < latest]
+    counts = list(analytics.backlog_at(done))
+    if len(done) < len(ends):
+        counts.append(analytics.metric(Metric.BACKLOG).total.count)
+    rows: list[tuple[Cell, ...]] = [
+        (week.isoformat(), count) for week, count in zip(weeks, counts, strict=True)
+    ]
     title = "Backlog at the end of each week (open tickets)"
     return ReportTable("backlog_by_week", title, ("week", "open"), rows)
 
