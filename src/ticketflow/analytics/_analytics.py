@@ -355,11 +355,15 @@ class Analytics:
         key: Callable[[Facts], Key],
         observe: Callable[[Facts], Observation | Live],
     ) -> Tally:
-        tally = self._tallies.get(shape)
+        tallies = self._tallies
+        tally = tallies.pop(shape, None)
         if tally is None:
-            tally = self._tallies[shape] = Tally(self._folder, key, observe)
+            tally = Tally(self._folder, key, observe)
+            if len(tallies) >= _MAX_TALLIES:  # the least recently asked goes
+                del tallies[next(iter(tallies))]
         else:
             tally.sync()
+        tallies[shape] = tally
         return tally
 
     def _tallied(
@@ -624,6 +628,8 @@ _DURATIONS: Final = frozenset(
         Metric.SLA_BREACH_MINUTES,
     }
 )
+_MAX_TALLIES: Final = 64
+"""The query shapes whose tallies are kept (the report asks about 30)."""
 _ONE_CLOCK: Final = frozenset({Metric.SLA_BREACHES, Metric.SLA_BREACH_MINUTES})
 
 
