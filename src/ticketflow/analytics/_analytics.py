@@ -379,9 +379,16 @@ class Analytics:
         static = self._static(metric, status, clock)
         tally = self._tally((metric, by, period, status, clock), _keyer(by, period), static)
         tickets = self._folder.tickets
+        latest = self._folder.latest
+        if metric is Metric.BACKLOG and latest is not None:
+            measure = self._measure
+            # A live ticket is open now: its age at the latest event.
+            observe = lambda f: measure(f.created_at, latest)  # noqa: E731
+        # Each live ticket measured once, for its group's row and the total's.
+        measured = {ticket_id: observe(tickets[ticket_id]) for ticket_id in tally.total.live}
 
         def row(group: FieldValue | None, when: date | None, bag: Bag) -> MetricRow:
-            live = [observe(tickets[ticket_id]) for ticket_id in bag.live]
+            live = [measured[ticket_id] for ticket_id in bag.live]
             return _bag_row(metric, group, when, bag, live)
 
         filled = [(key, bag) for key, bag in tally.groups.items() if not bag.empty()]
