@@ -95,7 +95,7 @@ def main() -> None:
     print("\n".join(lines))
     print(
         "x read: read all over refresh; x all: read all + report over refresh + report"
-        " (the report is one pass over every ticket's facts, so it grows with the tickets)"
+        " (a rebuilt report costs the tickets the refresh touched and the open tickets)"
     )
 
 
