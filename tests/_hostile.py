@@ -1346,6 +1346,8 @@ _PROBLEM_FUNCTION_TARGETS: Final = (
 _detector_policies = st.builds(
     DetectorPolicy,
     fields=st.lists(_names, min_size=1, max_size=3, unique=True).map(tuple),
+    categories=st.booleans(),
+    similarity=st.none() | st.just(SimilaritySpec()),
     window=st.timedeltas(timedelta(hours=1), timedelta(days=60)),
     baseline=st.timedeltas(timedelta(days=60), timedelta(days=3000)),
     min_count=st.integers(1, 1000),
@@ -1353,11 +1355,15 @@ _detector_policies = st.builds(
     significance=st.floats(1e-12, 0.5),
     regrowth=st.integers(1, 1000),
 )
+# A group of each kind: a category and a field's value, a category alone, a band key alone.
+_detector_groups = st.one_of(
+    st.fixed_dictionaries({"category": _names, "field": _names, "value": _field_values}),
+    st.fixed_dictionaries({"category": _names, "field": st.none(), "value": st.none()}),
+    st.fixed_dictionaries({"category": st.none(), "field": st.none(), "value": _names}),
+)
 _suggestions = st.builds(
-    ProblemSuggestion,
-    category=_names,
-    field=_names,
-    value=_field_values,
+    lambda group, **rest: ProblemSuggestion(**group, **rest),
+    _detector_groups,
     incidents=st.lists(_ids, min_size=1, max_size=4, unique=True).map(tuple),
     baseline_count=st.integers(0, 10_000),
     baseline_start=st.just(T0 - timedelta(days=104)),
@@ -1365,10 +1371,8 @@ _suggestions = st.builds(
     as_of=st.just(T0),
 )
 _dismissals = st.builds(
-    Dismissal,
-    category=_names,
-    field=_names,
-    value=_field_values,
+    lambda group, **rest: Dismissal(**group, **rest),
+    _detector_groups,
     count=st.integers(1, 10_000),
     at=st.just(T0),
     actor=_names,
@@ -1380,7 +1384,17 @@ _DETECTOR_TARGETS: Final = (
         DetectorPolicy,
         _instances(_detector_policies),
         frozenset(
-            {"fields", "window", "baseline", "min_count", "min_ratio", "significance", "regrowth"}
+            {
+                "fields",
+                "categories",
+                "similarity",
+                "window",
+                "baseline",
+                "min_count",
+                "min_ratio",
+                "significance",
+                "regrowth",
+            }
         ),
     ),
     Target("ProblemSuggestion", ProblemSuggestion, _instances(_suggestions)),
@@ -1479,16 +1493,23 @@ _ANALYTICS_TARGETS: Final = (
         "Analytics",
         Analytics,
         st.builds(
-            lambda calendar, workflow, resolved, tz: (
+            lambda calendar, workflow, resolved, tz, pauses: (
                 (InMemoryTicketStore(),),
-                {"calendar": calendar, "workflow": workflow, "resolved": resolved, "tz": tz},
+                {
+                    "calendar": calendar,
+                    "workflow": workflow,
+                    "resolved": resolved,
+                    "tz": tz,
+                    "pauses": pauses,
+                },
             ),
             st.none() | st.just(BusinessCalendar.always("Europe/Berlin")),
             st.none() | st.just(Workflow.default()),
             st.lists(_names, max_size=3),
             st.none() | st.sampled_from(["UTC", "Europe/Berlin", "Asia/Tokyo"]),
+            st.dictionaries(st.sampled_from(list(SlaMetric)), st.lists(_names, max_size=2)),
         ),
-        frozenset({"calendar", "workflow", "resolved", "tz"}),
+        frozenset({"calendar", "workflow", "resolved", "tz", "pauses"}),
     ),
     Target(
         "Analytics.from_snapshot",

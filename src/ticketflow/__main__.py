@@ -739,6 +739,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--html", type=Path, metavar="FILE", help="write the HTML page there")
     rep.add_argument("--csv", type=Path, metavar="FILE", help="x.csv: x.<table>.csv per table")
     rep.add_argument("--json", action="store_true", help="print every table as JSON")
+    rep.add_argument(
+        "--calendar", metavar="MODULE:ATTR", help="the host's BusinessCalendar: business time"
+    )
+    rep.add_argument("--tz", metavar="ZONE", help="IANA zone of the periods and of --hours")
+    rep.add_argument(
+        "--hours",
+        action="append",
+        default=[],
+        metavar="DAYS=HH:MM-HH:MM",
+        help="open hours (repeatable; mon-fri=09:00-17:00): business time",
+    )
+    rep.add_argument(
+        "--holiday", action="append", default=[], metavar="DATE", help="closed day, with --hours"
+    )
     args = parser.parse_args(argv)
     if args.command == "report":
         from .analytics._report_cli import report  # noqa: PLC0415 - only the report needs it
@@ -753,6 +767,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             html=args.html,
             csv=args.csv,
             as_json=args.json,
+            calendar=args.calendar,
+            tz=args.tz,
+            hours=args.hours,
+            holidays=args.holiday,
         )
     if args.command == "mailgate":
         from .intake._mailgate import mailgate  # noqa: PLC0415 - only the gateway needs it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Protocol, runtime_checkable
@@ -12,6 +13,7 @@ from ._draft import Decide, Draft
 from ._events import (
     CommentAdded,
     FieldsChanged,
+    IncidentLinkChanged,
     LinkKind,
     TicketAssigned,
     TicketCategorized,
@@ -20,6 +22,7 @@ from ._events import (
     TicketTagged,
 )
 from ._fields import FieldValue
+from ._retry import retrying
 from ._ticket import Ticket, TicketKind, tag_set
 from ._values import check_bool, check_enum, check_name, check_optional_name, check_text
 from .exceptions import InvalidValueError, TicketNotFoundError
@@ -270,29 +273,64 @@ class Commands(Executes):
         A ``problem`` link must point to a problem record; a ticket cannot duplicate itself or
         a ticket that is itself a duplicate (merge into the ticket that carries the work).
 
+        A ``problem`` link is recorded on both sides of the journal: once the ticket's
+        :class:`~ticketflow.TicketLinked` is committed, the problem it now names records an
+        :class:`~ticketflow.IncidentLinkChanged` (linked), and the problem it named before, if
+        it still exists, one that unlinks it (each its own commit, retried on conflict; a
+        side already so recorded is left alone).
+
+        .. versionchanged:: 0.2 a ``problem`` link is recorded on the problem's side too.
+
         Raises:
             TicketNotFoundError: ``target`` does not exist.
             InvalidValueError: The link would break one of the rules above.
         """
         kind = check_enum("link", link, LinkKind)
         check_optional_name("target", target)
+        changed: list[str | None] = []  # the target it had, when the link changed
 
         def decide(draft: Draft) -> None:
+            changed.clear()
             # The target is looked up only now, once the actor may link and may see this
             # ticket: a refusal must not tell who may not link whether another ticket exists.
             if target is not None and not self.access.may_see(self.store.get(target), draft.actor):
                 raise TicketNotFoundError(target)  # as for an unknown id
             check_link_target(self.store, kind, target)
-            if getattr(draft.ticket.links, kind.value) != target:
+            before = getattr(draft.ticket.links, kind.value)
+            if before != target:
                 draft.record(TicketLinked, link=kind, target=target)
+                changed.append(before)
 
-        return self.execute(
+        after = self.execute(
             ticket_id,
             decide,
             actor=actor,
             command="link",
             expected_version=expected_version,
         )
+        if kind is LinkKind.PROBLEM and changed:
+            [before] = changed
+            if before is not None:
+                with contextlib.suppress(TicketNotFoundError):  # the old problem may be gone
+                    self._problem_side(before, after.id, actor, linked=False)
+            if target is not None:
+                self._problem_side(target, after.id, actor, linked=True)
+        return after
+
+    def _problem_side(
+        self, problem_id: str, incident_id: str, actor: Actor, *, linked: bool
+    ) -> None:
+        """Record on the problem that ``incident_id`` is linked to it (or no longer is)."""
+
+        def decide(draft: Draft) -> None:
+            listed = False
+            for event in draft.history():
+                if type(event) is IncidentLinkChanged and event.incident == incident_id:
+                    listed = event.linked
+            if listed != linked:
+                draft.record(IncidentLinkChanged, incident=incident_id, linked=linked)
+
+        retrying(lambda: self.execute(problem_id, decide, actor=actor, command="link"))
 
 
 def check_link_target(store: TicketStore, kind: LinkKind, target: str | None) -> None:

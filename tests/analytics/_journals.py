@@ -33,11 +33,19 @@ SYSTEM = Actor.system()
 class TicketJournal:
     """One ticket's journal, written event by event."""
 
-    def __init__(self, ticket_id: str, at: datetime, *, number: int, **snapshot: Any) -> None:
+    def __init__(
+        self,
+        ticket_id: str,
+        at: datetime,
+        *,
+        number: int,
+        subject: str = "Parcel late",
+        **snapshot: Any,
+    ) -> None:
         ticket = Ticket(
             id=ticket_id,
             number=number,
-            subject="Parcel late",
+            subject=subject,
             requester=Requester("ann@example.com", external=True),
             created_at=at,
             updated_at=at,

@@ -45,7 +45,10 @@ def spoiled(draw: st.DrawFn, valid: dict[str, st.SearchStrategy[Any]]) -> dict[s
 
 
 @given(
-    metric=st.sampled_from(["volume", "time_in_status", "sla_breaches"]) | hostile_values,
+    metric=st.sampled_from(
+        ["volume", "time_in_status", "sla_breaches", "sla_breach_minutes", "backlog"]
+    )
+    | hostile_values,
     kwargs=spoiled({**METRIC_ARGUMENTS, "status": st.just("new")}),
 )
 def test_metric_answers_a_table_or_refuses(
@@ -75,3 +78,13 @@ def test_drivers_answers_a_ranking_or_refuses(analytics: Analytics, kwargs: dict
     except InvalidValueError:
         return
     assert isinstance(table, DriverTable)
+
+
+@given(moments=hostile_values | st.lists(hostile_values, max_size=3))
+def test_backlog_at_answers_counts_or_refuses(analytics: Analytics, moments: Any) -> None:
+    try:
+        counts = analytics.backlog_at(moments)
+    except InvalidValueError:
+        return
+    assert isinstance(counts, tuple)
+    assert all(type(count) is int for count in counts)

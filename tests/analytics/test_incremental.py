@@ -114,6 +114,7 @@ def run(  # noqa: C901, PLR0912 - one branch per command
                 desk.record_csat(ticket, data.draw(st.integers(1, 5)), None, f"r{step}")
             elif command == "refresh":
                 analytics.refresh()
+                figures(analytics)  # the tallies take in what the refresh read
             else:  # stop and go on from a snapshot, as another process would
                 text = analytics.snapshot()
                 analytics = Analytics.from_snapshot(desk.store, text, calendar=CALENDAR)  # type: ignore[arg-type]
@@ -122,17 +123,57 @@ def run(  # noqa: C901, PLR0912 - one branch per command
     return analytics
 
 
+EPOCH = date(2000, 1, 1)  # a date bound: the same tickets, read by a pass over all of them
+
+
+def passes(analytics: Analytics) -> list[object]:
+    """What :func:`figures` asks, computed by a full pass (a bound turns the tallies off)."""
+    found: list[object] = [
+        analytics.metric(
+            metric,
+            by=by,
+            period="day",
+            status="pending_customer" if metric is Metric.TIME_IN_STATUS else None,
+            since=EPOCH,
+        )
+        for metric in Metric
+        for by in (None, "carrier", "status", "assignee")
+    ]
+    found.extend(
+        analytics.drivers(outcome, by="carrier", min_count=2, since=EPOCH) for outcome in Outcome
+    )
+    found.extend([analytics.as_of, analytics.tickets])
+    return found
+
+
+def backlogs(analytics: Analytics) -> tuple[tuple[int, ...], list[int]]:
+    """The backlog every 6 hours from T0: kept as a series, and by a pass at each instant."""
+    moments = [T0 + timedelta(hours=6 * step) for step in range(40)]
+    by_pass = [
+        analytics.metric("backlog", as_of=moment, since=EPOCH).total.count for moment in moments
+    ]
+    return analytics.backlog_at(moments), by_pass
+
+
 @given(data=st.data())
 def test_refreshing_along_the_way_equals_one_fresh_read(data: st.DataObject) -> None:
     store = InMemoryTicketStore()
     clock = FrozenClock(T0)
     desk = Desk(store, clock=clock, sla=POLICY)
-    analytics = run(desk, clock, Analytics(store, calendar=CALENDAR), data)
+    analytics = Analytics(store, calendar=CALENDAR)
+    figures(analytics)  # tallies kept from the start, updated along the way
+    analytics.backlog_at([T0 + timedelta(hours=6 * step) for step in range(40)])
+    analytics = run(desk, clock, analytics, data)
     analytics.refresh()
     fresh = Analytics(store, calendar=CALENDAR)
     fresh.refresh()
     assert fresh.cursor == analytics.cursor
-    assert figures(analytics) == figures(fresh)
+    kept = figures(analytics)
+    assert kept == figures(fresh)
+    # The tallies (kept along the way, or built at once) equal a full pass over the facts.
+    assert kept == passes(fresh)
+    series, by_pass = backlogs(analytics)
+    assert list(series) == by_pass
 
 
 def test_refresh_goes_on_from_the_cursor_on_sqlite_too(tmp_path: object) -> None:

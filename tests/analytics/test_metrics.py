@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from _journals import CUSTOMER, TicketJournal
+from _journals import CUSTOMER, SYSTEM, TicketJournal
 
 from ticketflow import TicketStatus
+from ticketflow._events import SlaBreached
 from ticketflow.analytics import Analytics, Metric, MetricRow, Period
 from ticketflow.exceptions import InvalidValueError
 from ticketflow.sla import BusinessCalendar, SlaMetric
@@ -251,3 +252,120 @@ def test_arguments_are_checked_and_name_their_field(analytics: Analytics) -> Non
     with pytest.raises(InvalidValueError) as caught:
         Analytics(InMemoryTicketStore(), resolved="done")
     assert caught.value.field == "resolved"
+
+
+def test_final_resolution_counts_the_reopen_the_first_does_not(analytics: Analytics) -> None:
+    first = analytics.metric("time_to_resolution", by="carrier")
+    final = analytics.metric(Metric.TIME_TO_FINAL_RESOLUTION, by="carrier")
+    # T1 first resolved at 30 h, reopened at 32 h, resolved for good at 34 h; T2 at 5 h.
+    assert first.row("acme") == MetricRow("acme", None, 1, median=30 * H, p90=30 * H, total=30 * H)
+    assert final.row("acme") == MetricRow("acme", None, 1, median=34 * H, p90=34 * H, total=34 * H)
+    assert final.row("bolt") == first.row("bolt")
+    assert (final.total.count, final.total.total) == (2, 39 * H)
+
+
+def test_final_resolution_waits_while_a_reopened_ticket_is_open() -> None:
+    store = InMemoryTicketStore()
+    journal = TicketJournal("R1", MON, number=1)
+    journal.walk(MON, S.TRIAGED, S.IN_PROGRESS).move(S.RESOLVED, MON + 2 * H)
+    journal.move(S.IN_PROGRESS, MON + 3 * H, reopen=True).commit(store)
+    analytics = Analytics(store)
+    analytics.refresh()
+    assert analytics.metric("time_to_resolution").total.total == 2 * H
+    assert analytics.metric("time_to_final_resolution").total == MetricRow(None, None, 0)
+    journal.move(S.RESOLVED, MON + 7 * H).commit(store)
+    analytics.refresh()
+    assert analytics.metric("time_to_final_resolution").total.total == 7 * H
+
+
+def test_breach_minutes_run_from_the_deadline_until_the_clock_is_met(analytics: Analytics) -> None:
+    # T2's resolution clock was due at 5.5 h and met at 6 h: 30 minutes. T3's first-response
+    # clock was due at 12 h and still runs at the latest event (41 h): 29 h.
+    minutes = analytics.metric(Metric.SLA_BREACH_MINUTES, by="carrier")
+    assert minutes.row("bolt") == MetricRow("bolt", None, 1, median=H / 2, p90=H / 2, total=H / 2)
+    assert minutes.row(None) == MetricRow(None, None, 1, median=29 * H, p90=29 * H, total=29 * H)
+    assert (minutes.total.count, minutes.total.total) == (2, 29.5 * H)
+    resolution = analytics.metric("sla_breach_minutes", sla="resolution").total
+    assert (resolution.count, resolution.total) == (1, H / 2)
+    earlier = analytics.metric("sla_breach_minutes", sla="first_response", as_of=MON + 20 * H)
+    assert earlier.total.total == 8 * H
+
+
+def _reopened_across_a_holiday_and_dst() -> InMemoryTicketStore:
+    """B2: its resolution clock breached twice, paused once, across a holiday and DST.
+
+    Berlin times: created Thursday 22 October 2026 09:00 (CEST); resolution due Thursday
+    15:00; waits on the customer from Friday 10:00 to Tuesday 27 October 10:00 (CET: the
+    clocks went back on Sunday the 25th; Monday the 26th is a holiday); resolved Tuesday
+    12:00; reopened Wednesday 10:00; due again Wednesday 15:00; resolved Thursday 29th 11:00.
+    """
+    store = InMemoryTicketStore()
+    created = datetime(2026, 10, 22, 7, tzinfo=UTC)
+    journal = TicketJournal("B2", created, number=2)
+    journal.walk(created, S.TRIAGED, S.IN_PROGRESS)
+    journal.breach(datetime(2026, 10, 22, 13, tzinfo=UTC), SlaMetric.RESOLUTION)
+    journal.move(S.PENDING_CUSTOMER, datetime(2026, 10, 23, 8, tzinfo=UTC))
+    journal.move(S.IN_PROGRESS, datetime(2026, 10, 27, 9, tzinfo=UTC))
+    journal.move(S.RESOLVED, datetime(2026, 10, 27, 11, tzinfo=UTC))
+    journal.move(S.IN_PROGRESS, datetime(2026, 10, 28, 9, tzinfo=UTC), reopen=True)
+    journal.breach(datetime(2026, 10, 28, 14, tzinfo=UTC), SlaMetric.RESOLUTION, cycle=1)
+    journal.move(S.RESOLVED, datetime(2026, 10, 29, 10, tzinfo=UTC))
+    journal.commit(store)
+    return store
+
+
+def test_breach_minutes_and_resolutions_across_a_reopen_a_pause_a_holiday_and_dst() -> None:
+    store = _reopened_across_a_holiday_and_dst()
+    business, wall = Analytics(store, calendar=BERLIN), Analytics(store)
+    business.refresh()
+    wall.refresh()
+    # Overtime, business: Thursday 15-17 and Friday 9-10 (then paused), Tuesday 10-12 (met),
+    # Wednesday 15-17 and Thursday 9-11 (met): 3 + 2 + 4 = 9 h.
+    assert business.metric("sla_breach_minutes").total.total == 9 * H
+    # Wall: Thursday 13:00 to Friday 08:00 UTC (19 h), Tuesday 09-11 UTC (2 h), Wednesday
+    # 14:00 to Thursday 10:00 UTC (20 h).
+    assert wall.metric("sla_breach_minutes").total.total == 41 * H
+    # First resolution: Thursday 8 h, Friday 8 h, the holiday closed, Tuesday 9-12: 19 h.
+    # Final: Thursday, Friday, Tuesday, Wednesday 8 h each and Thursday 9-11: 34 h.
+    assert business.metric("time_to_resolution").total.total == 19 * H
+    assert business.metric("time_to_final_resolution").total.total == 34 * H
+    # In wall time the first resolution is 5 days and 3 local hours, plus the DST hour.
+    assert wall.metric("time_to_resolution").total.total == 124 * H
+    # Read part way, with the clock still running: by Friday 09:30 Berlin it has run 2.5
+    # business hours past its deadline (as_of moves a running clock only).
+    early = InMemoryTicketStore()
+    created = datetime(2026, 10, 22, 7, tzinfo=UTC)
+    running = TicketJournal("B3", created, number=3).walk(created, S.TRIAGED, S.IN_PROGRESS)
+    running.breach(datetime(2026, 10, 22, 13, tzinfo=UTC), SlaMetric.RESOLUTION).commit(early)
+    part = Analytics(early, calendar=BERLIN)
+    part.refresh()
+    at = datetime(2026, 10, 23, 7, 30, tzinfo=UTC)
+    assert part.metric("sla_breach_minutes", as_of=at).total.total == 2.5 * H
+    # Without pause statuses, the wait on the customer counts too: Friday 10-17 (7 h) and
+    # Tuesday 9-10 (1 h) more.
+    unpaused = Analytics(store, calendar=BERLIN, pauses={})
+    unpaused.refresh()
+    assert unpaused.metric("sla_breach_minutes").total.total == 17 * H
+
+
+def test_a_breach_read_after_the_clock_was_met_counts_to_the_moment_it_was_met() -> None:
+    # The tick that records the breach ran late: the reply came first.
+    store = InMemoryTicketStore()
+    journal = TicketJournal("L1", MON, number=1)
+    journal.comment(MON + 3 * H)
+    journal.add(
+        SlaBreached, MON + 4 * H, SYSTEM, metric=SlaMetric.FIRST_RESPONSE, cycle=0, due_at=MON + H
+    )
+    journal.commit(store)
+    analytics = Analytics(store)
+    analytics.refresh()
+    assert analytics.metric("sla_breach_minutes").total.total == 2 * H
+    with pytest.raises(InvalidValueError) as caught:
+        Analytics(store, pauses={"speed": ["new"]})  # type: ignore[dict-item]
+    assert caught.value.field == "pauses"
+    with pytest.raises(InvalidValueError) as caught:
+        Analytics(store, pauses={"resolution": "new"})  # type: ignore[dict-item]
+    assert caught.value.field == "pauses['resolution']"
+    with pytest.raises(InvalidValueError) as caught:
+        Analytics(store, pauses=["new"])  # type: ignore[arg-type]
+    assert caught.value.field == "pauses"

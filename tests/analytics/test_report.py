@@ -19,7 +19,7 @@ from ticketflow import TicketStatus
 from ticketflow.__main__ import main
 from ticketflow.analytics import Analytics, Report, ReportTable
 from ticketflow.exceptions import ConfigurationError, InvalidValueError
-from ticketflow.sla import SlaMetric
+from ticketflow.sla import BusinessCalendar, SlaMetric
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore
 
 S = TicketStatus
@@ -65,6 +65,10 @@ def test_headline_has_each_figure(report: Report) -> None:
     assert rows["time to first response, median"] == (2.0, "hours", 2)
     assert rows["time to resolution, median"] == (6.5, "hours", 2)  # 4 h and 9 h
     assert rows["time to resolution, p90"] == (8.5, "hours", 2)  # 4 + 0.9 * 5
+    assert rows["time to final resolution, median"] == (7.5, "hours", 2)  # 4 h and 11 h
+    # B ran 2 h past its resolution deadline; C's first response is due at the last event.
+    assert rows["SLA breach minutes, total"] == (120.0, "minutes", 2)
+    assert rows["SLA breach minutes, median"] == (60.0, "minutes", 2)
     assert rows["SLA attainment"] == (0.5, "rate", 2)  # B breached its resolution clock
     assert rows["SLA breaches"] == (2.0, "tickets", 3)
     assert rows["reopen rate"] == (0.5, "rate", 2)
@@ -318,5 +322,74 @@ def test_progress_goes_to_stderr_when_asked(db: Path) -> None:
     warned: list[str] = []
     assert report(db, write=printed.append, warn=warned.append, progress=True) == 0
     assert any("read" in line and "events" in line for line in warned)
-    assert any("backlog, week 1 of" in line for line in warned)
+    assert any("backlog over" in line and "weeks" in line for line in warned)
     assert len(printed) == 1
+
+
+def _headline(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    document = json.loads(capsys.readouterr().out)
+    return {row["figure"]: row["value"] for row in document["tables"]["headline"]["rows"]}
+
+
+def test_the_command_measures_business_time_from_hours_or_a_host_calendar(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figure = "time to resolution, median"
+    assert main(["report", "--db", str(db), "--json"]) == 0
+    wall = _headline(capsys)
+    hours = ["--hours", "mon-fri=09:00-12:00,13:00-17:00", "--tz", "Europe/Berlin"]
+    assert main(["report", "--db", str(db), "--json", *hours, "--holiday", "2026-12-25"]) == 0
+    business = _headline(capsys)
+    in_wall, in_business = wall[figure], business[figure]
+    assert isinstance(in_wall, float)
+    assert isinstance(in_business, float)
+    assert in_business < in_wall  # nights and weekends do not count
+    # The host's own calendar, by MODULE:ATTR (or a callable returning one): the same figures.
+    (tmp_path / "host_calendar.py").write_text(
+        "from datetime import date\n"
+        "from ticketflow.sla import BusinessCalendar\n"
+        "CAL = BusinessCalendar.weekly(tz='Europe/Berlin',"
+        " hours={'mon-fri': ['09:00-12:00', '13:00-17:00']}, holidays=[date(2026, 12, 25)])\n"
+        "def make():\n"
+        "    return CAL\n"
+        "NOT_ONE = 3\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for spec in ("host_calendar:CAL", "host_calendar:make"):
+        assert main(["report", "--db", str(db), "--json", "--calendar", spec]) == 0
+        assert _headline(capsys) == business
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--hours", "mon-fri 09:00-17:00"], "--hours: 'mon-fri 09:00-17:00' is not DAYS="),
+        (["--hours", "mon-fri=25:00-26:00"], "--hours: "),
+        (["--hours", "moon=09:00-17:00"], "--hours: "),
+        (["--hours", "mon=09:00-17:00", "--tz", "Mars/Olympus"], "--hours: "),
+        (["--tz", "Mars/Olympus"], "tz"),
+        (["--hours", "mon=09:00-17:00", "--holiday", "xmas"], "--holiday: 'xmas' is not a date"),
+        (["--holiday", "2026-12-25"], "--holiday: give the open hours too"),
+        (["--calendar", "nowhere"], "--calendar: 'nowhere' is not MODULE:ATTR"),
+        (["--calendar", "no_such_module_here:CAL"], "--calendar: cannot import"),
+        (["--calendar", "json:__name__"], "is a str, not a BusinessCalendar"),
+        (["--calendar", "ticketflow.sla:BusinessCalendar"], "failed: TypeError"),
+        (["--calendar", "x:y", "--hours", "mon=09:00-17:00"], "not both"),
+    ],
+)
+def test_the_command_refuses_a_calendar_it_cannot_use(
+    db: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    assert main(["report", "--db", str(db), *extra]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert message in err
+
+
+def test_analytics_say_their_zone_and_calendar() -> None:
+    calendar = BusinessCalendar.always("Asia/Tokyo")
+    analytics = Analytics(InMemoryTicketStore(), calendar=calendar)
+    assert (analytics.tz.key, analytics.calendar) == ("Asia/Tokyo", calendar)
+    assert Analytics(InMemoryTicketStore(), tz="Europe/Berlin").tz.key == "Europe/Berlin"
+    assert Analytics(InMemoryTicketStore()).calendar is None

@@ -103,11 +103,24 @@ def test_a_damaged_snapshot_is_refused_naming_where() -> None:
             "snapshot.tickets.L1[15]"
         ),
         damaged({"tickets": {"L1": [*first[:16], 9, *first[17:]]}}): "snapshot.tickets.L1[16]",
-        damaged({"tickets": {"L1": [*first[:18], [["2026-01-01T00:00:00"]]]}}): (
+        damaged({"tickets": {"L1": [*first[:18], [["2026-01-01T00:00:00"]], *first[19:]]}}): (
             "snapshot.tickets.L1[18][0]"
         ),
-        damaged({"tickets": {"L1": [*first[:18], [["2026-01-01T00:00:00", None]]]}}): (
+        damaged({"tickets": {"L1": [*first[:18], [["2026-01-01T00:00:00", None]], *first[19:]]}}): (
             "snapshot.tickets.L1[18][0][0]"
+        ),
+        damaged({"tickets": {"L1": [*first[:19], -5, *first[20:]]}}): "snapshot.tickets.L1[19]",
+        damaged({"tickets": {"L1": [*first[:20], "noon", *first[21:]]}}): (
+            "snapshot.tickets.L1[20]"
+        ),
+        damaged({"tickets": {"L1": [*first[:21], {"speed": [0, None, False]}]}}): (
+            "snapshot.tickets.L1[21]"
+        ),
+        damaged({"tickets": {"L1": [*first[:21], {"resolution": [0, None, 1]}]}}): (
+            "snapshot.tickets.L1[21].resolution[2]"
+        ),
+        damaged({"tickets": {"L1": [*first[:21], {"resolution": [None, None, True]}]}}): (
+            "snapshot.tickets.L1[21].resolution[0]"
         ),
     }
     for text, field in cases.items():

@@ -180,3 +180,26 @@ def test_a_quiet_period_the_desk_does_not_run_is_refused_at_once() -> None:
             Desk(InMemoryTicketStore(), due=[quiet_period_check(ProblemPolicy())]), policy=POLICY
         )
     assert Problems(desk, policy=ProblemPolicy(quiet_period=None)).policy.quiet_period is None
+
+
+def test_the_desks_own_link_command_records_the_problems_side_too(scene: Scene) -> None:
+    first, second = scene.incident(), scene.incident()
+    one = scene.problems.open([first.id], subject="Hub mis-sorts parcels", actor=AGENT)
+    two = scene.problems.open([second.id], subject="Scanner down", actor=AGENT)
+    # Linked with Desk.link, not Problems.link: the problem still hears of it.
+    scene.desk.link(second.id, "problem", one.id, actor=AGENT)
+    assert _incident_side(scene, second.id) == [two.id, one.id]
+    assert _problem_side(scene, one.id) == [(first.id, True), (second.id, True)]
+    assert _problem_side(scene, two.id) == [(second.id, True), (second.id, False)]
+    assert scene.problems.state(one.id).incidents == (first.id, second.id)
+    assert scene.problems.state(two.id).incidents == ()
+    # Unlinked by the desk: the problem's side says so; linking again the same is no change.
+    scene.desk.link(first.id, "problem", None, actor=AGENT)
+    scene.desk.link(second.id, "problem", one.id, actor=AGENT)
+    assert scene.problems.state(one.id).incidents == (second.id,)
+    assert _problem_side(scene, one.id)[-1] == (first.id, False)
+    # Problems.link and Problems.unlink still record each side once.
+    scene.problems.link(two.id, first.id, actor=AGENT)
+    scene.problems.unlink(two.id, first.id, actor=AGENT)
+    assert _problem_side(scene, two.id)[-2:] == [(first.id, True), (first.id, False)]
+    assert _incident_side(scene, first.id)[-2:] == [two.id, None]

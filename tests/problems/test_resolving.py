@@ -15,9 +15,11 @@ from ticketflow import (
     Actor,
     ConfirmationRequiredError,
     FixNotVerifiedError,
+    LinkKind,
     Resolution,
     ResolutionSource,
     Ticket,
+    TicketLinked,
     TicketStatus,
 )
 from ticketflow.problems import IncidentResult, ProblemResolution
@@ -94,7 +96,14 @@ def test_without_a_resolution_for_them_the_incidents_are_left_alone(scene: Scene
 def test_an_incident_whose_own_link_moved_on_is_skipped(scene: Scene) -> None:
     incident = scene.incident()
     problem = _verified(scene, incident)
-    scene.desk.link(incident.id, "problem", None, actor=AGENT)  # behind the problem's back
+    # Unlinked behind the problem's back: only the incident's side committed (Desk.link
+    # records both sides; a process that stopped between the two commits leaves this).
+    scene.desk.execute(
+        incident.id,
+        lambda draft: draft.record(TicketLinked, link=LinkKind.PROBLEM, target=None),
+        actor=AGENT,
+        command="link",
+    )
     outcome = scene.problems.resolve(problem.id, DONE, actor=AGENT, incidents=FOR_INCIDENTS)
     assert [o.result for o in outcome.incidents] == [IncidentResult.SKIPPED]
     assert scene.desk.get(incident.id).status == TicketStatus.IN_PROGRESS

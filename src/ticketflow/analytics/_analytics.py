@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -14,12 +15,13 @@ from .._values import check_enum, check_instant, check_int, check_name, check_op
 from .._workflow import Workflow
 from ..exceptions import InvalidValueError
 from ..sla._calendar import BusinessCalendar
-from ..sla._policy import STOPPED_STATUSES
+from ..sla._policy import DEFAULT_PAUSES, STOPPED_STATUSES
 from ..storage._feed import MAX_FEED_LIMIT, EventFeed, FeedCursor
 from ._drivers import DriverTable, Outcome, driver, ranking_key
 from ._facts import Facts, Folder
 from ._snapshot import dump, fingerprint, load
 from ._tables import MEDIAN, P90, Metric, MetricRow, MetricTable, Period, check_period, percentile
+from ._tallies import LIVE, Backlogs, Bag, Live, Tally, merged
 
 __all__ = ["Analytics"]
 
@@ -60,6 +62,9 @@ class Analytics:
         resolved: The statuses in which a ticket counts as resolved, not open (with the
             workflow's terminal ones); the default is the SLA's: ``resolved`` and ``closed``.
         tz: The zone periods and date bounds are in (default: the calendar's, else UTC).
+        pauses: The statuses that pause each SLA clock, for the breach minutes: the SLA
+            policy's (``policy.pauses``; by default the SLA's defaults, ``pending_customer``
+            pausing resolution).
 
     Raises:
         InvalidValueError: An argument is out of its domain; ``field`` names it.
@@ -75,6 +80,7 @@ class Analytics:
         workflow: Workflow | None = None,
         resolved: Iterable[str] = STOPPED_STATUSES,
         tz: str | ZoneInfo | None = None,
+        pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
     ) -> None:
         if not callable(getattr(store, "feed", None)):
             raise InvalidValueError("store", store, "must have an event feed (EventFeed)")
@@ -88,11 +94,14 @@ class Analytics:
         self._closed: frozenset[str] = terminal
         self._done = _statuses(resolved) | terminal
         self._tz = _zone(tz, calendar)
+        self._pauses = _pauses(pauses)
         measure = _wall if calendar is None else calendar.between
-        self._folder = Folder(measure, self._done, self._tz)
+        self._folder = Folder(measure, self._done, self._tz, self._pauses)
         self._measure: Callable[[datetime, datetime], timedelta] = measure
         self._cursor: FeedCursor | None = None
-        self._settings = fingerprint(calendar, self._done, self._closed, self._tz)
+        self._tallies: dict[tuple[object, ...], Tally] = {}
+        self._backlogs: Backlogs | None = None
+        self._settings = fingerprint(calendar, self._done, self._closed, self._tz, self._pauses)
 
     @classmethod
     def from_snapshot(
@@ -104,6 +113,7 @@ class Analytics:
         workflow: Workflow | None = None,
         resolved: Iterable[str] = STOPPED_STATUSES,
         tz: str | ZoneInfo | None = None,
+        pauses: Mapping[SlaMetric, Iterable[str]] = DEFAULT_PAUSES,
     ) -> Analytics:
         """Return analytics that go on from a :meth:`snapshot`, under the same settings.
 
@@ -117,20 +127,44 @@ class Analytics:
             workflow: As for the constructor; the same as when the snapshot was taken.
             resolved: As for the constructor; the same as when the snapshot was taken.
             tz: As for the constructor; the same as when the snapshot was taken.
+            pauses: As for the constructor; the same as when the snapshot was taken.
 
         Raises:
             InvalidValueError: An argument is out of its domain; the snapshot is not one
                 (field ``snapshot``), was taken under other settings (``snapshot.settings``),
                 or is damaged (``snapshot.<where>``).
         """
-        analytics = cls(store, calendar=calendar, workflow=workflow, resolved=resolved, tz=tz)
+        analytics = cls(
+            store, calendar=calendar, workflow=workflow, resolved=resolved, tz=tz, pauses=pauses
+        )
         made = analytics._folder
 
         def empty() -> Folder:
-            return Folder(made.measure, made.done, made.tz)
+            return Folder(made.measure, made.done, made.tz, made.pauses)
 
         analytics._folder, analytics._cursor = load(snapshot, analytics._settings, empty)
         return analytics
+
+    def backlog_at(self, moments: Iterable[datetime]) -> tuple[int, ...]:
+        """Return how many tickets were open at each of ``moments`` (ascending instants).
+
+        One pass over the tickets the first time; asked again for the same instants after a
+        refresh, it costs what the refresh changed (the report's weekly backlog).
+
+        Raises:
+            InvalidValueError: ``moments`` is not a collection of aware datetimes, ascending.
+
+        .. versionadded:: 0.2
+        """
+        asked: object = moments
+        if isinstance(asked, str | bytes) or not isinstance(asked, Iterable):
+            raise InvalidValueError("moments", asked, "must be a collection of instants")
+        given = tuple(check_instant(f"moments[{i}]", m) for i, m in enumerate(asked))
+        if any(b < a for a, b in itertools.pairwise(given)):
+            raise InvalidValueError("moments", given, "must be in ascending order")
+        if self._backlogs is None or self._backlogs.moments != given:
+            self._backlogs = Backlogs(self._folder, given)
+        return tuple(self._backlogs.counts())
 
     def snapshot(self) -> str:
         """Return what has been read, and the cursor, as JSON text for :meth:`from_snapshot`.
@@ -139,6 +173,22 @@ class Analytics:
         done and closed statuses, zone), under which alone it can be taken up again.
         """
         return dump(self._folder, self._cursor, self._settings)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone the periods and date bounds are in.
+
+        .. versionadded:: 0.2
+        """
+        return self._tz
+
+    @property
+    def calendar(self) -> BusinessCalendar | None:
+        """The calendar durations are measured in (``None``: wall time).
+
+        .. versionadded:: 0.2
+        """
+        return self._calendar
 
     @property
     def cursor(self) -> FeedCursor | None:
@@ -201,7 +251,8 @@ class Analytics:
             as_of: The instant the backlog and the current status's stay are measured at
                 (default: the latest event read).
             status: The status of :attr:`Metric.TIME_IN_STATUS` (required there, only there).
-            sla: For :attr:`Metric.SLA_BREACHES`: count only this clock's breaches.
+            sla: For :attr:`Metric.SLA_BREACHES` and :attr:`Metric.SLA_BREACH_MINUTES`: only
+                this clock's breaches.
 
         Returns:
             The table.
@@ -215,6 +266,9 @@ class Analytics:
         start, end = self._bound("since", since), self._bound("until", until)
         moment = self._as_of(as_of)
         observe = self._observer(chosen, status, sla, moment)
+        if start is None and end is None and (chosen is not Metric.BACKLOG or as_of is None):
+            clock = None if sla is None else check_enum("sla", sla, SlaMetric)
+            return self._tallied(chosen, grouping, periods, status, clock, observe)
         key = _keyer(grouping, periods)
         groups: dict[Key, list[Observation]] = {}
         for facts in self._selected(start, end):
@@ -265,14 +319,20 @@ class Analytics:
         start, end = self._bound("since", since), self._bound("until", until)
         hit = _outcome(outcome)
         counts: dict[tuple[str, FieldValue | None], list[int]] = {}
-        for facts in self._selected(start, end):
-            seen = hit(facts)
-            if seen is None:
-                continue
-            value = facts.dimension(grouping)
-            tally = counts.setdefault((type(value).__name__, value), [0, 0])
-            tally[0] += seen
-            tally[1] += 1
+        if start is None and end is None:
+            tally = self._tally(("drivers", outcome, grouping), _keyer(grouping, None), _hit(hit))
+            for (_, kind, value), bag in tally.groups.items():
+                if bag.count:
+                    counts[kind, value] = [bag.hits, bag.count]
+        else:
+            for facts in self._selected(start, end):
+                seen = hit(facts)
+                if seen is None:
+                    continue
+                value = facts.dimension(grouping)
+                tallied = counts.setdefault((type(value).__name__, value), [0, 0])
+                tallied[0] += seen
+                tallied[1] += 1
         hits, total = sum(t[0] for t in counts.values()), sum(t[1] for t in counts.values())
         overall_rate = hits / total if total else None
         overall = None if not total else driver(None, hits, total, overall_rate)
@@ -288,6 +348,74 @@ class Analytics:
             [d for d in found if d.count >= least],
             [d for d in found if d.count < least],
         )
+
+    def _tally(
+        self,
+        shape: tuple[object, ...],
+        key: Callable[[Facts], Key],
+        observe: Callable[[Facts], Observation | Live],
+    ) -> Tally:
+        tallies = self._tallies
+        tally = tallies.pop(shape, None)
+        if tally is None:
+            tally = Tally(self._folder, key, observe)
+            if len(tallies) >= _MAX_TALLIES:  # the least recently asked goes
+                del tallies[next(iter(tallies))]
+        else:
+            tally.sync()
+        tallies[shape] = tally
+        return tally
+
+    def _tallied(
+        self,
+        metric: Metric,
+        by: str | None,
+        period: Period | None,
+        status: str | None,
+        clock: SlaMetric | None,
+        observe: Callable[[Facts], Observation],
+    ) -> MetricTable:
+        """Answer from the metric's tally (no date bounds; the backlog at the latest event)."""
+        static = self._static(metric, status, clock)
+        tally = self._tally((metric, by, period, status, clock), _keyer(by, period), static)
+        tickets = self._folder.tickets
+        latest = self._folder.latest
+        if metric is Metric.BACKLOG and latest is not None:
+            measure = self._measure
+            # A live ticket is open now: its age at the latest event.
+            observe = lambda f: measure(f.created_at, latest)  # noqa: E731
+        # Each live ticket measured once, for its group's row and the total's.
+        measured = {ticket_id: observe(tickets[ticket_id]) for ticket_id in tally.total.live}
+
+        def row(group: FieldValue | None, when: date | None, bag: Bag) -> MetricRow:
+            live = [measured[ticket_id] for ticket_id in bag.live]
+            return _bag_row(metric, group, when, bag, live)
+
+        filled = [(key, bag) for key, bag in tally.groups.items() if not bag.empty()]
+        rows = [row(group, when, bag) for (when, _, group), bag in sorted(filled, key=_order)]
+        return MetricTable(metric, by, period, rows, row(None, None, tally.total))
+
+    def _static(
+        self, metric: Metric, status: str | None, clock: SlaMetric | None
+    ) -> Callable[[Facts], Observation | Live]:
+        """Return a ticket's observation, or LIVE when it depends on the instant."""
+        if metric is Metric.BACKLOG:
+            return _open_now
+        if metric is Metric.TIME_IN_STATUS:
+            return lambda f: LIVE if f.status == status else f.in_status.get(str(status))
+        if metric is Metric.SLA_BREACH_MINUTES:
+            measure = self._measure
+
+            def overtime(facts: Facts) -> Observation | Live:
+                if not facts.overtime:
+                    return None
+                for found, (_, since, _) in facts.overtime.items():
+                    if since is not None and (clock is None or found is clock):
+                        return LIVE
+                return facts.overdue(clock, None, measure)
+
+            return overtime
+        return self._observer(metric, status, clock, None)
 
     def _bound(self, field: str, value: object) -> datetime | None:
         if value is None:
@@ -320,8 +448,10 @@ class Analytics:
         if (status is None) == (metric is Metric.TIME_IN_STATUS):
             raise InvalidValueError("status", status, "is required by time_in_status, only there")
         clock = None if sla is None else check_enum("sla", sla, SlaMetric)
-        if clock is not None and metric is not Metric.SLA_BREACHES:
-            raise InvalidValueError("sla", clock, "only sla_breaches counts one clock")
+        if clock is not None and metric not in _ONE_CLOCK:
+            raise InvalidValueError(
+                "sla", clock, "only sla_breaches and sla_breach_minutes count one clock"
+            )
         measure, closed = self._measure, self._closed
         if metric is Metric.VOLUME:
             return _always
@@ -334,6 +464,10 @@ class Analytics:
             return lambda f: f.first_response
         if metric is Metric.TIME_TO_RESOLUTION:
             return lambda f: f.resolution
+        if metric is Metric.TIME_TO_FINAL_RESOLUTION:
+            return lambda f: f.final_resolution
+        if metric is Metric.SLA_BREACH_MINUTES:
+            return lambda f: f.overdue(clock, as_of, measure) if f.overtime else None
         if metric is Metric.TIME_IN_STATUS:
             return _time_in(str(status), measure, as_of)
         if metric is Metric.SLA_BREACHES:
@@ -383,6 +517,48 @@ def _keyer(by: str | None, period: Period | None) -> Callable[[Facts], Key]:
     return key
 
 
+def _open_now(facts: Facts) -> Observation | Live:
+    spans = facts.open_spans
+    return LIVE if spans and spans[-1][1] is None else None
+
+
+def _hit(hit: Callable[[Facts], int | None]) -> Callable[[Facts], Observation | Live]:
+    def observe(facts: Facts) -> Observation | Live:
+        seen = hit(facts)
+        return None if seen is None else seen == 1
+
+    return observe
+
+
+def _bag_row(
+    metric: Metric,
+    group: FieldValue | None,
+    when: date | None,
+    bag: Bag,
+    live: list[Observation],
+) -> MetricRow:
+    """Return the row of a tallied group: what :func:`_row` gives for the same tickets."""
+    if metric is Metric.VOLUME:
+        return MetricRow(group, when, bag.count)
+    if metric in _DURATIONS:
+        measured = sorted(s for s in live if isinstance(s, timedelta))
+        spans = merged(bag.spans, measured)
+        if not spans:
+            return MetricRow(group, when, 0)
+        return MetricRow(
+            group,
+            when,
+            len(spans),
+            median=percentile(spans, MEDIAN),
+            p90=percentile(spans, P90),
+            total=sum(measured, bag.total),
+        )
+    count = bag.count
+    if metric is Metric.CSAT:
+        return MetricRow(group, when, count, value=bag.score / count if count else None)
+    return MetricRow(group, when, count, hits=bag.hits, value=bag.hits / count if count else None)
+
+
 def _always(_: Facts) -> Observation:
     return True
 
@@ -415,9 +591,7 @@ def _outcome(outcome: Outcome) -> Callable[[Facts], int | None]:
     return lambda f: None if f.csat is None else int(f.csat <= _LOW_CSAT)
 
 
-def _order(
-    item: tuple[Key, list[Observation]],
-) -> tuple[date, bool, str, float, str]:
+def _order(item: tuple[Key, object]) -> tuple[date, bool, str, float, str]:
     (when, kind, value), _ = item
     # Values of one type compare among themselves: numbers by value, text by text.
     number = float(value) if isinstance(value, int | float) else 0.0
@@ -456,9 +630,30 @@ _DURATIONS: Final = frozenset(
         Metric.BACKLOG,
         Metric.TIME_TO_FIRST_RESPONSE,
         Metric.TIME_TO_RESOLUTION,
+        Metric.TIME_TO_FINAL_RESOLUTION,
         Metric.TIME_IN_STATUS,
+        Metric.SLA_BREACH_MINUTES,
     }
 )
+_MAX_TALLIES: Final = 64
+"""The query shapes whose tallies are kept (the report asks about 30)."""
+_ONE_CLOCK: Final = frozenset({Metric.SLA_BREACHES, Metric.SLA_BREACH_MINUTES})
+
+
+def _pauses(value: object) -> dict[SlaMetric, frozenset[str]]:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("pauses", value, "must map SLA metrics to status names")
+    found: dict[SlaMetric, frozenset[str]] = {}
+    for metric, statuses in value.items():
+        clock = check_enum("pauses", metric, SlaMetric)
+        if isinstance(statuses, str | bytes) or not isinstance(statuses, Iterable):
+            raise InvalidValueError(
+                f"pauses[{clock.value!r}]", statuses, "must be a collection of status names"
+            )
+        found[clock] = frozenset(
+            check_name(f"pauses[{clock.value!r}]", status) for status in statuses
+        )
+    return found
 
 
 def _dimension(by: object) -> str | None:

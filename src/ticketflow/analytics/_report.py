@@ -44,6 +44,10 @@ _WEEK: Final = timedelta(days=7)
 _DEFAULT_STATUSES: Final = tuple(s.value for s in TicketStatus if s.value not in STOPPED_STATUSES)
 
 
+def _minutes(value: timedelta | None) -> float | None:
+    return None if value is None else round(value / timedelta(minutes=1), 1)
+
+
 def _hours(value: timedelta | None) -> float | None:
     return None if value is None else round(value / _HOUR, 2)
 
@@ -351,6 +355,7 @@ def _headline(analytics: Analytics, since: date | None) -> ReportTable:
 
     volume, backlog = metric(Metric.VOLUME), metric(Metric.BACKLOG)
     response, resolution = metric(Metric.TIME_TO_FIRST_RESPONSE), metric(Metric.TIME_TO_RESOLUTION)
+    final, overtime = metric(Metric.TIME_TO_FINAL_RESOLUTION), metric(Metric.SLA_BREACH_MINUTES)
     breaches, attainment = metric(Metric.SLA_BREACHES), metric(Metric.SLA_ATTAINMENT)
     reopens, fcr = metric(Metric.REOPEN_RATE), metric(Metric.FIRST_CONTACT_RESOLUTION)
     csat, answered = metric(Metric.CSAT), metric(Metric.CSAT_RESPONSE_RATE)
@@ -363,9 +368,13 @@ def _headline(analytics: Analytics, since: date | None) -> ReportTable:
         ("time to first response, p90", _hours(response.p90), "hours", response.count),
         ("time to resolution, median", _hours(resolution.median), "hours", resolution.count),
         ("time to resolution, p90", _hours(resolution.p90), "hours", resolution.count),
+        ("time to final resolution, median", _hours(final.median), "hours", final.count),
+        ("time to final resolution, p90", _hours(final.p90), "hours", final.count),
         ("SLA attainment", _rate(attainment), "rate", attainment.count),
         ("SLA breaches", float(breaches.hits or 0), "tickets", breaches.count),
         ("SLA breach rate", _rate(breaches), "rate", breaches.count),
+        ("SLA breach minutes, median", _minutes(overtime.median), "minutes", overtime.count),
+        ("SLA breach minutes, total", _minutes(overtime.total), "minutes", overtime.count),
         ("reopen rate", _rate(reopens), "rate", reopens.count),
         ("first-contact resolution", _rate(fcr), "rate", fcr.count),
         ("CSAT, average", csat.value, "score 1-5", csat.count),
@@ -418,7 +427,7 @@ def _weeks(analytics: Analytics, since: date | None) -> list[date]:
     if not starts or analytics.as_of is None:
         return []
     first = Period.WEEK.start(since) if since is not None else starts[0]
-    last = Period.WEEK.start(analytics.as_of.astimezone(analytics._tz).date())  # noqa: SLF001
+    last = Period.WEEK.start(analytics.as_of.astimezone(analytics.tz).date())
     weeks, week = [], first
     while week <= last:
         weeks.append(week)
@@ -429,15 +438,19 @@ def _weeks(analytics: Analytics, since: date | None) -> list[date]:
 def _backlog_by_week(
     analytics: Analytics, since: date | None, say: Callable[[str], object]
 ) -> ReportTable:
-    rows: list[tuple[Cell, ...]] = []
     latest = analytics.as_of
     weeks = _weeks(analytics, since)
-    for index, week in enumerate(weeks, 1):
-        if index % 10 == 1:
-            say(f"backlog, week {index} of {len(weeks)}")
-        end = datetime.combine(week + _WEEK, time(), tzinfo=analytics._tz)  # noqa: SLF001
-        moment = end if latest is None or end < latest else latest
-        rows.append((week.isoformat(), analytics.metric(Metric.BACKLOG, as_of=moment).total.count))
+    say(f"backlog over {len(weeks)} weeks")
+    ends = [datetime.combine(week + _WEEK, time(), tzinfo=analytics.tz) for week in weeks]
+    # The weeks that have ended, in one series (kept up to date between reports); the week
+    # under way at the latest event.
+    done = [end for end in ends if latest is None or end < latest]
+    counts = list(analytics.backlog_at(done))
+    if len(done) < len(ends):
+        counts.append(analytics.metric(Metric.BACKLOG).total.count)
+    rows: list[tuple[Cell, ...]] = [
+        (week.isoformat(), count) for week, count in zip(weeks, counts, strict=True)
+    ]
     title = "Backlog at the end of each week (open tickets)"
     return ReportTable("backlog_by_week", title, ("week", "open"), rows)
 

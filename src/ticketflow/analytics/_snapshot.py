@@ -23,16 +23,20 @@ from .._values import check_enum, check_int, check_name, check_optional_name
 from ..exceptions import InvalidValueError
 from ..sla._calendar import BusinessCalendar
 from ..storage._feed import FeedCursor
-from ._facts import Facts, Folder
+from ._facts import Facts, Folder, Overtime
 
 __all__ = ["FORMAT", "dump", "fingerprint", "load"]
 
-FORMAT: Final = "ticketflow.analytics/1"
+FORMAT: Final = "ticketflow.analytics/2"  # 2: final resolution and SLA overtime
 _MAX_US: Final = timedelta.max // timedelta(microseconds=1)
 
 
 def fingerprint(
-    calendar: BusinessCalendar | None, done: frozenset[str], closed: frozenset[str], tz: tzinfo
+    calendar: BusinessCalendar | None,
+    done: frozenset[str],
+    closed: frozenset[str],
+    tz: tzinfo,
+    pauses: Mapping[SlaMetric, frozenset[str]],
 ) -> str:
     """Return a stable digest of the settings the facts were measured under."""
     if calendar is None:
@@ -48,7 +52,8 @@ def fingerprint(
                 sorted(spec.openings),
             )
         )
-    text = json.dumps([measured, sorted(done), sorted(closed), str(tz)])
+    paused = sorted((metric.value, sorted(statuses)) for metric, statuses in pauses.items())
+    text = json.dumps([measured, sorted(done), sorted(closed), str(tz), paused])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -80,6 +85,12 @@ def _facts(facts: Facts) -> list[object]:
             [start.isoformat(), None if end is None else end.isoformat()]
             for start, end in facts.open_spans
         ],
+        _us(facts.final_resolution),
+        None if facts.answered_at is None else facts.answered_at.isoformat(),
+        {
+            metric.value: [_us(spent), None if since is None else since.isoformat(), met]
+            for metric, (spent, since, met) in facts.overtime.items()
+        },
     ]
 
 
@@ -161,7 +172,10 @@ def _ticket(where: str, value: object) -> Facts:
         csat,
         in_status,
         open_spans,
-    ) = _list(where, value, 19)
+        final_resolution,
+        answered_at,
+        overtime,
+    ) = _list(where, value, 22)
     facts = Facts.__new__(Facts)
     facts.created_at = _instant(f"{where}[0]", created)
     if not isinstance(day, str):
@@ -202,7 +216,25 @@ def _ticket(where: str, value: object) -> Facts:
         begun = _instant(f"{where}[18][{index}][0]", start)
         ended = None if end is None else _instant(f"{where}[18][{index}][1]", end)
         facts.open_spans.append((begun, ended))
+    facts.final_resolution = _span(f"{where}[19]", final_resolution)
+    facts.answered_at = None if answered_at is None else _instant(f"{where}[20]", answered_at)
+    facts.overtime = _overtime(f"{where}[21]", overtime)
     return facts
+
+
+def _overtime(where: str, value: object) -> dict[SlaMetric, Overtime]:
+    found: dict[SlaMetric, Overtime] = {}
+    for name, item in _mapping(where, value).items():
+        clock = check_enum(f"snapshot.{where}", name, SlaMetric)
+        spent, since, met = _list(f"{where}.{clock.value}", item, 3)
+        measured = _span(f"{where}.{clock.value}[0]", spent)
+        if measured is None:
+            raise _fail(f"{where}.{clock.value}[0]", spent, "must be a number of microseconds")
+        if type(met) is not bool:
+            raise _fail(f"{where}.{clock.value}[2]", met, "must be true or false")
+        running = None if since is None else _instant(f"{where}.{clock.value}[1]", since)
+        found[clock] = (measured, running, met)
+    return found
 
 
 def _fields(where: str, value: object) -> dict[str, FieldValue]:

@@ -34,14 +34,33 @@ class Metric(enum.StrEnum):
     TIME_TO_FIRST_RESPONSE = "time_to_first_response"
     """Creation to the first public reply by an agent or supervisor, over answered tickets."""
     TIME_TO_RESOLUTION = "time_to_resolution"
-    """Creation to the first move into a done status, over resolved tickets (pauses included:
-    :attr:`TIME_IN_STATUS` attributes them)."""
+    """Creation to the *first* move into a done status, over tickets ever resolved (pauses
+    included: :attr:`TIME_IN_STATUS` attributes them). A reopen does not change it: it is how
+    long the customer waited for the first answer that claimed to be the resolution, and it
+    is known as soon as the ticket is first resolved, so the figures of past weeks do not
+    move later. What reopens cost shows in :attr:`TIME_TO_FINAL_RESOLUTION` and
+    :attr:`REOPEN_RATE`.
+
+    .. versionchanged:: 0.2 documented as the first resolution."""
+    TIME_TO_FINAL_RESOLUTION = "time_to_final_resolution"
+    """Creation to the *last* move into a done status, over the tickets done now (a reopened
+    ticket that is open again is not measured until it is resolved again). Equal to
+    :attr:`TIME_TO_RESOLUTION` for a ticket never reopened.
+
+    .. versionadded:: 0.2"""
     TIME_IN_STATUS = "time_in_status"
     """Time spent in one status (``status=``), over the tickets that stood in it; the stay in
     the current status counts up to ``as_of``."""
     SLA_BREACHES = "sla_breaches"
     """Tickets with an ``sla_breached`` event (of any clock, or of ``sla=``): ``hits`` of
     ``count`` tickets, ``value`` the breach rate."""
+    SLA_BREACH_MINUTES = "sla_breach_minutes"
+    """How long the breached SLA clocks ran past their deadlines (of every clock, summed, or
+    of ``sla=``), over the tickets with a breach of it: business time with a calendar, paused
+    time left out, up to ``as_of`` for a clock still running (``median``, ``p90``,
+    ``total`` as durations; the report shows minutes).
+
+    .. versionadded:: 0.2"""
     SLA_ATTAINMENT = "sla_attainment"
     """Resolved tickets without a resolution breach (``hits``) over resolved tickets."""
     REOPEN_RATE = "reopen_rate"

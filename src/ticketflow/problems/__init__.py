@@ -25,6 +25,7 @@ if typing.TYPE_CHECKING:
     from ._detector import DetectorPolicy as DetectorPolicy
     from ._detector import Dismissal as Dismissal
     from ._detector import DismissalLog as DismissalLog
+    from ._detector import GroupKind as GroupKind
     from ._detector import InMemoryDismissals as InMemoryDismissals
     from ._detector import ProblemSuggestion as ProblemSuggestion
     from ._detector import RecurrenceDetector as RecurrenceDetector
@@ -44,6 +45,7 @@ __all__ = [
     "DetectorPolicy",
     "Dismissal",
     "DismissalLog",
+    "GroupKind",
     "InMemoryDismissals",
     "IncidentOutcome",
     "IncidentResult",
@@ -64,6 +66,7 @@ _LAZY: dict[str, str] = {
     "DetectorPolicy": "._detector",
     "Dismissal": "._detector",
     "DismissalLog": "._detector",
+    "GroupKind": "._detector",
     "InMemoryDismissals": "._detector",
     "IncidentOutcome": "._service",
     "IncidentResult": "._service",

@@ -1,9 +1,23 @@
 """Recurring-cause detection: groups of recent incidents that arrive faster than they used to.
 
-The detector reads the incidents in the store, groups them by ``(category, field=value)`` for
-each structured field of its :class:`DetectorPolicy`, and compares each group's count in the
-*window* (the last 14 days, say) with the same group's count over the *baseline* period just
-before it. A group is suggested as a problem when all of these hold:
+The detector reads the incidents in the store and groups them in three kinds of group
+(:class:`GroupKind`), as its :class:`DetectorPolicy` asks:
+
+- by **category** alone (``delivery/lost``);
+- by **field**: a category and one value of a structured field the policy names
+  (``delivery/lost`` with ``carrier='north'``), for each such field;
+- by **text**: incidents whose texts are near duplicates, whatever their category, when the
+  policy has a :class:`~ticketflow.intake.SimilaritySpec`. The detector makes the very
+  signatures and band keys intake makes (:meth:`SimilaritySpec.keys
+  <ticketflow.intake.SimilaritySpec.keys>` of the subject and description), so that two
+  incidents intake would take as near-duplicate candidates (sharing a band key) are in one
+  group; a group is every recent incident linked to another through shared band keys (a
+  connected component), and its baseline count is the earlier incidents sharing a band key
+  with it. It is named by its most shared band key (the least, among equals).
+
+It compares each group's count in the *window* (the last 14 days, say) with the same group's
+count over the *baseline* period just before it. A group is suggested as a problem when all of
+these hold:
 
 - it has at least ``min_count`` incidents in the window;
 - its count is at least ``min_ratio`` times the count the baseline rate expects in the window
@@ -14,8 +28,13 @@ before it. A group is suggested as a problem when all of these hold:
 - no open problem covers it: at most half of its window incidents are linked to open problems;
 - it was not dismissed, or it has grown by ``regrowth`` incidents since it was dismissed.
 
-Groups of two fields that hold the very same incidents are judged once, under the field the
-policy names first (dismissing it dismisses them under the other field too).
+Groups that hold the very same incidents (two fields, or a field and the category alone, when
+every lost parcel came through one carrier) are judged once, under the most specific: a field
+group first (the field the policy names first), then the category alone, then text; dismissing
+it dismisses the same incidents under the other groups too. A broader group that a narrower
+passing one explains is not suggested either: the category alone when a field group of that
+category passes, a text group when most of its incidents are in one passing category or field
+group (whether that group is suggested, covered by a problem or dismissed).
 
 A person accepts a suggestion (:meth:`RecurrenceDetector.accept` opens the problem through
 :meth:`Problems.open <ticketflow.problems.Problems.open>` and links the incidents) or dismisses
@@ -26,7 +45,9 @@ keeps them for the process's life).
 
 from __future__ import annotations
 
+import enum
 import math
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, runtime_checkable
@@ -36,8 +57,17 @@ import attrs
 from .._actors import Actor, check_actor
 from .._fields import FieldValue, check_field_value
 from .._ticket import Ticket, TicketKind
-from .._values import check_instant, check_int, check_items, check_name, check_text, validator
+from .._values import (
+    check_enum,
+    check_instant,
+    check_int,
+    check_items,
+    check_name,
+    check_text,
+    validator,
+)
 from ..exceptions import InvalidValueError, TicketNotFoundError
+from ..intake._similarity import SimilaritySpec
 from ..storage import TicketQuery
 from ._service import MAX_INCIDENTS_AT_ONCE, Problems
 
@@ -48,6 +78,7 @@ __all__ = [
     "DetectorPolicy",
     "Dismissal",
     "DismissalLog",
+    "GroupKind",
     "InMemoryDismissals",
     "ProblemSuggestion",
     "RecurrenceDetector",
@@ -62,6 +93,21 @@ _PSEUDO_COUNT: Final = 0.5
 _LINE: Final = 2000
 _PAGE: Final = 1000
 _LISTED: Final = 100
+_SUBJECT: Final = 200
+
+
+class GroupKind(enum.StrEnum):
+    """What the incidents of a suggested group share.
+
+    .. versionadded:: 0.2
+    """
+
+    CATEGORY = "category"
+    """Their category (the suggestion's ``field`` and ``value`` are ``None``)."""
+    FIELD = "field"
+    """Their category and one value of a structured field (``field`` and ``value``)."""
+    TEXT = "text"
+    """Near-duplicate texts: ``value`` is their most shared band key; no category or field."""
 
 
 # -- the policy ------------------------------------------------------------------------------
@@ -69,8 +115,6 @@ _LISTED: Final = 100
 
 def _fields(value: tuple[str, ...]) -> tuple[str, ...]:
     given = check_items("fields", value, maximum=_MAX_FIELDS, what="field names")
-    if not given:
-        raise InvalidValueError("fields", given, "name at least one structured field")
     names = tuple(check_name(f"fields[{i}]", name, max_length=64) for i, name in enumerate(given))
     if len(set(names)) != len(names):
         raise InvalidValueError("fields", names, "names a field twice")
@@ -107,6 +151,18 @@ def _min_ratio(value: float) -> float:
     return float(value)
 
 
+def _categories(value: bool) -> bool:
+    if type(value) is not bool:
+        raise InvalidValueError("categories", value, "must be True or False")
+    return value
+
+
+def _similarity(value: SimilaritySpec | None) -> SimilaritySpec | None:
+    if value is not None and type(value) is not SimilaritySpec:
+        raise InvalidValueError("similarity", value, "must be a SimilaritySpec or None")
+    return value
+
+
 def _significance(value: float) -> float:
     if type(value) is not float or not 0.0 < value <= 0.5:  # noqa: PLR2004
         raise InvalidValueError("significance", value, "must be a float above 0 and at most 0.5")
@@ -119,7 +175,12 @@ class DetectorPolicy:
 
     Args:
         fields: The structured fields to group by, with the category (``carrier``, ``site``,
-            ...; 1 to 16 names).
+            ...; up to 16 names).
+        categories: Group by the category alone, too.
+        similarity: Group near-duplicate texts, by this spec's band keys (intake's
+            :class:`~ticketflow.intake.SimilaritySpec`; pass the one the intake uses);
+            ``None``: no text groups. It costs a signature per incident of the window and
+            baseline at each run (about 0.1 ms each).
         window: The recent period counted (1 hour to 3660 days).
         baseline: The period just before the window whose rate the window is compared with
             (at least the window, at most 3660 days).
@@ -132,13 +193,16 @@ class DetectorPolicy:
             dismissed, to be suggested again.
 
     Raises:
-        InvalidValueError: An argument is not of its kind or out of range, or the baseline is
-            shorter than the window.
+        InvalidValueError: An argument is not of its kind or out of range, the baseline is
+            shorter than the window, or there is nothing to group by (no field, no category
+            groups and no similarity).
 
     .. versionadded:: 0.2
     """
 
     fields: tuple[str, ...] = attrs.field(default=("carrier",), converter=_fields)
+    categories: bool = attrs.field(default=True, converter=_categories)
+    similarity: SimilaritySpec | None = attrs.field(default=None, converter=_similarity)
     window: timedelta = attrs.field(default=timedelta(days=14), converter=_window)
     baseline: timedelta = attrs.field(default=timedelta(days=90), converter=_baseline)
     min_count: int = attrs.field(default=5, converter=_min_count)
@@ -149,6 +213,10 @@ class DetectorPolicy:
     def __attrs_post_init__(self) -> None:
         if self.baseline < self.window:
             raise InvalidValueError("baseline", self.baseline, "must be at least the window")
+        if not self.fields and not self.categories and self.similarity is None:
+            raise InvalidValueError(
+                "fields", self.fields, "name a field, or group by categories or similarity"
+            )
 
 
 # -- a suggestion ----------------------------------------------------------------------------
@@ -173,16 +241,49 @@ def _poisson_tail(count: int, expected: float) -> float:
         i += 1
 
 
-def _category(value: str) -> str:
-    return check_name("category", value)
+def _category(value: str | None) -> str | None:
+    return None if value is None else check_name("category", value)
 
 
-def _field(value: str) -> str:
-    return check_name("field", value, max_length=64)
+def _field(value: str | None) -> str | None:
+    return None if value is None else check_name("field", value, max_length=64)
 
 
-def _value(value: FieldValue) -> FieldValue:
-    return check_field_value("value", value)
+def _value(value: FieldValue | None) -> FieldValue | None:
+    return None if value is None else check_field_value("value", value)
+
+
+def _kind(value: GroupKind | str) -> GroupKind:
+    return check_enum("kind", value, GroupKind)
+
+
+def _inferred_kind(group: ProblemSuggestion | Dismissal) -> GroupKind:
+    if group.field is not None:
+        return GroupKind.FIELD
+    return GroupKind.CATEGORY if group.value is None else GroupKind.TEXT
+
+
+def _check_shape(group: ProblemSuggestion | Dismissal) -> None:
+    """Check that a group's category, field and value are those its kind has."""
+    kind = group.kind
+    if kind is GroupKind.TEXT:
+        if group.category is not None or group.field is not None:
+            raise InvalidValueError(
+                "category" if group.category is not None else "field",
+                group.category if group.category is not None else group.field,
+                "a text group has no category or field",
+            )
+        if not isinstance(group.value, str):
+            raise InvalidValueError("value", group.value, "a text group's value is a band key")
+        return
+    if group.category is None:
+        raise InvalidValueError("category", None, f"a {kind.value} group has a category")
+    if (group.field is None) != (kind is GroupKind.CATEGORY) or (
+        (group.value is None) != (kind is GroupKind.CATEGORY)
+    ):
+        wrong = "field" if (group.field is None) != (kind is GroupKind.CATEGORY) else "value"
+        need = "none" if kind is GroupKind.CATEGORY else "one"
+        raise InvalidValueError(wrong, getattr(group, wrong), f"a {kind.value} group has {need}")
 
 
 def _incidents(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -216,9 +317,11 @@ class ProblemSuggestion:
     """A group of recent incidents that recurs more than it used to, with its evidence.
 
     Attributes:
-        category: The incidents' category.
-        field: The structured field they share a value of.
-        value: That value.
+        category: The incidents' category (``None`` for a text group).
+        field: The structured field they share a value of (``None`` unless a field group).
+        value: That value; for a text group, the band key most of them share (``None`` for a
+            category group).
+        kind: What the incidents share (inferred from ``field`` and ``value`` when not given).
         incidents: The group's incidents in the window, oldest first.
         baseline_count: The group's incidents in the baseline period.
         baseline_start: When the baseline period starts (an incident created then is not in
@@ -227,21 +330,26 @@ class ProblemSuggestion:
         as_of: When the window ends (an incident created then is in it).
 
     Raises:
-        InvalidValueError: An attribute is not of its kind, or the periods are not in order.
+        InvalidValueError: An attribute is not of its kind, the category, field and value
+            are not those of the kind, or the periods are not in order.
 
     .. versionadded:: 0.2
     """
 
-    category: str = attrs.field(converter=_category)
-    field: str = attrs.field(converter=_field)
-    value: FieldValue = attrs.field(converter=_value)
+    category: str | None = attrs.field(converter=_category)
+    field: str | None = attrs.field(converter=_field)
+    value: FieldValue | None = attrs.field(converter=_value)
     incidents: tuple[str, ...] = attrs.field(converter=_incidents)
     baseline_count: int = attrs.field(converter=_baseline_count)
     baseline_start: datetime = attrs.field(converter=_baseline_start)
     window_start: datetime = attrs.field(converter=_window_start)
     as_of: datetime = attrs.field(converter=_as_of)
+    kind: GroupKind = attrs.field(
+        default=attrs.Factory(_inferred_kind, takes_self=True), converter=_kind
+    )
 
     def __attrs_post_init__(self) -> None:
+        _check_shape(self)
         if not self.baseline_start < self.window_start < self.as_of:
             raise InvalidValueError(
                 "window_start", self.window_start, "must fall after baseline_start, before as_of"
@@ -269,13 +377,21 @@ class ProblemSuggestion:
         """The Poisson probability of a count at least this high at the baseline rate."""
         return _poisson_tail(self.count, self.expected)
 
+    def shared(self) -> str:
+        """Say what the group's incidents share: ``delivery/lost incidents with carrier='x'``."""
+        if self.kind is GroupKind.TEXT:
+            return f"near-duplicate incidents (band key {self.value})"
+        if self.kind is GroupKind.CATEGORY:
+            return f"{self.category} incidents"
+        return f"{self.category} incidents with {self.field}={self.value!r}"
+
     def describe(self) -> str:
         """Say, for people, what the evidence is (two lines: the first 100 incidents listed)."""
         days = (self.as_of - self.window_start).total_seconds() / 86_400
         shown = self.incidents[:_LISTED]
         more = f" and {self.count - _LISTED} more" if self.count > _LISTED else ""
         return (
-            f"{self.count} {self.category} incidents with {self.field}={self.value!r}"
+            f"{self.count} {self.shared()}"
             f" in the {days:g} days to {self.as_of.isoformat()},"
             f" {self.ratio:.1f} times the {self.expected:.2f} expected from"
             f" {self.baseline_count} since {self.baseline_start.isoformat()}"
@@ -299,40 +415,52 @@ class Dismissal:
     """A person's decision that a group is not a problem (until it grows).
 
     Attributes:
-        category: The group's category.
-        field: The group's structured field.
-        value: The group's value of it.
+        category: The group's category (``None`` for a text group).
+        field: The group's structured field (``None`` unless a field group).
+        value: The group's value of it, or a text group's band key (``None`` for a category
+            group).
         count: The group's count in the window when it was dismissed.
         at: When it was dismissed.
         actor: Who dismissed it (an actor's id).
         reason: Why, for people (one line; may be empty).
+        kind: What the group's incidents share (inferred from ``field`` and ``value``).
 
     Raises:
-        InvalidValueError: An attribute is not of its kind.
+        InvalidValueError: An attribute is not of its kind, or the category, field and value
+            are not those of the kind.
 
     .. versionadded:: 0.2
     """
 
-    category: str = attrs.field(converter=_category)
-    field: str = attrs.field(converter=_field)
-    value: FieldValue = attrs.field(converter=_value)
+    category: str | None = attrs.field(converter=_category)
+    field: str | None = attrs.field(converter=_field)
+    value: FieldValue | None = attrs.field(converter=_value)
     count: int = attrs.field(converter=_count)
     at: datetime = attrs.field(converter=_at)
     actor: str = attrs.field(validator=validator(check_name, "actor"))
     reason: str = attrs.field(
         default="", validator=validator(check_text, "reason", single_line=True, max_length=_LINE)
     )
+    kind: GroupKind = attrs.field(
+        default=attrs.Factory(_inferred_kind, takes_self=True), converter=_kind
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_shape(self)
 
 
-def _group(suggestion: ProblemSuggestion) -> tuple[str, str, FieldValue]:
+def _group(
+    suggestion: ProblemSuggestion,
+) -> tuple[str | None, str | None, FieldValue | None]:
     return (suggestion.category, suggestion.field, suggestion.value)
 
 
-_Key: TypeAlias = tuple[str, str, str, FieldValue]
+_Key: TypeAlias = tuple[str | None, str | None, str, FieldValue | None]
 
 
-def _key(category: str, field: str, value: FieldValue) -> _Key:
-    # 1 == True == 1.0 in Python: the value's type is part of the group.
+def _key(category: str | None, field: str | None, value: FieldValue | None) -> _Key:
+    # 1 == True == 1.0 in Python: the value's type is part of the group. The three kinds never
+    # meet: a field group has a field, a category group no value, a text group no category.
     return (category, field, type(value).__name__, value)
 
 
@@ -346,8 +474,14 @@ class DismissalLog(Protocol):
     def record(self, dismissal: Dismissal) -> None:
         """Keep ``dismissal``; it replaces an earlier one of the same group."""
 
-    def last(self, category: str, field: str, value: FieldValue) -> Dismissal | None:
-        """Return the group's last dismissal, or ``None`` if it was never dismissed."""
+    def last(
+        self, category: str | None, field: str | None, value: FieldValue | None
+    ) -> Dismissal | None:
+        """Return the group's last dismissal, or ``None`` if it was never dismissed.
+
+        A category group has no ``field`` and ``value``; a text group no ``category`` and
+        ``field`` (see :class:`Dismissal`).
+        """
 
 
 class InMemoryDismissals:
@@ -384,7 +518,9 @@ class InMemoryDismissals:
             raise InvalidValueError("dismissal", dismissal, "must be a Dismissal")
         self._kept[_key(dismissal.category, dismissal.field, dismissal.value)] = dismissal
 
-    def last(self, category: str, field: str, value: FieldValue) -> Dismissal | None:
+    def last(
+        self, category: str | None, field: str | None, value: FieldValue | None
+    ) -> Dismissal | None:
         """Return the group's last dismissal, or ``None`` if it was never dismissed."""
         return self._kept.get(_key(category, field, value))
 
@@ -430,6 +566,10 @@ class RecurrenceDetector:
         self.problems = problems
         self.policy = policy
         self.dismissals = dismissals
+        # Band keys of the last run's incidents, by id, with the text they were made of: a
+        # detector run weekly computes those of the new incidents only.
+        self._band_keys: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        self._band_spec: SimilaritySpec | None = None
 
     def __repr__(self) -> str:
         return f"RecurrenceDetector({self.problems!r}, policy={self.policy!r})"
@@ -438,7 +578,7 @@ class RecurrenceDetector:
         """Return the groups suggested as problems, the least likely under their baseline first.
 
         Reads every ticket in the store once (a page at a time); incidents without a category
-        or without the field are in no group of it.
+        are in no category or field group, those without a field in no group of it.
 
         Args:
             as_of: When the window ends (the desk's clock by default).
@@ -474,19 +614,30 @@ class RecurrenceDetector:
             )
             if suggestion.ratio >= policy.min_ratio and suggestion.p_value <= policy.significance:
                 suggestions.append(suggestion)
+        # The most specific group first among equals: fields in the policy's order, then the
+        # category alone, then text.
         order = {field: index for index, field in enumerate(policy.fields)}
+        rank = {GroupKind.FIELD: 0, GroupKind.CATEGORY: 1, GroupKind.TEXT: 2}
         suggestions.sort(
-            key=lambda s: (s.p_value, -s.ratio, order[s.field], s.category, str(s.value))
+            key=lambda s: (
+                s.p_value,
+                -s.ratio,
+                rank[s.kind],
+                order.get(s.field or "", 0),
+                s.category or "",
+                str(s.value),
+            )
         )
-        # Two fields can make one group (every lost parcel of one carrier at one site): the
-        # incidents are judged once, under the field the policy names first, so that
-        # dismissing that group dismisses the same incidents under the other field too.
+        # Two groups can hold the same incidents (every lost parcel of one carrier at one
+        # site): they are judged once, under the first, so that dismissing that group
+        # dismisses the same incidents under the other too.
         seen: set[frozenset[str]] = set()
         open_problems: dict[str, bool] = {}
         kept = []
+        explained = _explained(suggestions)
         for suggestion in suggestions:
             incidents = frozenset(suggestion.incidents)
-            if incidents in seen:
+            if incidents in seen or _key(*_group(suggestion)) in explained:
                 continue
             seen.add(incidents)
             tickets = recent[_key(*_group(suggestion))]
@@ -515,8 +666,7 @@ class RecurrenceDetector:
             raise InvalidValueError("suggestion", suggestion, "must be a ProblemSuggestion")
         check_actor(actor)
         if subject is None:
-            value = " ".join(str(suggestion.value).split())[:200]  # one line, whatever it holds
-            subject = f"Recurring {suggestion.category}: {suggestion.field}={value}"
+            subject = self._subject(suggestion)
         first, rest = (
             suggestion.incidents[:MAX_INCIDENTS_AT_ONCE],
             suggestion.incidents[MAX_INCIDENTS_AT_ONCE:],
@@ -549,6 +699,7 @@ class RecurrenceDetector:
             category=suggestion.category,
             field=suggestion.field,
             value=suggestion.value,
+            kind=suggestion.kind,
             count=min(suggestion.count, _MAX_INCIDENTS),
             at=check_instant("clock.now()", desk.clock.now()),
             actor=actor.id,
@@ -559,31 +710,64 @@ class RecurrenceDetector:
 
     # -- the parts -----------------------------------------------------------------------------
 
+    def _subject(self, suggestion: ProblemSuggestion) -> str:
+        if suggestion.kind is GroupKind.TEXT:
+            first = self.problems.desk.get(suggestion.incidents[0]).subject
+            return f"Recurring: {first}"[:_SUBJECT]
+        if suggestion.kind is GroupKind.CATEGORY:
+            return f"Recurring {suggestion.category}"
+        value = " ".join(str(suggestion.value).split())[:200]  # one line, whatever it holds
+        return f"Recurring {suggestion.category}: {suggestion.field}={value}"
+
     def _count(
         self, baseline_start: datetime, window_start: datetime, end: datetime
     ) -> tuple[dict[_Key, list[Ticket]], dict[_Key, int]]:
         # Each group's incidents in the window (oldest first), and its count in the baseline.
         recent: dict[_Key, list[Ticket]] = {}
         before: dict[_Key, int] = {}
+        texts: list[Ticket] = []
+        policy = self.policy
         for ticket in self._tickets():
             if (
                 ticket.kind is not TicketKind.INCIDENT
-                or ticket.category is None
                 or not baseline_start < ticket.created_at <= end
             ):
                 continue
+            if policy.similarity is not None:
+                texts.append(ticket)
+            if ticket.category is None:
+                continue
             in_window = ticket.created_at > window_start
-            for field in self.policy.fields:
-                if field not in ticket.fields:
-                    continue
-                key = _key(ticket.category, field, ticket.fields[field])
+            keys = [
+                _key(ticket.category, field, ticket.fields[field])
+                for field in policy.fields
+                if field in ticket.fields
+            ]
+            if policy.categories:
+                keys.append(_key(ticket.category, None, None))
+            for key in keys:
                 if in_window:
                     recent.setdefault(key, []).append(ticket)
                 else:
                     before[key] = before.get(key, 0) + 1
+        if policy.similarity is not None:
+            band_keys = self._texts(policy.similarity, texts)
+            _text_groups(band_keys, texts, window_start, recent, before)
         for tickets in recent.values():
             tickets.sort(key=lambda t: (t.created_at, t.number))
         return recent, before
+
+    def _texts(self, spec: SimilaritySpec, tickets: list[Ticket]) -> dict[str, tuple[str, ...]]:
+        known = self._band_keys if spec == self._band_spec else {}
+        made = {}
+        for ticket in tickets:
+            kept = known.get(ticket.id)
+            if kept is None or kept[0] != ticket.subject or kept[1] != ticket.description:
+                keys = spec.keys(ticket.subject, ticket.description).band_keys
+                kept = (ticket.subject, ticket.description, keys)
+            made[ticket.id] = kept
+        self._band_keys, self._band_spec = made, spec
+        return {ticket_id: kept[2] for ticket_id, kept in made.items()}
 
     def _tickets(self) -> Iterator[Ticket]:
         store = self.problems.desk.store
@@ -619,3 +803,79 @@ class RecurrenceDetector:
     def _dismissed(self, suggestion: ProblemSuggestion) -> bool:
         last = self.dismissals.last(suggestion.category, suggestion.field, suggestion.value)
         return last is not None and suggestion.count < last.count + self.policy.regrowth
+
+
+def _text_groups(
+    band_keys: dict[str, tuple[str, ...]],
+    tickets: list[Ticket],
+    window_start: datetime,
+    recent: dict[_Key, list[Ticket]],
+    before: dict[_Key, int],
+) -> None:
+    """Add the text groups of ``tickets`` (window and baseline) to ``recent`` and ``before``.
+
+    The window's incidents that share a band key, directly or through others, are one group
+    (union-find over the band keys); the group is named by its most shared band key (the
+    least among equals), and its baseline count is the baseline's incidents that share any
+    of its band keys.
+    """
+    groups = _components(band_keys, [t for t in tickets if t.created_at > window_start])
+    owner: dict[str, int] = {}  # band key -> its group's index
+    shared: list[Counter[str]] = []
+    for members in groups:
+        counts = Counter(k for t in members for k in band_keys[t.id])
+        owner.update(dict.fromkeys(counts, len(shared)))
+        shared.append(counts)
+    earlier: Counter[int] = Counter()
+    for ticket in tickets:
+        if ticket.created_at <= window_start:
+            earlier.update({owner[k] for k in band_keys[ticket.id] if k in owner})
+    for index, (members, counts) in enumerate(zip(groups, shared, strict=True)):
+        name = min(counts, key=lambda k: (-counts[k], k))
+        key = _key(None, None, name)
+        recent[key] = members
+        before[key] = earlier[index]
+
+
+def _components(band_keys: dict[str, tuple[str, ...]], window: list[Ticket]) -> list[list[Ticket]]:
+    """Return the groups of two or more tickets linked through shared band keys."""
+    parent = {t.id: t.id for t in window}
+
+    def root(ticket_id: str) -> str:
+        while parent[ticket_id] != ticket_id:
+            parent[ticket_id] = parent[parent[ticket_id]]
+            ticket_id = parent[ticket_id]
+        return ticket_id
+
+    first_with: dict[str, str] = {}
+    for ticket in window:
+        for band_key in band_keys[ticket.id]:
+            other = first_with.setdefault(band_key, ticket.id)
+            if other != ticket.id:
+                parent[root(ticket.id)] = root(other)
+    groups: dict[str, list[Ticket]] = {}
+    for ticket in window:
+        groups.setdefault(root(ticket.id), []).append(ticket)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+def _explained(suggestions: list[ProblemSuggestion]) -> set[_Key]:
+    """Return the broader groups that a narrower passing group explains.
+
+    A category group is explained when a field group of its category passes too (the
+    carrier's lost parcels explain the surge of lost parcels); a text group when most of its
+    incidents are in one passing category or field group (it is the same recurrence, told
+    by its words). A passing group counts whether it is kept, covered by a problem or
+    dismissed: a broader group is not a second way to suggest the same incidents.
+    """
+    by_field = {s.category for s in suggestions if s.kind is GroupKind.FIELD}
+    structured = [frozenset(s.incidents) for s in suggestions if s.kind is not GroupKind.TEXT]
+    explained: set[_Key] = set()
+    for suggestion in suggestions:
+        if suggestion.kind is GroupKind.CATEGORY and suggestion.category in by_field:
+            explained.add(_key(*_group(suggestion)))
+        elif suggestion.kind is GroupKind.TEXT:
+            incidents = set(suggestion.incidents)
+            if any(2 * len(incidents & group) > len(incidents) for group in structured):
+                explained.add(_key(*_group(suggestion)))
+    return explained
