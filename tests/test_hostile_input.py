@@ -820,6 +820,8 @@ _COMMANDS: Final[Mapping[str, tuple[str, Callable[[Scene], Mapping[str, Any]]]]]
             "now": st.none()
             | st.builds(lambda d: T0 + d, st.timedeltas(timedelta(0), timedelta(days=3))),
             "limit": st.integers(1, 10),
+            "worker": st.none() | st.sampled_from(["w1", "host:42"]),
+            "lease": st.sampled_from([timedelta(seconds=1), timedelta(minutes=5)]),
         },
     ),
     "sla_state": (

@@ -11,6 +11,7 @@ import secrets
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+
 from .._events import TicketEvent
 from .._ticket import Ticket
 from ..exceptions import ConflictError, InvalidValueError, StoreError, TicketNotFoundError
