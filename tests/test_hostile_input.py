@@ -39,6 +39,7 @@ import ticketflow.storage
 import ticketflow.testing
 import ticketflow.triage
 import ticketflow.webhooks
+import ticketflow.workers
 from _hostile import (
     FUNCTION_TARGETS,
     SCRATCH,
@@ -81,6 +82,7 @@ from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaRule, SlaState, SlaTa
 from ticketflow.storage import Change, LeasedMessage, OutboxMessage, SQLiteTicketStore, TicketQuery
 from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
 from ticketflow.triage import Agent, CategoryRule, RouteContext, RouteRule
+from ticketflow.workers import WorkerSetup
 
 PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow,
@@ -95,6 +97,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.testing,
     ticketflow.triage,
     ticketflow.webhooks,
+    ticketflow.workers,
 )
 
 EXCLUDED: Final[Mapping[str, str]] = {
@@ -223,6 +226,7 @@ NOT_JSON: Final[Mapping[type, str]] = {
     HostCriterion: "configuration holding the host's predicate, a callable",
     AutoClose: "configuration holding a BusinessCalendar",
     ResolutionPolicy: "configuration holding DoneCriteria, which may hold host callables",
+    WorkerSetup: "configuration holding the desk and the host's handlers, callables",
 }
 """Public attrs classes whose values need not convert to JSON, and why."""
 
