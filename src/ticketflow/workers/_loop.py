@@ -1,14 +1,9 @@
-"""``python -m ticketflow worker``: ticks and outbox delivery in a loop, one of many processes.
+"""``python -m ticketflow worker``: the store, the host's hook, and the loop (see the package).
 
-A worker opens the store (a SQLite file or a PostgreSQL URL), asks the host's configuration
-hook for the desk to tick and the outbox's consumers (a :class:`WorkerSetup`), and then, every
-``--tick-every``, runs :meth:`Desk.tick <ticketflow.Desk.tick>` and, with ``--dispatch``,
-delivers the outbox, each in batches until nothing is left for now. Any number of workers on
-any number of machines may share one store: ticks claim their tickets
-(:class:`~ticketflow.storage.DueClaims`) and deliveries their messages, each for a lease, so no
-two work on the same thing while the lease holds; a worker that dies leaves its claims to
-lapse, and the others take them then. SIGTERM or SIGINT lets the batch at hand finish, then the
-worker exits 0; a second signal stops it at once.
+The command line (``__main__``) only parses; :func:`serve` opens the store, loads the
+:class:`WorkerSetup` and runs :func:`run_worker` until a signal stops it. Exit statuses: 0
+(stopped, or done with ``--once``), 1 (``--once`` and a batch failed), :data:`EX_CONFIG` (the
+store or the hook cannot be used); argparse answers a bad command line with 2.
 """
 
 from __future__ import annotations
