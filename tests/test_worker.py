@@ -76,6 +76,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_no_alert(tmp_pat
     # ...and a worker whose clock is past their end takes them up.
     later = start_worker(db, tmp_path, name="later", at=WORK_AT + timedelta(minutes=2))
     assert wait_all([later], 300) == [0]
+    # The killed worker held a batch (it always does, but for an instant between batches):
+    # only the worker past the lease's end could finish it.
+    taken_up = (tmp_path / "later.log").read_text(encoding="utf-8")
+    assert "ticked" in taken_up or "delivered" in taken_up, taken_up
     outcome = verify(db, tmp_path, tickets)
     assert outcome.alerts == tickets
 
