@@ -748,14 +748,24 @@ def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         help="called with the store; returns a WorkerSetup (or a Desk)",
     )
     work.add_argument(
-        "--tick-every", type=_duration, default="30s", metavar="DURATION", help="30s (default)"
+        "--tick-every",
+        type=_duration,
+        default="30s",
+        metavar="DURATION",
+        help="how long to wait when nothing is left to do (30s)",
     )
     work.add_argument("--dispatch", action="store_true", help="deliver the outbox too")
-    work.add_argument("--batch", type=_batch, default=100, help="tickets or messages per batch")
     work.add_argument(
-        "--lease", type=_duration, default="5m", metavar="DURATION", help="claims last 5m"
+        "--batch", type=_batch, default=100, metavar="N", help="tickets or messages per claim (100)"
     )
-    work.add_argument("--worker", metavar="NAME", help="the name claims are taken under")
+    work.add_argument(
+        "--lease",
+        type=_duration,
+        default="5m",
+        metavar="DURATION",
+        help="how long a claim holds its tickets or messages (5m)",
+    )
+    work.add_argument("--worker", metavar="NAME", help="the name claims are taken under (host:pid)")
     work.add_argument("--once", action="store_true", help="work until nothing is left, then exit")
     work.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
