@@ -5,6 +5,9 @@ of processes::
 
     result = run_workers(db, processes=4, tickets=10_000, workdir=tmp_path)
 
+``db`` must name a new, empty store (the checks count every ticket in it); ``workdir`` an
+empty directory for the workers' logs and the handlers' records.
+
 :func:`populate` submits ``tickets`` tickets at ``T0`` (each comes due an hour later with one
 breach to record); the workers run with ``--once --dispatch`` at ``T0 + 2h`` until nothing is
 left; :func:`verify` then reads every journal and the handlers' records: every breach recorded
