@@ -72,7 +72,7 @@ def test_claims_answer_as_a_scan_does_whichever_way_the_clock_goes(
 
 
 @given(
-    dues=st.lists(_minutes, min_size=100, max_size=200),
+    dues=st.lists(_minutes, min_size=70, max_size=120),
     claims=st.lists(st.tuples(_minutes, st.integers(1, 10), st.integers(0, 150)), max_size=8),
 )
 def test_many_entries_moving_at_once_answer_as_a_scan_does(
