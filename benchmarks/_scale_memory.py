@@ -6,6 +6,7 @@ it times the median of:
 * ``due(limit=100)`` with half the tickets due;
 * ``claim_outbox(limit=10)`` with every message deliverable, each claim released again at once
   (untimed) so that every claim sees the same store;
+* ``claim_due(limit=10)`` with half the tickets due, each claim past those already leased;
 * a query on a field value that ~10 tickets hold, one on a value that no ticket holds (the
   same digits as a string: field filters compare types), and one that adds a criterion every
   ticket meets (the queue), so the store must intersect.
@@ -28,6 +29,7 @@ from typing import TypeVar
 from ticketflow import DEFAULT_WORKFLOW, Actor, NewTicket, Requester
 from ticketflow.storage import (
     Change,
+    DueEntry,
     InMemoryTicketStore,
     LeasedMessage,
     OutboxMessage,
@@ -114,6 +116,13 @@ def measure(store: InMemoryTicketStore, size: int) -> list[tuple[str, float]]:
         for leased in claimed:
             expect(store.retry_outbox(leased, not_before=now), "a release of a held lease")
 
+    def claim_due() -> Sequence[DueEntry]:
+        # 42 claims of 10 (the first untimed) take 420 of the size / 2 due tickets: each
+        # claim finds 10 free ones after those already leased.
+        claimed = store.claim_due(cutoff, worker="bench", lease=LEASE, limit=10)
+        expect(len(claimed) == 10, "a claim of 10 due tickets")
+        return claimed
+
     def query(query: TicketQuery, expected: int) -> Callable[[], Page]:
         def run() -> Page:
             page = store.query(query)
@@ -126,6 +135,7 @@ def measure(store: InMemoryTicketStore, size: int) -> list[tuple[str, float]]:
     return [
         ("due(limit=100)", median_ms(lambda: store.due(cutoff, limit=100))),
         ("claim_outbox(10)", median_ms(claim, after=release)),
+        ("claim_due(10)", median_ms(claim_due)),
         ("query field (~10 match)", median_ms(query(TicketQuery(fields={"batch": some}), 10))),
         ("query field (none match)", median_ms(query(TicketQuery(fields={"batch": str(some)}), 0))),
         (

@@ -264,6 +264,7 @@ from ticketflow.webhooks import (
     verify,
     webhook_body,
 )
+from ticketflow.workers import WorkerSetup
 
 __all__ = [
     "ENUMS",
@@ -2391,6 +2392,17 @@ TARGETS: Final[tuple[Target, ...]] = (
             body=st.binary(max_size=100),
             timeout=_timeouts,
         ),
+    ),
+    # -- ticketflow.workers -------------------------------------------------------------------
+    Target(
+        "WorkerSetup",
+        WorkerSetup,
+        _keywords(
+            desk=st.builds(Desk, st.builds(InMemoryTicketStore)),
+            handlers=st.dictionaries(st.sampled_from(["*", "ticket.*"]), st.just(_anything)),
+            schedule=st.none() | _schedules,
+        ),
+        frozenset({"handlers", "dispatcher", "schedule"}),
     ),
     # -- ticketflow.testing -------------------------------------------------------------------
     Target(

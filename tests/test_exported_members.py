@@ -27,6 +27,7 @@ PACKAGES = [
     "ticketflow.testing",
     "ticketflow.triage",
     "ticketflow.webhooks",
+    "ticketflow.workers",
 ]
 
 

@@ -39,6 +39,7 @@ import ticketflow.storage
 import ticketflow.testing
 import ticketflow.triage
 import ticketflow.webhooks
+import ticketflow.workers
 from _hostile import (
     FUNCTION_TARGETS,
     SCRATCH,
@@ -88,6 +89,7 @@ from ticketflow.storage import (
 )
 from ticketflow.testing import FrozenClock, aware_datetimes, new_tickets
 from ticketflow.triage import Agent, CategoryRule, RouteContext, RouteRule
+from ticketflow.workers import WorkerSetup
 
 PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow,
@@ -102,6 +104,7 @@ PUBLIC_MODULES: Final[tuple[ModuleType, ...]] = (
     ticketflow.testing,
     ticketflow.triage,
     ticketflow.webhooks,
+    ticketflow.workers,
 )
 
 EXCLUDED: Final[Mapping[str, str]] = {
@@ -230,6 +233,7 @@ NOT_JSON: Final[Mapping[type, str]] = {
     HostCriterion: "configuration holding the host's predicate, a callable",
     AutoClose: "configuration holding a BusinessCalendar",
     ResolutionPolicy: "configuration holding DoneCriteria, which may hold host callables",
+    WorkerSetup: "configuration holding the desk and the host's handlers, callables",
 }
 """Public attrs classes whose values need not convert to JSON, and why."""
 
@@ -827,6 +831,8 @@ _COMMANDS: Final[Mapping[str, tuple[str, Callable[[Scene], Mapping[str, Any]]]]]
             "now": st.none()
             | st.builds(lambda d: T0 + d, st.timedeltas(timedelta(0), timedelta(days=3))),
             "limit": st.integers(1, 10),
+            "worker": st.none() | st.sampled_from(["w1", "host:42"]),
+            "lease": st.sampled_from([timedelta(seconds=1), timedelta(minutes=5)]),
         },
     ),
     "sla_state": (

@@ -228,6 +228,7 @@ def test_importing_ticketflow_defers_what_only_some_uses_need() -> None:
     assert not {m for m in loaded if m.startswith("ticketflow.problems")}
     assert not {m for m in loaded if m.startswith("ticketflow.analytics")}
     assert not {m for m in loaded if m.startswith("ticketflow.webhooks")}
+    assert not {m for m in loaded if m.startswith("ticketflow.workers")}
 
 
 @pytest.mark.parametrize(("module", "statement"), DEFERRED.items())

@@ -714,6 +714,81 @@ def demo(db: Path | None = None, write: Write = print) -> int:
     return 0
 
 
+def _duration(text: str) -> timedelta:
+    from .workers._loop import parse_duration  # noqa: PLC0415 - only the worker needs it
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _batch(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 10_000:  # noqa: PLR2004 - Desk.tick's own bound
+        raise argparse.ArgumentTypeError(f"invalid batch {text!r}: a whole number, 1 to 10000")
+    return value
+
+
+def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    work = commands.add_parser(
+        "worker",
+        help="tick and deliver the outbox in a loop; many may share a store; stop with SIGTERM",
+    )
+    work.add_argument(
+        "--db", required=True, metavar="PATH_OR_URL", help="a SQLite file or a postgresql:// URL"
+    )
+    work.add_argument(
+        "--config",
+        required=True,
+        metavar="MODULE:CALLABLE",
+        help="called with the store; returns a WorkerSetup (or a Desk)",
+    )
+    work.add_argument(
+        "--tick-every",
+        type=_duration,
+        default="30s",
+        metavar="DURATION",
+        help="how long to wait when nothing is left to do (30s)",
+    )
+    work.add_argument("--dispatch", action="store_true", help="deliver the outbox too")
+    work.add_argument(
+        "--batch", type=_batch, default=100, metavar="N", help="tickets or messages per claim (100)"
+    )
+    work.add_argument(
+        "--lease",
+        type=_duration,
+        default="5m",
+        metavar="DURATION",
+        help="how long a claim holds its tickets or messages (5m)",
+    )
+    work.add_argument("--worker", metavar="NAME", help="the name claims are taken under (host:pid)")
+    work.add_argument("--once", action="store_true", help="work until nothing is left, then exit")
+    work.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+def _work(args: argparse.Namespace) -> int:
+    import logging  # noqa: PLC0415 - only the worker logs
+
+    from .workers._loop import WorkerOptions, serve  # noqa: PLC0415 - only the worker needs it
+
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    options = WorkerOptions(
+        tick_every=args.tick_every,
+        dispatch=args.dispatch,
+        batch=args.batch,
+        lease=args.lease,
+        worker=args.worker,
+        once=args.once,
+    )
+    return serve(args.db, args.config, options)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line."""
     parser = argparse.ArgumentParser(prog="ticketflow", description="ticketflow command line")
@@ -753,7 +828,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument(
         "--holiday", action="append", default=[], metavar="DATE", help="closed day, with --hours"
     )
+    _worker_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "worker":
+        return _work(args)
     if args.command == "report":
         from .analytics._report_cli import report  # noqa: PLC0415 - only the report needs it
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import collections
 import functools
+import os
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
@@ -19,12 +20,24 @@ from ._events import TicketEvent
 from ._log import log_failure
 from ._retry import retrying
 from ._ticket import Ticket
-from ._values import check_instant, check_int
+from ._values import check_instant, check_int, check_name
 from ._workflow import Workflow
 from .exceptions import ClockSkewError, ConfigurationError, InvalidValueError
-from .storage import TicketQuery, TicketStore
+from .storage import DueClaims, DueEntry, TicketQuery, TicketStore
 
-__all__ = ["Ticking"]
+__all__ = ["DEFAULT_TICK_LEASE", "Ticking", "default_worker"]
+
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+DEFAULT_TICK_LEASE = timedelta(minutes=5)
+"""How long :meth:`Ticking.tick` holds the tickets it claims, unless told otherwise."""
+
+
+def default_worker() -> str:
+    """Return this process's name as a worker: ``host:pid``."""
+    import socket  # noqa: PLC0415 - only a tick on a store with claims needs it
+
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Ticking:
@@ -87,7 +100,14 @@ class Ticking:
         """Return the ticket's snapshot (see :meth:`Desk.get`)."""
         raise NotImplementedError
 
-    def tick(self, now: datetime | None = None, *, limit: int = 100) -> TickReport:
+    def tick(
+        self,
+        now: datetime | None = None,
+        *,
+        limit: int = 100,
+        worker: str | None = None,
+        lease: timedelta = DEFAULT_TICK_LEASE,
+    ) -> TickReport:
         """Run the work that has come due (SLA warnings and breaches, ...), exactly once each.
 
         Finds the tickets through the store's due index (never a scan), lets each kind of
@@ -95,12 +115,25 @@ class Ticking:
         workers ticking at once cannot record anything twice: the commit is guarded by the
         version, and a conflict re-decides on the winner's journal.
 
+        On a store with :class:`~ticketflow.storage.DueClaims` the tickets are claimed
+        (leased to ``worker`` until ``now + lease``), so workers ticking together each take
+        tickets of their own. The commit of a ticket ends its lease; a ticket whose tick failed
+        (or whose worker died) is taken again once the lease has lapsed. A store without
+        claims is read with :meth:`~ticketflow.storage.TicketStore.due`.
+
+        .. versionchanged:: 0.2
+           ``worker`` and ``lease``: claims on a store that has them.
+
         Args:
             now: The instant to evaluate (default: the clock's now).
             limit: At most this many due tickets per call (0 to 10,000).
+            worker: Who claims (default: ``host:pid``); a one-line name.
+            lease: How long the claimed tickets are held: longer than a tick of ``limit``
+                tickets takes (default five minutes).
 
         Raises:
             ConfigurationError: The desk has no work that comes due (no SLA policy).
+            InvalidValueError: An argument is out of its domain.
         """
         if not self.due_work:
             raise ConfigurationError(
@@ -108,9 +141,13 @@ class Ticking:
             )
         when = self._clock_now() if now is None else check_instant("now", now)
         check_int("limit", limit, minimum=0, maximum=10_000)
+        name = default_worker() if worker is None else check_name("worker", worker)
+        span: object = lease
+        if not isinstance(span, timedelta) or span <= timedelta(0):
+            raise InvalidValueError("lease", span, "must be a positive timedelta")
         recorded: collections.Counter[str] = collections.Counter()
         failures: list[tuple[str, str]] = []
-        entries = self.store.due(when, limit=limit)
+        entries = self._due_entries(when, limit, name, lease)
         for entry in entries:
             try:
                 events, problems = retrying(
@@ -123,6 +160,16 @@ class Ticking:
             recorded.update(event.type for event in events)
             failures.extend((entry.ticket_id, problem) for problem in problems)
         return TickReport(len(entries), recorded, tuple(failures))
+
+    def _due_entries(
+        self, when: datetime, limit: int, worker: str, lease: timedelta
+    ) -> Sequence[DueEntry]:
+        store = self.store
+        # No lease can end past the last datetime: near it, a lease ends there.
+        room = _LAST - when
+        if isinstance(store, DueClaims) and room > timedelta(0):
+            return store.claim_due(when, worker=worker, lease=min(lease, room), limit=limit)
+        return store.due(when, limit=limit)
 
     def sla_state(
         self, ticket_id: str, *, as_of: datetime | None = None

@@ -22,6 +22,7 @@ from ticketflow import (
     Ticket,
     TicketEvent,
     TicketStatus,
+    TickReport,
 )
 from ticketflow.exceptions import ConflictError
 from ticketflow.integrations import (
@@ -277,12 +278,14 @@ class _RacingStore(InMemoryTicketStore):
     def __init__(self) -> None:
         super().__init__()
         self.rival: Desk | None = None
+        self.rival_report = TickReport(0)
         self.conflicts = 0
 
     def commit(self, change: Change) -> None:
         rival, self.rival = self.rival, None
         if rival is not None:
-            rival.tick(T0 + timedelta(hours=5))
+            # An hour on, this worker's lease (five minutes) has lapsed: the rival claims it.
+            self.rival_report = rival.tick(T0 + timedelta(hours=6))
         try:
             super().commit(change)
         except Exception:
@@ -301,6 +304,7 @@ def test_a_tick_that_loses_the_race_rederives_and_records_nothing_twice() -> Non
     store.rival = Desk(store, clock=FrozenClock(T0), sla=policy)
     report = mine.tick(T0 + timedelta(hours=5))
     assert store.conflicts == 1
+    assert store.rival_report.breached == 1
     assert report.breached == 0, "the rival recorded it; the retry found nothing left"
     assert alert_keys(list(mine.history(ticket.id))) == [
         ("resolution", 0, 0.75),
@@ -346,3 +350,33 @@ def test_a_failing_escalation_is_listed_once_when_a_conflict_made_the_tick_run_a
     )
     assert report.warned == 1
     assert alert_keys(list(desk.history(ticket.id))) == [("resolution", 0, 0.75)]
+
+
+class _LeaseRespectingRival(InMemoryTicketStore):
+    """Lets another worker tick, at the same instant, between this worker's claim and commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rival: Desk | None = None
+        self.rival_report: TickReport | None = None
+
+    def commit(self, change: Change) -> None:
+        rival, self.rival = self.rival, None
+        if rival is not None:
+            self.rival_report = rival.tick(T0 + timedelta(hours=5), worker="rival")
+        super().commit(change)
+
+
+def test_a_ticket_claimed_by_one_worker_is_not_ticked_by_another_meanwhile() -> None:
+    store = _LeaseRespectingRival()
+    policy = SlaPolicy.by_priority({"P2": timedelta(hours=1)}, calendar=ALWAYS)
+    mine = Desk(store, clock=FrozenClock(T0), sla=policy)
+    mine.submit(
+        NewTicket(subject="s", requester=Requester("alice@example.com"), priority="P2"),
+        actor=ALICE,
+    )
+    store.rival = Desk(store, clock=FrozenClock(T0), sla=policy)
+    report = mine.tick(T0 + timedelta(hours=5), worker="mine")
+    assert store.rival_report is not None
+    assert store.rival_report.tickets == 0, "the rival claimed a ticket under a live lease"
+    assert report.breached == 1

@@ -41,7 +41,7 @@ def _version(path: Path) -> int:
 
 
 def test_the_feed_is_migration_7() -> None:
-    assert len(_sqlite_schema.MIGRATIONS) == FEED_VERSION
+    assert len(_sqlite_schema.MIGRATIONS) >= FEED_VERSION
     assert "event_feed" in _sqlite_schema.MIGRATIONS[FEED_VERSION - 1]
 
 
@@ -97,7 +97,7 @@ def test_a_version_6_store_gets_a_feed_by_time_each_journal_in_order(
     changes, reference = _history()
     _commit_at_version_6(path, monkeypatch, changes)
     with SQLiteTicketStore(path) as store:
-        assert _version(path) == FEED_VERSION
+        assert _version(path) == _sqlite_schema.SCHEMA_VERSION
         # By time; T2's comment and T3's creation share theirs, and T2 < T3.
         assert _keys(store) == [("T2", 1), ("T1", 1), ("T2", 2), ("T3", 1), ("T1", 2)]
         for ticket_id in ("T1", "T2", "T3"):

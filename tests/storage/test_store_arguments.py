@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from _side_by_side import (
@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from ticketflow.exceptions import InvalidValueError, NaiveDatetimeError, TicketNotFoundError
 from ticketflow.storage import (
+    DueClaims,
     InMemoryTicketStore,
     SQLiteTicketStore,
     TicketQuery,
@@ -55,6 +56,9 @@ CALLS: dict[str, Call] = {
     "claim_outbox": lambda store, a: store.claim_outbox(
         worker=a[0], now=a[1], lease=a[2], limit=a[3]
     ),
+    "claim_due": lambda store, a: cast("DueClaims", store).claim_due(
+        a[0], worker=a[1], lease=a[2], limit=a[3]
+    ),
     "ack_outbox": lambda store, a: store.ack_outbox(a[0]),
     "retry_outbox": lambda store, a: store.retry_outbox(a[0], not_before=a[1]),
     "commit": lambda store, a: store.commit(a[0]),
@@ -70,6 +74,7 @@ GOOD: dict[str, tuple[object, ...]] = {
     "query_built": (None, "l1", None, {}, None, 2),
     "due": (AT + timedelta(hours=2), 10),
     "claim_outbox": ("w", AT, LEASE, 2),
+    "claim_due": (AT + timedelta(hours=2), "w", LEASE, 2),
     "ack_outbox": (lease_for("m1"),),
     "retry_outbox": (lease_for("m2"), AT),
     "commit": (created(4),),
@@ -126,6 +131,10 @@ WRONG_TYPES: list[tuple[str, str, tuple[object, ...], dict[str, object]]] = [
     ("worker", "claim_outbox", (), {"worker": 7, "now": AT, "lease": LEASE}),
     ("now", "claim_outbox", (), {"worker": "w", "now": 0, "lease": LEASE}),
     ("lease", "claim_outbox", (), {"worker": "w", "now": AT, "lease": 30}),
+    ("worker", "claim_due", ("soon",), {"worker": 7, "lease": 30}),
+    ("at_or_before", "claim_due", ("soon",), {"worker": "w", "lease": 30}),
+    ("lease", "claim_due", (AT,), {"worker": "w", "lease": 30, "limit": -1}),
+    ("limit", "claim_due", (AT,), {"worker": "w", "lease": LEASE, "limit": -1}),
     ("leased", "ack_outbox", ("m1",), {}),
     ("leased", "retry_outbox", (None,), {"not_before": AT}),
     ("change", "commit", (created(9).ticket,), {}),

@@ -13,6 +13,7 @@ from ._band_keys import SimilarityKeys as SimilarityKeys
 from ._change import Change as Change
 from ._dead_letters import DeadLetter as DeadLetter
 from ._dead_letters import DeadLetterStore as DeadLetterStore
+from ._due_claims import DueClaims as DueClaims
 from ._feed import EventFeed as EventFeed
 from ._feed import FeedCursor as FeedCursor
 from ._feed import FeedEntry as FeedEntry
@@ -37,6 +38,7 @@ __all__ = [
     "Change",
     "DeadLetter",
     "DeadLetterStore",
+    "DueClaims",
     "DueEntry",
     "EventFeed",
     "FeedCursor",

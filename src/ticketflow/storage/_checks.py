@@ -33,6 +33,7 @@ __all__ = [
     "invalid",
     "journal_arguments",
     "key_text",
+    "lease_end",
     "limit_argument",
     "number_argument",
     "printable_int",
@@ -190,10 +191,14 @@ def claim_arguments(
     """
     worker = key_text("worker", worker)
     at = instant("now", now)
+    return worker, at, lease_end(at, lease), limit_argument(limit)
+
+
+def lease_end(at: datetime, lease: object) -> datetime:
+    """Return when a lease of ``lease`` taken at ``at`` ends (``lease`` checked as ``lease``)."""
     if not isinstance(lease, timedelta) or lease <= timedelta(0):
         raise invalid("lease", lease, "must be a positive timedelta")
     try:
-        until = at + lease
+        return at + lease
     except OverflowError:
         raise invalid("lease", lease, "ends after the last datetime") from None
-    return worker, at, until, limit_argument(limit)

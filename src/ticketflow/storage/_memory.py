@@ -1,19 +1,16 @@
 """The reference store: everything in dictionaries and sorted lists, behind one lock.
 
 Reads cost about what they return, not what the store holds: queries go through
-``TicketIndex``, the outbox is kept in claim order by ``MemoryOutbox``, and the due times are a
-list sorted by ``(due_at, ticket_id)``, the order :meth:`due` answers in.
+``TicketIndex``, the outbox is kept in claim order by ``MemoryOutbox``, and the due times, with
+their claims, by ``DueIndex``.
 """
 
 from __future__ import annotations
 
-import bisect
-import operator
 import secrets
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Final
 
 from .._events import TicketEvent
 from .._ticket import Ticket
@@ -36,7 +33,9 @@ from ._dead_letters import (
     dead_letters_arguments,
     resend_arguments,
 )
+from ._due_claims import claim_due_arguments
 from ._feed import FeedCursor, FeedPage, feed_arguments, feed_page, feed_position, past_the_end
+from ._memory_due import DueIndex
 from ._memory_index import TicketIndex
 from ._memory_outbox import MemoryOutbox
 from ._memory_received import IntakeTables
@@ -52,8 +51,6 @@ from ._received import (
 from ._rotation import next_in_turn, rotation_arguments
 
 __all__ = ["InMemoryTicketStore"]
-
-_DUE_AT: Final = operator.itemgetter(0)
 
 
 class InMemoryTicketStore:
@@ -74,8 +71,7 @@ class InMemoryTicketStore:
         self._feed: list[TicketEvent] = []  # every committed event, in commit order
         self._feed_id = secrets.token_hex(16)
         self._memos: dict[str, dict[str, str]] = {}
-        self._due: dict[str, datetime] = {}
-        self._due_order: list[tuple[datetime, str]] = []
+        self._due = DueIndex()
         self._outbox = MemoryOutbox()
         self._intake = IntakeTables()
         self._turns: dict[str, str] = {}
@@ -148,7 +144,7 @@ class InMemoryTicketStore:
             self._feed.extend(change.events)
             if change.memos:
                 self._memos.setdefault(ticket.id, {}).update(change.memos)
-            self._set_due(ticket.id, change.due_at)
+            self._due.set(ticket.id, change.due_at)
             for message in change.outbox:
                 self._outbox.add(message)
             self._intake.write(change)
@@ -207,11 +203,18 @@ class InMemoryTicketStore:
         """Return the tickets due at or before the instant, earliest first."""
         cutoff, limit = due_arguments(at_or_before, limit)
         with self._lock:
-            # The first ``limit`` entries, cut at the first one due after the cutoff.
-            order = self._due_order
-            end = bisect.bisect_right(order, cutoff, hi=min(limit, len(order)), key=_DUE_AT)
-            entries = order[:end]
-        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries]
+            return self._due.due(cutoff, limit)
+
+    def claim_due(
+        self, at_or_before: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> Sequence[DueEntry]:
+        """Lease up to ``limit`` due tickets without a live lease, earliest due first.
+
+        .. versionadded:: 0.2
+        """
+        _, cutoff, until, limit = claim_due_arguments(worker, at_or_before, lease, limit)
+        with self._lock:
+            return self._due.claim(cutoff, until, limit)
 
     def claim_outbox(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int = 10
@@ -308,12 +311,3 @@ class InMemoryTicketStore:
             agent = next_in_turn(self._turns.get(queue), agents)
             self._turns[queue] = agent
             return agent
-
-    def _set_due(self, ticket_id: str, due_at: datetime | None) -> None:
-        order = self._due_order
-        before = self._due.pop(ticket_id, None)
-        if before is not None:
-            del order[bisect.bisect_left(order, (before, ticket_id))]
-        if due_at is not None:
-            self._due[ticket_id] = due_at
-            bisect.insort(order, (due_at, ticket_id))

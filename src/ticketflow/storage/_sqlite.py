@@ -46,6 +46,7 @@ from ._dead_letters import (
     dead_letters_arguments,
     resend_arguments,
 )
+from ._due_claims import claim_due_arguments
 from ._feed import FeedCursor, FeedPage, feed_arguments
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
@@ -122,6 +123,17 @@ _DELIVERABLE: Final = (
     " LEFT JOIN events AS e ON e.ticket_id = o.ticket_id AND e.version = o.event_version"
     " WHERE o.not_before <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
     " ORDER BY o.created_at, o.id LIMIT ?2"
+)
+# Due tickets without a live lease, in due order; the leases are few (those in flight).
+_CLAIMABLE: Final = (
+    "SELECT t.id, t.due_at FROM tickets AS t LEFT JOIN due_leases AS l ON l.ticket_id = t.id"
+    " WHERE t.due_at <= ?1 AND (l.lease_until IS NULL OR l.lease_until <= ?1)"
+    " ORDER BY t.due_at, t.id LIMIT ?2"
+)
+_LEASE_DUE: Final = (
+    "INSERT INTO due_leases (ticket_id, lease_until, worker) VALUES (?, ?, ?)"
+    " ON CONFLICT (ticket_id) DO UPDATE SET"
+    " lease_until = excluded.lease_until, worker = excluded.worker"
 )
 _NEXT_NUMBER: Final = (
     "UPDATE counters SET value = max(value, coalesce((SELECT max(number) FROM tickets), 0)) + 1"
@@ -557,6 +569,28 @@ class SQLiteTicketStore:
                 "SELECT id, due_at FROM tickets WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
                 (micros(cutoff), to_int64(limit)),
             ).fetchall()
+        return [DueEntry(ticket_id, from_micros(due_at)) for ticket_id, due_at in rows]
+
+    def claim_due(
+        self, at_or_before: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> Sequence[DueEntry]:
+        """Lease up to ``limit`` due tickets to ``worker`` until ``at_or_before + lease``.
+
+        Selecting and leasing is one ``BEGIN IMMEDIATE`` transaction, so two workers (threads
+        or processes) never hold live leases on the same ticket. Any commit of the ticket ends
+        its lease (a trigger of the schema). Earliest due first, ties by ticket id.
+
+        Raises:
+            InvalidValueError: An argument is out of its domain (see
+                :meth:`DueClaims.claim_due`).
+
+        .. versionadded:: 0.2
+        """
+        worker, cutoff, until, limit = claim_due_arguments(worker, at_or_before, lease, limit)
+        with self._writing() as connection:
+            rows = connection.execute(_CLAIMABLE, (micros(cutoff), to_int64(limit))).fetchall()
+            end = micros(until)
+            connection.executemany(_LEASE_DUE, [(ticket_id, end, worker) for ticket_id, _ in rows])
         return [DueEntry(ticket_id, from_micros(due_at)) for ticket_id, due_at in rows]
 
     def claim_outbox(

@@ -261,6 +261,23 @@ END;
 INSERT INTO ticketflow_meta (key, value) VALUES ('feed', lower(hex(randomblob(16))));
 """
 
+# Due claims (SQLiteTicketStore.claim_due): a row per ticket leased to a worker. Any commit of
+# the ticket updates its row in `tickets` and so ends the lease; the database keeps that rule,
+# as it keeps the feed, so no write path can forget it. The table holds only the leases, live or
+# lapsed but not yet ended, so the claim's join stays small.
+_V8_DUE_LEASES: Final = """
+CREATE TABLE due_leases (
+    ticket_id TEXT PRIMARY KEY,
+    lease_until INTEGER NOT NULL,
+    worker TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TRIGGER tickets_end_due_lease AFTER UPDATE ON tickets
+BEGIN
+    DELETE FROM due_leases WHERE ticket_id = OLD.id;
+END;
+"""
+
 MIGRATIONS: Sequence[str] = (
     _V1,
     _V2,
@@ -269,6 +286,7 @@ MIGRATIONS: Sequence[str] = (
     _V5_ROTATION,
     _V6_DEAD_LETTERS,
     _V7_FEED,
+    _V8_DUE_LEASES,
 )
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from ..exceptions import InvalidValueError
 from ..storage import TicketStore
 from ._dead_letter_checks import DEAD_LETTER_CHECKS
+from ._due_claim_checks import DUE_CLAIM_CHECKS
 from ._failures import named_failure
 from ._feed_checks import FEED_CHECKS
 from ._intake_checks import INTAKE_CHECKS
@@ -55,12 +56,15 @@ def check_ticket_store(
     with the ticket and one winner among racing claims, near-duplicate keys replaced and
     dropped, and rejected-intake records kept, paged and settled, and for a store that keeps
     dead letters (:class:`~ticketflow.storage.DeadLetterStore`), dead letters never claimed,
-    paged in order and re-sent, and for a store with an event feed
+    paged in order and re-sent, and for a store that leases due tickets
+    (:class:`~ticketflow.storage.DueClaims`), claims in due order, never two live leases on a
+    ticket (two threads claiming at once included), leases that lapse and leases a commit
+    ends, and for a store with an event feed
     (:class:`~ticketflow.storage.EventFeed`), events in commit order, every event read
     exactly once page by page and by a reader following the cursor while four threads
     commit, cursors that read back from their text, and cursors of another store refused) and
     then a hypothesis state machine that applies random commits, reads, queries, due queries,
-    outbox claims and feed reads to the store under test and to
+    outbox and due claims and feed reads to the store under test and to
     :class:`~ticketflow.storage.InMemoryTicketStore`, asserting that they answer alike.
 
     Every failure is an :class:`AssertionError` whose message starts with the check that
@@ -96,7 +100,13 @@ def check_ticket_store(
                 name="hypothesis",
             ) from error
         compare = compare_with_the_reference
-    for check in (*TARGETED_CHECKS, *INTAKE_CHECKS, *DEAD_LETTER_CHECKS, *FEED_CHECKS):
+    for check in (
+        *TARGETED_CHECKS,
+        *INTAKE_CHECKS,
+        *DEAD_LETTER_CHECKS,
+        *DUE_CLAIM_CHECKS,
+        *FEED_CHECKS,
+    ):
         name = check.__name__.removeprefix("_check_")
         with _fresh(make_store) as store:
             try:

@@ -1,7 +1,7 @@
 """The kit's state machine: the store under test and the reference store, side by side.
 
-Every step applies the same random commit, read, query, due query, outbox, dead-letter or
-feed operation to both and asserts that they answer alike; a failure names the step
+Every step applies the same random commit, read, query, due query or claim, outbox,
+dead-letter or feed operation to both and asserts that they answer alike; a failure names the step
 (``stateful.<rule>``). Feed cursors name their store, so each store's reader follows its own
 cursor and the two must read the same events.
 """
@@ -41,6 +41,7 @@ from ..storage import (
     Change,
     DeadLetter,
     DeadLetterStore,
+    DueClaims,
     EventFeed,
     FeedCursor,
     InMemoryTicketStore,
@@ -93,6 +94,11 @@ def _dead_letters_of(store: TicketStore) -> DeadLetterStore:
     return store
 
 
+def _due_claims_of(store: TicketStore) -> DueClaims:
+    assert isinstance(store, DueClaims)
+    return store
+
+
 def _feed_of(store: TicketStore) -> EventFeed:
     assert isinstance(store, EventFeed)
     return store
@@ -109,6 +115,7 @@ class _StoreComparison(RuleBasedStateMachine):
         self.leases: list[tuple[LeasedMessage, LeasedMessage]] = []
         self.intake = isinstance(self.store, IntakeStore)
         self.dead_letters = isinstance(self.store, DeadLetterStore)
+        self.due_claims = isinstance(self.store, DueClaims)
         self.feed = isinstance(self.store, EventFeed)
         self.cursors: list[FeedCursor | None] = [None, None]  # the model's, the store's
 
@@ -282,6 +289,17 @@ class _StoreComparison(RuleBasedStateMachine):
     @_step
     def due(self, minutes: int, limit: int) -> None:
         self._both(lambda s: list(s.due(T0 + timedelta(minutes=minutes), limit=limit)))
+
+    @precondition(lambda self: self.due_claims)
+    @rule(minutes=st.integers(0, 700), lease=st.integers(1, 300), limit=st.integers(0, 4))
+    @_step
+    def claim_due(self, minutes: int, lease: int, limit: int) -> None:
+        # Claims at times that go back as well as forth: a lease is live or lapsed by the
+        # claim's own instant, in both stores.
+        at, span = T0 + timedelta(minutes=minutes), timedelta(minutes=lease)
+        self._both(
+            lambda s: list(_due_claims_of(s).claim_due(at, worker="w", lease=span, limit=limit))
+        )
 
     @rule(limit=st.integers(1, 4), advance=st.integers(0, 120))
     @_step

@@ -1,0 +1,121 @@
+"""The in-memory store's due index: each ticket's next due time, and who has it claimed.
+
+:meth:`~ticketflow.storage.TicketStore.due` reads every entry by ``(due_at, ticket_id)``. A
+claim (:class:`~ticketflow.storage.DueClaims`) reads the same order but skips entries under a
+live lease, and scanning past those costs time in proportion to what other workers hold. As
+the outbox does (``_memory_outbox``), an entry is *available* from its due time or, once
+leased, from the later end of its lease, and two more sorted lists are kept:
+
+* the leased entries by ``(available, due_at, ticket_id)`` (the others are available from
+  their due time, so the list of every entry already orders them);
+* the entries available by the *horizon* (the cutoff of the last claim) by
+  ``(due_at, ticket_id)``: the claimable ones, in claim order.
+
+A claim moves the horizon to its cutoff, and with it the entries that became available (or,
+should a caller's clock go back, no longer are) in between, each found by bisection. So a
+claim costs about the entries it takes and those whose time came since the last claim; the
+long list of every entry is only read, never shifted, by a claim.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+from datetime import UTC, datetime
+from typing import Final
+
+from ._protocol import DueEntry
+
+__all__ = ["DueIndex"]
+
+# Past this many entries moving at once, sorting or filtering the whole list is cheaper than
+# one bisection each.
+_ONE_BY_ONE: Final = 64
+_AVAILABLE: Final = operator.itemgetter(0)
+_DUE_AT: Final = operator.itemgetter(0)
+
+
+class DueIndex:
+    """The due time of each ticket that has one, with the claims on them.
+
+    Not thread-safe: the store calls it under its lock.
+    """
+
+    def __init__(self) -> None:
+        self._due: dict[str, datetime] = {}
+        self._order: list[tuple[datetime, str]] = []  # every entry, by (due_at, id)
+        self._leases: dict[str, datetime] = {}  # id -> the end of its last lease
+        self._leased: list[tuple[datetime, datetime, str]] = []  # (available, due_at, id)
+        self._ready: list[tuple[datetime, str]] = []
+        self._horizon = datetime.min.replace(tzinfo=UTC)
+
+    def set(self, ticket_id: str, due_at: datetime | None) -> None:
+        """Replace the ticket's entry (``None``: drop it); a lease on it ends."""
+        before = self._due.pop(ticket_id, None)
+        lease = self._leases.pop(ticket_id, None)
+        if before is not None:
+            key = (before, ticket_id)
+            del self._order[bisect.bisect_left(self._order, key)]
+            available = before
+            if lease is not None:
+                available = max(before, lease)
+                del self._leased[bisect.bisect_left(self._leased, (available, *key))]
+            if available <= self._horizon:
+                del self._ready[bisect.bisect_left(self._ready, key)]
+        if due_at is not None:
+            self._due[ticket_id] = due_at
+            key = (due_at, ticket_id)
+            bisect.insort(self._order, key)
+            if due_at <= self._horizon:
+                bisect.insort(self._ready, key)
+
+    def due(self, cutoff: datetime, limit: int) -> list[DueEntry]:
+        """Return up to ``limit`` entries due at or before ``cutoff``, leased or not."""
+        order = self._order
+        # The first ``limit`` entries, cut at the first one due after the cutoff.
+        end = bisect.bisect_right(order, cutoff, hi=min(limit, len(order)), key=_DUE_AT)
+        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in order[:end]]
+
+    def claim(self, cutoff: datetime, until: datetime, limit: int) -> list[DueEntry]:
+        """Lease up to ``limit`` entries claimable at ``cutoff`` until ``until``, in order."""
+        self._move_horizon(cutoff)
+        taken = self._ready[:limit]
+        del self._ready[:limit]
+        leased = self._leased
+        for due_at, ticket_id in taken:
+            lapsed = self._leases.get(ticket_id)
+            if lapsed is not None:
+                del leased[bisect.bisect_left(leased, (max(due_at, lapsed), due_at, ticket_id))]
+            self._leases[ticket_id] = until
+            # until > cutoff: the lease keeps it out of the claimable list.
+            bisect.insort(leased, (max(due_at, until), due_at, ticket_id))
+        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in taken]
+
+    def _move_horizon(self, cutoff: datetime) -> None:
+        # The claimable list holds exactly the entries available by the horizon; move the
+        # horizon to the cutoff, and with it those available in between: the entries without
+        # a lease due in between, and the leased ones whose lease ends (or due time comes).
+        horizon, self._horizon = self._horizon, cutoff
+        if cutoff == horizon:
+            return
+        low, high = sorted((cutoff, horizon))
+        order, leases = self._order, self._leases
+        start = bisect.bisect_right(order, low, key=_DUE_AT)
+        end = bisect.bisect_right(order, high, lo=start, key=_DUE_AT)
+        moved = [key for key in order[start:end] if key[1] not in leases]
+        start = bisect.bisect_right(self._leased, low, key=_AVAILABLE)
+        end = bisect.bisect_right(self._leased, high, lo=start, key=_AVAILABLE)
+        moved.extend((due_at, ticket_id) for _, due_at, ticket_id in self._leased[start:end])
+        ready = self._ready
+        if cutoff > horizon and len(moved) <= _ONE_BY_ONE:
+            for key in moved:
+                bisect.insort(ready, key)
+        elif cutoff > horizon:
+            ready.extend(moved)
+            ready.sort()
+        elif len(moved) <= _ONE_BY_ONE:
+            for key in moved:
+                del ready[bisect.bisect_left(ready, key)]
+        else:
+            gone = set(moved)
+            ready[:] = [key for key in ready if key not in gone]
