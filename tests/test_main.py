@@ -59,7 +59,12 @@ def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> Non
     assert "problem #7 'Austrian deliveries invoiced with German VAT' opened from #3, #4" in out
     assert "refused (fix_not_verified): problem id0091 cannot be resolved or closed yet" in out
     assert "#7 resolved with its incidents (#3 resolved, #4 resolved), then closed" in out
-    assert "3 resolved tickets closed by the auto-close policy" in out
+    # a worker, as `python -m ticketflow worker --once --dispatch` runs: the resolutions nobody
+    # answered for 3 business days closed, the outbox delivered
+    assert "worker demo-worker started: tick every 0:00:30, delivering the outbox" in out
+    assert "resolution_answered 3," in out
+    assert "0 failed, 0 without a handler, 0 dead letters" in out
+    assert "worker demo-worker stopped" in out
     # analytics from the event feed
     assert "analytics: 117 events read from the feed; tickets by category:" in out
     assert "  billing/tax: 3" in out

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import logging
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -92,6 +94,8 @@ from .triage import (
     tier_modifier,
 )
 from .webhooks import WebhookDispatcher, WebhookEndpoint
+from .workers import WorkerSetup
+from .workers._loop import WorkerOptions, run_worker
 
 S = TicketStatus
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -642,6 +646,31 @@ def _surveys(desk: Desk, surveys: SurveyReceiver, write: Write) -> None:
         write(f"  refused: {surveys.refused}")  # pragma: no cover - the secret is shared
 
 
+class _Lines(logging.Handler):
+    """Hands each record's message to ``write``, indented: the worker's log in the demo."""
+
+    def __init__(self, write: Write) -> None:
+        super().__init__(logging.INFO)
+        self._write = write
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._write(f"  {record.getMessage()}")
+
+
+def _work_once(setup: WorkerSetup, write: Write) -> None:
+    """Run one worker until nothing is left (``--once --dispatch``), its log written out."""
+    log = logging.getLogger("ticketflow.worker")
+    lines, level = _Lines(write), log.level
+    log.addHandler(lines)
+    log.setLevel(logging.INFO)
+    try:
+        options = WorkerOptions(dispatch=True, once=True, batch=1000, worker="demo-worker")
+        run_worker(setup, options, threading.Event())
+    finally:
+        log.removeHandler(lines)
+        log.setLevel(level)
+
+
 def demo(db: Path | None = None, write: Write = print) -> int:
     """Run the end-to-end demo on a SQLite file (in a temporary directory unless ``db``)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -656,12 +685,6 @@ def demo(db: Path | None = None, write: Write = print) -> int:
             clock.set(_at(12, 14))  # Thursday afternoon
             ticket_ids.append(_problem(desk, write, taken_in[:2]))
             clock.set(_at(18, 9))  # the next Wednesday
-            closing = desk.tick()
-            closed = closing.recorded.get("resolution_answered", 0)
-            write(
-                f"tick Wed 18 09:00: {closed} resolved ticket{'' if closed == 1 else 's'} closed"
-                " by the auto-close policy after 3 business days unanswered"
-            )
             billing = InMemoryBilling()
             webhooks: list[str] = []
             with survey_receiver(DEMO_SECRET, clock.now) as surveys:
@@ -676,10 +699,13 @@ def demo(db: Path | None = None, write: Write = print) -> int:
                     },
                     clock=clock,
                 )
-                delivered = dispatcher.run_once(limit=1000)
+                # What `python -m ticketflow worker --once --dispatch` runs: the tick closes
+                # the resolutions nobody answered for 3 business days; the outbox is delivered.
+                write("worker Wed 18 09:00 (python -m ticketflow worker --once --dispatch):")
+                _work_once(WorkerSetup(desk=desk, dispatcher=dispatcher), write)
             write(
-                f"outbox: {delivered.delivered} delivered ({len(webhooks)} ticket events,"
-                f" {len(billing.credits)} service credit{'' if len(billing.credits) == 1 else 's'})"
+                f"outbox: {len(webhooks)} ticket events delivered,"
+                f" {len(billing.credits)} service credit{'' if len(billing.credits) == 1 else 's'}"
             )
             for credit in billing.credits.values():
                 write(
