@@ -24,13 +24,11 @@ import operator
 from datetime import UTC, datetime
 from typing import Final
 
+from ._memory_outbox import shift_ready
 from ._protocol import DueEntry
 
 __all__ = ["DueIndex"]
 
-# Past this many entries moving at once, sorting or filtering the whole list is cheaper than
-# one bisection each.
-_ONE_BY_ONE: Final = 64
 _AVAILABLE: Final = operator.itemgetter(0)
 _DUE_AT: Final = operator.itemgetter(0)
 
@@ -106,16 +104,4 @@ class DueIndex:
         start = bisect.bisect_right(self._leased, low, key=_AVAILABLE)
         end = bisect.bisect_right(self._leased, high, lo=start, key=_AVAILABLE)
         moved.extend((due_at, ticket_id) for _, due_at, ticket_id in self._leased[start:end])
-        ready = self._ready
-        if cutoff > horizon and len(moved) <= _ONE_BY_ONE:
-            for key in moved:
-                bisect.insort(ready, key)
-        elif cutoff > horizon:
-            ready.extend(moved)
-            ready.sort()
-        elif len(moved) <= _ONE_BY_ONE:
-            for key in moved:
-                del ready[bisect.bisect_left(ready, key)]
-        else:
-            gone = set(moved)
-            ready[:] = [key for key in ready if key not in gone]
+        shift_ready(self._ready, moved, arriving=cutoff > horizon)

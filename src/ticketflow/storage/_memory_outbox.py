@@ -32,7 +32,7 @@ import attrs
 from ._dead_letters import DeadLetter
 from ._outbox import LeasedMessage, OutboxMessage
 
-__all__ = ["MemoryOutbox"]
+__all__ = ["MemoryOutbox", "shift_ready"]
 
 # One by one, a message joins or leaves the deliverable list by bisection and a move of the
 # list's tail; past this many at once, sorting or filtering the whole list is cheaper.
@@ -205,16 +205,26 @@ class MemoryOutbox:
         start = bisect.bisect_right(self._by_time, low, key=_AVAILABLE)
         end = bisect.bisect_right(self._by_time, high, lo=start, key=_AVAILABLE)
         moved = [(created_at, message_id) for _, created_at, message_id in self._by_time[start:end]]
-        ready = self._ready
-        if now > horizon and len(moved) <= _ONE_BY_ONE:
-            for key in moved:
-                bisect.insort(ready, key)
-        elif now > horizon:
-            ready.extend(moved)
-            ready.sort()
-        elif len(moved) <= _ONE_BY_ONE:
-            for key in moved:
-                del ready[bisect.bisect_left(ready, key)]
-        else:
-            gone = set(moved)
-            ready[:] = [key for key in ready if key not in gone]
+        shift_ready(self._ready, moved, arriving=now > horizon)
+
+
+def shift_ready(
+    ready: list[tuple[datetime, str]], moved: list[tuple[datetime, str]], *, arriving: bool
+) -> None:
+    """Insert ``moved`` into the sorted list ``ready`` (``arriving``), or take it out.
+
+    A horizon moved forward makes keys ready, moved back takes them out again: a few are
+    bisected in one by one, many at once by one sort or one filtering pass.
+    """
+    if arriving and len(moved) <= _ONE_BY_ONE:
+        for key in moved:
+            bisect.insort(ready, key)
+    elif arriving:
+        ready.extend(moved)
+        ready.sort()
+    elif len(moved) <= _ONE_BY_ONE:
+        for key in moved:
+            del ready[bisect.bisect_left(ready, key)]
+    else:
+        gone = set(moved)
+        ready[:] = [key for key in ready if key not in gone]
