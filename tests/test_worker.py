@@ -245,13 +245,11 @@ def test_an_unreachable_postgresql_server_exits_78_saying_so(
     with caplog.at_level(logging.ERROR, logger="ticketflow.worker"):
         status = main(["worker", "--db", url, "--config", "_worker_config:setup", "--once"])
     assert status == EX_CONFIG
-    said = [r.getMessage() for r in caplog.records if r.name == "ticketflow.worker"]
-    assert said == [
-        (
-            "cannot open the store: postgresql://127.0.0.1:1/desk (schema ticketflow): cannot"
-            " connect: pool initialization incomplete after 10.0 sec"
-        )
-    ]
+    [said] = [r.getMessage() for r in caplog.records if r.name == "ticketflow.worker"]
+    # The store's location, without the URL's user and password, and what went wrong.
+    assert said.startswith(
+        "cannot open the store: postgresql://127.0.0.1:1/desk (schema ticketflow): cannot connect"
+    ), said
     assert "s3cret" not in caplog.text
 
 
