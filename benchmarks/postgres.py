@@ -10,8 +10,10 @@ lives in a schema of its own, dropped at the end. It prints:
 * **Commands per second** with 1, 2 and 4 processes, each running Desk comments on tickets of
   its own for a few seconds, against a bare psycopg ``INSERT`` + ``COMMIT`` loop of the same
   bytes with the same number of processes (target: the Desk within 3x of the bare loop).
-* **Tick throughput** with 1, 2 and 4 workers: :func:`tick_throughput` is the hook for it
-  (workers that claim due tickets and tick them are measured there once they exist).
+* **Tick throughput** with 1, 2 and 4 ``python -m ticketflow worker --once`` processes on one
+  schema (``--schema``), each run on a fresh schema of :data:`DUE` due tickets (one breach
+  each), and its ratio to the 1-worker figure: as ``benchmarks/workers.py`` measures SQLite.
+  A worker's start (interpreter, imports, opening the store) is in its time.
 
 The machine's noise moves absolute figures more than the ratios; both sides of each ratio are
 measured in this run.
@@ -26,18 +28,23 @@ import platform
 import random
 import secrets
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from _scale_commands import conversation
 from _scale_sqlite import command_bytes  # what one comment commits, in bytes
+from _worker_hook import NOW_VARIABLE, T0
+from _worker_hook import desk as tick_desk
 from _workload import typical_draft
 
-from ticketflow import Actor, Desk
+from ticketflow import Actor, Desk, NewTicket, Requester
 from ticketflow.storage import PostgresTicketStore
 from ticketflow.storage._postgres import DEFAULT_DSN, DSN_VARIABLE
 
@@ -47,6 +54,7 @@ PROCESSES = (1, 2, 4)
 SECONDS = 3.0  # each throughput run
 RUNS = 2  # of each kind, alternating; the best counts
 TICKETS = 20  # per process
+DUE = 3000  # due tickets per tick run
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 AGENT = Actor.agent("bob")
 COMMENT = "Thanks, we have filed a claim with the carrier and will update you within two days."
@@ -192,11 +200,64 @@ def throughput() -> list[tuple[int, float, float]]:
 def tick_throughput(workers: int) -> float | None:
     """Tickets ticked per second by ``workers`` processes claiming due tickets at once.
 
-    The hook for the worker processes of issue 14 (``claim_due`` and ``Desk.tick``): return
-    the figure once they exist; ``None`` prints "not measured".
+    A fresh schema gets :data:`DUE` tickets, all due (their breach) when the workers' clocks
+    stand; the workers (``--once``, batches of 100) run until nothing is due. The schema is
+    dropped afterwards.
     """
-    del workers
-    return None
+    with schema_store(pool_size=4) as store:
+        submitter = tick_desk(store, T0)
+
+        def submit(number: int) -> None:
+            address = f"due-{number}@example.com"
+            submitter.submit(
+                NewTicket(subject="late parcel", requester=Requester(address), priority="P2"),
+                actor=Actor.customer(address),
+            )
+
+        with ThreadPoolExecutor(4) as pool:
+            for _ in pool.map(submit, range(DUE)):
+                pass
+        seconds = tick_workers(store.schema, workers)
+        if store.due(T0 + timedelta(hours=2), limit=1):
+            raise SystemExit(f"{workers} workers left due tickets behind")
+    return DUE / seconds
+
+
+def tick_workers(schema: str, workers: int) -> float:
+    """Run ``workers`` worker processes on ``schema`` until nothing is due; their seconds."""
+    here = str(Path(__file__).resolve().parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([here, *sys.path]),
+        NOW_VARIABLE: (T0 + timedelta(hours=2)).isoformat(),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "ticketflow",
+        "worker",
+        "--db",
+        DSN,
+        "--schema",
+        schema,
+        "--config",
+        "_worker_hook:ticks",
+        "--once",
+        "--batch",
+        "100",
+        "--log-level",
+        "WARNING",
+    ]
+    started = time.perf_counter()
+    running = [
+        subprocess.Popen([*command, "--worker", f"bench-{n}"], env=env)  # noqa: S603
+        for n in range(workers)
+    ]
+    codes = [process.wait() for process in running]
+    seconds = time.perf_counter() - started
+    if codes != [0] * workers:
+        raise SystemExit(f"a tick worker failed: exit statuses {codes}")
+    return seconds
 
 
 def main() -> None:
@@ -224,15 +285,19 @@ def main() -> None:
     for processes, desk, bare in throughput():
         print(f"{processes:<12} {desk:>10.0f} {bare:>10.0f} {bare / desk:>12.2f}")
     print()
-    print(f"{'tick workers':<12} {'tickets/s':>10}")
+    print(f"{'tick workers':<12} {'tickets/s':>10} {'x 1 worker':>11}")
+    single = None
     for workers in PROCESSES:
         figure = tick_throughput(workers)
+        single = single or figure
         shown = "not measured" if figure is None else f"{figure:.0f}"
-        print(f"{workers:<12} {shown:>10}")
+        ratio = "" if figure is None or single is None else f"{figure / single:.2f}"
+        print(f"{workers:<12} {shown:>10} {ratio:>11}", flush=True)
     print()
     print(
         "targets: 5,000 events within 1.5x of 1 event; Desk within 3x of the bare loop;"
-        f" throughput: best of {RUNS} runs of {SECONDS:.0f} s, {TICKETS} tickets per process"
+        f" throughput: best of {RUNS} runs of {SECONDS:.0f} s, {TICKETS} tickets per process;"
+        f" ticks: {DUE:,} due tickets per run, a worker's start included"
     )
     print(f"total run time {time.perf_counter() - started:.0f} s")
 

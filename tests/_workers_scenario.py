@@ -4,9 +4,11 @@ Reusable for any store the worker opens (a SQLite path, a ``postgresql://`` URL)
 of processes::
 
     result = run_workers(db, processes=4, tickets=10_000, workdir=tmp_path)
+    result = run_workers(url, schema="tf_test_...", processes=4, tickets=10_000, workdir=tmp_path)
 
-``db`` must name a new, empty store (the checks count every ticket in it); ``workdir`` an
-empty directory for the workers' logs and the handlers' records.
+``db`` (with ``schema``, on PostgreSQL: the workers' ``--schema``) must name a new, empty store
+(the checks count every ticket in it); ``workdir`` an empty directory for the workers' logs and
+the handlers' records.
 
 :func:`populate` submits ``tickets`` tickets at ``T0`` (each comes due an hour later with one
 breach to record); the workers run with ``--once --dispatch`` at ``T0 + 2h`` until nothing is
@@ -22,6 +24,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
@@ -32,7 +35,7 @@ from _worker_config import DELIVERED_VARIABLE, NOW_VARIABLE, T0, desk
 from ticketflow import Actor, NewTicket, Requester
 from ticketflow.storage import DeadLetterStore, EventFeed, SQLiteTicketStore, TicketQuery
 from ticketflow.storage import TicketStore as Store
-from ticketflow.workers._loop import open_store
+from ticketflow.workers._loop import is_postgres_url, open_store
 
 WORK_AT: Final = T0 + timedelta(hours=2)
 """When the workers' clocks stand: every ticket's breach is due."""
@@ -52,10 +55,23 @@ class Outcome:
     delivered_twice: int
 
 
-def _open(db: str, *, bulk: bool = False) -> Store:
-    if bulk and not db.startswith("postgres"):
+BULK_THREADS: Final = 4
+"""How many threads submit the tickets of :func:`populate` on PostgreSQL."""
+
+
+def _open(db: str, *, schema: str | None = None, bulk: bool = False) -> Store:
+    if bulk and not is_postgres_url(db):
         return SQLiteTicketStore(db, synchronous="OFF")
-    return open_store(db)
+    if bulk:
+        # As SQLite's synchronous="OFF": the server does not wait for the disk at each commit
+        # (a crash could lose the last commits, which a test's throwaway schema can afford).
+        from psycopg.conninfo import make_conninfo  # noqa: PLC0415 - PostgreSQL only
+
+        from ticketflow.storage import PostgresTicketStore  # noqa: PLC0415 - the extra
+
+        unsynced = make_conninfo(db, options="-c synchronous_commit=off")
+        return PostgresTicketStore(unsynced, schema=schema or "ticketflow", pool_size=BULK_THREADS)
+    return open_store(db, schema=schema)
 
 
 def _close(store: Store) -> None:
@@ -64,17 +80,29 @@ def _close(store: Store) -> None:
         close()
 
 
-def populate(db: str, tickets: int) -> None:
-    """Submit ``tickets`` tickets at ``T0``; each comes due at ``T0 + 1h``."""
-    store = _open(db, bulk=True)
+def populate(db: str, tickets: int, *, schema: str | None = None) -> None:
+    """Submit ``tickets`` tickets at ``T0``; each comes due at ``T0 + 1h``.
+
+    On PostgreSQL, :data:`BULK_THREADS` threads submit them side by side.
+    """
+    store = _open(db, schema=schema, bulk=True)
+    creator = desk(store, T0)
+
+    def submit(number: int) -> None:
+        address = f"c{number}@example.com"
+        creator.submit(
+            NewTicket(subject=f"ticket {number}", requester=Requester(address), priority="P2"),
+            actor=Actor.customer(address),
+        )
+
     try:
-        creator = desk(store, T0)
-        for number in range(tickets):
-            address = f"c{number}@example.com"
-            creator.submit(
-                NewTicket(subject=f"ticket {number}", requester=Requester(address), priority="P2"),
-                actor=Actor.customer(address),
-            )
+        if is_postgres_url(db):
+            with ThreadPoolExecutor(BULK_THREADS) as pool:
+                for _ in pool.map(submit, range(tickets)):
+                    pass
+        else:
+            for number in range(tickets):
+                submit(number)
     finally:
         _close(store)
 
@@ -89,6 +117,7 @@ def start_worker(
     batch: int = 100,
     lease: str = "1m",
     config: str = CONFIG,
+    schema: str | None = None,
     extra: Sequence[str] = (),
     environment: dict[str, str] | None = None,
 ) -> subprocess.Popen[str]:
@@ -120,6 +149,7 @@ def start_worker(
         "--worker",
         name,
         *(["--once"] if once else []),
+        *(["--schema", schema] if schema is not None else []),
         *extra,
     ]
     log = (workdir / f"{name}.log").open("w", encoding="utf-8")
@@ -164,9 +194,11 @@ def _events(store: Store) -> list[tuple[str, str, int]]:
         query = attrs.evolve(query, after=result.next_cursor)
 
 
-def verify(db: str, workdir: Path, tickets: int, *, seconds: float = 0.0) -> Outcome:
+def verify(
+    db: str, workdir: Path, tickets: int, *, schema: str | None = None, seconds: float = 0.0
+) -> Outcome:
     """Check what the workers left: each breach once, every message delivered, none left."""
-    store = _open(db)
+    store = _open(db, schema=schema)
     try:
         events = _events(store)
         left = store.claim_outbox(
@@ -209,12 +241,14 @@ def run_workers(
     workdir: Path,
     timeout: float = 600.0,
     batch: int = 100,
+    schema: str | None = None,
 ) -> Outcome:
     """Populate ``db``, run ``processes`` workers on it at once, and verify what they did."""
-    populate(db, tickets)
+    populate(db, tickets, schema=schema)
     started = time.monotonic()
     workers = [
-        start_worker(db, workdir, name=f"w{index}", batch=batch) for index in range(processes)
+        start_worker(db, workdir, name=f"w{index}", batch=batch, schema=schema)
+        for index in range(processes)
     ]
     codes = wait_all(workers, timeout)
     seconds = time.monotonic() - started
@@ -223,4 +257,4 @@ def run_workers(
         for index in range(processes)
     }
     assert codes == [0] * processes, f"exit statuses {codes}: {logs}"
-    return verify(db, workdir, tickets, seconds=seconds)
+    return verify(db, workdir, tickets, schema=schema, seconds=seconds)

@@ -1,7 +1,8 @@
 """``python -m ticketflow worker``: many processes tick and deliver one store, each thing once.
 
-The multi-process scenario itself is in ``_workers_scenario`` (the lead runs it on PostgreSQL
-with four processes too); the configuration hook the workers load is ``_worker_config``.
+The multi-process scenario itself is in ``_workers_scenario``; the configuration hook the
+workers load is ``_worker_config``. The PostgreSQL cases run in a schema of their own
+(``--schema``), dropped afterwards (see ``_postgres_server``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 import ticketflow.storage
+from _postgres_server import DSN, drop_schema, fresh_schema, require_server
 from _worker_config import POLICY, T0
 from _workers_scenario import (
     WORK_AT,
@@ -42,6 +45,26 @@ from ticketflow.workers._loop import EX_CONFIG, WorkerOptions, parse_duration, r
 # -- several processes --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema name on the tests' server, dropped afterwards."""
+    require_server()
+    schema = fresh_schema()
+    try:
+        yield schema
+    finally:
+        drop_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str | None]:
+    """A new store the workers open: (``--db``, ``--schema``)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "desk.sqlite3"), None
+    schema: str = request.getfixturevalue("postgres_schema")
+    return DSN, schema
+
+
 @pytest.mark.slow
 def test_two_workers_tick_and_deliver_10000_tickets_each_alert_once(tmp_path: Path) -> None:
     outcome = run_workers(
@@ -49,6 +72,18 @@ def test_two_workers_tick_and_deliver_10000_tickets_each_alert_once(tmp_path: Pa
     )
     assert outcome.alerts == 10_000
     assert outcome.events == 20_000  # each ticket: created, then breached
+
+
+@pytest.mark.slow
+def test_four_workers_on_postgres_tick_and_deliver_10000_tickets_each_alert_once(
+    tmp_path: Path, postgres_schema: str
+) -> None:
+    outcome = run_workers(
+        DSN, schema=postgres_schema, processes=4, tickets=10_000, workdir=tmp_path
+    )
+    assert outcome.alerts == 10_000
+    assert outcome.events == 20_000  # each ticket: created, then breached
+    assert outcome.delivered >= 20_000
 
 
 def _wait_for(path: Path, text: str, timeout: float = 60.0) -> None:
@@ -61,26 +96,30 @@ def _wait_for(path: Path, text: str, timeout: float = 60.0) -> None:
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_no_alert(tmp_path: Path) -> None:
-    db = str(tmp_path / "desk.sqlite3")
+def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_no_alert(
+    tmp_path: Path, store: tuple[str, str | None]
+) -> None:
+    db, schema = store
     tickets = 1000
-    populate(db, tickets)
+    populate(db, tickets, schema=schema)
     slow = {"TICKETFLOW_TEST_SLOW": "0.005"}
-    doomed = start_worker(db, tmp_path, name="doomed", batch=20, environment=slow)
+    doomed = start_worker(db, tmp_path, name="doomed", batch=20, schema=schema, environment=slow)
     _wait_for(tmp_path / "doomed.log", "delivered")
     doomed.send_signal(signal.SIGKILL)
     assert doomed.wait(30) == -signal.SIGKILL
     # At the same instant its leases still hold: another worker leaves those alone...
-    survivor = start_worker(db, tmp_path, name="survivor", batch=50)
+    survivor = start_worker(db, tmp_path, name="survivor", batch=50, schema=schema)
     assert wait_all([survivor], 300) == [0]
     # ...and a worker whose clock is past their end takes them up.
-    later = start_worker(db, tmp_path, name="later", at=WORK_AT + timedelta(minutes=2))
+    later = start_worker(
+        db, tmp_path, name="later", at=WORK_AT + timedelta(minutes=2), schema=schema
+    )
     assert wait_all([later], 300) == [0]
     # The killed worker held a batch (it always does, but for an instant between batches):
     # only the worker past the lease's end could finish it.
     taken_up = (tmp_path / "later.log").read_text(encoding="utf-8")
     assert "ticked" in taken_up or "delivered" in taken_up, taken_up
-    outcome = verify(db, tmp_path, tickets)
+    outcome = verify(db, tmp_path, tickets, schema=schema)
     assert outcome.alerts == tickets
 
 
@@ -135,6 +174,11 @@ GOOD = ["--db", "x.sqlite3", "--config", "m:f"]
         ([*GOOD, "--batch", "0"], "invalid batch '0': a whole number, 1 to 10000"),
         ([*GOOD, "--batch", "many"], "invalid batch 'many'"),
         ([*GOOD, "--log-level", "LOUD"], "argument --log-level: invalid choice"),
+        ([*GOOD, "--schema", "desk"], "argument --schema: only a postgresql:// URL has schemas"),
+        (
+            ["--db", "postgresql://h/d", "--config", "m:f", "--schema", "Desk-1"],
+            "argument --schema: invalid schema 'Desk-1': a lower-case SQL identifier",
+        ),
     ],
 )
 def test_the_worker_command_refuses_bad_arguments(
@@ -156,7 +200,6 @@ def test_the_worker_command_refuses_bad_arguments(
         ("desk.sqlite3", "_worker_config:T0", "is not callable"),
         ("desk.sqlite3", "_worker_config:POLICY", "is not callable"),
         ("desk.sqlite3", "_worker_config:no_due_work", "nothing to do"),
-        ("postgresql://postgres@127.0.0.1:5432/test", "_worker_config:setup", "PostgreSQL"),
         (".", "_worker_config:setup", "cannot open the store"),
     ],
 )
@@ -169,15 +212,60 @@ def test_a_store_or_configuration_that_cannot_be_used_exits_78(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    # Until PostgreSQL is installed here, a postgresql:// URL must say so.
-    monkeypatch.delitem(ticketflow.storage._LAZY, "PostgresTicketStore", raising=False)
-    monkeypatch.delitem(vars(ticketflow.storage), "PostgresTicketStore", raising=False)
     monkeypatch.setenv("TICKETFLOW_TEST_NOW", WORK_AT.isoformat())
     monkeypatch.setenv("TICKETFLOW_TEST_DELIVERED", str(tmp_path))
     with caplog.at_level(logging.ERROR, logger="ticketflow.worker"):
         status = main(["worker", "--db", db, "--config", config, "--once"])
     assert status == EX_CONFIG
     assert says in caplog.text
+
+
+def test_a_postgresql_url_without_the_postgres_extra_exits_78(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An installation without ticketflow.storage.PostgresTicketStore must say so.
+    monkeypatch.delitem(ticketflow.storage._LAZY, "PostgresTicketStore", raising=False)
+    monkeypatch.delitem(vars(ticketflow.storage), "PostgresTicketStore", raising=False)
+    monkeypatch.setenv("TICKETFLOW_TEST_NOW", WORK_AT.isoformat())
+    monkeypatch.setenv("TICKETFLOW_TEST_DELIVERED", str(tmp_path))
+    with caplog.at_level(logging.ERROR, logger="ticketflow.worker"):
+        status = main(["worker", "--db", DSN, "--config", "_worker_config:setup", "--once"])
+    assert status == EX_CONFIG
+    assert "this ticketflow has no PostgreSQL store" in caplog.text
+
+
+@pytest.mark.slow
+def test_an_unreachable_postgresql_server_exits_78_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("TICKETFLOW_TEST_NOW", WORK_AT.isoformat())
+    monkeypatch.setenv("TICKETFLOW_TEST_DELIVERED", str(tmp_path))
+    url = "postgresql://desk:s3cret@127.0.0.1:1/desk"  # nothing listens on port 1
+    with caplog.at_level(logging.ERROR, logger="ticketflow.worker"):
+        status = main(["worker", "--db", url, "--config", "_worker_config:setup", "--once"])
+    assert status == EX_CONFIG
+    [said] = [r.getMessage() for r in caplog.records if r.name == "ticketflow.worker"]
+    # The store's location, without the URL's user and password, and what went wrong.
+    assert said.startswith(
+        "cannot open the store: postgresql://127.0.0.1:1/desk (schema ticketflow): cannot connect"
+    ), said
+    assert "s3cret" not in caplog.text
+
+
+def test_a_worker_opens_the_schema_it_is_given(
+    postgres_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(DSN, 3, schema=postgres_schema)
+    monkeypatch.setenv("TICKETFLOW_TEST_NOW", WORK_AT.isoformat())
+    command = ["worker", "--db", DSN, "--schema", postgres_schema, "--once"]
+    assert main([*command, "--config", "_worker_config:ticks_only"]) == 0
+    with ticketflow.storage.PostgresTicketStore(DSN, schema=postgres_schema) as opened:
+        assert list(opened.due(WORK_AT)) == []
+        breached = [
+            e.type for t in opened.query(TicketQuery()).tickets for e in opened.journal(t.id)
+        ]
+    assert breached.count("sla_breached") == 3
 
 
 def test_dispatch_without_anyone_to_deliver_to_exits_78(

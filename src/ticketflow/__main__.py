@@ -759,13 +759,32 @@ def _batch(text: str) -> int:
     return value
 
 
-def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _schema(text: str) -> str:
+    from .storage._postgres import SCHEMA_NAME  # noqa: PLC0415 - only the worker needs it
+
+    if SCHEMA_NAME.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(
+            f"invalid schema {text!r}: a lower-case SQL identifier (letters, digits and _,"
+            " at most 63 characters)"
+        )
+    return text
+
+
+def _worker_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     work = commands.add_parser(
         "worker",
         help="tick and deliver the outbox in a loop; many may share a store; stop with SIGTERM",
     )
     work.add_argument(
         "--db", required=True, metavar="PATH_OR_URL", help="a SQLite file or a postgresql:// URL"
+    )
+    work.add_argument(
+        "--schema",
+        type=_schema,
+        metavar="NAME",
+        help="PostgreSQL only: the schema that holds the store (ticketflow)",
     )
     work.add_argument(
         "--config",
@@ -794,12 +813,20 @@ def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     work.add_argument("--worker", metavar="NAME", help="the name claims are taken under (host:pid)")
     work.add_argument("--once", action="store_true", help="work until nothing is left, then exit")
     work.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    return work
 
 
-def _work(args: argparse.Namespace) -> int:
+def _work(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import logging  # noqa: PLC0415 - only the worker logs
 
-    from .workers._loop import WorkerOptions, serve  # noqa: PLC0415 - only the worker needs it
+    from .workers._loop import (  # noqa: PLC0415 - only the worker needs it
+        WorkerOptions,
+        is_postgres_url,
+        serve,
+    )
+
+    if args.schema is not None and not is_postgres_url(args.db):
+        parser.error("argument --schema: only a postgresql:// URL has schemas")
 
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -812,7 +839,7 @@ def _work(args: argparse.Namespace) -> int:
         worker=args.worker,
         once=args.once,
     )
-    return serve(args.db, args.config, options)
+    return serve(args.db, args.config, options, schema=args.schema)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -854,10 +881,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument(
         "--holiday", action="append", default=[], metavar="DATE", help="closed day, with --hours"
     )
-    _worker_parser(commands)
+    worker = _worker_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "worker":
-        return _work(args)
+        return _work(args, worker)
     if args.command == "report":
         from .analytics._report_cli import report  # noqa: PLC0415 - only the report needs it
 

@@ -38,7 +38,6 @@ from ._checks import (
     instant,
     invalid,
     journal_arguments,
-    key_text,
     number_argument,
     printable_int,
     storable,
@@ -51,6 +50,7 @@ from ._dead_letters import (
     dead_letters_arguments,
     resend_arguments,
 )
+from ._due_claims import claim_due_arguments
 from ._feed import FeedCursor, FeedPage, feed_arguments
 from ._outbox import LeasedMessage
 from ._postgres_received import problems_text, rejected_record, sketch_of, write_intake
@@ -88,7 +88,8 @@ DSN_VARIABLE: Final = "TICKETFLOW_PG_DSN"
 DEFAULT_DSN: Final = "postgresql://postgres@127.0.0.1:5432/test"
 """The connection string used when neither ``dsn`` nor :data:`DSN_VARIABLE` gives one."""
 
-_SCHEMA: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+"""What a ``schema`` must match: a lower-case SQL identifier of at most 63 characters."""
 
 _SELECT_FOR_UPDATE: Final = "SELECT version, number, fields FROM tickets WHERE id = %s FOR UPDATE"
 _SELECT_SAME_FOR_UPDATE: Final = (
@@ -271,7 +272,7 @@ class PostgresTicketStore:
     ) -> None:
         dsn = _dsn(dsn)
         given: object = schema  # checked, whatever a caller passes
-        if not isinstance(given, str) or _SCHEMA.fullmatch(given) is None:
+        if not isinstance(given, str) or SCHEMA_NAME.fullmatch(given) is None:
             raise invalid(
                 "schema", schema, "must be a lower-case SQL identifier of at most 63 characters"
             )
@@ -712,9 +713,7 @@ class PostgresTicketStore:
                 datetime, ``lease`` not a positive ``timedelta``, ``limit`` not an integer
                 >= 0. Checked in that order.
         """
-        key_text("worker", worker)
-        instant("at_or_before", at_or_before)
-        worker, cutoff, until, limit = claim_arguments(worker, at_or_before, lease, limit)
+        worker, cutoff, until, limit = claim_due_arguments(worker, at_or_before, lease, limit)
         parameters = {
             "cutoff": micros(cutoff),
             "until": micros(until),

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EX_CONFIG",
     "WorkerOptions",
+    "is_postgres_url",
     "load_setup",
     "open_store",
     "parse_duration",
@@ -79,16 +80,29 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def open_store(db: str) -> TicketStore:
+def is_postgres_url(db: str) -> bool:
+    """Whether ``db`` names a PostgreSQL store (a ``postgresql://`` or ``postgres://`` URL)."""
+    return db.startswith(_POSTGRES_SCHEMES)
+
+
+def open_store(db: str, *, schema: str | None = None) -> TicketStore:
     """Open the store ``db`` names: a ``postgresql://`` URL, or else a SQLite file's path.
+
+    Args:
+        db: The URL or the path.
+        schema: The PostgreSQL schema that holds the store (the store's default, ``ticketflow``,
+            when ``None``); a SQLite path takes none.
 
     Raises:
         ConfigurationError: A PostgreSQL URL, and this installation has no PostgreSQL store
-            (the extra ``ticketflow[postgres]`` is not installed).
+            (the extra ``ticketflow[postgres]`` is not installed); or a ``schema`` with a
+            SQLite path.
         StoreError: The store cannot be opened (see the store's own errors).
     """
     storage = importlib.import_module("ticketflow.storage")
-    if not db.startswith(_POSTGRES_SCHEMES):
+    if not is_postgres_url(db):
+        if schema is not None:
+            raise ConfigurationError("schema", "only a postgresql:// URL has schemas")
         return storage.SQLiteTicketStore(db)  # type: ignore[no-any-return]
     try:
         postgres = storage.PostgresTicketStore
@@ -101,7 +115,9 @@ def open_store(db: str) -> TicketStore:
             "db",
             f"a PostgreSQL store needs {error.name}: pip install 'ticketflow[postgres]'",
         ) from error
-    return postgres(db)  # type: ignore[no-any-return]
+    if schema is None:
+        return postgres(db)  # type: ignore[no-any-return]
+    return postgres(db, schema=schema)  # type: ignore[no-any-return]
 
 
 def load_setup(spec: str, store: TicketStore) -> WorkerSetup:
@@ -229,8 +245,10 @@ def run_worker(setup: WorkerSetup, options: WorkerOptions, stop: threading.Event
     return status
 
 
-def serve(db: str, config: str, options: WorkerOptions) -> int:
+def serve(db: str, config: str, options: WorkerOptions, *, schema: str | None = None) -> int:
     """Open the store, load the setup, and run the worker until a signal stops it.
+
+    ``schema`` is the PostgreSQL schema of the store (see :func:`open_store`).
 
     SIGTERM and SIGINT let the batch at hand finish; a second one stops at once. Returns the
     exit status: 0 when stopped by a signal (or done, with ``once``), :data:`EX_CONFIG` when
@@ -247,9 +265,12 @@ def serve(db: str, config: str, options: WorkerOptions) -> int:
     previous = {sig: signal.signal(sig, finish) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         try:
-            store = open_store(db)
+            store = open_store(db, schema=schema)
         except Exception as error:  # noqa: BLE001 - whatever the store raised, said and 78
-            _LOG.error("cannot open the store %s: %s", db, error)
+            # A URL may hold a password: the store's errors name its location without one.
+            _LOG.error(
+                "cannot open the store%s: %s", "" if is_postgres_url(db) else f" {db}", error
+            )
             return EX_CONFIG
         try:
             setup = load_setup(config, store)
