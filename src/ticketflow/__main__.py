@@ -95,7 +95,7 @@ from .triage import (
 )
 from .webhooks import WebhookDispatcher, WebhookEndpoint
 from .workers import WorkerSetup
-from .workers._loop import WorkerOptions, run_worker
+from .workers._loop import WorkerOptions, is_postgres_url, parse_duration, run_worker, serve
 
 S = TicketStatus
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -741,8 +741,6 @@ def demo(db: Path | None = None, write: Write = print) -> int:
 
 
 def _duration(text: str) -> timedelta:
-    from .workers._loop import parse_duration  # noqa: PLC0415 - only the worker needs it
-
     try:
         return parse_duration(text)
     except ValueError as error:
@@ -817,14 +815,6 @@ def _worker_parser(
 
 
 def _work(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    import logging  # noqa: PLC0415 - only the worker logs
-
-    from .workers._loop import (  # noqa: PLC0415 - only the worker needs it
-        WorkerOptions,
-        is_postgres_url,
-        serve,
-    )
-
     if args.schema is not None and not is_postgres_url(args.db):
         parser.error("argument --schema: only a postgresql:// URL has schemas")
 
