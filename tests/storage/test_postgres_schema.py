@@ -7,6 +7,7 @@ import sys
 import threading
 
 import pytest
+
 from _postgres_server import (
     DSN,
     DisposableStore,
@@ -15,7 +16,6 @@ from _postgres_server import (
     fresh_schema,
     require_server,
 )
-
 from ticketflow.exceptions import (
     InvalidValueError,
     NotATicketflowStoreError,
