@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
-
 from _postgres_server import DisposableStore
+
 from ticketflow.exceptions import InvalidValueError
 from ticketflow.storage import DueEntry, PostgresTicketStore
 from ticketflow.testing._store_checks import comment, created

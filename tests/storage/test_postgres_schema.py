@@ -7,7 +7,6 @@ import sys
 import threading
 
 import pytest
-
 from _postgres_server import (
     DSN,
     DisposableStore,
@@ -16,6 +15,7 @@ from _postgres_server import (
     fresh_schema,
     require_server,
 )
+
 from ticketflow.exceptions import (
     InvalidValueError,
     NotATicketflowStoreError,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from _postgres_server import DisposableStore
 from hypothesis import settings
 
-from _postgres_server import DisposableStore
 from ticketflow.storage import EventFeed, PostgresTicketStore, TicketMemos, TicketStore
 from ticketflow.testing import check_ticket_store
 
