@@ -63,7 +63,7 @@ class Bag:
         self.live: dict[str, None] = {}
 
     def fill(self, observed: list[Observation]) -> None:
-        """Put in a new bag's observations (no live one) at once: what :meth:`add` gives."""
+        """Add observations (no live one) to an empty bag at once, as :meth:`add` would."""
         self.count = len(observed)
         self.hits = sum(1 for seen in observed if seen is True)
         self.spans = sorted(seen for seen in observed if isinstance(seen, timedelta))
@@ -74,8 +74,8 @@ class Bag:
             if isinstance(seen, int) and seen is not True and seen is not False
         )
 
-    def add(self, ticket_id: str, seen: Observation | Live) -> None:
-        """Add an observation, its duration (if any) in its sorted place."""
+    def add(self, ticket_id: str, seen: Observation | Live, *, in_order: bool = True) -> None:
+        """Add an observation (``in_order=False``: append; :meth:`order` must follow)."""
         if seen is LIVE:
             self.live[ticket_id] = None
             return
@@ -83,7 +83,10 @@ class Bag:
         if seen is True:
             self.hits += 1
         elif isinstance(seen, timedelta):
-            bisect.insort(self.spans, seen)
+            if in_order:
+                bisect.insort(self.spans, seen)
+            else:
+                self.spans.append(seen)
             self.total += seen
         elif isinstance(seen, int) and seen is not False:
             self.score += seen
@@ -100,6 +103,10 @@ class Bag:
             self.total -= seen
         elif isinstance(seen, int) and seen is not False:
             self.score -= seen
+
+    def order(self) -> None:
+        """Sort the durations after adding out of order."""
+        self.spans.sort()
 
     def empty(self) -> bool:
         return not self.count and not self.live
@@ -173,7 +180,7 @@ class Tally:
             self.total.live.update(bag.live)
         self.total.fill(everyone)
 
-    def _put(self, tickets: dict[str, Facts]) -> None:
+    def _put(self, tickets: dict[str, Facts], *, in_order: bool = True) -> None:
         self._synced = len(self._folder.touched)
         groups, total, kept, key, observe = (
             self.groups,
@@ -190,8 +197,8 @@ class Tally:
             bag = groups.get(group)
             if bag is None:
                 bag = groups[group] = Bag()
-            bag.add(ticket_id, seen)
-            total.add(ticket_id, seen)
+            bag.add(ticket_id, seen, in_order=in_order)
+            total.add(ticket_id, seen, in_order=in_order)
             kept[ticket_id] = (bag, seen)
 
 
