@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from operator import attrgetter
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ from ..sla._calendar import BusinessCalendar
 from ..sla._policy import DEFAULT_PAUSES, STOPPED_STATUSES
 from ..storage._feed import MAX_FEED_LIMIT, EventFeed, FeedCursor
 from ._drivers import DriverTable, Outcome, driver, ranking_key
-from ._facts import BUILT_IN, Facts, Folder
+from ._facts import Facts, Folder
 from ._snapshot import dump, fingerprint, load
 from ._tables import MEDIAN, P90, Metric, MetricRow, MetricTable, Period, check_period, percentile
 from ._tallies import LIVE, Backlogs, Bag, Live, Tally, merged
@@ -403,8 +402,7 @@ class Analytics:
         if metric is Metric.BACKLOG:
             return _open_now
         if metric is Metric.TIME_IN_STATUS:
-            name = str(status)
-            return lambda f: LIVE if f.status == name else f.in_status.get(name)
+            return lambda f: LIVE if f.status == status else f.in_status.get(str(status))
         if metric is Metric.SLA_BREACH_MINUTES:
             measure = self._measure
 
@@ -510,22 +508,10 @@ def _keyer(by: str | None, period: Period | None) -> Callable[[Facts], Key]:
 
     if by is None:
         return lambda facts: (when(facts), "NoneType", None)
-    # Facts.dimension, its choice made once: a built-in attribute, or a field's name.
-    if by in BUILT_IN:
-        read: Callable[[Facts], FieldValue | None] = attrgetter(by)
-    else:
-        name = by.removeprefix("fields.")
-        read = lambda facts: facts.fields.get(name)  # noqa: E731
-    if period is None:
-
-        def plain(facts: Facts) -> Key:
-            value = read(facts)
-            return (None, type(value).__name__, value)
-
-        return plain
+    dimension = Facts.dimension
 
     def key(facts: Facts) -> Key:
-        value = read(facts)
+        value = dimension(facts, by)
         return (when(facts), type(value).__name__, value)
 
     return key

@@ -44,7 +44,7 @@ from .._events import (
 from .._fields import FieldValue
 from ..exceptions import JournalError
 
-__all__ = ["BUILT_IN", "STAFF", "Facts", "Folder"]
+__all__ = ["STAFF", "Facts", "Folder"]
 
 STAFF: Final = frozenset({Role.AGENT, Role.SUPERVISOR})
 """Roles whose public comment answers the customer (as for the SLA's response clocks)."""
@@ -114,7 +114,7 @@ class Facts:
 
     def dimension(self, name: str) -> FieldValue | None:
         """Return the ticket's current value of a dimension (a built-in or a field name)."""
-        if name in BUILT_IN:
+        if name in _BUILT_IN:
             value: FieldValue | None = getattr(self, name)
             return value
         return self.fields.get(name.removeprefix("fields."))
@@ -141,7 +141,7 @@ class Facts:
         return any(start <= t and (end is None or t < end) for start, end in self.open_spans)
 
 
-BUILT_IN: Final = frozenset(
+_BUILT_IN: Final = frozenset(
     {"kind", "channel", "category", "priority", "queue", "assignee", "status"}
 )
 """The dimensions every ticket has; any other name is a structured field's."""

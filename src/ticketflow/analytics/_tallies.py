@@ -62,18 +62,6 @@ class Bag:
         self.total = _ZERO
         self.live: dict[str, None] = {}
 
-    def fill(self, observed: list[Observation]) -> None:
-        """Add observations (no live one) to an empty bag at once, as :meth:`add` would."""
-        self.count = len(observed)
-        self.hits = sum(1 for seen in observed if seen is True)
-        self.spans = sorted(seen for seen in observed if isinstance(seen, timedelta))
-        self.total = sum(self.spans, _ZERO)
-        self.score = sum(
-            seen
-            for seen in observed
-            if isinstance(seen, int) and seen is not True and seen is not False
-        )
-
     def add(self, ticket_id: str, seen: Observation | Live, *, in_order: bool = True) -> None:
         """Add an observation (``in_order=False``: append; :meth:`order` must follow)."""
         if seen is LIVE:
@@ -133,8 +121,11 @@ class Tally:
         self.groups: dict[Key, Bag] = {}
         self.total = Bag()
         self._kept: dict[str, tuple[Bag, Observation | Live]] = {}
-        self._synced = len(folder.touched)
-        self._build(folder.tickets)
+        self._synced = 0
+        self._put(folder.tickets, in_order=False)
+        for bag in self.groups.values():
+            bag.order()
+        self.total.order()
 
     def sync(self) -> None:
         """Take in the tickets touched since the last sync."""
@@ -151,34 +142,6 @@ class Tally:
                 self.total.remove(ticket_id, seen)
         tickets = self._folder.tickets
         self._put({ticket_id: tickets[ticket_id] for ticket_id in changed})
-
-    def _build(self, tickets: dict[str, Facts]) -> None:
-        # The first pass, over every ticket: each group's observations gathered, then each
-        # bag filled at once (what adding them one by one gives, without a call a ticket).
-        key, observe, kept = self._key, self._observe, self._kept
-        found: dict[Key, tuple[Bag, list[Observation]]] = {}
-        get = found.get
-        for ticket_id, facts in tickets.items():
-            seen = observe(facts)
-            if seen is None:
-                continue
-            group = key(facts)
-            place = get(group)
-            if place is None:
-                place = found[group] = (Bag(), [])
-            bag = place[0]
-            kept[ticket_id] = (bag, seen)
-            if isinstance(seen, Live):
-                bag.live[ticket_id] = None
-            else:
-                place[1].append(seen)
-        everyone: list[Observation] = []
-        for group, (bag, observed) in found.items():
-            bag.fill(observed)
-            self.groups[group] = bag
-            everyone += observed
-            self.total.live.update(bag.live)
-        self.total.fill(everyone)
 
     def _put(self, tickets: dict[str, Facts], *, in_order: bool = True) -> None:
         self._synced = len(self._folder.touched)
