@@ -52,23 +52,28 @@ _WORDS = tuple(
 
 
 def journals(
-    tickets: int, *, seed: int = 13, first: int = 1, recurring: int = 0
+    tickets: int, *, seed: int = 13, first: int = 1, recurring: int = 0, chatter: float = 0.0
 ) -> Iterator[TicketJournal]:
     """Yield ``tickets`` journals numbered from ``first`` (tickets 1 to 3: the small carrier's).
 
-    The last ``recurring`` of them are north's recurring cause (see the module).
+    The last ``recurring`` of them are north's recurring cause (see the module). ``chatter``
+    adds that many internal notes a ticket on average (the benchmark's million events at
+    100,000 tickets); they change no figure, and the default adds none.
     """
     rng = random.Random(seed)
     words = random.Random(seed + 1)  # the texts: a stream of their own
     planted = random.Random(seed + 2)  # the recurring cause's tickets
+    notes = random.Random(seed + 3)  # the chatter: a stream of its own, the rest unchanged
+    whole, part = divmod(chatter, 1)
     last = first + tickets
     for number in range(first, last):
         if number >= last - recurring:
             breached = planted.random() < PLANTED_BREACH_RATE
             at = END - timedelta(minutes=planted.randrange(1, 14 * 24 * 60))
-            yield _journal(
+            journal = _journal(
                 planted, number, PLANTED, breached=breached, at=at, story=RECURRING_STORY
             )
+            yield _chatter(journal, int(whole) + (notes.random() < part))
             continue
         if number <= 3:
             carrier, breached = SMALL, number <= 2
@@ -77,7 +82,17 @@ def journals(
             rate = PLANTED_BREACH_RATE if carrier == PLANTED else BASE_BREACH_RATE
             breached = rng.random() < rate
         story = " ".join(words.choices(_WORDS, k=12))
-        yield _journal(rng, number, carrier, breached=breached, story=story)
+        journal = _journal(rng, number, carrier, breached=breached, story=story)
+        yield _chatter(journal, int(whole) + (notes.random() < part))
+
+
+def _chatter(journal: TicketJournal, notes: int) -> TicketJournal:
+    """Add ``notes`` internal notes at the ticket's last instant (no figure changes)."""
+    if notes:
+        at = journal.events[-1].at
+        for _ in range(notes):
+            journal.comment(at, public=False)
+    return journal
 
 
 def _journal(
@@ -133,11 +148,17 @@ def _journal(
 
 
 def generate(
-    store: TicketStore, tickets: int, *, seed: int = 13, first: int = 1, recurring: int = 0
+    store: TicketStore,
+    tickets: int,
+    *,
+    seed: int = 13,
+    first: int = 1,
+    recurring: int = 0,
+    chatter: float = 0.0,
 ) -> int:
     """Write ``tickets`` generated journals to ``store``; return the number of events."""
     events = 0
-    for journal in journals(tickets, seed=seed, first=first, recurring=recurring):
+    for journal in journals(tickets, seed=seed, first=first, recurring=recurring, chatter=chatter):
         journal.commit(store)
         events += len(journal.events)
     return events

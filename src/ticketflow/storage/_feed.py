@@ -235,25 +235,29 @@ def feed_page(
     first = FeedCursor(store, (start,))
     if not events:
         return FeedPage((), first if after is None else after)
-    entries = tuple(
-        _entry(event, store, position) for position, event in enumerate(events, start=start + 1)
-    )
-    return FeedPage(entries, entries[-1].cursor)
+    # FeedEntry(event, FeedCursor(store, (position,))) from values already valid, each slot
+    # set by its own descriptor (what object.__setattr__ finds, without looking it up).
+    new, put_store, put_position = _new, _put_store, _put_position
+    put_event, put_cursor = _put_event, _put_cursor
+    entries: list[FeedEntry] = []
+    append = entries.append
+    for position, event in enumerate(events, start=start + 1):
+        cursor = new(FeedCursor)
+        put_store(cursor, store)
+        put_position(cursor, (position,))
+        entry = new(FeedEntry)
+        put_event(entry, event)
+        put_cursor(entry, cursor)
+        append(entry)
+    return FeedPage(tuple(entries), entries[-1].cursor)
 
 
 _new = object.__new__
-_set = object.__setattr__
-
-
-def _entry(event: TicketEvent, store: str, position: int) -> FeedEntry:
-    # FeedEntry(event, FeedCursor(store, (position,))) from values already valid.
-    cursor = _new(FeedCursor)
-    _set(cursor, "store", store)
-    _set(cursor, "position", (position,))
-    entry = _new(FeedEntry)
-    _set(entry, "event", event)
-    _set(entry, "cursor", cursor)
-    return entry
+# The frozen classes' slots (attrs makes them slotted): their setters, bypassing the guard.
+_put_store: Final = FeedCursor.__dict__["store"].__set__
+_put_position: Final = FeedCursor.__dict__["position"].__set__
+_put_event: Final = FeedEntry.__dict__["event"].__set__
+_put_cursor: Final = FeedEntry.__dict__["cursor"].__set__
 
 
 @runtime_checkable
