@@ -241,7 +241,7 @@ def test_an_unreachable_postgresql_server_exits_78_saying_so(
     pytest.importorskip("psycopg")
     monkeypatch.setenv("TICKETFLOW_TEST_NOW", WORK_AT.isoformat())
     monkeypatch.setenv("TICKETFLOW_TEST_DELIVERED", str(tmp_path))
-    url = "postgresql://desk:s3cret@127.0.0.1:1/desk"  # nothing listens on port 1
+    url = "postgresql://desk:s3cret@127.0.0.1:1/desk?connect_timeout=1"  # nothing on port 1
     with caplog.at_level(logging.ERROR, logger="ticketflow.worker"):
         status = main(["worker", "--db", url, "--config", "_worker_config:setup", "--once"])
     assert status == EX_CONFIG

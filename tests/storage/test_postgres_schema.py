@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -139,6 +140,10 @@ def test_reopening_a_store_keeps_its_data_and_its_feed(schema: str) -> None:
         ({"statement_timeout": -1}, "statement_timeout"),
         ({"statement_timeout": float("nan")}, "statement_timeout"),
         ({"connect_timeout": "5"}, "connect_timeout"),
+        ({"dsn": "host=x connect_timeout=soon"}, "dsn"),
+        ({"dsn": "postgresql://h/db?connect_timeout=0"}, "dsn"),
+        ({"dsn": "postgresql://h/db?connect_timeout=-3"}, "dsn"),
+        ({"dsn": "postgresql://h/db?connect_timeout=86401"}, "dsn"),
     ],
 )
 def test_bad_options_are_refused_before_connecting(options: dict[str, object], field: str) -> None:
@@ -159,6 +164,25 @@ def test_a_password_never_shows_in_an_error() -> None:
 def test_an_unreachable_server_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot connect"):
         PostgresTicketStore("postgresql://postgres@127.0.0.1:1/test", connect_timeout=1)
+
+
+@pytest.mark.parametrize(
+    ("dsn", "options", "at_most"),
+    [
+        ("postgresql://postgres@127.0.0.1:1/test?connect_timeout=1", {}, 5.0),
+        ("host=127.0.0.1 port=1 dbname=test connect_timeout=1", {}, 5.0),
+        # The argument wins over the DSN.
+        ("postgresql://postgres@127.0.0.1:1/test?connect_timeout=60", {"connect_timeout": 1}, 5.0),
+    ],
+)
+def test_the_connect_timeout_is_the_argument_else_the_dsns(
+    dsn: str, options: dict[str, float], at_most: float
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="cannot connect"):
+        PostgresTicketStore(dsn, **options)
+    waited = time.monotonic() - started
+    assert 0.5 <= waited <= at_most, waited
 
 
 @pytest.mark.parametrize(

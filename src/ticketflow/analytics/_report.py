@@ -422,11 +422,13 @@ def _time_in_status(
 
 
 def _weeks(analytics: Analytics, since: date | None) -> list[date]:
-    created = analytics.metric(Metric.VOLUME, period=Period.WEEK, since=since)
+    created = analytics.metric(Metric.VOLUME, period=Period.WEEK)
     starts = [row.period for row in created.rows if row.period is not None]
     if not starts or analytics.as_of is None:
         return []
-    first = Period.WEEK.start(since) if since is not None else starts[0]
+    # No ticket was open before the first one was created: a ``since`` further back adds
+    # only empty weeks (a century of them, for a mistyped year).
+    first = starts[0] if since is None else max(starts[0], Period.WEEK.start(since))
     last = Period.WEEK.start(analytics.as_of.astimezone(analytics.tz).date())
     weeks, week = [], first
     while week <= last:

@@ -185,6 +185,10 @@ _CONFLICTS: Final = frozenset({"40001", "40P01", "55P03"})
 _UNBINDABLE: Final = (UnicodeEncodeError, OverflowError)
 
 
+_CONNECT_TIMEOUT = 10.0
+"""Seconds opening waits for the server when neither the caller nor the DSN says."""
+
+
 class _Driver:
     """psycopg and its pool, imported when the first store opens."""
 
@@ -243,7 +247,8 @@ class PostgresTicketStore:
         statement_timeout: The longest a statement may run, in seconds (``statement_timeout``
             of every connection); ``0`` for no limit.
         connect_timeout: How long opening waits for the server, in seconds; also how long a
-            call waits for a free connection.
+            call waits for a free connection. By default the ``connect_timeout`` the DSN gives
+            (as libpq reads it), else 10.
 
     Raises:
         InvalidValueError: An argument is out of its domain (``field`` names it).
@@ -268,7 +273,7 @@ class PostgresTicketStore:
         schema: str = "ticketflow",
         pool_size: int = 8,
         statement_timeout: float = 30.0,
-        connect_timeout: float = 10.0,
+        connect_timeout: float | None = None,
     ) -> None:
         dsn = _dsn(dsn)
         given: object = schema  # checked, whatever a caller passes
@@ -281,8 +286,8 @@ class PostgresTicketStore:
         if not 1 <= pool_size <= 1000:  # noqa: PLR2004
             raise invalid("pool_size", pool_size, "must be an integer from 1 to 1000")
         timeout = _seconds("statement_timeout", statement_timeout)
-        waiting = _seconds("connect_timeout", connect_timeout)
         _Driver.load()
+        waiting = _waiting(dsn, connect_timeout)
         self._dsn = dsn
         self._schema = schema
         self._location = _location(dsn, schema)
@@ -1056,15 +1061,38 @@ def _redacted(dsn: str) -> str:
     return re.sub(r"(password\s*=\s*)\S+|(://[^:/@]*:)[^@]*@", r"\1\2***@", dsn)
 
 
-def _location(dsn: str, schema: str) -> str:
+def _conninfo(dsn: str) -> dict[str, Any]:
+    """The DSN's parameters, as libpq reads them (InvalidValueError when it is no DSN)."""
     try:
-        parts = _Driver.psycopg.conninfo.conninfo_to_dict(dsn)
+        return _Driver.psycopg.conninfo.conninfo_to_dict(dsn)  # type: ignore[no-any-return]
     except _Driver.psycopg.Error as error:
         raise invalid("dsn", _redacted(dsn), f"is not a connection string: {error}") from None
+
+
+def _location(dsn: str, schema: str) -> str:
+    parts = _conninfo(dsn)
     host = parts.get("host") or "localhost"
     port = parts.get("port") or "5432"
     database = parts.get("dbname") or parts.get("user") or ""
     return f"postgresql://{host}:{port}/{database} (schema {schema})"
+
+
+def _waiting(dsn: str, connect_timeout: object) -> float:
+    """The connect timeout: the one given, else the DSN's ``connect_timeout``, else 10 s."""
+    if connect_timeout is not None:
+        return _seconds("connect_timeout", connect_timeout)
+    given = _conninfo(dsn).get("connect_timeout")
+    if given is None:
+        return _CONNECT_TIMEOUT
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86400:  # noqa: PLR2004 - a day
+        raise invalid(
+            "dsn", _redacted(dsn), "has a connect_timeout that is not 1 to 86400 seconds"
+        )
+    return seconds
 
 
 def _seconds(field: str, value: object) -> float:
