@@ -2263,7 +2263,7 @@ TARGETS: Final[tuple[Target, ...]] = (
             schema=st.none(),
             pool_size=st.integers(1, 3),
             statement_timeout=st.floats(0, 60),
-            connect_timeout=st.floats(1, 10),
+            connect_timeout=st.none() | st.floats(1, 10),
         ),
         frozenset({"dsn", "schema", "pool_size", "statement_timeout", "connect_timeout"}),
     ),

@@ -201,7 +201,70 @@ CREATE TABLE routing_turns (
 );
 """
 
-MIGRATIONS: Sequence[LiteralString] = (_V1,)
+# One statement, and so one round trip and one implicit transaction, for the commonest commit:
+# a new version of a stored ticket, with its events, memos, field index and outbox messages.
+# It takes the feed's writer lock before anything gives the transaction an id (as the
+# pipelined path does), locks the ticket's row and writes nothing unless the stored version,
+# number (and, for a change without events, snapshot) are the expected ones; it answers what
+# it found, and the caller raises when that differs. Arrays carry the rows, in order.
+_V2: Final = """
+CREATE FUNCTION ticketflow_commit(
+    p_lock_class integer, p_lock_id integer,
+    p_id text, p_expected bigint, p_number bigint, p_same text,
+    p_version bigint, p_snapshot text, p_fields text, p_status text, p_queue text,
+    p_assignee text, p_due_at bigint,
+    p_field_names text[], p_field_values text[],
+    p_event_versions bigint[], p_event_types text[], p_event_ats bigint[], p_event_bodies text[],
+    p_memo_names text[], p_memo_bodies text[],
+    p_message_ids text[], p_message_topics text[], p_message_tickets text[],
+    p_message_versions bigint[], p_message_payloads text[], p_message_created bigint[],
+    p_message_not_before bigint[],
+    OUT found_version bigint, OUT found_number bigint, OUT found_same boolean
+) LANGUAGE plpgsql AS $$
+DECLARE
+    stored_fields text;
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(p_lock_class, p_lock_id);
+    SELECT t.version, t.number, t.fields, t.snapshot = p_same
+      INTO found_version, found_number, stored_fields, found_same
+      FROM tickets AS t WHERE t.id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        found_version := 0;
+        RETURN;
+    END IF;
+    IF found_version <> p_expected OR found_number <> p_number
+       OR (p_same IS NOT NULL AND NOT found_same) THEN
+        RETURN;
+    END IF;
+    UPDATE tickets SET version = p_version, snapshot = p_snapshot, fields = p_fields,
+        status = p_status, queue = p_queue, assignee = p_assignee, due_at = p_due_at,
+        due_lease_worker = NULL, due_lease_until = NULL
+     WHERE id = p_id;
+    IF stored_fields <> p_fields THEN
+        DELETE FROM ticket_fields WHERE ticket_id = p_id;
+        INSERT INTO ticket_fields (ticket_id, name, value)
+        SELECT p_id, f.name, f.value FROM unnest(p_field_names, p_field_values) AS f(name, value);
+    END IF;
+    INSERT INTO events (ticket_id, version, type, at, body)
+    SELECT p_id, e.version, e.type, e.at, e.body
+      FROM unnest(p_event_versions, p_event_types, p_event_ats, p_event_bodies)
+           WITH ORDINALITY AS e(version, type, at, body, n)
+     ORDER BY e.n;
+    INSERT INTO ticket_memos (ticket_id, name, body)
+    SELECT p_id, m.name, m.body FROM unnest(p_memo_names, p_memo_bodies) AS m(name, body)
+        ON CONFLICT (ticket_id, name) DO UPDATE SET body = excluded.body;
+    INSERT INTO outbox (id, topic, ticket_id, event_version, payload, created_at, not_before)
+    SELECT o.id, o.topic, o.ticket_id, o.event_version, o.payload, o.created_at, o.not_before
+      FROM unnest(p_message_ids, p_message_topics, p_message_tickets, p_message_versions,
+                  p_message_payloads, p_message_created, p_message_not_before)
+           WITH ORDINALITY AS o(id, topic, ticket_id, event_version, payload, created_at,
+                                not_before, n)
+     ORDER BY o.n;
+END;
+$$;
+"""
+
+MIGRATIONS: Sequence[LiteralString] = (_V1, _V2)
 """The forward migrations, in order: ``MIGRATIONS[n]`` moves a store from version n to n + 1.
 
 Append only; never edit a script that has shipped.
