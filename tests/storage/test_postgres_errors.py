@@ -14,8 +14,9 @@ from typing import Any
 
 import attrs
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from _postgres_server import DisposableStore, connect, require_server
+from _postgres_server import DSN, DisposableStore, connect, require_server
 from ticketflow import Actor, NewTicket, Requester, retrying
 from ticketflow._workflow import DEFAULT_WORKFLOW
 from ticketflow.exceptions import ConflictError, StoreError, TicketNotFoundError
@@ -166,6 +167,48 @@ def test_a_deadlock_is_a_conflict_that_retrying_gets_past(store: PostgresTicketS
     # The command runs again, and wins this time.
     retrying(lambda: store.commit(_with_memo(comment(store.get("T1"), T0), "sla", "v2")))
     assert store.memos("T1") == {"sla": "v2"}
+
+
+def test_a_lock_not_available_is_a_conflict_that_retrying_gets_past() -> None:
+    # A host's lock_timeout (55P03, lock_not_available) gives up on a row another holds.
+    dsn = make_conninfo(DSN, options="-c lock_timeout=200")
+    with DisposableStore(dsn, pool_size=1) as store, connect() as locker:
+        store.commit(created(1))
+        change = comment(store.get("T1"), T0)
+        locker.execute("BEGIN")
+        locker.execute(
+            f"SELECT 1 FROM {store.schema}.tickets WHERE id = 'T1' FOR UPDATE"  # noqa: S608
+        )
+        with pytest.raises(ConflictError) as raised:
+            store.commit(change)
+        assert raised.value.ticket_id == "T1"
+        locker.execute("ROLLBACK")
+        assert store.get("T1").version == 1
+        retrying(lambda: store.commit(comment(store.get("T1"), T0)))
+        assert store.get("T1").version == 2
+
+
+def test_a_serialization_failure_is_a_conflict_that_retrying_gets_past() -> None:
+    # A host whose transactions are serializable (40001): the ticket's row changed after the
+    # commit's snapshot was taken.
+    dsn = make_conninfo(DSN, options="-c default_transaction_isolation=serializable")
+    with DisposableStore(dsn, pool_size=1) as store, connect() as locker:
+        store.commit(created(1))
+        change = comment(store.get("T1"), T0)
+        locker.execute("BEGIN")
+        locker.execute(
+            f"UPDATE {store.schema}.tickets SET version = version WHERE id = 'T1'"  # noqa: S608
+        )
+        thread, failures = _in_thread(lambda: store.commit(change))
+        _waiting_for(locker, store.schema)
+        locker.execute("COMMIT")
+        thread.join()
+        assert len(failures) == 1
+        assert isinstance(failures[0], ConflictError), repr(failures[0])
+        assert failures[0].ticket_id == "T1"
+        assert store.get("T1").version == 1
+        retrying(lambda: store.commit(comment(store.get("T1"), T0)))
+        assert store.get("T1").version == 2
 
 
 def test_a_closed_store_raises_store_errors(store: PostgresTicketStore) -> None:
