@@ -7,9 +7,10 @@ due (one breach each), beside the single worker measured in the same run. A work
 store with nothing due.
 
 ``--db`` takes a SQLite path or a ``postgresql://`` URL (default: a new SQLite file in a
-temporary directory). The store is reused from run to run: the tickets of an earlier run are
-no longer due. On SQLite every commit takes the one write lock, so more processes mostly wait
-for it; the figure that scales is PostgreSQL's.
+temporary directory), and ``--schema`` the PostgreSQL schema that holds the store. The store
+is reused from run to run: the tickets of an earlier run are no longer due. On SQLite every
+commit takes the one write lock, so more processes mostly wait for it; the figure that scales
+is PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -33,15 +34,15 @@ PROCESSES = (1, 2, 4)
 WORK_AT = T0 + timedelta(hours=2)
 
 
-def _store(db: str, *, bulk: bool = False) -> TicketStore:
+def _store(db: str, schema: str | None, *, bulk: bool = False) -> TicketStore:
     if bulk and not db.startswith("postgres"):
         return SQLiteTicketStore(db, synchronous="OFF")
-    return open_store(db)
+    return open_store(db, schema=schema)
 
 
-def submit(db: str, count: int, run: int) -> None:
+def submit(db: str, schema: str | None, count: int, run: int) -> None:
     """Submit ``count`` tickets at ``T0``, all due (their breach) by ``WORK_AT``."""
-    store = _store(db, bulk=True)
+    store = _store(db, schema, bulk=True)
     try:
         creator = desk(store, T0)
         for number in range(count):
@@ -56,7 +57,7 @@ def submit(db: str, count: int, run: int) -> None:
             close()
 
 
-def work(db: str, processes: int, batch: int) -> float:
+def work(db: str, schema: str | None, processes: int, batch: int) -> float:
     """Run ``processes`` workers until nothing is due; return the seconds they took."""
     here = str(Path(__file__).parent)
     env = {
@@ -78,6 +79,7 @@ def work(db: str, processes: int, batch: int) -> float:
         str(batch),
         "--log-level",
         "WARNING",
+        *(["--schema", schema] if schema is not None else []),
     ]
     started = time.perf_counter()
     workers = [
@@ -94,6 +96,7 @@ def work(db: str, processes: int, batch: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="a SQLite path or a postgresql:// URL (default: temporary)")
+    parser.add_argument("--schema", help="the PostgreSQL schema (default: the store's own)")
     parser.add_argument("--tickets", type=int, default=4000, help="due tickets per run (4000)")
     parser.add_argument("--batch", type=int, default=100, help="tickets per claim (100)")
     args = parser.parse_args()
@@ -102,12 +105,12 @@ def main() -> None:
         kind = "PostgreSQL" if db.startswith("postgres") else "SQLite"
         print(f"{kind}, {args.tickets} due tickets per run, batches of {args.batch}\n")
         print(f"{'workers':>8} {'tickets':>8} {'seconds':>8} {'tickets/s':>10} {'vs 1':>6}")
-        idle = work(db, 1, args.batch)
+        idle = work(db, args.schema, 1, args.batch)
         print(f"{'1 idle':>8} {0:>8} {idle:>8.2f} {'':>10} {'':>6}")
         baseline = 0.0
         for run, processes in enumerate(PROCESSES, start=1):
-            submit(db, args.tickets, run)
-            seconds = work(db, processes, args.batch)
+            submit(db, args.schema, args.tickets, run)
+            seconds = work(db, args.schema, processes, args.batch)
             rate = args.tickets / seconds
             baseline = baseline or rate
             print(
