@@ -112,7 +112,7 @@ def read_feed(
             if start > (0, 0) and (end is None or start > tuple(end)):
                 raise _past_the_end(after, location)
         return FeedPage((), FeedCursor(store, start) if after is None else after)
-    events = feed_events([(unescape(row[0]), *row[1:5]) for row in rows])
+    events = list(feed_events([(unescape(row[0]), *row[1:5]) for row in rows]))
     return _page(store, events, [(row[5], row[6]) for row in rows])
 
 
