@@ -19,7 +19,8 @@ per store:
   kept ticket by ticket, so rebuilding it costs the tickets the refresh changed and the open
   tickets (whose age and current stay are measured at the latest event), not every ticket.
 
-The refreshed report is checked against one built by a fresh ``Analytics``.
+The refreshed report is checked against one built by a fresh ``Analytics``, and the SQLite
+store's against the in-memory store's (the same desk).
 
 ``--store memory`` or ``--store sqlite`` measures one store only. ``--keep FILE`` keeps the
 built SQLite desk in ``FILE`` (a copy taken before the incremental runs write to it) and,
@@ -78,8 +79,8 @@ def measure(
     *,
     kept: bool = False,
     keep: Callable[[], object] | None = None,
-) -> list[str]:
-    """Time the report from scratch and incrementally.
+) -> tuple[str, Report]:
+    """Time the report from scratch and incrementally; return the line and the last report.
 
     ``kept``: the store already holds the desk; ``keep``: called once the desk is built,
     before the incremental runs write to it.
@@ -106,7 +107,8 @@ def measure(
         updates.append(refresh + timed(lambda: report(analytics)))
     fresh = Analytics(store)
     fresh.refresh()
-    if report(fresh) != report(analytics):
+    last = report(analytics)
+    if report(fresh) != last:
         raise SystemExit(f"{name}: the refreshed report differs from a fresh one")
     update, refresh = statistics.median(updates), statistics.median(refreshes)
     built = "kept" if kept else f"{build:.1f} s"
@@ -115,7 +117,7 @@ def measure(
         f" {added:>6,} {refresh * 1000:>8.1f} ms {update * 1000:>8.1f} ms"
         f" {read / refresh:>7.0f}x {full / update:>7.0f}x"
     )
-    return [line]
+    return line, last
 
 
 def _copy(path: Path, to: Path) -> None:
@@ -135,17 +137,21 @@ def main() -> None:
         f" {'+ report':>10} {'new ev':>6} {'refresh':>11} {'+ report':>11}"
         f" {'x read':>8} {'x all':>8}"
     )
-    lines = [] if STORES == "sqlite" else measure(InMemoryTicketStore(), "memory")
+    measured = []
+    if STORES != "sqlite":
+        measured.append(measure(InMemoryTicketStore(), "memory"))
     if STORES != "memory":
-        lines += measure_sqlite()
-    print("\n".join(lines))
+        measured.append(measure_sqlite())
+    if len(measured) == 2 and measured[0][1] != measured[1][1]:
+        raise SystemExit("the report read from SQLite differs from the one read from memory")
+    print("\n".join(line for line, _ in measured))
     print(
         "x read: read all over refresh; x all: read all + report over refresh + report"
         " (a rebuilt report costs the tickets the refresh touched and the open tickets)"
     )
 
 
-def measure_sqlite() -> list[str]:
+def measure_sqlite() -> tuple[str, Report]:
     """:func:`measure` on a SQLite desk: built in a temporary folder, or a copy of ``--keep``."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "desk.sqlite3"
