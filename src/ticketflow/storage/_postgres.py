@@ -1089,9 +1089,7 @@ def _waiting(dsn: str, connect_timeout: object) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 < seconds <= 86400:  # noqa: PLR2004 - a day
-        raise invalid(
-            "dsn", _redacted(dsn), "has a connect_timeout that is not 1 to 86400 seconds"
-        )
+        raise invalid("dsn", _redacted(dsn), "has a connect_timeout that is not 1 to 86400 seconds")
     return seconds
 
 
