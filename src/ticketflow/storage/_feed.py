@@ -34,10 +34,12 @@ __all__ = [
     "FeedEntry",
     "FeedPage",
     "FeedRun",
+    "cursor_at",
     "feed_arguments",
     "feed_page",
     "feed_position",
     "feed_runs",
+    "numbered_run",
     "past_the_end",
 ]
 
@@ -270,17 +272,25 @@ class FeedRun:
         events: The events, in commit order, built as they are taken.
     """
 
-    __slots__ = ("_start", "_store", "count", "events")
+    __slots__ = ("_cursor", "count", "events")
 
-    def __init__(self, store: str, start: int, count: int, events: Iterator[TicketEvent]) -> None:
-        self._store = store
-        self._start = start
+    def __init__(
+        self, count: int, events: Iterator[TicketEvent], cursor: Callable[[int], FeedCursor]
+    ) -> None:
         self.count = count
         self.events = events
+        self._cursor = cursor
 
     def cursor(self, read: int) -> FeedCursor:
         """Return the cursor just past the first ``read`` events of the run (1 to count)."""
-        return _cursor_at(self._store, self._start + read)
+        return self._cursor(read)
+
+
+def numbered_run(
+    store: str, start: int, events: Sequence[TicketEvent] | Iterator[TicketEvent], count: int
+) -> FeedRun:
+    """Return the run of ``count`` events at one-number positions ``start + 1`` and on."""
+    return FeedRun(count, iter(events), lambda read: cursor_at(store, (start + read,)))
 
 
 FeedRuns = Callable[[FeedCursor | None, int], FeedRun]
@@ -301,11 +311,11 @@ def feed_runs(store: object) -> FeedRuns | None:
     return run
 
 
-def _cursor_at(store: str, position: int) -> FeedCursor:
-    # FeedCursor(store, (position,)) from values already valid (see feed_page).
+def cursor_at(store: str, position: tuple[int, ...]) -> FeedCursor:
+    """Return ``FeedCursor(store, position)`` from a store's own, valid, values (unchecked)."""
     cursor = _new(FeedCursor)
     _put_store(cursor, store)
-    _put_position(cursor, (position,))
+    _put_position(cursor, position)
     return cursor
 
 

@@ -41,6 +41,7 @@ from ._feed import (
     feed_arguments,
     feed_page,
     feed_position,
+    numbered_run,
     past_the_end,
 )
 from ._memory_due import DueIndex
@@ -199,7 +200,7 @@ class InMemoryTicketStore:
             if after is not None and start > len(self._feed):
                 raise past_the_end(after, len(self._feed))
             events = self._feed[start : start + limit]
-        return FeedRun(self._feed_id, start, len(events), iter(events))
+        return numbered_run(self._feed_id, start, events, len(events))
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name."""

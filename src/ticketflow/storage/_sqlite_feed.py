@@ -12,7 +12,15 @@ import sqlite3
 from typing import Final
 
 from ..exceptions import StoreError
-from ._feed import FeedCursor, FeedPage, FeedRun, feed_page, feed_position, past_the_end
+from ._feed import (
+    FeedCursor,
+    FeedPage,
+    FeedRun,
+    feed_page,
+    feed_position,
+    numbered_run,
+    past_the_end,
+)
 from ._sqlite_rows import feed_events
 
 __all__ = ["feed_id", "read_feed", "read_feed_run"]
@@ -73,7 +81,7 @@ def read_feed_run(
         StoreError: A feed row's event is missing.
     """
     start, rows = _rows(connection, location, store, after, limit)
-    return FeedRun(store, start, len(rows), feed_events(rows))
+    return numbered_run(store, start, feed_events(rows), len(rows))
 
 
 def _rows(
