@@ -22,6 +22,7 @@ from ticketflow.storage import (
     InMemoryTicketStore,
     SQLiteTicketStore,
 )
+from ticketflow.storage._feed import feed_runs
 from ticketflow.testing import FrozenClock, check_ticket_store
 
 Pair = tuple[InMemoryTicketStore, SQLiteTicketStore]
@@ -206,6 +207,79 @@ def test_a_cursor_past_the_end_is_refused(pair: Pair) -> None:
             store.feed(after=ahead)
         assert caught.value.field == "after"
         assert store.feed(after=end).entries == ()
+
+
+# -- runs: the private read of a whole-feed reader (analytics) ---------------------------------
+
+
+def test_a_run_reads_what_the_feed_pages_read(pair: Pair) -> None:
+    for store in pair:
+        for number in (4, 5, 6, 7):
+            store.commit(created(number))
+        run_of = feed_runs(store)
+        assert run_of is not None
+        cursors = [None, *(entry.cursor for entry in store.feed().entries)]
+        for after, limit in itertools.product(cursors, (1, 2, 3, 1000)):
+            page = store.feed(after=after, limit=limit)
+            run = run_of(after, limit)
+            assert run.count == len(page.entries)
+            assert list(run.events) == [entry.event for entry in page.entries]
+            for read, entry in enumerate(page.entries, start=1):
+                assert run.cursor(read) == entry.cursor
+
+
+def test_a_run_refuses_what_the_feed_refuses(pair: Pair) -> None:
+    memory, sqlite = pair
+    for mine, theirs in ((memory, sqlite), (sqlite, memory)):
+        run_of = feed_runs(mine)
+        assert run_of is not None
+        end = mine.feed().cursor
+        for after, limit in (
+            (theirs.feed().cursor, 10),  # another store's
+            (FeedCursor(end.store, (end.position[0] + 1,)), 10),  # past the end
+            (None, 0),
+            (None, 1001),
+        ):
+            with pytest.raises(InvalidValueError) as caught:
+                mine.feed(after=after, limit=limit)
+            with pytest.raises(InvalidValueError) as ran:
+                run_of(after, limit)
+            assert (ran.value.field, str(ran.value)) == (caught.value.field, str(caught.value))
+
+
+def test_a_store_whose_feed_is_overridden_is_read_through_its_feed() -> None:
+    class Filtered(InMemoryTicketStore):
+        def feed(self, *, after: FeedCursor | None = None, limit: int = 500) -> FeedPage:
+            return super().feed(after=after, limit=limit)
+
+    class Plain(InMemoryTicketStore):
+        pass
+
+    assert feed_runs(Filtered()) is None
+    assert feed_runs(Plain()) is not None
+    assert feed_runs(object()) is None
+
+
+def test_a_damaged_event_stops_analytics_just_past_what_it_folded(tmp_path: Path) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    from ticketflow.analytics import Analytics  # noqa: PLC0415
+    from ticketflow.exceptions import DeserializationError  # noqa: PLC0415
+
+    path = tmp_path / "desk.sqlite3"
+    with SQLiteTicketStore(path) as store:
+        for number in (1, 2, 3):
+            store.commit(created(number))
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE events SET body = '{\"damaged\": 1}' WHERE ticket_id = 'T2'")
+    connection.commit()
+    connection.close()
+    with SQLiteTicketStore(path) as store:
+        analytics = Analytics(store)
+        with pytest.raises(DeserializationError):
+            analytics.refresh()
+        assert analytics.cursor == store.feed(limit=1).cursor
+        assert analytics.tickets == 1
 
 
 # -- SQLite ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ sequence would have moved past those events before they were visible, and never 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +17,11 @@ import attrs
 import pytest
 
 from _postgres_server import DSN, DisposableStore, connect
-from ticketflow.storage import FeedCursor, PostgresTicketStore
+from ticketflow.analytics import Analytics
+from ticketflow.exceptions import InvalidValueError
+from ticketflow.storage import FeedCursor, FeedPage, PostgresTicketStore
 from ticketflow.storage import _postgres_feed as feed_module
+from ticketflow.storage._feed import feed_runs
 from ticketflow.storage._postgres_feed import writer_lock
 from ticketflow.testing._feed_checks import read_to_the_end
 from ticketflow.testing._store_checks import comment, created
@@ -155,3 +159,44 @@ def test_a_copy_on_a_server_whose_transaction_ids_are_behind_reads_on(
     with PostgresTicketStore(DSN, schema=store.schema, pool_size=1) as again:
         again.commit(comment(again.get("T1"), T0))  # the offset is kept, not raised again
         assert _keys(again, end) == [("T1", 2), ("T1", 3)]
+
+
+def test_a_run_reads_what_the_feed_pages_read(store: PostgresTicketStore) -> None:
+    for number in (1, 2, 3):
+        store.commit(created(number))
+    store.commit(comment(store.get("T2"), T0))
+    run_of = feed_runs(store)
+    assert run_of is not None
+    cursors = [None, *(entry.cursor for entry in store.feed().entries)]
+    for after, limit in itertools.product(cursors, (1, 2, 1000)):
+        page = store.feed(after=after, limit=limit)
+        run = run_of(after, limit)
+        assert run.count == len(page.entries)
+        assert list(run.events) == [entry.event for entry in page.entries]
+        for read, entry in enumerate(page.entries, start=1):
+            assert run.cursor(read) == entry.cursor
+    end = store.feed().cursor
+    ahead = attrs.evolve(end, position=(end.position[0] + 1, 0))
+    with pytest.raises(InvalidValueError, match="past the end"):
+        run_of(ahead, 10)
+    with pytest.raises(InvalidValueError) as caught:
+        run_of(None, 0)
+    assert caught.value.field == "limit"
+
+
+def test_analytics_reads_a_postgresql_store_as_it_reads_its_pages(
+    store: PostgresTicketStore,
+) -> None:
+    for number in (1, 2, 3):
+        store.commit(created(number))
+    store.commit(comment(store.get("T2"), T0))
+
+    class PagesOnly:
+        def feed(self, *, after: FeedCursor | None = None, limit: int = 500) -> FeedPage:
+            return store.feed(after=after, limit=limit)
+
+    by_runs, by_pages = Analytics(store), Analytics(PagesOnly())
+    assert by_runs.refresh() == by_pages.refresh() == 4
+    assert by_runs.cursor == by_pages.cursor
+    assert by_runs.metric("volume", by="queue") == by_pages.metric("volume", by="queue")
+    assert by_runs.metric("time_to_first_response") == by_pages.metric("time_to_first_response")

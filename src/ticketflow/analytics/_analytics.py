@@ -16,7 +16,7 @@ from .._workflow import Workflow
 from ..exceptions import InvalidValueError
 from ..sla._calendar import BusinessCalendar
 from ..sla._policy import DEFAULT_PAUSES, STOPPED_STATUSES
-from ..storage._feed import MAX_FEED_LIMIT, EventFeed, FeedCursor
+from ..storage._feed import MAX_FEED_LIMIT, EventFeed, FeedCursor, FeedRuns, feed_runs
 from ._drivers import DriverTable, Outcome, driver, ranking_key
 from ._facts import Facts, Folder
 from ._snapshot import dump, fingerprint, load
@@ -214,6 +214,9 @@ class Analytics:
             JournalError: The feed is not a complete history (an event of a ticket it never
                 created); the figures may then be partly updated.
         """
+        runs = feed_runs(self._store)
+        if runs is not None:
+            return self._refresh_by_runs(runs)
         read = 0
         fold = self._folder.fold
         while True:
@@ -224,6 +227,25 @@ class Analytics:
                 self._cursor = entry.cursor
             read += len(page.entries)
             if len(page.entries) < MAX_FEED_LIMIT:
+                return read
+
+    def _refresh_by_runs(self, runs: FeedRuns) -> int:
+        # A shipped store's feed, its events built one at a time and dropped once folded.
+        read = 0
+        fold = self._folder.fold
+        while True:
+            run = runs(self._cursor, MAX_FEED_LIMIT)
+            folded = 0
+            try:
+                for event in run.events:
+                    fold(event)
+                    folded += 1
+            finally:
+                # A failure leaves the cursor just past what was folded, as feed pages do.
+                if folded:
+                    self._cursor = run.cursor(folded)
+            read += folded
+            if run.count < MAX_FEED_LIMIT:
                 return read
 
     def metric(

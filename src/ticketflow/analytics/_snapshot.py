@@ -23,7 +23,7 @@ from .._values import check_enum, check_int, check_name, check_optional_name
 from ..exceptions import InvalidValueError
 from ..sla._calendar import BusinessCalendar
 from ..storage._feed import FeedCursor
-from ._facts import Facts, Folder, Overtime
+from ._facts import Facts, Folder, Overtime, Span
 
 __all__ = ["FORMAT", "dump", "fingerprint", "load"]
 
@@ -210,12 +210,13 @@ def _ticket(where: str, value: object) -> Facts:
         if checked is None:
             raise _fail(f"{where}[17].{name}", spent, "must be a number of microseconds")
         facts.in_status[name] = checked
-    facts.open_spans = []
+    spans: list[Span] = []
     for index, span in enumerate(_list(f"{where}[18]", open_spans)):
         start, end = _list(f"{where}[18][{index}]", span, 2)
         begun = _instant(f"{where}[18][{index}][0]", start)
         ended = None if end is None else _instant(f"{where}[18][{index}][1]", end)
-        facts.open_spans.append((begun, ended))
+        spans.append((begun, ended))
+    facts.open_spans = tuple(spans)
     facts.final_resolution = _span(f"{where}[19]", final_resolution)
     facts.answered_at = None if answered_at is None else _instant(f"{where}[20]", answered_at)
     facts.overtime = _overtime(f"{where}[21]", overtime)

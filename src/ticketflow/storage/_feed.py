@@ -18,7 +18,7 @@ The protocol is optional (:class:`EventFeed`); both shipped stores implement it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
@@ -33,9 +33,13 @@ __all__ = [
     "FeedCursor",
     "FeedEntry",
     "FeedPage",
+    "FeedRun",
+    "cursor_at",
     "feed_arguments",
     "feed_page",
     "feed_position",
+    "feed_runs",
+    "numbered_run",
     "past_the_end",
 ]
 
@@ -250,6 +254,69 @@ def feed_page(
         put_cursor(entry, cursor)
         append(entry)
     return FeedPage(tuple(entries), entries[-1].cursor)
+
+
+class FeedRun:
+    """A page of the feed whose events are built one by one, as its reader takes them.
+
+    The private way a reader of the whole feed (analytics) reads a shipped store: it folds
+    each event and drops it, so no entries or cursors are built, and no event outlives the
+    next. (At a million events, a page of a thousand kept alive at once was promoted by the
+    cyclic garbage collector to its oldest generation again and again, and the full
+    collections that followed cost more than reading the events.) The store checks its
+    arguments and the page's rows as :meth:`EventFeed.feed` does; an event damaged outside
+    ticketflow raises where the reader reaches it, its cursor just past the events before.
+
+    Attributes:
+        count: How many events the run holds (fewer than asked: the end of the feed).
+        events: The events, in commit order, built as they are taken.
+    """
+
+    __slots__ = ("_cursor", "count", "events")
+
+    def __init__(
+        self, count: int, events: Iterator[TicketEvent], cursor: Callable[[int], FeedCursor]
+    ) -> None:
+        self.count = count
+        self.events = events
+        self._cursor = cursor
+
+    def cursor(self, read: int) -> FeedCursor:
+        """Return the cursor just past the first ``read`` events of the run (1 to count)."""
+        return self._cursor(read)
+
+
+def numbered_run(
+    store: str, start: int, events: Sequence[TicketEvent] | Iterator[TicketEvent], count: int
+) -> FeedRun:
+    """Return the run of ``count`` events at one-number positions ``start + 1`` and on."""
+    return FeedRun(count, iter(events), lambda read: cursor_at(store, (start + read,)))
+
+
+FeedRuns = Callable[[FeedCursor | None, int], FeedRun]
+"""A store's ``_feed_run(after, limit)``."""
+
+
+def feed_runs(store: object) -> FeedRuns | None:
+    """Return the store's ``_feed_run`` if it has one and reads the feed with it.
+
+    A subclass that overrides :meth:`EventFeed.feed` (to filter it, say) is read through its
+    own ``feed``: the run is only taken where it reads the very feed ``feed`` returns.
+    """
+    cls = type(store)
+    owner = next((c for c in cls.__mro__ if "_feed_run" in c.__dict__), None)
+    if owner is None or getattr(cls, "feed", None) is not owner.__dict__.get("feed"):
+        return None
+    run: FeedRuns = getattr(store, "_feed_run")  # noqa: B009 - private, by the check above
+    return run
+
+
+def cursor_at(store: str, position: tuple[int, ...]) -> FeedCursor:
+    """Return ``FeedCursor(store, position)`` from a store's own, valid, values (unchecked)."""
+    cursor = _new(FeedCursor)
+    _put_store(cursor, store)
+    _put_position(cursor, position)
+    return cursor
 
 
 _new = object.__new__

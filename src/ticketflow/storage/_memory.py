@@ -34,7 +34,16 @@ from ._dead_letters import (
     resend_arguments,
 )
 from ._due_claims import claim_due_arguments
-from ._feed import FeedCursor, FeedPage, feed_arguments, feed_page, feed_position, past_the_end
+from ._feed import (
+    FeedCursor,
+    FeedPage,
+    FeedRun,
+    feed_arguments,
+    feed_page,
+    feed_position,
+    numbered_run,
+    past_the_end,
+)
 from ._memory_due import DueIndex
 from ._memory_index import TicketIndex
 from ._memory_outbox import MemoryOutbox
@@ -182,6 +191,16 @@ class InMemoryTicketStore:
                 raise past_the_end(after, len(self._feed))
             events = self._feed[start : start + limit]
         return feed_page(self._feed_id, start, events, after)
+
+    def _feed_run(self, after: FeedCursor | None, limit: int) -> FeedRun:
+        # What feed() reads, without its entries and cursors (FeedRun: for analytics).
+        after, limit = feed_arguments(after, limit)
+        start = feed_position(after, self._feed_id)
+        with self._lock:
+            if after is not None and start > len(self._feed):
+                raise past_the_end(after, len(self._feed))
+            events = self._feed[start : start + limit]
+        return numbered_run(self._feed_id, start, events, len(events))
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name."""

@@ -51,7 +51,7 @@ from ._dead_letters import (
     resend_arguments,
 )
 from ._due_claims import claim_due_arguments
-from ._feed import FeedCursor, FeedPage, feed_arguments
+from ._feed import FeedCursor, FeedPage, FeedRun, feed_arguments
 from ._outbox import LeasedMessage
 from ._postgres_received import problems_text, rejected_record, sketch_of, write_intake
 from ._postgres_schema import SCHEMA_VERSION, escape, migrate, unescape
@@ -693,6 +693,14 @@ class PostgresTicketStore:
         after, limit = feed_arguments(after, limit)
         with self._connection() as connection:
             return _postgres_feed.read_feed(
+                connection, self._location, self._feed_id, after, limit, self._writer_lock
+            )
+
+    def _feed_run(self, after: FeedCursor | None, limit: int) -> FeedRun:
+        # What feed() reads, its events built as they are taken (FeedRun: for analytics).
+        after, limit = feed_arguments(after, limit)
+        with self._connection() as connection:
+            return _postgres_feed.read_feed_run(
                 connection, self._location, self._feed_id, after, limit, self._writer_lock
             )
 

@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..exceptions import StoreError
 from ._checks import INT64_MAX, invalid, reportable
-from ._feed import FeedCursor, FeedEntry, FeedPage
+from ._feed import FeedCursor, FeedEntry, FeedPage, FeedRun, cursor_at
 from ._postgres_schema import unescape
 from ._sqlite_rows import feed_events
 
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["SETTLE_WAIT", "WRITER_LOCK", "read_feed", "writer_lock"]
+__all__ = ["SETTLE_WAIT", "WRITER_LOCK", "read_feed", "read_feed_run", "writer_lock"]
 
 SETTLE_WAIT: Final = 2.0
 """How long one page waits at most for committed events to settle, in seconds."""
@@ -91,6 +91,44 @@ def read_feed(
         InvalidValueError: ``after`` is another feed's cursor, or past the end of this one.
         DeserializationError: A stored event was damaged outside ticketflow.
     """
+    start, rows = _settled(connection, location, store, after, limit, lock)
+    if not rows:
+        return FeedPage((), FeedCursor(store, start) if after is None else after)
+    events = list(feed_events([(unescape(row[0]), *row[1:5]) for row in rows]))
+    return _page(store, events, [(row[5], row[6]) for row in rows])
+
+
+def read_feed_run(
+    connection: psycopg.Connection[Any],
+    location: str,
+    store: str,
+    after: FeedCursor | None,
+    limit: int,
+    lock: tuple[int, int],
+) -> FeedRun:
+    """Return the rows of :func:`read_feed`'s page as a :class:`FeedRun` (events built later).
+
+    Raises:
+        InvalidValueError: ``after`` is another feed's cursor, or past the end of this one.
+        StoreError: A feed position is damaged.
+    """
+    _, rows = _settled(connection, location, store, after, limit, lock)
+    positions = [(row[5], row[6]) for row in rows]
+    for position in positions:
+        _check(position)
+    events = feed_events([(unescape(row[0]), *row[1:5]) for row in rows])
+    return FeedRun(len(rows), events, lambda read: cursor_at(store, positions[read - 1]))
+
+
+def _settled(
+    connection: psycopg.Connection[Any],
+    location: str,
+    store: str,
+    after: FeedCursor | None,
+    limit: int,
+    lock: tuple[int, int],
+) -> tuple[tuple[int, int], list[Any]]:
+    # The position of ``after``, and the settled rows after it (waiting a little for them).
     start = _position(after, store)
     deadline = time.monotonic() + SETTLE_WAIT
     pause = 0.001
@@ -106,14 +144,11 @@ def read_feed(
             break
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
-    if not rows:
-        if after is not None:
-            end = connection.execute(_END).fetchone()
-            if start > (0, 0) and (end is None or start > tuple(end)):
-                raise _past_the_end(after, location)
-        return FeedPage((), FeedCursor(store, start) if after is None else after)
-    events = feed_events([(unescape(row[0]), *row[1:5]) for row in rows])
-    return _page(store, events, [(row[5], row[6]) for row in rows])
+    if not rows and after is not None:
+        end = connection.execute(_END).fetchone()
+        if start > (0, 0) and (end is None or start > tuple(end)):
+            raise _past_the_end(after, location)
+    return start, rows
 
 
 def _position(after: FeedCursor | None, store: str) -> tuple[int, int]:
@@ -141,6 +176,11 @@ def _past_the_end(after: FeedCursor, location: str) -> Exception:
     )
 
 
+def _check(position: tuple[object, object]) -> None:
+    if type(position[0]) is not int or type(position[1]) is not int:
+        raise StoreError(f"the feed position {position!r} is damaged")
+
+
 _new = object.__new__
 _set = object.__setattr__
 
@@ -148,8 +188,7 @@ _set = object.__setattr__
 def _page(store: str, events: Sequence[object], positions: Sequence[tuple[int, int]]) -> FeedPage:
     entries: list[FeedEntry] = []
     for event, position in zip(events, positions, strict=True):
-        if type(position[0]) is not int or type(position[1]) is not int:
-            raise StoreError(f"the feed position {position!r} is damaged")
+        _check(position)
         # FeedEntry(event, FeedCursor(store, position)) from values already valid.
         cursor = _new(FeedCursor)
         _set(cursor, "store", store)

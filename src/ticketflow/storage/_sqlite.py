@@ -47,7 +47,7 @@ from ._dead_letters import (
     resend_arguments,
 )
 from ._due_claims import claim_due_arguments
-from ._feed import FeedCursor, FeedPage, feed_arguments
+from ._feed import FeedCursor, FeedPage, FeedRun, feed_arguments
 from ._outbox import LeasedMessage
 from ._protocol import DueEntry, Page, TicketQuery
 from ._received import (
@@ -499,6 +499,12 @@ class SQLiteTicketStore:
         after, limit = feed_arguments(after, limit)
         with self._autocommit() as connection:
             return _sqlite_feed.read_feed(connection, self._path, self._feed_id, after, limit)
+
+    def _feed_run(self, after: FeedCursor | None, limit: int) -> FeedRun:
+        # What feed() reads, its events built as they are taken (FeedRun: for analytics).
+        after, limit = feed_arguments(after, limit)
+        with self._autocommit() as connection:
+            return _sqlite_feed.read_feed_run(connection, self._path, self._feed_id, after, limit)
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name.

@@ -12,10 +12,18 @@ import sqlite3
 from typing import Final
 
 from ..exceptions import StoreError
-from ._feed import FeedCursor, FeedPage, feed_page, feed_position, past_the_end
+from ._feed import (
+    FeedCursor,
+    FeedPage,
+    FeedRun,
+    feed_page,
+    feed_position,
+    numbered_run,
+    past_the_end,
+)
 from ._sqlite_rows import feed_events
 
-__all__ = ["feed_id", "read_feed"]
+__all__ = ["feed_id", "read_feed", "read_feed_run"]
 
 # One range of the feed's integer key, each row's event found by its primary key. A LEFT JOIN
 # keeps a feed row whose event is missing, so that damage is reported, never skipped.
@@ -55,6 +63,34 @@ def read_feed(
         DeserializationError: A stored event was damaged outside ticketflow.
         StoreError: A feed row's event is missing.
     """
+    start, rows = _rows(connection, location, store, after, limit)
+    return feed_page(store, start, list(feed_events(rows)), after)
+
+
+def read_feed_run(
+    connection: sqlite3.Connection,
+    location: str,
+    store: str,
+    after: FeedCursor | None,
+    limit: int,
+) -> FeedRun:
+    """Return the rows of :func:`read_feed`'s page as a :class:`FeedRun` (events built later).
+
+    Raises:
+        InvalidValueError: ``after`` is another feed's cursor, or past the end of this one.
+        StoreError: A feed row's event is missing.
+    """
+    start, rows = _rows(connection, location, store, after, limit)
+    return numbered_run(store, start, feed_events(rows), len(rows))
+
+
+def _rows(
+    connection: sqlite3.Connection,
+    location: str,
+    store: str,
+    after: FeedCursor | None,
+    limit: int,
+) -> tuple[int, list[tuple[str, int, str, int, str]]]:
     start = feed_position(after, store)
     rows = connection.execute(_PAGE, (start, limit)).fetchall()
     if not rows and after is not None:
@@ -67,4 +103,4 @@ def read_feed(
             raise StoreError(
                 f"{location}: event {version} of ticket {ticket_id!r} is in the feed but missing"
             )
-    return feed_page(store, start, feed_events(rows), after)
+    return start, rows

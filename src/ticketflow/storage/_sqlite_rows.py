@@ -16,7 +16,7 @@ the shape and the type of every part; any surprise sends the row to the validati
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -290,17 +290,16 @@ def events_from(ticket_id: str, rows: Sequence[tuple[int, str, int, str]]) -> li
     return events
 
 
-def feed_events(rows: Sequence[tuple[str, int, str, int, str]]) -> list[TicketEvent]:
-    """Return the events of ``(ticket_id, version, type, at, body)`` rows of any tickets.
+def feed_events(rows: Sequence[tuple[str, int, str, int, str]]) -> Iterator[TicketEvent]:
+    """Yield the events of ``(ticket_id, version, type, at, body)`` rows of any tickets.
 
     :func:`events_from` for the feed, whose neighbouring rows are seldom of one ticket: the
-    same loop, with the ticket id read from each row.
+    same loop, with the ticket id read from each row. Each event is built when it is taken
+    (a reader of the whole feed folds it and drops it: see :class:`FeedRun`).
 
     Raises:
-        DeserializationError: A row was damaged outside ticketflow.
+        DeserializationError: A row was damaged outside ticketflow (when it is reached).
     """
-    events: list[TicketEvent] = []
-    append = events.append
     readers = event_readers()
     scan = _scan
     epoch, microsecond = _EPOCH, _MICROSECOND
@@ -310,12 +309,11 @@ def feed_events(rows: Sequence[tuple[str, int, str, int, str]]) -> list[TicketEv
             try:
                 data, end = scan(body, 0)
                 if end == len(body):
-                    append(read(ticket_id, version, epoch + microsecond * at, data))
+                    yield read(ticket_id, version, epoch + microsecond * at, data)
                     continue
             except (Unfit, *_UNFIT):
                 pass
-        append(event_from(ticket_id, version, kind, at, body))
-    return events
+        yield event_from(ticket_id, version, kind, at, body)
 
 
 # What a malformed part raises on the fast path (StopIteration: no JSON at all).
