@@ -268,4 +268,5 @@ def event_message(event: TicketEvent, message_id: str) -> OutboxMessage:
         to_primitive(event),
         event.ticket_id,
         event.at,
+        event,
     )

@@ -310,21 +310,8 @@ class SQLiteTicketStore:
         except _UNBINDABLE as error:
             raise _unbindable(self._path, error) from error
 
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        connection = self._connection()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.rollback()
-                raise
-        except sqlite3.Error as error:
-            raise StoreError(f"{self._path}: {error}") from error
-        except _UNBINDABLE as error:
-            raise _unbindable(self._path, error) from error
+    def _writing(self) -> _Transaction:
+        return _Transaction(self._connection(), self._path)
 
     def allocate_number(self) -> int:
         """Return a ticket number never returned before, by any thread or process."""
@@ -345,10 +332,11 @@ class SQLiteTicketStore:
         ticket_id = ticket_id_argument(ticket_id)
         if not storable(ticket_id):
             raise TicketNotFoundError(ticket_id)
-        with self._autocommit() as connection:
-            row = connection.execute(
-                "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
-            ).fetchone()
+        connection = self._connection()
+        try:  # what _autocommit does, without a generator: every command reads a ticket
+            row = connection.execute(_SELECT_SNAPSHOT, (ticket_id,)).fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: {error}") from error
         if row is None:
             raise TicketNotFoundError(ticket_id)
         return self._snapshots.ticket(row[0])
@@ -807,6 +795,52 @@ def _seconds(timeout: object) -> float:
 # What sqlite3 raises for a value it cannot bind. The checks at the boundary keep them out;
 # should one slip through, the caller still gets a store error, not the driver's.
 _UNBINDABLE = (UnicodeEncodeError, OverflowError)
+
+_SELECT_SNAPSHOT: Final = "SELECT snapshot FROM tickets WHERE id = ?"
+
+
+class _Transaction:
+    """One ``BEGIN IMMEDIATE`` ... ``COMMIT`` on a connection, rolled back on any exception.
+
+    SQLite's errors (and values it cannot bind) leave as :class:`StoreError`. A class rather
+    than a generator-based context manager: every command runs one, and this costs a third.
+    """
+
+    __slots__ = ("_connection", "_path")
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self._connection = connection
+        self._path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: {error}") from error
+        return self._connection
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection = self._connection
+        try:
+            if error is None:
+                try:
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.rollback()
+                    raise
+                return
+            connection.rollback()
+        except sqlite3.Error as failed:
+            raise StoreError(f"{self._path}: {failed}") from failed
+        if isinstance(error, sqlite3.Error):
+            raise StoreError(f"{self._path}: {error}") from error
+        if isinstance(error, _UNBINDABLE):
+            raise _unbindable(self._path, error) from error
 
 
 def _unbindable(location: str, error: Exception) -> StoreError:
