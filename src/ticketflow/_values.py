@@ -73,11 +73,16 @@ def text_problem(
         return f"must be at most {max_length} characters (got {len(value)})"
     if not empty and not value.strip():
         return "must not be empty"
-    if _SURROGATE.search(value):
-        return "must not contain lone surrogates (not valid Unicode text)"
-    if single_line and _LINE_BREAK.search(value):
-        return "must be a single line (no line breaks)"
-    return None
+    # ASCII holds no surrogate, and printable ASCII no line break: the usual case, in C.
+    if value.isascii() and (not single_line or value.isprintable()):
+        problem = None
+    elif _SURROGATE.search(value):
+        problem = "must not contain lone surrogates (not valid Unicode text)"
+    elif single_line and _LINE_BREAK.search(value):
+        problem = "must be a single line (no line breaks)"
+    else:
+        problem = None
+    return problem
 
 
 def _shown(value: object) -> object:
