@@ -339,7 +339,7 @@ class SQLiteTicketStore:
             raise StoreError(f"{self._path}: {error}") from error
         if row is None:
             raise TicketNotFoundError(ticket_id)
-        return self._snapshots.ticket(row[0])
+        return self._snapshots.ticket_of(ticket_id, row[0])
 
     def get_by_number(self, number: int) -> Ticket:
         """Return the ticket with this number.

@@ -6,7 +6,9 @@ memos, both pure functions of immutable values and therefore safe to share betwe
 and to keep across failed commits:
 
 * text -> ticket: the snapshot text read (or written) last for a ticket gives back the very
-  ticket without decoding it again;
+  ticket without decoding it again; by ticket id where the reader knows it (the text is then
+  compared, not hashed: a snapshot is a kilobyte or two, and hashing it cost more than the
+  rest of the lookup), else by the text itself;
 * ticket id -> (ticket, the JSON of each attribute): the next snapshot of that ticket is
   written by re-encoding only the attributes that are not the same objects as before (the
   reducer copies a ticket's attribute dictionary and replaces what changed), then joining.
@@ -67,6 +69,7 @@ class SnapshotMemo:
 
     def __init__(self) -> None:
         self._tickets: dict[str, Ticket] = {}
+        self._latest: dict[str, tuple[str, Ticket]] = {}
         self._parts: dict[str, tuple[Ticket, list[str]]] = {}
         self._fields: dict[str, tuple[Fields, list[tuple[str, str, str]], str]] = {}
 
@@ -76,6 +79,18 @@ class SnapshotMemo:
         if ticket is None:
             ticket = ticket_from(text)
             self._remember(text, ticket)
+        return ticket
+
+    def ticket_of(self, ticket_id: str, text: str) -> Ticket:
+        """Return the ticket of the snapshot text read from ``ticket_id``'s row.
+
+        Raises as :func:`ticket_from` does.
+        """
+        latest = self._latest.get(ticket_id)
+        if latest is not None and latest[0] == text:
+            return latest[1]
+        ticket = self.ticket(text)
+        self._keep(ticket_id, text, ticket)
         return ticket
 
     def text(self, ticket: Ticket, data: dict[str, object] | None = None) -> str:
@@ -96,7 +111,7 @@ class SnapshotMemo:
         if len(self._parts) >= _SIZE:
             self._parts.clear()
         self._parts[ticket.id] = (ticket, parts)
-        self._remember(text, ticket)
+        self._keep(ticket.id, text, ticket)
         return text
 
     def fields(self, ticket: Ticket) -> tuple[list[tuple[str, str, str]], str]:
@@ -110,6 +125,11 @@ class SnapshotMemo:
             self._fields.clear()
         self._fields[ticket.id] = (ticket.fields, rows, text)
         return rows, text
+
+    def _keep(self, ticket_id: str, text: str, ticket: Ticket) -> None:
+        if len(self._latest) >= _SIZE:
+            self._latest.clear()
+        self._latest[ticket_id] = (text, ticket)
 
     def _remember(self, text: str, ticket: Ticket) -> None:
         if len(self._tickets) >= _SIZE:
