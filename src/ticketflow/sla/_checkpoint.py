@@ -403,15 +403,19 @@ class SlaCheckpoint(Walk[_Span]):
         else:
             recorded_text = "[]"
         at = self.at
-        spans = ",".join([cycle.encoded() for cycle in cycles])
+        waiting = self.waiting
+        met = first.met_at
         # Written by hand, not by json: this runs on every command. Every number is an int and
         # every text goes through the JSON encoder once (_text), so the form is json's own.
+        # (map, not a comprehension, and the usual positions at a glance: each costs a frame.)
         return (
             f"[{FORMAT},{self.version},{self.basis.fingerprint_text},{self.terms.rule_text},"
-            f"{_text(self.status)},{'null' if at is None else _micros(at)},{self.responses},"
-            f"{_position(cycles, first)},{_optional_micros(first.met_at)},"
-            f"{-1 if self.waiting is None else _position(cycles, self.waiting)},"
-            f"[{spans}],{recorded_text}]"
+            f"{_text(self.status)},{'null' if at is None else (at - _EPOCH) // _US},"
+            f"{self.responses},"
+            f"{0 if cycles and cycles[0] is first else _position(cycles, first)},"
+            f"{'null' if met is None else (met - _EPOCH) // _US},"
+            f"{-1 if waiting is None else _position(cycles, waiting)},"
+            f"[{','.join(map(_Span.encoded, cycles))}],{recorded_text}]"
         )
 
     @classmethod
@@ -555,12 +559,19 @@ def _span_text(span: _Span) -> str:
     since: int | str = "null"
     if open_since is not None:
         since = started if open_since is span.started_at else (open_since - epoch) // us
-    amounts = ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()])
+    # Most cycles have reached nothing and project one amount: no comprehension for those.
+    amounts = (
+        ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()]) if reached else ""
+    )
+    if len(projected) == 1:
+        [(n, at)] = projected.items()
+        ahead = f"[{n},{'null' if at is None else (at - epoch) // us}]"
+    else:
+        ahead = ",".join([f"[{n},{_optional_micros(at)}]" for n, at in projected.items()])
     return (
         f"[{_METRIC_TEXT[span.metric]},{span.index},{started},"
         f"{'null' if met is None else (met - epoch) // us},{since},"
-        f"{span.elapsed // us},[{amounts}],"
-        f"[{','.join([f'[{n},{_optional_micros(at)}]' for n, at in projected.items()])}]]"
+        f"{span.elapsed // us},[{amounts}],[{ahead}]]"
     )
 
 
