@@ -98,6 +98,7 @@ _UPDATES: Final[dict[tuple[bool, ...], str]] = {
     + " WHERE id = ?"
     for changed in itertools.product((False, True), repeat=len(CHANGEABLE))
 }
+_UNCHANGED: Final = (False,) * len(CHANGEABLE)
 _INSERT_EVENT: Final = (
     "INSERT INTO events (ticket_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)"
 )
@@ -395,15 +396,14 @@ class SQLiteTicketStore:
                 connection.executemany(_INSERT_FIELD, rows.fields)
             else:
                 self._update(connection, change, rows, stored)
-            if rows.events:
-                connection.executemany(_INSERT_EVENT, rows.events)
+            _insert(connection, _INSERT_EVENT, rows.events)
             if change.memos:
                 connection.executemany(
                     _UPSERT_MEMO, [(ticket_id, name, body) for name, body in change.memos.items()]
                 )
             if rows.messages:
                 try:
-                    connection.executemany(_INSERT_MESSAGE, rows.messages)
+                    _insert(connection, _INSERT_MESSAGE, rows.messages)
                 except sqlite3.IntegrityError:
                     raise _duplicate_message(change) from None
             if change.claims or change.similarity is not None or change.unindex:
@@ -430,6 +430,9 @@ class SQLiteTicketStore:
                 "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
             )
         new = rows.ticket[4:]
+        if stored[1:6] == new:  # the usual command: only the version and the snapshot change
+            connection.execute(_UPDATES[_UNCHANGED], (rows.ticket[2], rows.ticket[3], ticket_id))
+            return
         changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
         connection.execute(
             _UPDATES[changed],
@@ -797,6 +800,14 @@ def _seconds(timeout: object) -> float:
 _UNBINDABLE = (UnicodeEncodeError, OverflowError)
 
 _SELECT_SNAPSHOT: Final = "SELECT snapshot FROM tickets WHERE id = ?"
+
+
+def _insert(connection: sqlite3.Connection, sql: str, rows: list[tuple[object, ...]]) -> None:
+    # A single row goes through execute: executemany costs more for one row (a command's).
+    if len(rows) == 1:
+        connection.execute(sql, rows[0])
+    elif rows:
+        connection.executemany(sql, rows)
 
 
 class _Transaction:

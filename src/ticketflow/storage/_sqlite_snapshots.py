@@ -96,8 +96,10 @@ class SnapshotMemo:
     def text(self, ticket: Ticket, data: dict[str, object] | None = None) -> str:
         """Return the snapshot text of ``ticket``; ``data`` is its primitives, if at hand."""
         state = ticket.__dict__
+        laid_out = tuple(state) == _NAMES
         known = self._parts.get(ticket.id)
-        if known is not None and tuple(state) == _NAMES == tuple(known[0].__dict__):
+        if known is not None and laid_out:
+            # A ticket is kept only with its attributes in _NAMES's order (below).
             before, parts = known
             parts = parts.copy()
             # The attributes that are not the very objects of the last snapshot, found in C.
@@ -107,10 +109,13 @@ class SnapshotMemo:
         else:
             values = to_primitive(ticket) if data is None else data
             parts = [key + _json(values[name]) for key, name in zip(_KEYS, _NAMES, strict=True)]
-        text = "{" + ",".join(parts) + "}"
+        text = f"{{{','.join(parts)}}}"
         if len(self._parts) >= _SIZE:
             self._parts.clear()
-        self._parts[ticket.id] = (ticket, parts)
+        if laid_out:
+            self._parts[ticket.id] = (ticket, parts)
+        else:
+            self._parts.pop(ticket.id, None)
         self._keep(ticket.id, text, ticket)
         return text
 
