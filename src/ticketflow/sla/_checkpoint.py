@@ -18,11 +18,10 @@ back falls back to the journal whenever it is missing, stale, unreadable or fore
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -497,9 +496,10 @@ class CheckpointBasis:
         self.fingerprint_text = _encode(self.fingerprint)
         self._terms = {rule.name: _Terms(rule, policy.warn_at) for rule in policy.rules}
         self._no_terms = _Terms(None, policy.warn_at)
-        # Oldest first: a full cache forgets the ticket written longest ago (in O(1)).
-        self._written: OrderedDict[str, tuple[str, SlaCheckpoint]] = OrderedDict()
-        self._lock = threading.Lock()
+        # Oldest first (a dict keeps insertion order): a full cache forgets the ticket
+        # written longest ago. No lock: each step is one dict operation on text keys, which
+        # the interpreter does at once, so a checkpoint still goes to one reader only.
+        self._written: dict[str, tuple[str, SlaCheckpoint]] = {}
 
     def terms(self, rule: SlaRule | None) -> _Terms:
         """Return the terms of ``rule`` (one of the policy's, or ``None``)."""
@@ -518,8 +518,7 @@ class CheckpointBasis:
         """
         if text is None:
             return None
-        with self._lock:
-            kept = self._written.pop(ticket_id, None)
+        kept = self._written.pop(ticket_id, None)
         if kept is not None and kept[0] == text:
             state = kept[1]
             if state.version == version and state.rule is rule:
@@ -530,12 +529,14 @@ class CheckpointBasis:
     def write(self, ticket_id: str, state: SlaCheckpoint) -> str:
         """Return the text of ``state`` to store, keeping ``state`` (no longer to be changed)."""
         text = state.encode()
-        with self._lock:
-            written = self._written
-            written.pop(ticket_id, None)
-            if len(written) >= self._KEEP:
-                written.popitem(last=False)
-            written[ticket_id] = (text, state)
+        written = self._written
+        written.pop(ticket_id, None)
+        if len(written) >= self._KEEP:
+            # Another thread may take the oldest first (then it is gone either way), or change
+            # the cache while this one looks for it (then the next write forgets one).
+            with contextlib.suppress(RuntimeError):
+                written.pop(next(iter(written), ""), None)
+        written[ticket_id] = (text, state)
         return text
 
 
