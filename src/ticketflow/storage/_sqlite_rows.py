@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .._events import TicketCreated, TicketEvent
 from .._fields import FieldValue
@@ -108,7 +108,7 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
     announcements = {id(announced_event(message)): message for message in change.outbox}
     for event in change.events:
         message = announcements.get(id(event))
-        data = to_primitive(event) if message is None else cast("dict[str, Any]", message.payload)
+        data: dict[str, Any] = to_primitive(event) if message is None else message.payload  # type: ignore[assignment]
         primitives.append(data)
         if type(event) is TicketCreated and event.ticket is ticket:
             creation, ticket_data = event, data["ticket"]
