@@ -99,6 +99,13 @@ _UPDATES: Final[dict[tuple[bool, ...], str]] = {
     for changed in itertools.product((False, True), repeat=len(CHANGEABLE))
 }
 _UNCHANGED: Final = (False,) * len(CHANGEABLE)
+_UPDATE_IN_PLACE: Final = (
+    "UPDATE tickets SET version = ?, snapshot = ? WHERE id = ? AND version = ?"  # noqa: S608 - constant column names
+    + "".join(f" AND {column} IS ?" for column in CHANGEABLE)
+    + " AND number = ?"
+)
+# Tickets whose committed columns the store remembers (a guess that a guard checks).
+_COLUMNS_KEPT: Final = 4096
 _INSERT_EVENT: Final = (
     "INSERT INTO events (ticket_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)"
 )
@@ -200,6 +207,8 @@ class SQLiteTicketStore:
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._closed = False
         self._snapshots = SnapshotMemo()
+        # Ticket id -> (version, CHANGEABLE values, number) as this store last committed them.
+        self._columns: dict[str, tuple[object, tuple[object, ...], object]] = {}
         existing = _sqlite_schema.inspect_store(location)
         connection = self._connection()
         try:
@@ -380,22 +389,8 @@ class SQLiteTicketStore:
         rows = change_rows(change, self._snapshots)
         ticket_id = change.ticket.id
         with self._writing() as connection:
-            stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
-            actual = 0 if stored is None else stored[0]
-            if actual != change.expected_version:
-                raise ConflictError(ticket_id, change.expected_version, actual or None)
-            if change.assign_number:
-                number = self._next_number(connection)
-                rows = numbered_rows(change, rows, number, self._snapshots)
-            if stored is None:
-                try:
-                    connection.execute(_INSERT_TICKET, rows.ticket)
-                except sqlite3.IntegrityError:
-                    # The id was checked above, so the number is taken.
-                    raise ConflictError(ticket_id, 0, None) from None
-                connection.executemany(_INSERT_FIELD, rows.fields)
-            else:
-                self._update(connection, change, rows, stored)
+            if not self._updated_in_place(connection, change, rows):
+                rows = self._write_ticket(connection, change, rows)
             _insert(connection, _INSERT_EVENT, rows.events)
             if change.memos:
                 connection.executemany(
@@ -408,6 +403,54 @@ class SQLiteTicketStore:
                     raise _duplicate_message(change) from None
             if change.claims or change.similarity is not None or change.unindex:
                 _sqlite_received.write_intake(connection, change)
+        # Committed: what the ticket's row now holds besides its snapshot (see below).
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[ticket_id] = (rows.ticket[2], rows.ticket[4:], rows.ticket[1])
+
+    def _updated_in_place(
+        self, connection: sqlite3.Connection, change: Change, rows: ChangeRows
+    ) -> bool:
+        """Write the usual command's row in one guarded UPDATE; return whether it did.
+
+        The usual command changes only the version and the snapshot. Where this store
+        committed the version expected, with the columns the change writes, one UPDATE guarded
+        by all of them does it, without reading the row first. The guard, not the guess,
+        decides: if anything differs (another writer, another column), it writes nothing and
+        the change goes the whole way (:meth:`_write_ticket`).
+        """
+        ticket = rows.ticket
+        expected = change.expected_version
+        ticket_id = change.ticket.id
+        if not rows.events or self._columns.get(ticket_id) != (expected, ticket[4:], ticket[1]):
+            return False
+        cursor = connection.execute(
+            _UPDATE_IN_PLACE, (ticket[2], ticket[3], ticket_id, expected, *ticket[4:], ticket[1])
+        )
+        return cursor.rowcount == 1
+
+    def _write_ticket(
+        self, connection: sqlite3.Connection, change: Change, rows: ChangeRows
+    ) -> ChangeRows:
+        """Insert or update the ticket's row after checking the version; return the rows."""
+        ticket_id = change.ticket.id
+        stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
+        actual = 0 if stored is None else stored[0]
+        if actual != change.expected_version:
+            raise ConflictError(ticket_id, change.expected_version, actual or None)
+        if change.assign_number:
+            number = self._next_number(connection)
+            rows = numbered_rows(change, rows, number, self._snapshots)
+        if stored is None:
+            try:
+                connection.execute(_INSERT_TICKET, rows.ticket)
+            except sqlite3.IntegrityError:
+                # The id was checked above, so the number is taken.
+                raise ConflictError(ticket_id, 0, None) from None
+            connection.executemany(_INSERT_FIELD, rows.fields)
+        else:
+            self._update(connection, change, rows, stored)
+        return rows
 
     @staticmethod
     def _update(
