@@ -95,14 +95,11 @@ def announcing(
     :func:`announced_event`), so that a store writing both converts the event only once.
     """
     message = _new(OutboxMessage)
-    for name, value in (
-        ("id", message_id),
-        ("topic", topic),
-        ("payload", payload),
-        ("ticket_id", ticket_id),
-        ("created_at", created_at),
-    ):
-        _set(message, name, value)
+    _set(message, "id", message_id)
+    _set(message, "topic", topic)
+    _set(message, "payload", payload)
+    _set(message, "ticket_id", ticket_id)
+    _set(message, "created_at", created_at)
     if event is not None:
         if len(_ANNOUNCED) >= _ANNOUNCED_KEPT:
             _ANNOUNCED.clear()

@@ -120,10 +120,7 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
         at = micros(event.at)
         if type(event.at) is datetime and event.at.tzinfo is UTC:
             # The columns give the header back exactly: the body holds the rest.
-            if event is creation:
-                body = _creation_body(data, snapshot)
-            else:
-                body = _dumps({key: value for key, value in data.items() if key not in _HEADER})
+            body = _creation_body(data, snapshot) if event is creation else _dumps(_body(data))
             announced.append((event, data, body))
         else:
             body = _dumps(data)  # read back whole, by the validating path
@@ -146,6 +143,17 @@ def change_rows(change: Change, memo: SnapshotMemo) -> ChangeRows:
         events=events,
         messages=[_message_row(message, announced) for message in change.outbox],
     )
+
+
+def _body(data: dict[str, Any]) -> dict[str, Any]:
+    # An event's primitives without the header its columns hold, in order. The converter
+    # writes all four keys: a copy without them costs a third of a comprehension.
+    body = data.copy()
+    try:
+        del body["ticket_id"], body["version"], body["at"], body["type"]
+    except KeyError:
+        return {key: value for key, value in data.items() if key not in _HEADER}
+    return body
 
 
 def numbered_rows(change: Change, rows: ChangeRows, number: int, memo: SnapshotMemo) -> ChangeRows:
