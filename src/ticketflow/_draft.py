@@ -244,7 +244,10 @@ def _check_parts(
             raise InvalidValueError(name, value, "must be callable")
     if before is not None and type(before) is not Ticket:
         raise InvalidValueError("before", before, "must be a Ticket or None")
-    if isinstance(events, str | bytes) or not isinstance(events, Sequence):
+    # A tuple or list (what the Desk passes) is told apart without the ABC's check.
+    if not isinstance(events, tuple | list) and (
+        isinstance(events, str | bytes) or not isinstance(events, Sequence)
+    ):
         raise InvalidValueError("events", events, "must be a sequence of events")
     for event in events:
         if type(event) not in EVENT_TYPES:
@@ -268,4 +271,5 @@ def event_message(event: TicketEvent, message_id: str) -> OutboxMessage:
         to_primitive(event),
         event.ticket_id,
         event.at,
+        event,
     )

@@ -29,6 +29,7 @@ __all__ = [
     "IncrementalDueWork",
     "TickReport",
     "due_works",
+    "known_checkpoint",
     "next_due_of",
     "stored_memos",
 ]
@@ -95,6 +96,23 @@ class DueCheckpoint:
 
     next_due: datetime | None = attrs.field(converter=_next_due)
     memo: str | None = attrs.field(default=None, converter=_memo)
+
+
+def known_checkpoint(next_due: datetime | None, memo: str) -> DueCheckpoint:
+    """Return a :class:`DueCheckpoint` of values the library computed (private).
+
+    Without its converters: the Desk checks the instant again (:func:`next_due_of`) and the
+    change checks the memo again (``Change``), so checking them here too costs a command
+    twice for nothing.
+    """
+    found = _new(DueCheckpoint)
+    _set(found, "next_due", next_due)
+    _set(found, "memo", memo)
+    return found
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 @runtime_checkable

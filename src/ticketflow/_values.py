@@ -73,11 +73,16 @@ def text_problem(
         return f"must be at most {max_length} characters (got {len(value)})"
     if not empty and not value.strip():
         return "must not be empty"
-    if _SURROGATE.search(value):
-        return "must not contain lone surrogates (not valid Unicode text)"
-    if single_line and _LINE_BREAK.search(value):
-        return "must be a single line (no line breaks)"
-    return None
+    # ASCII holds no surrogate, and printable ASCII no line break: the usual case, in C.
+    if value.isascii() and (not single_line or value.isprintable()):
+        problem = None
+    elif _SURROGATE.search(value):
+        problem = "must not contain lone surrogates (not valid Unicode text)"
+    elif single_line and _LINE_BREAK.search(value):
+        problem = "must be a single line (no line breaks)"
+    else:
+        problem = None
+    return problem
 
 
 def _shown(value: object) -> object:
@@ -100,6 +105,14 @@ def check_text(
     Raises:
         InvalidValueError: It is not; ``field`` names where it was given.
     """
+    if (
+        type(value) is str
+        and len(value) <= max_length
+        and value.isascii()
+        and (not single_line or value.isprintable())
+        and (empty or value.strip())
+    ):
+        return value  # the usual case, at a glance (text_problem says the same, more slowly)
     problem = text_problem(value, empty=empty, single_line=single_line, max_length=max_length)
     if problem is not None:
         raise InvalidValueError(field, _shown(value), problem)
@@ -108,6 +121,14 @@ def check_text(
 
 def check_name(field: str, value: object, *, max_length: int = MAX_NAME_LENGTH) -> str:
     """Return ``value`` if it is a non-empty single line of at most ``max_length`` characters."""
+    if (
+        type(value) is str
+        and len(value) <= max_length
+        and value.isascii()
+        and value.isprintable()
+        and value.strip()
+    ):
+        return value  # as check_text, without its keywords: a command checks several names
     return check_text(field, value, empty=False, single_line=True, max_length=max_length)
 
 
@@ -230,6 +251,12 @@ def check_enum(field: str, value: object, enum_type: type[E]) -> E:
 
 def validator(check: Callable[..., object], field: str, **options: Any) -> Any:  # noqa: ANN401
     """Return an attrs validator that applies ``check(field, value, **options)``."""
+    if not options:  # most: no keywords to unpack on every call
+
+        def validate_plain(_: object, __: object, value: object) -> None:
+            check(field, value)
+
+        return validate_plain
 
     def validate(_: object, __: object, value: object) -> None:
         check(field, value, **options)

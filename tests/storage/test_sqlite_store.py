@@ -17,7 +17,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ticketflow import DEFAULT_WORKFLOW, Actor, FieldValue, NewTicket, Requester, Ticket
+from ticketflow import (
+    DEFAULT_WORKFLOW,
+    Actor,
+    CommentAdded,
+    FieldValue,
+    NewTicket,
+    Requester,
+    Ticket,
+    apply,
+)
 from ticketflow import TicketStatus as S
 from ticketflow.exceptions import (
     ConflictError,
@@ -529,6 +538,47 @@ def test_a_conflict_writes_nothing(store: SQLiteTicketStore) -> None:
     assert [entry.due_at for entry in store.due(AT)] == [AT]
     assert store.query(TicketQuery(fields={"site": "south"})).tickets == ()
     assert store.query(TicketQuery(queue="q")).tickets == ()
+
+
+def note(store: TicketStore, ticket: Ticket, body: str) -> Ticket:
+    """Commit an internal comment: a change of the version and the snapshot only."""
+    event = CommentAdded(
+        ticket_id=ticket.id,
+        version=ticket.version + 1,
+        at=AT,
+        actor=BOB,
+        comment_id=f"c{ticket.version}",
+        body=body,
+        public=False,
+    )
+    after = apply(ticket, event)
+    store.commit(Change(ticket=after, events=[event], expected_version=ticket.version))
+    return after
+
+
+def test_a_comment_on_a_version_another_writer_replaced_is_a_conflict(path: Path) -> None:
+    with SQLiteTicketStore(path) as first, SQLiteTicketStore(path) as second:
+        ticket = note(first, create(first, 1), "first writes version 2")
+        note(second, second.get("T1"), "second writes version 3")
+        with pytest.raises(ConflictError) as caught:
+            note(first, ticket, "first still holds version 2")
+        assert (caught.value.expected, caught.value.actual) == (2, 3)
+        assert [event.version for event in first.journal("T1")] == [1, 2, 3]
+
+
+def test_a_comment_rewrites_columns_changed_behind_the_stores_back(
+    store: SQLiteTicketStore, path: Path
+) -> None:
+    ticket = note(store, create(store, 1, queue="north"), "the store wrote version 2")
+    connection = raw(path)
+    try:
+        connection.execute("UPDATE tickets SET queue = 'south' WHERE id = 'T1'")
+    finally:
+        connection.close()
+    after = note(store, ticket, "the row must follow the snapshot again")
+    assert store.get("T1") == after
+    assert [t.id for t in store.query(TicketQuery(queue="north")).tickets] == ["T1"]
+    assert store.query(TicketQuery(queue="south")).tickets == ()
 
 
 def test_creating_an_existing_id_is_a_conflict(store: SQLiteTicketStore) -> None:

@@ -18,7 +18,7 @@ import attrs
 from .._actors import Actor
 from .._contracts import SERVICE_CREDIT_TOPIC, ServiceCredit
 from .._draft import Draft
-from .._due import DueCheckpoint
+from .._due import DueCheckpoint, known_checkpoint
 from .._events import SlaBreached, SlaWarned, TicketAssigned, TicketEvent, TicketPrioritized
 from .._ticket import Ticket
 from .._workflow import Workflow
@@ -75,7 +75,7 @@ class _SlaAlerts:
         due = state.next_due()
         # The basis keeps the state as the text it stores: nothing may change it any more.
         del draft.derived[self.name]
-        return DueCheckpoint(due, self.basis.write(draft.ticket.id, state))
+        return known_checkpoint(due, self.basis.write(draft.ticket.id, state))
 
     def _state(self, draft: Draft) -> SlaCheckpoint:
         """Return the clocks after the draft's events.

@@ -18,11 +18,10 @@ back falls back to the journal whenever it is missing, stale, unreadable or fore
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -403,15 +402,19 @@ class SlaCheckpoint(Walk[_Span]):
         else:
             recorded_text = "[]"
         at = self.at
-        spans = ",".join([cycle.encoded() for cycle in cycles])
+        waiting = self.waiting
+        met = first.met_at
         # Written by hand, not by json: this runs on every command. Every number is an int and
         # every text goes through the JSON encoder once (_text), so the form is json's own.
+        # (map, not a comprehension, and the usual positions at a glance: each costs a frame.)
         return (
             f"[{FORMAT},{self.version},{self.basis.fingerprint_text},{self.terms.rule_text},"
-            f"{_text(self.status)},{'null' if at is None else _micros(at)},{self.responses},"
-            f"{_position(cycles, first)},{_optional_micros(first.met_at)},"
-            f"{-1 if self.waiting is None else _position(cycles, self.waiting)},"
-            f"[{spans}],{recorded_text}]"
+            f"{_text(self.status)},{'null' if at is None else (at - _EPOCH) // _US},"
+            f"{self.responses},"
+            f"{0 if cycles and cycles[0] is first else _position(cycles, first)},"
+            f"{'null' if met is None else (met - _EPOCH) // _US},"
+            f"{-1 if waiting is None else _position(cycles, waiting)},"
+            f"[{','.join(map(_Span.encoded, cycles))}],{recorded_text}]"
         )
 
     @classmethod
@@ -493,9 +496,10 @@ class CheckpointBasis:
         self.fingerprint_text = _encode(self.fingerprint)
         self._terms = {rule.name: _Terms(rule, policy.warn_at) for rule in policy.rules}
         self._no_terms = _Terms(None, policy.warn_at)
-        # Oldest first: a full cache forgets the ticket written longest ago (in O(1)).
-        self._written: OrderedDict[str, tuple[str, SlaCheckpoint]] = OrderedDict()
-        self._lock = threading.Lock()
+        # Oldest first (a dict keeps insertion order): a full cache forgets the ticket
+        # written longest ago. No lock: each step is one dict operation on text keys, which
+        # the interpreter does at once, so a checkpoint still goes to one reader only.
+        self._written: dict[str, tuple[str, SlaCheckpoint]] = {}
 
     def terms(self, rule: SlaRule | None) -> _Terms:
         """Return the terms of ``rule`` (one of the policy's, or ``None``)."""
@@ -514,8 +518,7 @@ class CheckpointBasis:
         """
         if text is None:
             return None
-        with self._lock:
-            kept = self._written.pop(ticket_id, None)
+        kept = self._written.pop(ticket_id, None)
         if kept is not None and kept[0] == text:
             state = kept[1]
             if state.version == version and state.rule is rule:
@@ -526,12 +529,14 @@ class CheckpointBasis:
     def write(self, ticket_id: str, state: SlaCheckpoint) -> str:
         """Return the text of ``state`` to store, keeping ``state`` (no longer to be changed)."""
         text = state.encode()
-        with self._lock:
-            written = self._written
-            written.pop(ticket_id, None)
-            if len(written) >= self._KEEP:
-                written.popitem(last=False)
-            written[ticket_id] = (text, state)
+        written = self._written
+        written.pop(ticket_id, None)
+        if len(written) >= self._KEEP:
+            # Another thread may take the oldest first (then it is gone either way), or change
+            # the cache while this one looks for it (then the next write forgets one).
+            with contextlib.suppress(RuntimeError):
+                written.pop(next(iter(written), ""), None)
+        written[ticket_id] = (text, state)
         return text
 
 
@@ -555,12 +560,19 @@ def _span_text(span: _Span) -> str:
     since: int | str = "null"
     if open_since is not None:
         since = started if open_since is span.started_at else (open_since - epoch) // us
-    amounts = ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()])
+    # Most cycles have reached nothing and project one amount: no comprehension for those.
+    amounts = (
+        ",".join([f"[{n},{(at - epoch) // us}]" for n, at in reached.items()]) if reached else ""
+    )
+    if len(projected) == 1:
+        [(n, at)] = projected.items()
+        ahead = f"[{n},{'null' if at is None else (at - epoch) // us}]"
+    else:
+        ahead = ",".join([f"[{n},{_optional_micros(at)}]" for n, at in projected.items()])
     return (
         f"[{_METRIC_TEXT[span.metric]},{span.index},{started},"
         f"{'null' if met is None else (met - epoch) // us},{since},"
-        f"{span.elapsed // us},[{amounts}],"
-        f"[{','.join([f'[{n},{_optional_micros(at)}]' for n, at in projected.items()])}]]"
+        f"{span.elapsed // us},[{amounts}],[{ahead}]]"
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -66,11 +66,11 @@ def _due_at(value: datetime | None) -> datetime | None:
 
 
 def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
-    given: object = value
-    if not isinstance(given, Mapping):
+    given: Any = value  # anything may come
+    if type(given) is not dict and not isinstance(given, Mapping):
         raise invalid("memos", given, "must map names to text")
     memos: dict[str, str] = {}
-    for name, text in cast("Mapping[object, object]", given).items():
+    for name, text in given.items():
         key = key_text("memos", name)
         if not isinstance(text, str):
             raise invalid(f"memos.{key}", text, "must be text")

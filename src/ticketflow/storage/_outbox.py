@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -76,7 +76,12 @@ _set = object.__setattr__
 
 
 def announcing(
-    message_id: str, topic: str, payload: dict[str, Any], ticket_id: str, created_at: datetime
+    message_id: str,
+    topic: str,
+    payload: dict[str, Any],
+    ticket_id: str,
+    created_at: datetime,
+    event: object = None,
 ) -> OutboxMessage:
     """Return the message announcing an event, built without checking it again (private).
 
@@ -85,17 +90,37 @@ def announcing(
     floats, a shallow object), ``topic`` is made from its type, ``ticket_id`` and
     ``created_at`` are its own, and ``message_id`` was checked by the caller. Checking the
     payload again cost a JSON round trip on every command.
+
+    With ``event``, the message is remembered as that event's announcement (see
+    :func:`announced_event`), so that a store writing both converts the event only once.
     """
     message = _new(OutboxMessage)
-    for name, value in (
-        ("id", message_id),
-        ("topic", topic),
-        ("payload", payload),
-        ("ticket_id", ticket_id),
-        ("created_at", created_at),
-    ):
-        _set(message, name, value)
+    _set(message, "id", message_id)
+    _set(message, "topic", topic)
+    _set(message, "payload", payload)
+    _set(message, "ticket_id", ticket_id)
+    _set(message, "created_at", created_at)
+    if event is not None:
+        if len(_ANNOUNCED) >= _ANNOUNCED_KEPT:
+            _ANNOUNCED.clear()
+        _ANNOUNCED[id(message)] = (message, event)
     return message
+
+
+# The messages `announcing` built for an event, by identity: each entry holds the message
+# (so its id stays its own) and the event whose primitives are its very payload. Bounded;
+# a message forgotten is only converted again. Plain dict operations: safe under the GIL.
+_ANNOUNCED: Final[dict[int, tuple[OutboxMessage, object]]] = {}
+_ANNOUNCED_KEPT: Final = 1024
+
+
+def announced_event(message: OutboxMessage) -> object:
+    """Return the event whose primitives are ``message``'s payload, if it announces one.
+
+    ``None`` unless ``announcing`` built this very message for an event (private).
+    """
+    kept = _ANNOUNCED.get(id(message))
+    return kept[1] if kept is not None and kept[0] is message else None
 
 
 def _at_least_one(value: object) -> None:

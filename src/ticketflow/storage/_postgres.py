@@ -461,7 +461,7 @@ class PostgresTicketStore:
             ).fetchone()
         if row is None:
             raise TicketNotFoundError(ticket_id)
-        return self._snapshots.ticket(row[0])
+        return self._snapshots.ticket_of(ticket_id, row[0])
 
     def get_by_number(self, number: int) -> Ticket:
         """Return the ticket with this number.

@@ -98,6 +98,14 @@ _UPDATES: Final[dict[tuple[bool, ...], str]] = {
     + " WHERE id = ?"
     for changed in itertools.product((False, True), repeat=len(CHANGEABLE))
 }
+_UNCHANGED: Final = (False,) * len(CHANGEABLE)
+_UPDATE_IN_PLACE: Final = (
+    "UPDATE tickets SET version = ?, snapshot = ? WHERE id = ? AND version = ?"  # noqa: S608 - constant column names
+    + "".join(f" AND {column} IS ?" for column in CHANGEABLE)
+    + " AND number = ?"
+)
+# Tickets whose committed columns the store remembers (a guess that a guard checks).
+_COLUMNS_KEPT: Final = 4096
 _INSERT_EVENT: Final = (
     "INSERT INTO events (ticket_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)"
 )
@@ -199,6 +207,8 @@ class SQLiteTicketStore:
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._closed = False
         self._snapshots = SnapshotMemo()
+        # Ticket id -> (version, CHANGEABLE values, number) as this store last committed them.
+        self._columns: dict[str, tuple[object, tuple[object, ...], object]] = {}
         existing = _sqlite_schema.inspect_store(location)
         connection = self._connection()
         try:
@@ -310,21 +320,8 @@ class SQLiteTicketStore:
         except _UNBINDABLE as error:
             raise _unbindable(self._path, error) from error
 
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        connection = self._connection()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.rollback()
-                raise
-        except sqlite3.Error as error:
-            raise StoreError(f"{self._path}: {error}") from error
-        except _UNBINDABLE as error:
-            raise _unbindable(self._path, error) from error
+    def _writing(self) -> _Transaction:
+        return _Transaction(self._connection(), self._path)
 
     def allocate_number(self) -> int:
         """Return a ticket number never returned before, by any thread or process."""
@@ -345,13 +342,14 @@ class SQLiteTicketStore:
         ticket_id = ticket_id_argument(ticket_id)
         if not storable(ticket_id):
             raise TicketNotFoundError(ticket_id)
-        with self._autocommit() as connection:
-            row = connection.execute(
-                "SELECT snapshot FROM tickets WHERE id = ?", (ticket_id,)
-            ).fetchone()
+        connection = self._connection()
+        try:  # what _autocommit does, without a generator: every command reads a ticket
+            row = connection.execute(_SELECT_SNAPSHOT, (ticket_id,)).fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: {error}") from error
         if row is None:
             raise TicketNotFoundError(ticket_id)
-        return self._snapshots.ticket(row[0])
+        return self._snapshots.ticket_of(ticket_id, row[0])
 
     def get_by_number(self, number: int) -> Ticket:
         """Return the ticket with this number.
@@ -391,35 +389,68 @@ class SQLiteTicketStore:
         rows = change_rows(change, self._snapshots)
         ticket_id = change.ticket.id
         with self._writing() as connection:
-            stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
-            actual = 0 if stored is None else stored[0]
-            if actual != change.expected_version:
-                raise ConflictError(ticket_id, change.expected_version, actual or None)
-            if change.assign_number:
-                number = self._next_number(connection)
-                rows = numbered_rows(change, rows, number, self._snapshots)
-            if stored is None:
-                try:
-                    connection.execute(_INSERT_TICKET, rows.ticket)
-                except sqlite3.IntegrityError:
-                    # The id was checked above, so the number is taken.
-                    raise ConflictError(ticket_id, 0, None) from None
-                connection.executemany(_INSERT_FIELD, rows.fields)
-            else:
-                self._update(connection, change, rows, stored)
-            if rows.events:
-                connection.executemany(_INSERT_EVENT, rows.events)
+            if not self._updated_in_place(connection, change, rows):
+                rows = self._write_ticket(connection, change, rows)
+            _insert(connection, _INSERT_EVENT, rows.events)
             if change.memos:
                 connection.executemany(
                     _UPSERT_MEMO, [(ticket_id, name, body) for name, body in change.memos.items()]
                 )
             if rows.messages:
                 try:
-                    connection.executemany(_INSERT_MESSAGE, rows.messages)
+                    _insert(connection, _INSERT_MESSAGE, rows.messages)
                 except sqlite3.IntegrityError:
                     raise _duplicate_message(change) from None
             if change.claims or change.similarity is not None or change.unindex:
                 _sqlite_received.write_intake(connection, change)
+        # Committed: what the ticket's row now holds besides its snapshot (see below).
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[ticket_id] = (rows.ticket[2], rows.ticket[4:], rows.ticket[1])
+
+    def _updated_in_place(
+        self, connection: sqlite3.Connection, change: Change, rows: ChangeRows
+    ) -> bool:
+        """Write the usual command's row in one guarded UPDATE; return whether it did.
+
+        The usual command changes only the version and the snapshot. Where this store
+        committed the version expected, with the columns the change writes, one UPDATE guarded
+        by all of them does it, without reading the row first. The guard, not the guess,
+        decides: if anything differs (another writer, another column), it writes nothing and
+        the change goes the whole way (:meth:`_write_ticket`).
+        """
+        ticket = rows.ticket
+        expected = change.expected_version
+        ticket_id = change.ticket.id
+        if not rows.events or self._columns.get(ticket_id) != (expected, ticket[4:], ticket[1]):
+            return False
+        cursor = connection.execute(
+            _UPDATE_IN_PLACE, (ticket[2], ticket[3], ticket_id, expected, *ticket[4:], ticket[1])
+        )
+        return cursor.rowcount == 1
+
+    def _write_ticket(
+        self, connection: sqlite3.Connection, change: Change, rows: ChangeRows
+    ) -> ChangeRows:
+        """Insert or update the ticket's row after checking the version; return the rows."""
+        ticket_id = change.ticket.id
+        stored = connection.execute(_SELECT_FOR_UPDATE, (ticket_id,)).fetchone()
+        actual = 0 if stored is None else stored[0]
+        if actual != change.expected_version:
+            raise ConflictError(ticket_id, change.expected_version, actual or None)
+        if change.assign_number:
+            number = self._next_number(connection)
+            rows = numbered_rows(change, rows, number, self._snapshots)
+        if stored is None:
+            try:
+                connection.execute(_INSERT_TICKET, rows.ticket)
+            except sqlite3.IntegrityError:
+                # The id was checked above, so the number is taken.
+                raise ConflictError(ticket_id, 0, None) from None
+            connection.executemany(_INSERT_FIELD, rows.fields)
+        else:
+            self._update(connection, change, rows, stored)
+        return rows
 
     @staticmethod
     def _update(
@@ -442,6 +473,9 @@ class SQLiteTicketStore:
                 "ticket.number", change.ticket.number, f"ticket {ticket_id} is #{stored[6]}"
             )
         new = rows.ticket[4:]
+        if stored[1:6] == new:  # the usual command: only the version and the snapshot change
+            connection.execute(_UPDATES[_UNCHANGED], (rows.ticket[2], rows.ticket[3], ticket_id))
+            return
         changed = tuple(old != value for old, value in zip(stored[1:6], new, strict=True))
         connection.execute(
             _UPDATES[changed],
@@ -813,6 +847,60 @@ def _seconds(timeout: object) -> float:
 # What sqlite3 raises for a value it cannot bind. The checks at the boundary keep them out;
 # should one slip through, the caller still gets a store error, not the driver's.
 _UNBINDABLE = (UnicodeEncodeError, OverflowError)
+
+_SELECT_SNAPSHOT: Final = "SELECT snapshot FROM tickets WHERE id = ?"
+
+
+def _insert(connection: sqlite3.Connection, sql: str, rows: list[tuple[object, ...]]) -> None:
+    # A single row goes through execute: executemany costs more for one row (a command's).
+    if len(rows) == 1:
+        connection.execute(sql, rows[0])
+    elif rows:
+        connection.executemany(sql, rows)
+
+
+class _Transaction:
+    """One ``BEGIN IMMEDIATE`` ... ``COMMIT`` on a connection, rolled back on any exception.
+
+    SQLite's errors (and values it cannot bind) leave as :class:`StoreError`. A class rather
+    than a generator-based context manager: every command runs one, and this costs a third.
+    """
+
+    __slots__ = ("_connection", "_path")
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self._connection = connection
+        self._path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._path}: {error}") from error
+        return self._connection
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection = self._connection
+        try:
+            if error is None:
+                try:
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.rollback()
+                    raise
+                return
+            connection.rollback()
+        except sqlite3.Error as failed:
+            raise StoreError(f"{self._path}: {failed}") from failed
+        if isinstance(error, sqlite3.Error):
+            raise StoreError(f"{self._path}: {error}") from error
+        if isinstance(error, _UNBINDABLE):
+            raise _unbindable(self._path, error) from error
 
 
 def _unbindable(location: str, error: Exception) -> StoreError:

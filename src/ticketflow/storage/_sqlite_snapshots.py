@@ -6,7 +6,9 @@ memos, both pure functions of immutable values and therefore safe to share betwe
 and to keep across failed commits:
 
 * text -> ticket: the snapshot text read (or written) last for a ticket gives back the very
-  ticket without decoding it again;
+  ticket without decoding it again; by ticket id where the reader knows it (the text is then
+  compared, not hashed: a snapshot is a kilobyte or two, and hashing it cost more than the
+  rest of the lookup), else by the text itself;
 * ticket id -> (ticket, the JSON of each attribute): the next snapshot of that ticket is
   written by re-encoding only the attributes that are not the same objects as before (the
   reducer copies a ticket's attribute dictionary and replaces what changed), then joining.
@@ -67,6 +69,7 @@ class SnapshotMemo:
 
     def __init__(self) -> None:
         self._tickets: dict[str, Ticket] = {}
+        self._latest: dict[str, tuple[str, Ticket]] = {}
         self._parts: dict[str, tuple[Ticket, list[str]]] = {}
         self._fields: dict[str, tuple[Fields, list[tuple[str, str, str]], str]] = {}
 
@@ -78,11 +81,25 @@ class SnapshotMemo:
             self._remember(text, ticket)
         return ticket
 
+    def ticket_of(self, ticket_id: str, text: str) -> Ticket:
+        """Return the ticket of the snapshot text read from ``ticket_id``'s row.
+
+        Raises as :func:`ticket_from` does.
+        """
+        latest = self._latest.get(ticket_id)
+        if latest is not None and latest[0] == text:
+            return latest[1]
+        ticket = self.ticket(text)
+        self._keep(ticket_id, text, ticket)
+        return ticket
+
     def text(self, ticket: Ticket, data: dict[str, object] | None = None) -> str:
         """Return the snapshot text of ``ticket``; ``data`` is its primitives, if at hand."""
         state = ticket.__dict__
+        laid_out = tuple(state) == _NAMES
         known = self._parts.get(ticket.id)
-        if known is not None and tuple(state) == _NAMES == tuple(known[0].__dict__):
+        if known is not None and laid_out:
+            # A ticket is kept only with its attributes in _NAMES's order (below).
             before, parts = known
             parts = parts.copy()
             # The attributes that are not the very objects of the last snapshot, found in C.
@@ -92,11 +109,14 @@ class SnapshotMemo:
         else:
             values = to_primitive(ticket) if data is None else data
             parts = [key + _json(values[name]) for key, name in zip(_KEYS, _NAMES, strict=True)]
-        text = "{" + ",".join(parts) + "}"
+        text = f"{{{','.join(parts)}}}"
         if len(self._parts) >= _SIZE:
             self._parts.clear()
-        self._parts[ticket.id] = (ticket, parts)
-        self._remember(text, ticket)
+        if laid_out:
+            self._parts[ticket.id] = (ticket, parts)
+        else:
+            self._parts.pop(ticket.id, None)
+        self._keep(ticket.id, text, ticket)
         return text
 
     def fields(self, ticket: Ticket) -> tuple[list[tuple[str, str, str]], str]:
@@ -110,6 +130,11 @@ class SnapshotMemo:
             self._fields.clear()
         self._fields[ticket.id] = (ticket.fields, rows, text)
         return rows, text
+
+    def _keep(self, ticket_id: str, text: str, ticket: Ticket) -> None:
+        if len(self._latest) >= _SIZE:
+            self._latest.clear()
+        self._latest[ticket_id] = (text, ticket)
 
     def _remember(self, text: str, ticket: Ticket) -> None:
         if len(self._tickets) >= _SIZE:
