@@ -185,22 +185,24 @@ class InMemoryTicketStore:
                 cursor of another store's feed (see :meth:`EventFeed.feed`).
         """
         after, limit = feed_arguments(after, limit)
-        start = feed_position(after, self._feed_id)
-        with self._lock:
-            if after is not None and start > len(self._feed):
-                raise past_the_end(after, len(self._feed))
-            events = self._feed[start : start + limit]
+        start, events = self._feed_slice(after, limit)
         return feed_page(self._feed_id, start, events, after)
 
     def _feed_run(self, after: FeedCursor | None, limit: int) -> FeedRun:
         # What feed() reads, without its entries and cursors (FeedRun: for analytics).
         after, limit = feed_arguments(after, limit)
+        start, events = self._feed_slice(after, limit)
+        return numbered_run(self._feed_id, start, events, len(events))
+
+    def _feed_slice(
+        self, after: FeedCursor | None, limit: int
+    ) -> tuple[int, Sequence[TicketEvent]]:
+        # The position after ``after`` and the events from there (arguments checked).
         start = feed_position(after, self._feed_id)
         with self._lock:
             if after is not None and start > len(self._feed):
                 raise past_the_end(after, len(self._feed))
-            events = self._feed[start : start + limit]
-        return numbered_run(self._feed_id, start, events, len(events))
+            return start, self._feed[start : start + limit]
 
     def memos(self, ticket_id: str) -> Mapping[str, str]:
         """Return the memos committed with the ticket's snapshot, by name."""
