@@ -329,7 +329,7 @@ class Desk(Commands, Resolving, Ticking):
                 ticket=draft.ticket,
                 events=tuple(draft.events),
                 expected_version=draft.expected_version,
-                outbox=(*(event_message(e, self._ids()) for e in draft.events), *draft.outbox),
+                outbox=(*[event_message(e, self._ids()) for e in draft.events], *draft.outbox),
                 due_at=due_at,
                 memos=memos,
                 assign_number=assign_number,

@@ -65,8 +65,13 @@ def _due_at(value: datetime | None) -> datetime | None:
     return None if value is None else instant("due_at", value)
 
 
+_NO_MEMOS: Final[Mapping[str, str]] = MappingProxyType({})
+
+
 def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
     given: Any = value  # anything may come
+    if type(given) is dict and not given:
+        return _NO_MEMOS  # a commit without due work (immutable, so shared)
     if type(given) is not dict and not isinstance(given, Mapping):
         raise invalid("memos", given, "must map names to text")
     memos: dict[str, str] = {}
