@@ -75,7 +75,7 @@ class _SlaAlerts:
         due = state.next_due()
         # The basis keeps the state as the text it stores: nothing may change it any more.
         del draft.derived[self.name]
-        return known_checkpoint(due, self.basis.write(draft.ticket.id, state))
+        return known_checkpoint(due, self.basis.write(draft.ticket, state))
 
     def _state(self, draft: Draft) -> SlaCheckpoint:
         """Return the clocks after the draft's events.
@@ -88,7 +88,7 @@ class _SlaAlerts:
         if not isinstance(state, SlaCheckpoint) or state.rule is not rule:
             state = None
             if draft.before is not None:
-                state = self._stored(draft, rule, draft.before.version)
+                state = self._stored(draft, rule)
         if state is None:
             state = self.basis.start(rule)
             if draft.before is not None:
@@ -97,12 +97,13 @@ class _SlaAlerts:
         draft.derived[self.name] = state
         return state
 
-    def _stored(self, draft: Draft, rule: SlaRule | None, version: int) -> SlaCheckpoint | None:
+    def _stored(self, draft: Draft, rule: SlaRule | None) -> SlaCheckpoint | None:
         # A memo of a later version than the snapshot is not used either: if another writer
         # committed meanwhile, the journal read that follows says so (a conflict); if the memo
         # is damaged, the journal repairs it. Refusing it outright would refuse every command
         # on a ticket whose memo was damaged, for good.
-        return self.basis.read(draft.ticket.id, draft.memo(self.name), rule, version)
+        assert draft.before is not None  # noqa: S101 - only an existing ticket has one
+        return self.basis.read(draft.before, lambda: draft.memo(self.name), rule)
 
     def run(self, draft: Draft, now: datetime) -> Sequence[str]:
         checkpoint = self._state(draft)

@@ -22,17 +22,21 @@ import contextlib
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from .._actors import Role
 from .._events import (
+    CommentAdded,
     SlaBreached,
     SlaMetric,
+    SlaWarned,
     TicketCreated,
     TicketEvent,
     TicketTransitioned,
 )
+from .._ticket import Ticket
 from ..exceptions import CalendarError
 from ._calendar import HORIZON_START, BusinessCalendar
 from ._escalation import SlaAlert
@@ -41,14 +45,19 @@ from ._timers import Walk
 
 __all__ = ["FORMAT", "CheckpointBasis", "SlaCheckpoint", "fingerprint"]
 
-FORMAT: Final = 1
+FORMAT: Final = 2
 """The checkpoint's format; bump it whenever what a checkpoint means changes."""
+
+DELTAS: Final = 16
+"""How many events' facts a stored checkpoint appends before it is written whole again."""
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
 _ZERO: Final = timedelta(0)
 _METRICS: Final = {metric.value: metric for metric in SlaMetric}
 _METRIC_TEXT: Final = {metric: json.dumps(metric.value) for metric in SlaMetric}
+_ROLES: Final = {role.value: role for role in Role}
+_COMMENT_FACT: Final = {role: f',"c",{json.dumps(role.value)}]' for role in Role}
 _encode: Final = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -234,6 +243,11 @@ class SlaCheckpoint(Walk[_Span]):
         self.at: datetime | None = None  # the last event's instant
         # Met cycles that stay only because their breach is not recorded yet.
         self.pending: dict[tuple[SlaMetric, int], _Span] = {}
+        # The stored form as last written or read (None: to be written whole), how many
+        # events' facts it appends, and the facts of the events walked since.
+        self.text: str | None = None
+        self.deltas = 0
+        self.facts: list[str] = []
 
     def _span(self, metric: SlaMetric, index: int, started_at: datetime) -> _Span:
         span = _Span(metric, index, started_at)
@@ -241,20 +255,80 @@ class SlaCheckpoint(Walk[_Span]):
         return span
 
     def advance(self, events: Iterable[TicketEvent]) -> None:
-        """Walk ``events``, the ones that follow :attr:`version`, in order."""
+        """Walk ``events``, the ones that follow :attr:`version`, in order.
+
+        Each event is walked as the facts that count (see :class:`Walk`), which the stored
+        form appends (:meth:`encode`) and a reader replays (:meth:`decode`) the same way.
+        """
         for event in events:
-            if isinstance(event, TicketTransitioned):
+            at = event.at
+            live = self.live
+            breach: tuple[SlaMetric, int] | None = None
+            if isinstance(event, CommentAdded) and event.public:
+                role = event.actor.role
+                self.commented(role, at, self.status)
+                fact = _COMMENT_FACT[role]
+            elif isinstance(event, TicketTransitioned):
                 self.status = event.target
+                self.moved(at, event.target)
+                fact = f',"t",{_text(event.target)}]'
+            elif isinstance(event, SlaWarned):
+                self.recorded.add((event.metric, event.cycle, event.threshold))
+                fact = f',"w",{_METRIC_TEXT[event.metric]},{event.cycle},{event.threshold!r}]'
+            elif isinstance(event, SlaBreached):
+                breach = (event.metric, event.cycle)
+                self.recorded.add((*breach, None))
+                fact = f',"b",{_METRIC_TEXT[event.metric]},{event.cycle}]'
             elif isinstance(event, TicketCreated):
                 self.status = event.ticket.status
-            live = self.live
-            self.step(event, self.status)
-            if self.live is not live:  # response cycles were met for good
-                self._finished([c for c in live if c.met_at is not None and c not in self.live])
-            elif isinstance(event, SlaBreached) and self.pending:
-                self._recorded_breach((event.metric, event.cycle))
-            self.version = event.version
-            self.at = event.at
+                self.created(at, self.status)
+                self.text = None  # a new ticket's checkpoint is written whole
+                fact = "]"
+            else:
+                fact = "]"
+            self._settle(live, breach, event.version, at)
+            self.facts.append(f"[{event.version},{(at - _EPOCH) // _US}{fact}")
+
+    def _replay(self, delta: object) -> None:
+        """Walk the facts of one event as :meth:`advance` appended them."""
+        if type(delta) is not list or len(delta) < 2:  # noqa: PLR2004 - version and instant
+            raise TypeError(delta)
+        version, at = _int(delta[0]), _instant(delta[1])
+        if version != self.version + 1:
+            raise ValueError(delta)
+        live = self.live
+        breach: tuple[SlaMetric, int] | None = None
+        kind = delta[2] if len(delta) > 2 else None  # noqa: PLR2004 - after the instant
+        if kind == "c":
+            self.commented(_ROLES[delta[3]], at, self.status)
+        elif kind == "t":
+            status = delta[3]
+            if type(status) is not str:
+                raise TypeError(status)
+            self.status = status
+            self.moved(at, status)
+        elif kind == "w":
+            threshold = delta[5]
+            if type(threshold) is not float:
+                raise TypeError(threshold)
+            self.recorded.add((_METRICS[delta[3]], _int(delta[4]), threshold))
+        elif kind == "b":
+            breach = (_METRICS[delta[3]], _int(delta[4]))
+            self.recorded.add((*breach, None))
+        elif kind is not None:
+            raise ValueError(kind)
+        self._settle(live, breach, version, at)
+
+    def _settle(
+        self, live: list[_Span], breach: tuple[SlaMetric, int] | None, version: int, at: datetime
+    ) -> None:
+        """After an event: drop what can raise nothing more, and stamp its version."""
+        if self.live is not live:  # response cycles were met for good
+            self._finished([c for c in live if c.met_at is not None and c not in self.live])
+        elif breach is not None and self.pending:
+            self._recorded_breach(breach)
+        self.version = version
+        self.at = at
 
     def _finished(self, cycles: list[_Span]) -> None:
         # A met response cycle is dropped unless it owes its breach: its intervals never
@@ -383,7 +457,28 @@ class SlaCheckpoint(Walk[_Span]):
     # -- stored form -----------------------------------------------------------------------
 
     def encode(self) -> str:
-        """Return the checkpoint as compact JSON text (what a store keeps with the snapshot)."""
+        """Return the checkpoint as compact JSON text (what a store keeps with the snapshot).
+
+        The text last written or read with the facts of each event walked since appended, as
+        long as it appends no more than :data:`DELTAS` events' facts; else the whole state.
+        Appending costs a command a fraction of writing it all out.
+        """
+        text, facts = self.text, self.facts
+        if facts:
+            count = self.deltas + len(facts)
+            if text is not None and count <= DELTAS:
+                text = f"{text[:-1]},{','.join(facts)}]"
+                self.deltas = count
+            else:
+                text = None
+            self.facts = []
+        if text is None:
+            text = self._whole()
+            self.deltas = 0
+        self.text = text
+        return text
+
+    def _whole(self) -> str:
         first = self.first
         assert first is not None  # noqa: S101 - only a created ticket is checkpointed
         cycles = self.cycles
@@ -429,12 +524,14 @@ class SlaCheckpoint(Walk[_Span]):
             data = json.loads(text)
             if (
                 type(data) is not list
-                or len(data) != 12  # noqa: PLR2004 - the fields encode writes
-                or data[:4]
-                != [FORMAT, version, basis.fingerprint, None if rule is None else rule.name]
+                or len(data) < 12  # noqa: PLR2004 - the fields _whole writes
+                or data[0] != FORMAT
+                or data[2] != basis.fingerprint
+                or data[3] != (None if rule is None else rule.name)
+                or (data[-1][0] if len(data) > 12 else data[1]) != version  # noqa: PLR2004
             ):
                 return None
-            return cls._read(data, basis, rule)
+            state = cls._read(data, basis, rule)
         except (
             TypeError,
             ValueError,
@@ -445,13 +542,17 @@ class SlaCheckpoint(Walk[_Span]):
             RecursionError,  # a damaged memo nested past the limit
         ):
             return None
+        state.text = text
+        return state
 
     @classmethod
     def _read(
         cls, data: list[object], basis: CheckpointBasis, rule: SlaRule | None
     ) -> SlaCheckpoint:
         state = cls(basis, rule)
-        _, version, _, _, status, at, responses, first, first_met, waiting, cycles, recorded = data
+        _, version, _, _, status, at, responses, first, first_met, waiting, cycles, recorded = data[
+            :12
+        ]
         if not isinstance(status, str) or not isinstance(cycles, list):
             raise TypeError(data)
         state.version, state.status, state.at = _int(version), status, _instant(at)
@@ -474,6 +575,9 @@ class SlaCheckpoint(Walk[_Span]):
             if threshold is not None and type(threshold) is not float:
                 raise TypeError(threshold)
             state.recorded.add((_METRICS[metric], _int(index), threshold))
+        for delta in data[12:]:  # the facts of the events since, oldest first
+            state._replay(delta)
+        state.deltas = len(data) - 12
         return state
 
 
@@ -499,7 +603,7 @@ class CheckpointBasis:
         # Oldest first (a dict keeps insertion order): a full cache forgets the ticket
         # written longest ago. No lock: each step is one dict operation on text keys, which
         # the interpreter does at once, so a checkpoint still goes to one reader only.
-        self._written: dict[str, tuple[str, SlaCheckpoint]] = {}
+        self._written: dict[str, tuple[str, SlaCheckpoint, Ticket]] = {}
 
     def terms(self, rule: SlaRule | None) -> _Terms:
         """Return the terms of ``rule`` (one of the policy's, or ``None``)."""
@@ -510,33 +614,50 @@ class CheckpointBasis:
         return SlaCheckpoint(self, rule)
 
     def read(
-        self, ticket_id: str, text: str | None, rule: SlaRule | None, version: int
+        self,
+        before: Ticket,
+        stored: Callable[[], str | None],
+        rule: SlaRule | None,
     ) -> SlaCheckpoint | None:
-        """Return the checkpoint stored as ``text``, or ``None`` unless it is current.
+        """Return the checkpoint stored with the snapshot ``before``, or ``None`` unless current.
 
-        See :meth:`SlaCheckpoint.decode` for what current means.
+        ``stored`` reads the stored text (see :meth:`SlaCheckpoint.decode` for what current
+        means). The checkpoint this basis wrote last for the ticket is handed over without
+        reading anything when ``before`` is the very snapshot it was committed with (a store
+        that keeps the objects it is given): a snapshot object changes with every event, so
+        the journal is the one that checkpoint walked. Otherwise it is handed over when the
+        stored text is the text it was written as.
         """
-        if text is None:
-            return None
-        kept = self._written.pop(ticket_id, None)
-        if kept is not None and kept[0] == text:
-            state = kept[1]
-            if state.version == version and state.rule is rule:
-                return state
-            return None
-        return SlaCheckpoint.decode(text, self, rule, version)
+        kept = self._written.pop(before.id, None)
+        if kept is not None and kept[2] is before:
+            text: str | None = kept[0]
+        else:
+            text = stored()
+            if text is None:
+                return None
+            if kept is None or kept[0] != text:
+                return SlaCheckpoint.decode(text, self, rule, before.version)
+        assert kept is not None  # noqa: S101 - handed over above unless decoded
+        state = kept[1]
+        if state.version == before.version and state.rule is rule:
+            return state
+        return None
 
-    def write(self, ticket_id: str, state: SlaCheckpoint) -> str:
-        """Return the text of ``state`` to store, keeping ``state`` (no longer to be changed)."""
+    def write(self, ticket: Ticket, state: SlaCheckpoint) -> str:
+        """Return the text of ``state`` to store with ``ticket``, keeping both.
+
+        ``state`` is no longer to be changed (but by the reader it is handed over to).
+        """
         text = state.encode()
         written = self._written
+        ticket_id = ticket.id
         written.pop(ticket_id, None)
         if len(written) >= self._KEEP:
             # Another thread may take the oldest first (then it is gone either way), or change
             # the cache while this one looks for it (then the next write forgets one).
             with contextlib.suppress(RuntimeError):
                 written.pop(next(iter(written), ""), None)
-        written[ticket_id] = (text, state)
+        written[ticket_id] = (text, state, ticket)
         return text
 
 

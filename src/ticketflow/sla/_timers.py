@@ -205,31 +205,46 @@ class Walk(Generic[C]):
 
         Returns whether a response cycle was met for good (and so left :attr:`live`).
         """
-        at = event.at
+        if isinstance(event, CommentAdded):
+            if event.public:
+                return self.commented(event.actor.role, event.at, status)
+        elif isinstance(event, TicketCreated):
+            return self.created(event.at, status)
+        else:
+            self.note_alert(event)
+        return self.moved(event.at, status)
+
+    # Each kind of event as the facts that count (what a checkpoint's stored form replays):
+
+    def created(self, at: datetime, status: str) -> bool:
+        """Walk the creation at ``at`` in ``status``."""
+        self.first = self.cycle(SlaMetric.FIRST_RESPONSE, 0, at)
+        self.cycles += [self.first, self.cycle(SlaMetric.RESOLUTION, 0, at)]
+        self.live = list(self.cycles)
+        self.walked = None
+        return self.moved(at, status)
+
+    def commented(self, role: Role, at: datetime, status: str) -> bool:
+        """Walk a public comment by someone in ``role``."""
         # Where a cycle runs, pauses, is met or reopened depends on the status only, so after
         # an event that leaves the status as it was, only the cycles the event itself opened
         # or met can change: the others were moved on under this very status before.
-        same = status == self.walked
+        opened = len(self.live)
+        met = self._comment(role, at)
+        if status != self.walked:
+            return self.moved(at, status)
+        stopped = status in self.stopped
+        for cycle in self.live[opened:]:
+            self._advance(cycle, status, stopped=stopped, at=at)
+        if met:
+            self._drop_met()
+        return met
+
+    def moved(self, at: datetime, status: str) -> bool:
+        """Walk any other event (a transition, say), after which the ticket is in ``status``."""
+        if status == self.walked:
+            return False
         self.walked = status
-        if isinstance(event, TicketCreated):
-            self.first = self.cycle(SlaMetric.FIRST_RESPONSE, 0, at)
-            self.cycles += [self.first, self.cycle(SlaMetric.RESOLUTION, 0, at)]
-            self.live = list(self.cycles)
-            same = False
-        elif isinstance(event, CommentAdded) and event.public:
-            opened = len(self.live)
-            met = self._comment(event)
-            if same:
-                stopped = status in self.stopped
-                for cycle in self.live[opened:]:
-                    self._advance(cycle, status, stopped=stopped, at=at)
-                if met:
-                    self._drop_met()
-                return met
-        else:
-            self.note_alert(event)
-            if same:
-                return False
         stopped = status in self.stopped
         finished = False
         for cycle in self.live:
@@ -265,13 +280,13 @@ class Walk(Generic[C]):
         elif isinstance(event, SlaBreached):
             self.recorded.add((event.metric, event.cycle, None))
 
-    def _comment(self, event: CommentAdded) -> bool:
+    def _comment(self, role: Role, at: datetime) -> bool:
         """Walk a public comment; return whether it met a response cycle."""
-        first, at = self.first, event.at
+        first = self.first
         if first is None:  # pragma: no cover - a journal starts with its creation
             return False
         met = False
-        if event.actor.role in RESPONDERS:
+        if role in RESPONDERS:
             if first.met_at is None:
                 first.meet(at)
                 met = True
@@ -279,7 +294,7 @@ class Walk(Generic[C]):
                 self.waiting.meet(at)
                 self.waiting = None
                 met = True
-        elif event.actor.role is Role.CUSTOMER and first.met_at is not None and not self.waiting:
+        elif role is Role.CUSTOMER and first.met_at is not None and not self.waiting:
             # The oldest unanswered customer message starts the next-response clock.
             self.waiting = self.cycle(SlaMetric.NEXT_RESPONSE, self.responses, at)
             self.responses += 1
