@@ -203,7 +203,7 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None
             checkpoint = getattr(work, "checkpoint", None)
             if callable(checkpoint):
                 found = _checkpoint(checkpoint(draft))
-                due = found.next_due
+                due = found.next_due  # checked as the checkpoint was made
                 if found.memo is not None:
                     memos[work.name] = found.memo
             else:
@@ -211,8 +211,8 @@ def next_due_of(works: Sequence[DueWork], draft: Draft) -> tuple[datetime | None
                     before = () if draft.before is None else draft.history()
                     history = [*before, *draft.events]
                 due = work.next_due(draft.ticket, history)
-            if due is not None:
-                due = check_instant("next_due()", due)
+                if due is not None:
+                    due = check_instant("next_due()", due)
         except ConflictError:
             raise  # the journal ran ahead of the snapshot: the command re-decides
         except Exception as error:  # noqa: BLE001 - logged; see below

@@ -84,26 +84,28 @@ class _SlaAlerts:
         be used.
         """
         rule = self.policy.select(draft.ticket)
+        before = draft.before
         state = draft.derived.get(self.name)
-        if not isinstance(state, SlaCheckpoint) or state.rule is not rule:
-            state = None
-            if draft.before is not None:
-                state = self._stored(draft, rule)
-        if state is None:
-            state = self.basis.start(rule)
-            if draft.before is not None:
-                state.advance(draft.history())
-        state.advance(draft.events[state.version - draft.expected_version :])
+        if type(state) is not SlaCheckpoint or state.rule is not rule:
+            # A memo of a later version than the snapshot is not used either: if another
+            # writer committed meanwhile, the journal read that follows says so (a conflict);
+            # if the memo is damaged, the journal repairs it. Refusing it outright would refuse
+            # every command on a ticket whose memo was damaged, for good.
+            state = (
+                None
+                if before is None
+                else self.basis.read(before, lambda: draft.memo(self.name), rule)
+            )
+            if state is None:
+                state = self.basis.start(rule)
+                if before is not None:
+                    state.advance(draft.history())
+        events = draft.events
+        walked = state.version - (0 if before is None else before.version)
+        if walked < len(events):
+            state.advance(events[walked:])
         draft.derived[self.name] = state
         return state
-
-    def _stored(self, draft: Draft, rule: SlaRule | None) -> SlaCheckpoint | None:
-        # A memo of a later version than the snapshot is not used either: if another writer
-        # committed meanwhile, the journal read that follows says so (a conflict); if the memo
-        # is damaged, the journal repairs it. Refusing it outright would refuse every command
-        # on a ticket whose memo was damaged, for good.
-        assert draft.before is not None  # noqa: S101 - only an existing ticket has one
-        return self.basis.read(draft.before, lambda: draft.memo(self.name), rule)
 
     def run(self, draft: Draft, now: datetime) -> Sequence[str]:
         checkpoint = self._state(draft)

@@ -143,7 +143,8 @@ class _Span:
     def run(self, at: datetime) -> None:
         if self.open_since is None and self.met_at is None:
             self.open_since = at
-            self.projected = {}
+            if self.projected:
+                self.projected = {}
             self.text = None
 
     def pause(self, at: datetime) -> None:

@@ -33,6 +33,7 @@ DEFAULT_PAUSES: Final[Mapping[SlaMetric, frozenset[str]]] = MappingProxyType(
 STOPPED_STATUSES: Final[frozenset[str]] = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 """Statuses in which no clock runs and resolution is met; a reopen resumes the clocks."""
 
+_CHOSEN: Final = 4096  # (priority, category) pairs whose rule is remembered
 _LONGEST_TARGET: Final = timedelta(days=3660)  # ten years of business time is a typo, not an SLA
 
 
@@ -238,6 +239,8 @@ class SlaPolicy:
         thresholds = _thresholds(warn_at)
         escalations = _escalations(escalations)
         self.rules = tuple(rules)
+        # The rule chosen for each (priority, category) where no contract tier counts.
+        self._chosen: dict[tuple[str | None, str | None], SlaRule | None] = {}
         self.contracts = contracts
         self.pauses: Mapping[SlaMetric, frozenset[str]] = MappingProxyType(
             {
@@ -283,8 +286,19 @@ class SlaPolicy:
 
     def select(self, ticket: Ticket) -> SlaRule | None:
         """Return the rule in force for ``ticket``, or ``None`` if no rule applies."""
-        tier = None if self.contracts is None else self.tier_of(ticket)
-        for rule in self.rules:  # asked on every command: a plain loop
+        if self.contracts is None:  # asked on every command: by what the rules look at
+            key = (ticket.priority, ticket.category)
+            try:
+                return self._chosen[key]
+            except KeyError:
+                chosen = self._first_match(ticket, None)
+                if len(self._chosen) < _CHOSEN:
+                    self._chosen[key] = chosen
+                return chosen
+        return self._first_match(ticket, self.tier_of(ticket))
+
+    def _first_match(self, ticket: Ticket, tier: str | None) -> SlaRule | None:
+        for rule in self.rules:
             if rule.matches(ticket, tier):
                 return rule
         return None

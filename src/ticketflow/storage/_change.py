@@ -66,6 +66,7 @@ def _due_at(value: datetime | None) -> datetime | None:
 
 
 _NO_MEMOS: Final[Mapping[str, str]] = MappingProxyType({})
+_MEMO_NAMES: Final[set[str]] = set()  # names checked before (text is immutable); a few
 
 
 def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -76,10 +77,15 @@ def _memos(value: Mapping[str, str]) -> Mapping[str, str]:
         raise invalid("memos", given, "must map names to text")
     memos: dict[str, str] = {}
     for name, text in given.items():
-        key = key_text("memos", name)
+        if type(name) is str and name in _MEMO_NAMES:
+            key = name
+        else:
+            key = key_text("memos", name)
+            if type(key) is str and len(_MEMO_NAMES) < 64:  # noqa: PLR2004 - a due-work kind each
+                _MEMO_NAMES.add(key)
         if not isinstance(text, str):
             raise invalid(f"memos.{key}", text, "must be text")
-        if not storable(text):
+        if not text.isascii() and not storable(text):
             raise invalid(f"memos.{key}", text, "must be valid Unicode (no lone surrogates)")
         memos[key] = text
     return MappingProxyType(memos)
