@@ -91,11 +91,7 @@ class _SlaAlerts:
             # writer committed meanwhile, the journal read that follows says so (a conflict);
             # if the memo is damaged, the journal repairs it. Refusing it outright would refuse
             # every command on a ticket whose memo was damaged, for good.
-            state = (
-                None
-                if before is None
-                else self.basis.read(before, lambda: draft.memo(self.name), rule)
-            )
+            state = None if before is None else self.basis.read(before, draft.memo, self.name, rule)
             if state is None:
                 state = self.basis.start(rule)
                 if before is not None:

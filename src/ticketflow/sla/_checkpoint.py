@@ -287,8 +287,12 @@ class SlaCheckpoint(Walk[_Span]):
                 fact = "]"
             else:
                 fact = "]"
-            self._settle(live, breach, event.version, at)
-            self.facts.append(f"[{event.version},{(at - _EPOCH) // _US}{fact}")
+            version = event.version
+            if self.live is not live or breach is not None:
+                self._settle(live, breach)
+            self.version = version
+            self.at = at
+            self.facts.append(f"[{version},{(at - _EPOCH) // _US}{fact}")
 
     def _replay(self, delta: object) -> None:
         """Walk the facts of one event as :meth:`advance` appended them."""
@@ -318,18 +322,16 @@ class SlaCheckpoint(Walk[_Span]):
             self.recorded.add((*breach, None))
         elif kind is not None:
             raise ValueError(kind)
-        self._settle(live, breach, version, at)
+        self._settle(live, breach)
+        self.version = version
+        self.at = at
 
-    def _settle(
-        self, live: list[_Span], breach: tuple[SlaMetric, int] | None, version: int, at: datetime
-    ) -> None:
-        """After an event: drop what can raise nothing more, and stamp its version."""
+    def _settle(self, live: list[_Span], breach: tuple[SlaMetric, int] | None) -> None:
+        """After an event: drop what can raise nothing more."""
         if self.live is not live:  # response cycles were met for good
             self._finished([c for c in live if c.met_at is not None and c not in self.live])
         elif breach is not None and self.pending:
             self._recorded_breach(breach)
-        self.version = version
-        self.at = at
 
     def _finished(self, cycles: list[_Span]) -> None:
         # A met response cycle is dropped unless it owes its breach: its intervals never
@@ -617,12 +619,13 @@ class CheckpointBasis:
     def read(
         self,
         before: Ticket,
-        stored: Callable[[], str | None],
+        stored: Callable[[str], str | None],
+        name: str,
         rule: SlaRule | None,
     ) -> SlaCheckpoint | None:
         """Return the checkpoint stored with the snapshot ``before``, or ``None`` unless current.
 
-        ``stored`` reads the stored text (see :meth:`SlaCheckpoint.decode` for what current
+        ``stored(name)`` reads the stored text (see :meth:`SlaCheckpoint.decode` for what current
         means). The checkpoint this basis wrote last for the ticket is handed over without
         reading anything when ``before`` is the very snapshot it was committed with (a store
         that keeps the objects it is given): a snapshot object changes with every event, so
@@ -633,7 +636,7 @@ class CheckpointBasis:
         if kept is not None and kept[2] is before:
             text: str | None = kept[0]
         else:
-            text = stored()
+            text = stored(name)
             if text is None:
                 return None
             if kept is None or kept[0] != text:
