@@ -72,20 +72,18 @@ class _SlaAlerts:
 
     def checkpoint(self, draft: Draft) -> DueCheckpoint:
         state = self._state(draft)
-        due = state.next_due()
         # The basis keeps the state as the text it stores: nothing may change it any more.
-        del draft.derived[self.name]
-        return known_checkpoint(due, self.basis.write(draft.ticket, state))
+        return known_checkpoint(state.next_due(), self.basis.write(draft.ticket, state))
 
     def _state(self, draft: Draft) -> SlaCheckpoint:
-        """Return the clocks after the draft's events.
+        """Return the clocks after the draft's events (taken out of the draft: keep them there).
 
         Taken from this draft, else from the store, else from the journal: the first that can
         be used.
         """
         rule = self.policy.select(draft.ticket)
         before = draft.before
-        state = draft.derived.get(self.name)
+        state = draft.derived.pop(self.name, None)  # handed over, as it was kept
         if type(state) is not SlaCheckpoint or state.rule is not rule:
             # A memo of a later version than the snapshot is not used either: if another
             # writer committed meanwhile, the journal read that follows says so (a conflict);
@@ -100,11 +98,11 @@ class _SlaAlerts:
         walked = state.version - (0 if before is None else before.version)
         if walked < len(events):
             state.advance(events[walked:])
-        draft.derived[self.name] = state
         return state
 
     def run(self, draft: Draft, now: datetime) -> Sequence[str]:
         checkpoint = self._state(draft)
+        draft.derived[self.name] = checkpoint  # for the commit that follows (see checkpoint)
         if checkpoint.at is not None and now < checkpoint.at:
             # Asked about an instant before the last event: only the journal can say.
             state = plan_alerts([*draft.history(), *draft.events], self.policy, self.workflow, now)

@@ -110,11 +110,13 @@ class _Span:
     __slots__ = (
         "elapsed",
         "index",
+        "known",
         "met_at",
         "metric",
         "open_since",
         "projected",
         "reached",
+        "soonest",
         "started_at",
         "terms",
         "text",
@@ -135,6 +137,9 @@ class _Span:
         # worked out as asked
         self.projected: dict[int, datetime | None] = {}
         self.text: str | None = None  # the stored form, kept until the cycle changes
+        # Its earliest unrecorded alert, as next_due last worked it out (while ``known``).
+        self.soonest: datetime | None = None
+        self.known = False
 
     @property
     def running(self) -> bool:
@@ -146,6 +151,7 @@ class _Span:
             if self.projected:
                 self.projected = {}
             self.text = None
+            self.known = False
 
     def pause(self, at: datetime) -> None:
         start = self.open_since
@@ -165,6 +171,7 @@ class _Span:
         self.open_since = None
         self.projected = {}
         self.text = None
+        self.known = False
 
     def meet(self, at: datetime) -> None:
         if self.metric is SlaMetric.RESOLUTION:
@@ -183,10 +190,12 @@ class _Span:
                 self.pause(at)
         self.met_at = at
         self.text = None
+        self.known = False
 
     def reopen(self) -> None:
         self.met_at = None
         self.text = None
+        self.known = False
 
     def encoded(self) -> str:
         """Return the cycle's stored form (as JSON text)."""
@@ -274,11 +283,11 @@ class SlaCheckpoint(Walk[_Span]):
                 self.moved(at, event.target)
                 fact = f',"t",{_text(event.target)}]'
             elif isinstance(event, SlaWarned):
-                self.recorded.add((event.metric, event.cycle, event.threshold))
+                self._recorded((event.metric, event.cycle, event.threshold))
                 fact = f',"w",{_METRIC_TEXT[event.metric]},{event.cycle},{event.threshold!r}]'
             elif isinstance(event, SlaBreached):
                 breach = (event.metric, event.cycle)
-                self.recorded.add((*breach, None))
+                self._recorded((*breach, None))
                 fact = f',"b",{_METRIC_TEXT[event.metric]},{event.cycle}]'
             elif isinstance(event, TicketCreated):
                 self.status = event.ticket.status
@@ -316,15 +325,20 @@ class SlaCheckpoint(Walk[_Span]):
             threshold = delta[5]
             if type(threshold) is not float:
                 raise TypeError(threshold)
-            self.recorded.add((_METRICS[delta[3]], _int(delta[4]), threshold))
+            self._recorded((_METRICS[delta[3]], _int(delta[4]), threshold))
         elif kind == "b":
             breach = (_METRICS[delta[3]], _int(delta[4]))
-            self.recorded.add((*breach, None))
+            self._recorded((*breach, None))
         elif kind is not None:
             raise ValueError(kind)
         self._settle(live, breach)
         self.version = version
         self.at = at
+
+    def _recorded(self, alert: tuple[SlaMetric, int, float | None]) -> None:
+        self.recorded.add(alert)
+        for cycle in self.cycles:  # what each has still to raise is asked again
+            cycle.known = False
 
     def _settle(self, live: list[_Span], breach: tuple[SlaMetric, int] | None) -> None:
         """After an event: drop what can raise nothing more."""
@@ -424,14 +438,18 @@ class SlaCheckpoint(Walk[_Span]):
         recorded = self.recorded
         earliest: datetime | None = None
         for cycle in self.cycles:
-            if not amounts[cycle.metric]:
-                continue
-            if cycle.open_since is not None:
-                instant = self._earliest_running(cycle, breach)
+            if cycle.known:  # unchanged since asked last, and no alert recorded since
+                instant = cycle.soonest
             else:
-                instant = cycle.reached.get(breach)
-                if recorded and (cycle.metric, cycle.index, None) in recorded:
+                if not amounts[cycle.metric]:
                     instant = None
+                elif cycle.open_since is not None:
+                    instant = self._earliest_running(cycle, breach)
+                else:
+                    instant = cycle.reached.get(breach)
+                    if recorded and (cycle.metric, cycle.index, None) in recorded:
+                        instant = None
+                cycle.soonest, cycle.known = instant, True
             if instant is not None and (earliest is None or instant < earliest):
                 earliest = instant
         return earliest
