@@ -473,7 +473,7 @@ def test_a_damaged_checkpoint_claiming_a_later_version_is_repaired_not_a_conflic
 def _stored_version(text: str) -> int:
     """The version a stored checkpoint is at: its last event's, if it appends any."""
     data = json.loads(text)
-    version = data[-1][0] if len(data) > 12 else data[1]  # noqa: PLR2004 - the whole state's
+    version = data[-1][0] if len(data) > 12 else data[1]  # 12: the fields of the whole state
     assert type(version) is int
     return version
 
