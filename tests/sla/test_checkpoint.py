@@ -374,6 +374,55 @@ def test_commands_and_ticks_read_no_journal_once_the_clocks_are_stored() -> None
     assert store.journal_reads == 1
 
 
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        (lambda facts: facts[:-1], "an event's facts missing: not at the version"),
+        (lambda facts: [facts[1], facts[0], *facts[2:]], "facts out of order"),
+        (lambda facts: [*facts[:-1], "[7]"], "no instant"),
+        (lambda facts: [*facts[:-1], '{"7":1}'], "not a list"),
+        (lambda facts: [*facts[:-1], facts[-1].replace('"c"', '"q"')], "an unknown fact"),
+        (lambda facts: [*facts[:-1], facts[-1].replace('"customer"', '"boss"')], "no role"),
+        (lambda facts: [*facts[:-1], facts[-1].replace('"customer"', "7")], "a number as role"),
+        (lambda facts: [*facts[:-1], facts[-1][:-1] + ',"t",7]'], "a fact too many"),
+        (lambda facts: [*facts[:-1], facts[-1].split(',"c"')[0] + ',"t",7]'], "a number as status"),
+        (lambda facts: [*facts[:-1], facts[-1].split(',"c"')[0] + ',"w","x",0,0.5]'], "metric"),
+        (lambda facts: [*facts[:-1], facts[-1].split(',"c"')[0] + ',"w","sla",0,1]'], "metric"),
+        (
+            lambda facts: [*facts[:-1], facts[-1].split(',"c"')[0] + ',"w","resolution",0,1]'],
+            "a threshold not a float",
+        ),
+        (
+            lambda facts: [*facts[:-1], facts[-1].split(',"c"')[0] + ',"b","resolution","0"]'],
+            "a cycle not an integer",
+        ),
+    ],
+)
+def test_damaged_facts_appended_to_a_checkpoint_make_it_unreadable(
+    damage: Callable[[list[str]], list[str]], why: str
+) -> None:
+    store, clock = Counting(), FrozenClock(T0)
+    ticket_id = conversation(store, clock, OFFICE_POLICY)
+    stored = store.memos(ticket_id)["sla"]
+    data = json.loads(stored)
+    whole = json.dumps(data[:12], separators=(",", ":"))
+    facts = [json.dumps(fact, separators=(",", ":")) for fact in data[12:]]
+    assert len(facts) == 6, "each comment appended its facts"
+    desk = Desk(store, sla=OFFICE_POLICY)
+    basis = CheckpointBasis(OFFICE_POLICY, desk.due_work[0].basis.stopped)  # type: ignore[attr-defined]
+    rule = OFFICE_POLICY.rules[0]
+    version = store.get(ticket_id).version
+    assert SlaCheckpoint.decode(f"{whole[:-1]},{','.join(facts)}]", basis, rule, version)
+    damaged = f"{whole[:-1]},{','.join(damage(facts))}]"
+    assert SlaCheckpoint.decode(damaged, basis, rule, version) is None, why
+    store.commit(attrs.evolve(_index_only(store, ticket_id), memos={"sla": damaged}))
+    clock.advance(minutes(1))
+    reads = store.journal_reads
+    Desk(store, clock=clock, sla=OFFICE_POLICY).comment(ticket_id, "still here", actor=ALICE)
+    assert store.journal_reads == reads + 1, why
+    assert _due(store) == _expected_due(store, ticket_id, OFFICE_POLICY), why
+
+
 def test_a_damaged_or_foreign_checkpoint_is_derived_again_from_the_journal() -> None:
     store, clock = Counting(), FrozenClock(T0)
     ticket_id = conversation(store, clock, OFFICE_POLICY)
