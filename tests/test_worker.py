@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -86,6 +86,19 @@ def test_four_workers_on_postgres_tick_and_deliver_10000_tickets_each_alert_once
     assert outcome.delivered >= 20_000
 
 
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+
+
+def _wait_until(condition: Callable[[], bool], path: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.002)
+    raise AssertionError(f"{path} never got there")
+
+
 def _wait_for(path: Path, text: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -105,8 +118,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_no_alert(
     slow = {"TICKETFLOW_TEST_SLOW": "0.005"}
     doomed = start_worker(db, tmp_path, name="doomed", batch=20, schema=schema, environment=slow)
     _wait_for(tmp_path / "doomed.log", "delivered")
+    # Killed a few messages into a batch of deliveries (5 ms each), so that it holds the
+    # leases of the rest: not between batches, where it may hold none.
+    record = tmp_path / "delivered" / f"{doomed.pid}.txt"
+    _wait_until(lambda: 2 <= _lines(record) % 20 <= 6, record)
     doomed.send_signal(signal.SIGKILL)
     assert doomed.wait(30) == -signal.SIGKILL
+    assert _lines(record) % 20, "killed mid-batch"
     # At the same instant its leases still hold: another worker leaves those alone...
     survivor = start_worker(db, tmp_path, name="survivor", batch=50, schema=schema)
     assert wait_all([survivor], 300) == [0]
