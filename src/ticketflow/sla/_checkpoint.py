@@ -58,7 +58,6 @@ _METRICS: Final = {metric.value: metric for metric in SlaMetric}
 _METRIC_TEXT: Final = {metric: json.dumps(metric.value) for metric in SlaMetric}
 _ROLES: Final = {role.value: role for role in Role}
 _FACT_LENGTH: Final[dict[str | None, int]] = {None: 2, "c": 4, "t": 4, "w": 6, "b": 5}
-_KIND_TYPES: Final = (str, type(None))
 _COMMENT_FACT: Final = {role: f',"c",{json.dumps(role.value)}]' for role in Role}
 _encode: Final = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -311,7 +310,7 @@ class SlaCheckpoint(Walk[_Span]):
         live = self.live
         breach: tuple[SlaMetric, int] | None = None
         kind = delta[2] if len(delta) > 2 else None  # noqa: PLR2004 - after the instant
-        if type(kind) not in _KIND_TYPES or len(delta) != _FACT_LENGTH.get(kind):
+        if len(delta) != _FACT_LENGTH.get(kind):  # an unhashable kind raises TypeError
             raise ValueError(delta)
         if kind == "c":
             self.commented(_ROLES[delta[3]], at, self.status)
