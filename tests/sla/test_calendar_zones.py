@@ -4,23 +4,31 @@ The calendar probes a zone every three days from 1800 to 2100 and copies fourtee
 for every later year.  That is exact because of three facts about the tz database, checked here
 for every zone installed: no offset changes before 1800; from 2100 on a year changes offset at
 the same moments as its model year; and no offset leaves and returns within three days (the
-shortest excursions are checked where they happen).
+shortest excursions are checked where they happen).  Years after the last transition a zone's
+TZif data lists copy their model years too, once checked against the zone: also checked here,
+for every zone, and for a zone whose data lies.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import cast
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ticketflow.sla import _calendar as calendar_module
 from ticketflow.sla._calendar import (
     _FIRST_PROBED_YEAR,
     _FIRST_RULE_YEAR,
     _MODEL_YEARS,
+    _listed_until,
     _offsets_of,
+    _tzif_data,
     _year_kind,
     _year_start,
     _ZoneOffsets,
@@ -162,3 +170,101 @@ def test_two_changes_between_two_probes_are_both_found() -> None:
         (first, 0, 3600),
         (first + 12 * 3600, 3600, 7200),
     ]
+
+
+def test_each_zone_copies_its_model_years_after_the_last_transition_its_data_lists() -> None:
+    rng = random.Random(2038)
+    wrong: list[tuple[str, int]] = []
+    ruled = 0
+    for key in ZONES:
+        offsets = _ZoneOffsets(ZoneInfo(key))
+        first = offsets._rule_from
+        if first < _FIRST_RULE_YEAR:
+            ruled += 1
+        years = {first, first + 1, rng.randrange(first, _FIRST_RULE_YEAR + 1), _FIRST_RULE_YEAR - 1}
+        for year in sorted(years & set(range(first, _FIRST_RULE_YEAR))):
+            copy, probed = offsets.year(year), offsets._probe(year)
+            if (copy.offset, copy.instants, copy.offsets) != (
+                probed.offset,
+                probed.instants,
+                probed.offsets,
+            ):
+                wrong.append((key, year))
+    assert wrong == []
+    assert ruled > len(ZONES) // 2  # the system's data is read, not ignored
+
+
+def test_a_zone_built_from_another_zones_data_is_probed_up_to_2100() -> None:
+    # Morocco lists changes up to 2087; Berlin's data says its rule holds from 2038.
+    with _tzif_path("Africa/Casablanca").open("rb") as file:
+        zone = ZoneInfo.from_file(file, key="Europe/Berlin")
+    offsets = _ZoneOffsets(zone)
+    assert offsets._rule_from == _FIRST_RULE_YEAR
+    wrong = [
+        (year, seconds)
+        for year in (2040, 2060, 2087)
+        for seconds in range(_year_start(year), _year_start(year + 1), 6 * 3600)
+        if offsets.offset_at(seconds) != zoneinfo_offset(zone, seconds)
+    ]
+    assert wrong == []
+
+
+def test_a_copied_year_the_zone_disagrees_with_is_probed_after_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As if New York's data ended in 1969: 1980 changed offset on other days than its model.
+    monkeypatch.setattr(calendar_module, "_rule_from", lambda zone: 1970)  # noqa: ARG005
+    zone = ZoneInfo("America/New_York")
+    offsets = _ZoneOffsets(zone)
+    assert offsets._rule_from == 1970
+    wrong = [
+        seconds
+        for seconds in range(_year_start(1980), _year_start(1981), 3600)
+        if offsets.offset_at(seconds) != zoneinfo_offset(zone, seconds)
+    ]
+    assert wrong == []
+    assert offsets._rule_from == _FIRST_RULE_YEAR
+
+
+def _tzif_path(key: str) -> Path:
+    for root in TZPATH:
+        path = Path(root).joinpath(*key.split("/"))
+        if path.is_file():
+            return path
+    pytest.skip("the tz database is not installed as files")
+
+
+@pytest.mark.parametrize(
+    "key", [None, "", "/etc/passwd", "../zoneinfo/UTC", "Europe//Berlin", "No/Such_Zone", 7]
+)
+def test_a_key_that_names_no_tzif_file_gives_no_data(key: object) -> None:
+    assert _tzif_data(key) is None
+
+
+def test_a_zone_without_a_key_is_probed_up_to_2100() -> None:
+    with _tzif_path("Europe/Berlin").open("rb") as file:
+        zone = ZoneInfo.from_file(file)
+    assert _ZoneOffsets(zone)._rule_from == _FIRST_RULE_YEAR
+
+
+def test_the_32_bit_block_of_version_1_data_is_read_as_well() -> None:
+    data = _tzif_data("America/New_York")
+    assert data is not None
+    assert _listed_until(data) == 2038
+    version_1 = data[:4] + b"\0" + data[5:]
+    assert _listed_until(version_1) == 2038  # its 32-bit times end in 2037 as well
+
+
+@given(st.binary(max_size=200) | st.builds(lambda tail: b"TZif2" + tail, st.binary(max_size=200)))
+def test_any_bytes_give_a_year_between_the_first_probed_and_the_first_rule_year(
+    data: bytes,
+) -> None:
+    assert _FIRST_PROBED_YEAR <= _listed_until(data) <= _FIRST_RULE_YEAR
+
+
+def test_truncated_or_damaged_data_gives_the_first_rule_year() -> None:
+    data = _tzif_data("Europe/Berlin")
+    assert data is not None
+    assert _listed_until(data[:60]) == _FIRST_RULE_YEAR
+    assert _listed_until(data[: len(data) // 2]) == _FIRST_RULE_YEAR
+    assert _listed_until(b"TZiX" + data[4:]) == _FIRST_RULE_YEAR

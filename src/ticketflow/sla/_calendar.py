@@ -37,9 +37,16 @@ database make this exact and bounded, and are checked by the tests:
   them, and since the Gregorian calendar repeats every 400 years, so do the yearly sums of terms.
   A span of millennia costs one multiplication.
 
+Most zones follow their rule long before 2100: their TZif data (RFC 8536) lists transitions up
+to 2037 at most (Morocco's and Gaza's up to 2087), and every later change is the rule's.  So the
+years after the last listed transition copy their model years too; each copy is checked against
+the zone at a few instants (either side of each change, and between), a handful of questions
+where probing a year asks 122.
+
 What a zone's years hold is learned once per process, as questions reach them: the first
-question about a span from today to the end of time probes the years up to 2100 (a few
-milliseconds); questions reaching back to 1800 probe those too.
+question about a span from today to the end of time probes the years up to the zone's last
+listed transition and the model years (a few milliseconds); questions reaching back to 1800
+probe those too.
 
 The horizon: an SLA target is accepted only if, counted from :data:`HORIZON_START`, it is met
 before :data:`HORIZON_END`.  As ``add`` is monotone in its start, every deadline of a ticket
@@ -48,12 +55,15 @@ whose events all come before the horizon then exists.
 
 from __future__ import annotations
 
+import struct
+import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate, filterfalse, pairwise, repeat
 from operator import add, sub
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -118,6 +128,11 @@ _FIRST_PROBED_YEAR: Final = 1800
 _FIRST_RULE_YEAR: Final = 2100
 # The Gregorian calendar, weekdays included, repeats every 400 years.
 _CYCLE_YEARS: Final = 400
+# A TZif file's header (RFC 8536): magic, version, 15 reserved bytes, six counts.
+_TZIF_HEADER: Final = struct.Struct(">4sc15x6L")
+_TZIF_MAX_BYTES: Final = 1 << 20
+# A transition time of the 32-bit (version 1) and the 64-bit block.
+_TZIF_TIMES: Final = {4: ">l", 8: ">q"}
 
 _YearKind = tuple[int, int]  # weekday of 1 January, days in the year
 
@@ -223,12 +238,14 @@ class _ZoneOffsets:
         self._copies: dict[int, _ZoneYear] = {}
         self._changes: dict[int, tuple[tuple[int, int, int], ...]] = {}
         self._before = self._offset_at(_year_start(_FIRST_PROBED_YEAR))
+        # Years from this one on copy their model year (those before 2100 once checked).
+        self._rule_from = _rule_from(zone)
 
     def year(self, year: int) -> _ZoneYear:
         """Return the offsets of a UTC year."""
         if year < _FIRST_PROBED_YEAR:
             return _ZoneYear(_year_start(year), self._before, ())
-        model = _MODEL_YEARS[_year_kind(year)] if year >= _FIRST_RULE_YEAR else year
+        model = _MODEL_YEARS[_year_kind(year)] if year >= self._rule_from else year
         found = self._probed.get(model)
         if found is None:
             found = self._probed[model] = self._probe(model)
@@ -241,9 +258,14 @@ class _ZoneOffsets:
                 (instant + shift, new)
                 for instant, new in zip(found.instants, found.offsets, strict=True)
             ]
+            copy = _ZoneYear(found.start + shift, found.offset, moved)
+            if year < _FIRST_RULE_YEAR and not self._agrees(copy):
+                # The data read was not this zone's: probe every year up to 2100 after all.
+                self._rule_from = _FIRST_RULE_YEAR
+                return self.year(year)
             if len(self._copies) >= _MAX_YEARS:
                 self._copies.clear()
-            copy = self._copies[year] = _ZoneYear(found.start + shift, found.offset, moved)
+            self._copies[year] = copy
         return copy
 
     def offset_at(self, seconds: int) -> int:
@@ -355,11 +377,89 @@ class _ZoneOffsets:
         moment = self._epoch + _SECOND * seconds
         return (self._zone.fromutc(moment) - moment) // _SECOND
 
+    def _agrees(self, copy: _ZoneYear) -> bool:
+        """Whether the zone has a copied year's offsets.
+
+        Asked either side of each change and halfway between changes: a few questions, where
+        probing asks 122.
+        """
+        ends = [*copy.instants, _year_start(_year_of(copy.start) + 1)]
+        offset, start = copy.offset, copy.start
+        for end, new in zip(ends, [*copy.offsets, copy.final], strict=True):
+            if self._offset_at((start + end) // 2) != offset or self._offset_at(end - 1) != offset:
+                return False
+            offset, start = new, end
+        return all(map(int.__eq__, map(self._offset_at, copy.instants), copy.offsets))
+
 
 @lru_cache(maxsize=64)
 def _offsets_of(zone: ZoneInfo) -> _ZoneOffsets:
     """Return the (shared, lazily probed) offsets of a zone."""
     return _ZoneOffsets(zone)
+
+
+def _rule_from(zone: ZoneInfo) -> int:
+    """Return the first UTC year from which ``zone`` follows its yearly rule alone.
+
+    That is the year after the last transition its TZif data lists (most zones list them up to
+    2037, Morocco's up to 2087).  The data is read only for the zone ``ZoneInfo(key)`` gives,
+    where ``zoneinfo`` read it (each ``TZPATH`` entry, then the ``tzdata`` package); for any
+    other zone (built from a file, say), and data that cannot be read: :data:`_FIRST_RULE_YEAR`.
+    Each year this saves probing is checked against the zone all the same, at a few instants
+    (:meth:`_ZoneOffsets._agrees`), should the files have changed since the zone was loaded.
+    """
+    key = getattr(zone, "key", None)
+    try:
+        loaded = type(key) is str and zoneinfo.ZoneInfo(key) is zone
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        loaded = False
+    data = _tzif_data(key) if loaded else None
+    return _FIRST_RULE_YEAR if data is None else _listed_until(data)
+
+
+def _tzif_data(key: object) -> bytes | None:
+    """Return the TZif data of a zone key, as ``zoneinfo`` would find it; ``None`` if none."""
+    if type(key) is not str or not key:
+        return None
+    parts = key.split("/")
+    if any(part in {"", ".", ".."} or "\\" in part or "\0" in part for part in parts):
+        return None
+    try:
+        for root in zoneinfo.TZPATH:
+            path = Path(root).joinpath(*parts)
+            if path.is_file():
+                with path.open("rb") as file:
+                    return file.read(_TZIF_MAX_BYTES)
+        from importlib.resources import files  # noqa: PLC0415 - only where TZPATH has none
+
+        return files("tzdata.zoneinfo").joinpath(*parts).read_bytes()[:_TZIF_MAX_BYTES]
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _listed_until(data: bytes) -> int:
+    """Return the UTC year after the last transition TZif ``data`` lists (RFC 8536).
+
+    :data:`_FIRST_PROBED_YEAR` if it lists none; :data:`_FIRST_RULE_YEAR` at the latest, and
+    for data that is not TZif or counts leap seconds.
+    """
+    try:
+        magic, version, _, _, leaps, times, types, chars = _TZIF_HEADER.unpack_from(data)
+        at, width = _TZIF_HEADER.size, 4
+        if magic == b"TZif" and version != b"\0":
+            # Skip the 32-bit block to the 64-bit one, which has a header of its own.
+            isstd, isut = _TZIF_HEADER.unpack_from(data)[2:4]
+            at += times * 5 + types * 6 + chars + leaps * 8 + isstd + isut
+            magic, _, _, _, leaps, times, _, _ = _TZIF_HEADER.unpack_from(data, at)
+            at, width = at + _TZIF_HEADER.size, 8
+        if magic != b"TZif" or leaps:
+            return _FIRST_RULE_YEAR
+        if not times:
+            return _FIRST_PROBED_YEAR
+        (last,) = struct.unpack_from(_TZIF_TIMES[width], data, at + (times - 1) * width)
+    except struct.error:
+        return _FIRST_RULE_YEAR
+    return min(max(_year_of(last) + 1, _FIRST_PROBED_YEAR), _FIRST_RULE_YEAR)
 
 
 class _LongSpans:
