@@ -184,7 +184,6 @@ DEFERRED = {
     "ticketflow.plugins": "import ticketflow.plugins",
     "ticketflow.sla._policy": "ticketflow.sla.SlaPolicy",
     "ticketflow.webhooks": "import ticketflow.webhooks",
-    "uuid": "ticketflow._desk._new_id()",
     "zoneinfo": "ticketflow.sla.BusinessCalendar",
 }
 

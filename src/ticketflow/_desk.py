@@ -18,6 +18,7 @@ from ._commands import Categories, Commands, check_link_target
 from ._draft import Decide, Draft, event_message
 from ._due import DueWork, due_works, next_due_of, stored_memos
 from ._events import LinkKind, TicketEvent
+from ._ids import new_id
 from ._resolving import Resolving
 from ._retry import retrying
 from ._ticket import NewTicket, Ticket
@@ -37,12 +38,6 @@ __all__ = ["DEFAULT_CLOCK_SKEW", "Desk"]
 
 DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far a writer's clock may lag behind a ticket's last event before commands refuse."""
-
-
-def _new_id() -> str:
-    import uuid  # noqa: PLC0415 - loaded with the first ticket, not with import ticketflow
-
-    return uuid.uuid4().hex
 
 
 class Desk(Commands, Resolving, Ticking):
@@ -92,7 +87,7 @@ class Desk(Commands, Resolving, Ticking):
         *,
         workflow: Workflow = DEFAULT_WORKFLOW,
         clock: Clock | None = None,
-        ids: Callable[[], str] = _new_id,
+        ids: Callable[[], str] = new_id,
         internal_fields: Iterable[str] = (),
         customer_fields: Iterable[str] = (),
         roles: Mapping[str, Iterable[Role | str]] | None = None,

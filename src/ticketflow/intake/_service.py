@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -24,6 +23,7 @@ import attrs
 from .._actors import Actor, Role
 from .._events import CommentAdded, LinkKind
 from .._identity import same_mailbox
+from .._ids import new_id
 from .._retry import retrying
 from .._ticket import Channel, NewTicket, Requester, Ticket
 from .._values import MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH, check_name
@@ -60,10 +60,6 @@ _NO_SUBJECT: Final = "(no subject)"
 _NO_TEXT: Final = "(no text)"
 _THREADED: Final = frozenset({"header", "token", "subject"})
 _CANDIDATES: Final = 8  # near duplicates looked at, most similar first, for an open one
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def _message_key(message_id: str | None) -> str | None:
@@ -104,7 +100,7 @@ class Intake:
         similarity: SimilaritySpec | None = SimilaritySpec(),  # noqa: B008 - frozen
         near_duplicates: NearDuplicateAction = NearDuplicateAction.LINK,
         actor: Actor = Actor.system("intake"),  # noqa: B008 - frozen
-        ids: Callable[[], str] = _new_id,
+        ids: Callable[[], str] = new_id,
     ) -> None:
         from .._desk import Desk  # noqa: PLC0415 - the desk imports storage; intake loads later
 
