@@ -26,6 +26,7 @@ from typing import Final
 
 from ._memory_outbox import shift_ready
 from ._protocol import DueEntry
+from ._sorted import insort_last
 
 __all__ = ["DueIndex"]
 
@@ -63,9 +64,9 @@ class DueIndex:
         if due_at is not None:
             self._due[ticket_id] = due_at
             key = (due_at, ticket_id)
-            bisect.insort(self._order, key)
+            insort_last(self._order, key)
             if due_at <= self._horizon:
-                bisect.insort(self._ready, key)
+                insort_last(self._ready, key)
 
     def due(self, cutoff: datetime, limit: int) -> list[DueEntry]:
         """Return up to ``limit`` entries due at or before ``cutoff``, leased or not."""

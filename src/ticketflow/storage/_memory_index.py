@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterable
 
 from .._ticket import Ticket
 from ._protocol import TicketQuery
+from ._sorted import insort_last
 
 __all__ = ["TicketIndex"]
 
@@ -36,7 +37,7 @@ class TicketIndex:
 
     def add(self, ticket: Ticket) -> None:
         """Index a ticket the store did not hold."""
-        bisect.insort(self._numbers, ticket.number)
+        insort_last(self._numbers, ticket.number)
         self._file(ticket.number, _attribute_keys(ticket) | _field_keys(ticket))
 
     def replace(self, before: Ticket, after: Ticket) -> None:
@@ -66,7 +67,7 @@ class TicketIndex:
 
     def _file(self, number: int, keys: Iterable[Hashable]) -> None:
         for key in keys:
-            bisect.insort(self._postings.setdefault(key, []), number)
+            insort_last(self._postings.setdefault(key, []), number)
 
     def _unfile(self, number: int, keys: Iterable[Hashable]) -> None:
         for key in keys:

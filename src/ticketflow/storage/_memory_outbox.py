@@ -31,6 +31,7 @@ import attrs
 
 from ._dead_letters import DeadLetter
 from ._outbox import LeasedMessage, OutboxMessage
+from ._sorted import insort_last
 
 __all__ = ["MemoryOutbox", "shift_ready"]
 
@@ -104,7 +105,7 @@ class MemoryOutbox:
             slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
             slot.lease_until = until
             # until > now: the lease keeps it out of the deliverable list.
-            bisect.insort(self._by_time, slot.time_key)
+            insort_last(self._by_time, slot.time_key)
             claimed.append(
                 LeasedMessage(
                     message=slot.message,
@@ -183,9 +184,9 @@ class MemoryOutbox:
 
     def _link(self, slot: _Slot) -> None:
         key = slot.time_key
-        bisect.insort(self._by_time, key)
+        insort_last(self._by_time, key)
         if key[0] <= self._horizon:
-            bisect.insort(self._ready, slot.claim_key)
+            insort_last(self._ready, slot.claim_key)
 
     def _unlink(self, slot: _Slot) -> None:
         self._unlink_by_time(slot)
