@@ -11,6 +11,7 @@ for every zone, and for a zone whose data lies.
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -268,3 +269,11 @@ def test_truncated_or_damaged_data_gives_the_first_rule_year() -> None:
     assert _listed_until(data[:60]) == _FIRST_RULE_YEAR
     assert _listed_until(data[: len(data) // 2]) == _FIRST_RULE_YEAR
     assert _listed_until(b"TZiX" + data[4:]) == _FIRST_RULE_YEAR
+
+
+@given(st.text())
+def test_a_zone_built_from_a_file_under_any_key_is_probed_up_to_2100(key: str) -> None:
+    zone = ZoneInfo.from_file(io.BytesIO(_tzif_path("Europe/Berlin").read_bytes()), key=key)
+    assert _ZoneOffsets(zone)._rule_from == _FIRST_RULE_YEAR
+    data = _tzif_data(key)  # whatever the key names, never an error
+    assert data is None or isinstance(data, bytes)
