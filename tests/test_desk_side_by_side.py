@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -248,4 +249,5 @@ SideBySide.TestCase.settings = settings(
     max_examples=min(settings().max_examples, 60),
     deadline=None,
 )
-TestSideBySide = SideBySide.TestCase
+# Coverage off: the longest state machine of the suite; the stores' own tests cover their code.
+TestSideBySide = pytest.mark.no_cover(SideBySide.TestCase)

@@ -211,6 +211,7 @@ def test_band_keys_of_different_specs_never_meet() -> None:
 EDITS = (0, 1, 2, 3, 4, 6, 8, 12, 20)  # planted rewrites, from a copy to a loose paraphrase
 
 
+@pytest.mark.no_cover  # a measurement over thousands of tickets, not a walk through the code
 def test_precision_and_recall_against_brute_force_jaccard_on_planted_rewrites() -> None:
     rng = random.Random(2026)
     spec = SimilaritySpec()
