@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import ClassVar
 
+import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
 from ticketflow import (
@@ -55,6 +56,7 @@ def _run(workflow: Workflow, roles: Collection[Role] = tuple(Role)) -> tuple[set
     return Recording.taken, Recording.refused
 
 
+@pytest.mark.no_cover  # a long state machine; the workflow's own tests cover its code
 def test_the_default_lifecycle_takes_every_edge_and_refuses_customers_and_ai() -> None:
     taken, refused = _run(DEFAULT_WORKFLOW)
     assert taken == _edges(DEFAULT_WORKFLOW)
@@ -64,6 +66,7 @@ def test_the_default_lifecycle_takes_every_edge_and_refuses_customers_and_ai() -
 OPEN = Workflow.default(roles={(ANY, ANY): list(Role)})
 
 
+@pytest.mark.no_cover  # a long state machine; the workflow's own tests cover its code
 def test_a_lifecycle_open_to_every_role_takes_every_edge() -> None:
     taken, refused = _run(OPEN)
     assert taken == _edges(OPEN)
@@ -80,6 +83,7 @@ GUARDED = Workflow.default(
 )
 
 
+@pytest.mark.no_cover  # a long state machine; the workflow's own tests cover its code
 def test_a_guarded_lifecycle_takes_every_edge_and_meets_every_refusal() -> None:
     # The host has no system actors: only its supervisors may close.
     taken, refused = _run(GUARDED, roles=(Role.AGENT, Role.SUPERVISOR, Role.CUSTOMER))

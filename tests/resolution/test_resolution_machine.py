@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
+import pytest
 from _resolution_desks import T0
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -276,7 +277,8 @@ ResolutionMachine.TestCase.settings = settings(
     max_examples=max(settings().max_examples, 100),
     deadline=None,
 )
-TestResolutionMachine = ResolutionMachine.TestCase
+# Coverage off: a long state machine; the resolution package's own tests cover its code.
+TestResolutionMachine = pytest.mark.no_cover(ResolutionMachine.TestCase)
 
 
 def test_the_machine_reaches_every_resolution_path() -> None:

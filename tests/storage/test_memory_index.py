@@ -389,6 +389,7 @@ class IndexedAgainstScanning(RuleBasedStateMachine):
         )
 
 
+@pytest.mark.no_cover  # a long state machine against a model; the store's tests cover its code
 @pytest.mark.parametrize("one_by_one", [_memory_outbox._ONE_BY_ONE, 0])
 def test_indexed_store_answers_as_a_scan_of_everything(
     one_by_one: int, monkeypatch: pytest.MonkeyPatch
