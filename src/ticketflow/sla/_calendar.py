@@ -444,11 +444,10 @@ def _listed_until(data: bytes) -> int:
     for data that is not TZif or counts leap seconds.
     """
     try:
-        magic, version, _, _, leaps, times, types, chars = _TZIF_HEADER.unpack_from(data)
+        magic, version, isut, isstd, leaps, times, types, chars = _TZIF_HEADER.unpack_from(data)
         at, width = _TZIF_HEADER.size, 4
         if magic == b"TZif" and version != b"\0":
             # Skip the 32-bit block to the 64-bit one, which has a header of its own.
-            isstd, isut = _TZIF_HEADER.unpack_from(data)[2:4]
             at += times * 5 + types * 6 + chars + leaps * 8 + isstd + isut
             magic, _, _, _, leaps, times, _, _ = _TZIF_HEADER.unpack_from(data, at)
             at, width = at + _TZIF_HEADER.size, 8
