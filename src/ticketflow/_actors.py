@@ -6,6 +6,7 @@ import enum
 
 import attrs
 
+from ._value_repr import value_repr
 from ._values import check_enum, check_name, validator
 from .exceptions import InvalidValueError
 
@@ -34,6 +35,8 @@ class Actor:
         role: The role the actor acts in.
         id: A stable identifier chosen by the host (an e-mail address, a user id, ...).
     """
+
+    __repr__ = value_repr
 
     role: Role = attrs.field(converter=_role)
     id: str = attrs.field(validator=validator(check_name, "actor.id"))

@@ -20,6 +20,7 @@ from ._draft import Draft
 from ._events import TicketEvent
 from ._log import log_failure
 from ._ticket import Ticket
+from ._value_repr import value_repr
 from ._values import check_instant, check_int, check_name, validator
 from .exceptions import ConflictError, InvalidValueError
 
@@ -94,6 +95,8 @@ class DueCheckpoint:
     .. versionadded:: 0.1
     """
 
+    __repr__ = value_repr
+
     next_due: datetime | None = attrs.field(converter=_next_due)
     memo: str | None = attrs.field(default=None, converter=_memo)
 
@@ -167,6 +170,8 @@ class TickReport:
             escalation: its alerts were recorded all the same). Listed once each, however often
             a conflict made the tick of that ticket run again.
     """
+
+    __repr__ = value_repr
 
     tickets: int = attrs.field(validator=validator(check_int, "tickets", minimum=0))
     recorded: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)

@@ -22,6 +22,7 @@ from ._actors import Actor
 from ._fields import MAX_FIELDS, FieldValue, check_field_value
 from ._resolution import MAX_EVIDENCE, CriterionVerdict, Resolution, ResolutionAnswer
 from ._ticket import Ticket, tag_set
+from ._value_repr import value_repr
 from ._values import (
     check_bool,
     check_enum,
@@ -141,6 +142,8 @@ def _threshold(_: object, __: object, value: float) -> None:
 class TicketCreated:
     """The ticket came into being; carries its first snapshot (version 1)."""
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "created"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -152,6 +155,8 @@ class TicketCreated:
 @attrs.frozen(kw_only=True, slots=False)
 class TicketTransitioned:
     """The status moved along an edge (``source -> target``)."""
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "transitioned"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -171,6 +176,8 @@ class TicketTransitioned:
 class TicketAssigned:
     """The queue and/or assignee changed; ``None`` clears."""
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "assigned"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -183,6 +190,8 @@ class TicketAssigned:
 @attrs.frozen(kw_only=True, slots=False)
 class CommentAdded:
     """A comment: public (the requester sees it) or internal (agents only)."""
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "commented"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -198,6 +207,8 @@ class CommentAdded:
 class FieldsChanged:
     """Structured fields were set (a value) or removed (``None``)."""
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "field_changed"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -210,6 +221,8 @@ class FieldsChanged:
 class TicketCategorized:
     """The category was set (or cleared with ``None``)."""
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "categorized"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -221,6 +234,8 @@ class TicketCategorized:
 @attrs.frozen(kw_only=True, slots=False)
 class TicketPrioritized:
     """Priority, impact and urgency were assessed."""
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "prioritized"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -235,6 +250,8 @@ class TicketPrioritized:
 @attrs.frozen(kw_only=True, slots=False)
 class TicketTagged:
     """Tags were added and/or removed."""
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "tagged"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -270,6 +287,8 @@ def _link_kind(value: LinkKind | str) -> LinkKind:
 @attrs.frozen(kw_only=True, slots=False)
 class TicketLinked:
     """A link to another ticket was set, or removed (``target`` ``None``)."""
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "linked"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -307,6 +326,8 @@ def _due_at(value: datetime) -> datetime:
 class SlaWarned:
     """An SLA clock passed a warning threshold (a fraction of its target)."""
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "sla_warned"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -321,6 +342,8 @@ class SlaWarned:
 @attrs.frozen(kw_only=True, slots=False)
 class SlaBreached:
     """An SLA clock ran past its target."""
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "sla_breached"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -369,6 +392,8 @@ class DecisionExplained:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "explained"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -413,6 +438,8 @@ class ResolutionRecorded:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "resolution_recorded"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -434,6 +461,8 @@ class SuggestionReviewed:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "suggestion_reviewed"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -462,6 +491,8 @@ class ResolutionAnswered:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "resolution_answered"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -487,6 +518,8 @@ class CsatRecorded:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "csat_recorded"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -551,6 +584,8 @@ class IncidentLinkChanged:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     type: ClassVar[str] = "incident_link_changed"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
     version: int = attrs.field(validator=_VERSION)
@@ -570,6 +605,8 @@ class ProblemUpdated:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "problem_updated"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -602,6 +639,8 @@ class FixVerified:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     type: ClassVar[str] = "fix_verified"
     ticket_id: str = attrs.field(validator=_TICKET_ID)

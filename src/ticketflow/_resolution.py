@@ -12,6 +12,7 @@ from typing import Final
 
 import attrs
 
+from ._value_repr import value_repr
 from ._values import (
     check_bool,
     check_enum,
@@ -104,6 +105,8 @@ class Resolution:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     code: str = attrs.field(validator=validator(check_name, "code", max_length=64))
     summary: str = attrs.field(
         validator=validator(check_text, "summary", empty=False, max_length=_SUMMARY_LENGTH)
@@ -135,6 +138,8 @@ class CriterionVerdict:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     criterion: str = attrs.field(validator=validator(check_name, "criterion", max_length=200))
     passed: bool = attrs.field(validator=validator(check_bool, "passed"))

@@ -12,6 +12,7 @@ import attrs
 from ._fields import Fields, FieldValue
 from ._identity import address_problem
 from ._status import TicketStatus, as_status
+from ._value_repr import value_repr
 from ._values import (
     INT64_MAX,
     MAX_SUBJECT_LENGTH,
@@ -142,6 +143,8 @@ class Requester:
             without the customer's confirmation.
     """
 
+    __repr__ = value_repr
+
     email: str = attrs.field(validator=_address)
     name: str | None = attrs.field(
         default=None, validator=validator(check_optional_name, "requester.name")
@@ -164,6 +167,8 @@ class TicketLinks:
         problem: The problem record behind this incident.
         follow_up_of: The closed ticket this one follows up.
     """
+
+    __repr__ = value_repr
 
     duplicate_of: str | None = _link("links.duplicate_of")
     problem: str | None = _link("links.problem")
@@ -231,6 +236,8 @@ class Ticket:
 
     .. versionadded:: 0.1
     """
+
+    __repr__ = value_repr
 
     id: str = attrs.field(validator=validator(check_name, "id"))
     number: int = attrs.field(validator=_NUMBER)
@@ -319,6 +326,8 @@ class NewTicket:
         links: Links to other tickets.
         status: The initial status; ``None`` for the workflow's first initial status.
     """
+
+    __repr__ = value_repr
 
     subject: str = attrs.field(validator=_SUBJECT)
     requester: Requester = attrs.field(validator=_instance("requester", Requester))

@@ -17,6 +17,7 @@ from ._events import CommentAdded, DecisionExplained, TicketEvent
 from ._fields import Fields
 from ._identity import same_mailbox
 from ._ticket import Ticket
+from ._value_repr import value_repr
 from ._values import check_bool, check_instant, check_name, check_text, validator
 from .exceptions import InvalidValueError
 
@@ -46,6 +47,8 @@ class Comment:
         public: Whether the requester sees it.
         at: When it was written (UTC).
     """
+
+    __repr__ = value_repr
 
     id: str = attrs.field(validator=validator(check_name, "comment.id"))
     author: Actor = attrs.field(validator=_instance("comment.author", Actor))
@@ -89,6 +92,8 @@ class TicketView:
     .. versionchanged:: 0.2
        ``explanations``.
     """
+
+    __repr__ = value_repr
 
     ticket: Ticket = attrs.field(validator=_instance("ticket", Ticket))
     comments: tuple[Comment, ...] = attrs.field(converter=_comments)

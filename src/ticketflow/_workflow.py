@@ -14,6 +14,7 @@ from ._events import TicketCreated, TicketTransitioned, fast_transitioned
 from ._journal import apply_transition
 from ._status import TICKET_EDGES, TicketStatus, as_status
 from ._ticket import NewTicket, Ticket
+from ._value_repr import value_repr
 from ._values import (
     check_bool,
     check_instant,
@@ -45,6 +46,8 @@ __all__ = [
 @attrs.frozen
 class CheckResult:
     """What a check says: passed, or failed with a reason."""
+
+    __repr__ = value_repr
 
     passed: bool = attrs.field(validator=validator(check_bool, "passed"))
     reason: str = attrs.field(
@@ -84,6 +87,8 @@ class Move:
     The guard builds it from values it checked already; built by hand, it checks its own.
     """
 
+    __repr__ = value_repr
+
     ticket: Ticket = attrs.field(validator=_a("ticket", Ticket))
     source: str = attrs.field(validator=validator(check_name, "source"))
     target: str = attrs.field(validator=validator(check_name, "target"))
@@ -98,6 +103,7 @@ Check: TypeAlias = Callable[[Move], CheckResult]
 
 @attrs.frozen
 class _EdgeRule:
+    __repr__ = value_repr
     roles: frozenset[Role]
     checks: tuple[tuple[str, Check], ...]
 

@@ -18,6 +18,7 @@ import attrs
 from ._actors import Role
 from ._shown import shown
 from ._status import as_status
+from ._value_repr import value_repr
 from ._values import text_problem
 from .exceptions import WorkflowDefinitionError
 
@@ -33,6 +34,8 @@ _MAX_STATUS: Final = 64
 @attrs.frozen
 class Parsed:
     """A definition that passed every check, normalized."""
+
+    __repr__ = value_repr
 
     name: str
     statuses: tuple[str, ...]

@@ -11,6 +11,7 @@ from typing import Final
 
 import attrs
 
+from .._value_repr import value_repr
 from .._values import check_text
 from ..exceptions import InvalidValueError
 
@@ -103,6 +104,8 @@ class SimilarityKeys:
 
     .. versionadded:: 0.1
     """
+
+    __repr__ = value_repr
 
     signature: Signature = attrs.field(converter=_signature)
     band_keys: tuple[str, ...] = attrs.field(converter=_stored_band_keys)

@@ -16,6 +16,7 @@ from .._events import EVENT_TYPES, TicketCreated, TicketEvent
 from .._fields import Fields
 from .._serde import to_primitive
 from .._ticket import Ticket, evolve_unchecked
+from .._value_repr import value_repr
 from ._band_keys import SimilarityKeys
 from ._checks import (
     INT64_MAX,
@@ -158,6 +159,8 @@ class Change:
             ``expected_version`` to the ticket's, an event is for another ticket, or the
             change holds something no store can write back; ``field`` names it.
     """
+
+    __repr__ = value_repr
 
     ticket: Ticket = attrs.field(
         validator=validator(lambda value: instance("ticket", value, Ticket))

@@ -14,6 +14,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
+from .._value_repr import value_repr
 from .._values import check_text
 from ._checks import instance, instant, invalid, limit_argument, validator
 from ._outbox import LeasedMessage, OutboxMessage
@@ -68,6 +69,8 @@ class DeadLetter:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     message: OutboxMessage = attrs.field(validator=validator(_message))
     attempts: int = attrs.field(validator=validator(_attempts))

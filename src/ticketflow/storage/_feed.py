@@ -24,6 +24,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from .._events import EVENT_TYPES, TicketEvent
+from .._value_repr import value_repr
 from .._values import check_instances
 from ._checks import INT64_MAX, invalid, reportable, validator
 
@@ -89,6 +90,8 @@ class FeedCursor:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     store: str = attrs.field(validator=validator(_store))
     position: tuple[int, ...] = attrs.field(converter=_position)
 
@@ -151,6 +154,8 @@ class FeedEntry:
     .. versionadded:: 0.2
     """
 
+    __repr__ = value_repr
+
     event: TicketEvent = attrs.field(validator=validator(_event))
     cursor: FeedCursor = attrs.field(validator=_cursor("cursor"))
 
@@ -179,6 +184,8 @@ class FeedPage:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     entries: tuple[FeedEntry, ...] = attrs.field(converter=_entries)
     cursor: FeedCursor = attrs.field(validator=_cursor("cursor"))

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._value_repr import value_repr
 from ._checks import instance, instant, invalid, key_text, validator
 from ._payload import json_object
 
@@ -63,6 +64,8 @@ class OutboxMessage:
         InvalidValueError: An attribute is out of its domain; ``field`` names it (for the
             payload, the path inside it, such as ``payload.items[2]``).
     """
+
+    __repr__ = value_repr
 
     id: str = attrs.field(validator=_key("id"))
     topic: str = attrs.field(validator=_key("topic"))
@@ -146,6 +149,8 @@ class LeasedMessage:
     Raises:
         InvalidValueError: An attribute is out of its domain; ``field`` names it.
     """
+
+    __repr__ = value_repr
 
     message: OutboxMessage = attrs.field(validator=validator(_message))
     lease_token: str = attrs.field(validator=_key("lease_token"))

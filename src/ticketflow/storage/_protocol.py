@@ -17,6 +17,7 @@ import attrs
 from .._events import TicketEvent
 from .._fields import Fields, FieldValue
 from .._ticket import Ticket
+from .._value_repr import value_repr
 from .._values import check_instant, check_name, check_optional_int
 from .._values import validator as value_validator
 from ..exceptions import InvalidValueError
@@ -76,6 +77,8 @@ class TicketQuery:
         InvalidValueError: A criterion is of the wrong type, or ``limit`` is out of range.
     """
 
+    __repr__ = value_repr
+
     status: str | None = attrs.field(default=None, validator=_optional_text("status"))
     queue: str | None = attrs.field(default=None, validator=_optional_text("queue"))
     assignee: str | None = attrs.field(default=None, validator=_optional_text("assignee"))
@@ -125,6 +128,8 @@ class Page:
         next_cursor: Pass as ``TicketQuery.after`` for the next page; ``None`` on the last.
     """
 
+    __repr__ = value_repr
+
     tickets: tuple[Ticket, ...] = attrs.field(converter=_tickets)
     next_cursor: int | None = attrs.field(
         validator=value_validator(check_optional_int, "next_cursor", minimum=1)
@@ -134,6 +139,8 @@ class Page:
 @attrs.frozen
 class DueEntry:
     """A ticket whose next SLA deadline is due."""
+
+    __repr__ = value_repr
 
     ticket_id: str = attrs.field(validator=value_validator(check_name, "ticket_id"))
     due_at: datetime = attrs.field(converter=_due_at)

@@ -21,6 +21,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
+from .._value_repr import value_repr
 from .._values import check_name, check_text
 from ..exceptions import IntakeProblem
 from ._checks import instant, invalid, limit_argument
@@ -130,6 +131,8 @@ class RejectedIntake:
 
     .. versionadded:: 0.2
     """
+
+    __repr__ = value_repr
 
     id: str = attrs.field(converter=_id)
     channel: str = attrs.field(converter=_channel)
