@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from ._value_repr import value_repr
+from ._value_methods import value_repr
 from ._values import check_enum, check_name, validator
 from .exceptions import InvalidValueError
 

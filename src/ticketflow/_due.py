@@ -20,7 +20,7 @@ from ._draft import Draft
 from ._events import TicketEvent
 from ._log import log_failure
 from ._ticket import Ticket
-from ._value_repr import value_repr
+from ._value_methods import value_repr
 from ._values import check_instant, check_int, check_name, validator
 from .exceptions import ConflictError, InvalidValueError
 

@@ -22,7 +22,7 @@ from ._actors import Actor
 from ._fields import MAX_FIELDS, FieldValue, check_field_value
 from ._resolution import MAX_EVIDENCE, CriterionVerdict, Resolution, ResolutionAnswer
 from ._ticket import Ticket, tag_set
-from ._value_repr import value_repr
+from ._value_methods import value_eq, value_hash, value_repr
 from ._values import (
     check_bool,
     check_enum,
@@ -143,6 +143,8 @@ class TicketCreated:
     """The ticket came into being; carries its first snapshot (version 1)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "created"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -157,6 +159,8 @@ class TicketTransitioned:
     """The status moved along an edge (``source -> target``)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "transitioned"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -177,6 +181,8 @@ class TicketAssigned:
     """The queue and/or assignee changed; ``None`` clears."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "assigned"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -192,6 +198,8 @@ class CommentAdded:
     """A comment: public (the requester sees it) or internal (agents only)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "commented"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -208,6 +216,8 @@ class FieldsChanged:
     """Structured fields were set (a value) or removed (``None``)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "field_changed"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -222,6 +232,8 @@ class TicketCategorized:
     """The category was set (or cleared with ``None``)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "categorized"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -236,6 +248,8 @@ class TicketPrioritized:
     """Priority, impact and urgency were assessed."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "prioritized"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -252,6 +266,8 @@ class TicketTagged:
     """Tags were added and/or removed."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "tagged"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -289,6 +305,8 @@ class TicketLinked:
     """A link to another ticket was set, or removed (``target`` ``None``)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "linked"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -327,6 +345,8 @@ class SlaWarned:
     """An SLA clock passed a warning threshold (a fraction of its target)."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "sla_warned"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -344,6 +364,8 @@ class SlaBreached:
     """An SLA clock ran past its target."""
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "sla_breached"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -393,6 +415,8 @@ class DecisionExplained:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "explained"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -439,6 +463,8 @@ class ResolutionRecorded:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "resolution_recorded"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -463,6 +489,8 @@ class SuggestionReviewed:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "suggestion_reviewed"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -492,6 +520,8 @@ class ResolutionAnswered:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "resolution_answered"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -520,6 +550,8 @@ class CsatRecorded:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "csat_recorded"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -585,6 +617,8 @@ class IncidentLinkChanged:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "incident_link_changed"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -607,6 +641,8 @@ class ProblemUpdated:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "problem_updated"
     ticket_id: str = attrs.field(validator=_TICKET_ID)
@@ -641,6 +677,8 @@ class FixVerified:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     type: ClassVar[str] = "fix_verified"
     ticket_id: str = attrs.field(validator=_TICKET_ID)

@@ -12,7 +12,7 @@ import attrs
 from ._fields import Fields, FieldValue
 from ._identity import address_problem
 from ._status import TicketStatus, as_status
-from ._value_repr import value_repr
+from ._value_methods import value_eq, value_hash, value_repr
 from ._values import (
     INT64_MAX,
     MAX_SUBJECT_LENGTH,
@@ -238,6 +238,8 @@ class Ticket:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     id: str = attrs.field(validator=validator(check_name, "id"))
     number: int = attrs.field(validator=_NUMBER)

@@ -17,7 +17,7 @@ from ._events import CommentAdded, DecisionExplained, TicketEvent
 from ._fields import Fields
 from ._identity import same_mailbox
 from ._ticket import Ticket
-from ._value_repr import value_repr
+from ._value_methods import value_repr
 from ._values import check_bool, check_instant, check_name, check_text, validator
 from .exceptions import InvalidValueError
 

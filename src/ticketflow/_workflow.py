@@ -14,7 +14,7 @@ from ._events import TicketCreated, TicketTransitioned, fast_transitioned
 from ._journal import apply_transition
 from ._status import TICKET_EDGES, TicketStatus, as_status
 from ._ticket import NewTicket, Ticket
-from ._value_repr import value_repr
+from ._value_methods import value_eq, value_hash, value_repr
 from ._values import (
     check_bool,
     check_instant,
@@ -88,6 +88,8 @@ class Move:
     """
 
     __repr__ = value_repr
+    __eq__ = value_eq
+    __hash__ = value_hash
 
     ticket: Ticket = attrs.field(validator=_a("ticket", Ticket))
     source: str = attrs.field(validator=validator(check_name, "source"))

@@ -18,7 +18,7 @@ import attrs
 from ._actors import Role
 from ._shown import shown
 from ._status import as_status
-from ._value_repr import value_repr
+from ._value_methods import value_repr
 from ._values import text_problem
 from .exceptions import WorkflowDefinitionError
 

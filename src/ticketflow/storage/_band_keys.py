@@ -11,7 +11,7 @@ from typing import Final
 
 import attrs
 
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from .._values import check_text
 from ..exceptions import InvalidValueError
 

@@ -16,7 +16,7 @@ from .._events import EVENT_TYPES, TicketCreated, TicketEvent
 from .._fields import Fields
 from .._serde import to_primitive
 from .._ticket import Ticket, evolve_unchecked
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from ._band_keys import SimilarityKeys
 from ._checks import (
     INT64_MAX,

@@ -14,7 +14,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from .._values import check_text
 from ._checks import instance, instant, invalid, limit_argument, validator
 from ._outbox import LeasedMessage, OutboxMessage

@@ -24,7 +24,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from .._events import EVENT_TYPES, TicketEvent
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from .._values import check_instances
 from ._checks import INT64_MAX, invalid, reportable, validator
 

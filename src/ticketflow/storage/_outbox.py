@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from ._checks import instance, instant, invalid, key_text, validator
 from ._payload import json_object
 

@@ -17,7 +17,7 @@ import attrs
 from .._events import TicketEvent
 from .._fields import Fields, FieldValue
 from .._ticket import Ticket
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from .._values import check_instant, check_name, check_optional_int
 from .._values import validator as value_validator
 from ..exceptions import InvalidValueError

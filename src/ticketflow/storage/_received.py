@@ -21,7 +21,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
-from .._value_repr import value_repr
+from .._value_methods import value_repr
 from .._values import check_name, check_text
 from ..exceptions import IntakeProblem
 from ._checks import instant, invalid, limit_argument
