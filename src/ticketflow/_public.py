@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -68,7 +70,7 @@ def _resolve(cls: type) -> bool:
     if not own:
         return True
     try:
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = _hints(cls)
     except NameError:
         return False
     if attrs.has(cls):
@@ -79,3 +81,44 @@ def _resolve(cls: type) -> bool:
                 object.__setattr__(field, "type", hints[field.name])  # fields are frozen
     type.__setattr__(cls, "__annotations__", {k: hints[k] for k in own if k in hints})
     return True
+
+
+# Annotation texts repeat from class to class ("str", "datetime", "Actor | None"): each is
+# compiled once. typing.get_type_hints compiles every occurrence, and that was most of what
+# publishing cost at import (about 3 ms).
+_COMPILED: dict[str, types.CodeType] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """Return ``typing.get_type_hints(cls, include_extras=True)``, each text compiled once.
+
+    The same evaluation: along the class's MRO from ``object``, each annotation in the
+    globals of its class's module first, then in the class's namespace. A class whose
+    annotations are not all plain texts and classes (an annotation object holding a forward
+    reference, a quoted name inside a text) is left to ``typing.get_type_hints``, which
+    resolves those recursively.
+
+    Raises:
+        NameError: An annotation names something undefined.
+    """
+    hints: dict[str, Any] = {}
+    for base in reversed(cls.__mro__):
+        annotations = inspect.get_annotations(base)
+        if not annotations:
+            continue
+        module = sys.modules.get(base.__module__)
+        module_names = {} if module is None else vars(module)
+        class_names = dict(vars(base))
+        for name, value in annotations.items():
+            if value is None:
+                hints[name] = type(None)
+            elif type(value) is str and "'" not in value and '"' not in value:
+                code = _COMPILED.get(value)
+                if code is None:
+                    code = _COMPILED[value] = compile(value, "<annotation>", "eval")
+                hints[name] = eval(code, class_names, module_names)  # noqa: S307 - the class's own annotation
+            elif isinstance(value, type):
+                hints[name] = value
+            else:
+                return typing.get_type_hints(cls, include_extras=True)
+    return hints
