@@ -23,7 +23,7 @@ from ticketflow._value_methods import value_eq, value_hash, value_repr
 from ticketflow.storage import InMemoryTicketStore
 
 
-def _classes() -> list[type[Any]]:
+def _every_attrs_class() -> list[type[Any]]:
     found: dict[str, type[Any]] = {}
     for module_info in pkgutil.walk_packages(ticketflow.__path__, "ticketflow."):
         try:
@@ -31,12 +31,12 @@ def _classes() -> list[type[Any]]:
         except ImportError:  # an optional extra that is not installed
             continue
         for value in vars(module).values():
-            if isinstance(value, type) and attrs.has(value) and value.__repr__ is value_repr:
+            if isinstance(value, type) and attrs.has(value):
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return [found[name] for name in sorted(found)]
 
 
-CLASSES = _classes()
+CLASSES = [cls for cls in _every_attrs_class() if vars(cls).get("__repr__") is value_repr]
 
 _VALUES = st.one_of(
     st.none(),
@@ -84,24 +84,7 @@ def test_it_matches_attrs_generated_repr(cls: type[Any], data: st.DataObject) ->
     assert _shown(lambda: repr(instance)) == _shown(lambda: repr(copy))
 
 
-def _classes_with(method: object) -> list[type[Any]]:
-    return [cls for cls in _every_attrs_class() if cls.__eq__ is method]
-
-
-def _every_attrs_class() -> list[type[Any]]:
-    found: dict[str, type[Any]] = {}
-    for module_info in pkgutil.walk_packages(ticketflow.__path__, "ticketflow."):
-        try:
-            module = importlib.import_module(module_info.name)
-        except ImportError:  # an optional extra that is not installed
-            continue
-        for value in vars(module).values():
-            if isinstance(value, type) and attrs.has(value):
-                found[f"{value.__module__}.{value.__qualname__}"] = value
-    return [found[name] for name in sorted(found)]
-
-
-DICT_BACKED = _classes_with(value_eq)
+DICT_BACKED = [cls for cls in _every_attrs_class() if vars(cls).get("__eq__") is value_eq]
 
 _HASHABLE = st.one_of(
     st.none(), st.integers(), st.text(max_size=4), st.tuples(st.integers()), st.booleans()
