@@ -6,6 +6,8 @@ In one run, on one machine:
   ``synchronous=NORMAL``, beside a bare ``sqlite3`` INSERT + COMMIT of one row holding as many
   bytes as the command's values (the ticket, the event and its outbox message, as compact
   JSON), in the same WAL mode and at the same level; the ratio is the write path's overhead;
+* the same comments on the in-memory store, beside the same bare insert: the part of a
+  command that is the Desk's own, which no store's write path can go under;
 * at ``synchronous=FULL``, the same latencies and the number of ``fsync``/``fdatasync`` calls
   per command, counted by running the commands in a child process under ``strace -f -c``
   (minus a child that only sets up), so checkpoints are included at their amortized rate;
@@ -117,6 +119,18 @@ def command_latencies(path: Path, sync: Sync, count: int) -> tuple[float, float]
         targets = itertools.cycle(ids)
         comment = median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
     return submit, comment
+
+
+def memory_comment_us(count: int) -> float:
+    """Median µs of the same comments on the in-memory store: the Desk's own part of a command.
+
+    What no store's write path can go under; beside the bare insert it says how much of the
+    5x a SQL store has left for itself.
+    """
+    desk = desk_on(InMemoryTicketStore())
+    ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
+    targets = itertools.cycle(ids)
+    return median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
 
 
 def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> float:
@@ -291,6 +305,12 @@ def rows() -> list[tuple[str, str, float]]:
                 (f"bare INSERT+COMMIT of {size} B, {sync}", "µs", bare),
                 (f"Desk.comment / bare insert, {sync}", "x", comment / bare),
             ]
+            if sync == "NORMAL":
+                memory = memory_comment_us(COMMANDS)
+                found += [
+                    ("Desk.comment, in-memory store", "µs", memory),
+                    ("in-memory comment / bare insert, NORMAL", "x", memory / bare),
+                ]
         for mode in ("submit", "comment"):
             syncs = fsyncs_per_command(directory, mode)
             if syncs is not None:
