@@ -2,7 +2,8 @@
 
 The stores themselves are loaded on first use (``ticketflow.storage.SQLiteTicketStore``, or
 ``from ticketflow.storage import SQLiteTicketStore``), so ``import ticketflow``, which needs
-only the protocol, does not import ``sqlite3`` or the in-memory store's indexes.
+only the protocol, does not import ``sqlite3`` or the in-memory store's indexes. So are the
+parts the core does not use: the event feed, dead letters and round-robin turns.
 """
 
 import importlib
@@ -11,13 +12,7 @@ import typing
 from .._public import publish as _publish
 from ._band_keys import SimilarityKeys as SimilarityKeys
 from ._change import Change as Change
-from ._dead_letters import DeadLetter as DeadLetter
-from ._dead_letters import DeadLetterStore as DeadLetterStore
 from ._due_claims import DueClaims as DueClaims
-from ._feed import EventFeed as EventFeed
-from ._feed import FeedCursor as FeedCursor
-from ._feed import FeedEntry as FeedEntry
-from ._feed import FeedPage as FeedPage
 from ._outbox import LeasedMessage as LeasedMessage
 from ._outbox import OutboxMessage as OutboxMessage
 from ._protocol import DueEntry as DueEntry
@@ -27,11 +22,17 @@ from ._protocol import TicketQuery as TicketQuery
 from ._protocol import TicketStore as TicketStore
 from ._received import IntakeStore as IntakeStore
 from ._received import RejectedIntake as RejectedIntake
-from ._rotation import RotationStore as RotationStore
 
 if typing.TYPE_CHECKING:
+    from ._dead_letters import DeadLetter as DeadLetter
+    from ._dead_letters import DeadLetterStore as DeadLetterStore
+    from ._feed import EventFeed as EventFeed
+    from ._feed import FeedCursor as FeedCursor
+    from ._feed import FeedEntry as FeedEntry
+    from ._feed import FeedPage as FeedPage
     from ._memory import InMemoryTicketStore as InMemoryTicketStore
     from ._postgres import PostgresTicketStore as PostgresTicketStore
+    from ._rotation import RotationStore as RotationStore
     from ._sqlite import SQLiteTicketStore as SQLiteTicketStore
 
 __all__ = [
@@ -61,6 +62,13 @@ __all__ = [
 
 # The names loaded on first use, by the module that defines them.
 _LAZY: dict[str, str] = {
+    "DeadLetter": "._dead_letters",
+    "DeadLetterStore": "._dead_letters",
+    "EventFeed": "._feed",
+    "FeedCursor": "._feed",
+    "FeedEntry": "._feed",
+    "FeedPage": "._feed",
+    "RotationStore": "._rotation",
     "InMemoryTicketStore": "._memory",
     "PostgresTicketStore": "._postgres",
     "SQLiteTicketStore": "._sqlite",
