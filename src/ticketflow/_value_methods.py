@@ -39,7 +39,12 @@ def value_repr(self: object) -> str:
 
 
 def value_eq(self: object, other: object) -> Any:  # noqa: ANN401 - bool or NotImplemented
-    """Equal when ``other`` is of the very same class with equal attributes (attrs' rule)."""
+    """Equal when ``other`` is of the very same class with equal attributes (attrs' rule).
+
+    One difference, of no consequence here: a dictionary comparison takes an attribute that
+    is the very same object as equal, so a NaN would equal itself; events and tickets hold
+    only finite floats (their classes check).
+    """
     if other.__class__ is not self.__class__:
         return NotImplemented
     return self.__dict__ == other.__dict__
