@@ -49,7 +49,7 @@ from ticketflow.storage import (
     OutboxMessage,
     Page,
     TicketQuery,
-    _memory_outbox,
+    _sorted,
 )
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -390,11 +390,13 @@ class IndexedAgainstScanning(RuleBasedStateMachine):
 
 
 @pytest.mark.no_cover  # a long state machine against a model; the store's tests cover its code
-@pytest.mark.parametrize("one_by_one", [_memory_outbox._ONE_BY_ONE, 0])
+@pytest.mark.parametrize("one_by_one", [_sorted._ONE_BY_ONE, 0])
 def test_indexed_store_answers_as_a_scan_of_everything(
     one_by_one: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Messages join and leave the deliverable list one by one when few move at once, all
     # together past a threshold these small runs never reach: a threshold of 0 takes them too.
-    monkeypatch.setattr(_memory_outbox, "_ONE_BY_ONE", one_by_one)
+    # Claimed keys are dropped from the front of the list past another such threshold.
+    monkeypatch.setattr(_sorted, "_ONE_BY_ONE", one_by_one)
+    monkeypatch.setattr(_sorted, "_DROP_AT", min(one_by_one, 1))
     run_state_machine_as_test(IndexedAgainstScanning)

@@ -24,9 +24,8 @@ import operator
 from datetime import UTC, datetime
 from typing import Final
 
-from ._memory_outbox import shift_ready
 from ._protocol import DueEntry
-from ._sorted import insort_last
+from ._sorted import SortedQueue, insort_last
 
 __all__ = ["DueIndex"]
 
@@ -45,7 +44,7 @@ class DueIndex:
         self._order: list[tuple[datetime, str]] = []  # every entry, by (due_at, id)
         self._leases: dict[str, datetime] = {}  # id -> the end of its last lease
         self._leased: list[tuple[datetime, datetime, str]] = []  # (available, due_at, id)
-        self._ready: list[tuple[datetime, str]] = []
+        self._ready: SortedQueue[tuple[datetime, str]] = SortedQueue()
         self._horizon = datetime.min.replace(tzinfo=UTC)
 
     def set(self, ticket_id: str, due_at: datetime | None) -> None:
@@ -60,13 +59,13 @@ class DueIndex:
                 available = max(before, lease)
                 del self._leased[bisect.bisect_left(self._leased, (available, *key))]
             if available <= self._horizon:
-                del self._ready[bisect.bisect_left(self._ready, key)]
+                self._ready.remove(key)
         if due_at is not None:
             self._due[ticket_id] = due_at
             key = (due_at, ticket_id)
             insort_last(self._order, key)
             if due_at <= self._horizon:
-                insort_last(self._ready, key)
+                self._ready.add(key)
 
     def due(self, cutoff: datetime, limit: int) -> list[DueEntry]:
         """Return up to ``limit`` entries due at or before ``cutoff``, leased or not."""
@@ -78,8 +77,7 @@ class DueIndex:
     def claim(self, cutoff: datetime, until: datetime, limit: int) -> list[DueEntry]:
         """Lease up to ``limit`` entries claimable at ``cutoff`` until ``until``, in order."""
         self._move_horizon(cutoff)
-        taken = self._ready[:limit]
-        del self._ready[:limit]
+        taken = self._ready.take(limit)
         leased = self._leased
         for due_at, ticket_id in taken:
             lapsed = self._leases.get(ticket_id)
@@ -105,4 +103,7 @@ class DueIndex:
         start = bisect.bisect_right(self._leased, low, key=_AVAILABLE)
         end = bisect.bisect_right(self._leased, high, lo=start, key=_AVAILABLE)
         moved.extend((due_at, ticket_id) for _, due_at, ticket_id in self._leased[start:end])
-        shift_ready(self._ready, moved, arriving=cutoff > horizon)
+        if cutoff > horizon:
+            self._ready.arrive(moved)
+        else:
+            self._ready.leave(moved)

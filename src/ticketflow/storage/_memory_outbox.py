@@ -31,13 +31,10 @@ import attrs
 
 from ._dead_letters import DeadLetter
 from ._outbox import LeasedMessage, OutboxMessage
-from ._sorted import insort_last
+from ._sorted import SortedQueue, insort_last
 
-__all__ = ["MemoryOutbox", "shift_ready"]
+__all__ = ["MemoryOutbox"]
 
-# One by one, a message joins or leaves the deliverable list by bisection and a move of the
-# list's tail; past this many at once, sorting or filtering the whole list is cheaper.
-_ONE_BY_ONE: Final = 64
 _AVAILABLE: Final = operator.itemgetter(0)
 
 
@@ -76,7 +73,7 @@ class MemoryOutbox:
     def __init__(self) -> None:
         self._slots: dict[str, _Slot] = {}
         self._by_time: list[tuple[datetime, datetime, str]] = []
-        self._ready: list[tuple[datetime, str]] = []
+        self._ready: SortedQueue[tuple[datetime, str]] = SortedQueue()
         self._dead: list[tuple[datetime, str]] = []  # (dead_at, id) of every dead letter
         # Before any claim nothing is deliverable yet, as far as the lists know.
         self._horizon = datetime.min.replace(tzinfo=UTC)
@@ -95,8 +92,7 @@ class MemoryOutbox:
     ) -> list[LeasedMessage]:
         """Lease up to ``limit`` messages deliverable at ``now`` until ``until``, oldest first."""
         self._move_horizon(now)
-        taken = self._ready[:limit]
-        del self._ready[:limit]
+        taken = self._ready.take(limit)
         claimed: list[LeasedMessage] = []
         for _, message_id in taken:
             slot = self._slots[message_id]
@@ -186,12 +182,12 @@ class MemoryOutbox:
         key = slot.time_key
         insort_last(self._by_time, key)
         if key[0] <= self._horizon:
-            insort_last(self._ready, slot.claim_key)
+            self._ready.add(slot.claim_key)
 
     def _unlink(self, slot: _Slot) -> None:
         self._unlink_by_time(slot)
         if slot.available <= self._horizon:
-            del self._ready[bisect.bisect_left(self._ready, slot.claim_key)]
+            self._ready.remove(slot.claim_key)
 
     def _unlink_by_time(self, slot: _Slot) -> None:
         del self._by_time[bisect.bisect_left(self._by_time, slot.time_key)]
@@ -206,26 +202,7 @@ class MemoryOutbox:
         start = bisect.bisect_right(self._by_time, low, key=_AVAILABLE)
         end = bisect.bisect_right(self._by_time, high, lo=start, key=_AVAILABLE)
         moved = [(created_at, message_id) for _, created_at, message_id in self._by_time[start:end]]
-        shift_ready(self._ready, moved, arriving=now > horizon)
-
-
-def shift_ready(
-    ready: list[tuple[datetime, str]], moved: list[tuple[datetime, str]], *, arriving: bool
-) -> None:
-    """Insert ``moved`` into the sorted list ``ready`` (``arriving``), or take it out.
-
-    A horizon moved forward makes keys ready, moved back takes them out again: a few are
-    bisected in one by one, many at once by one sort or one filtering pass.
-    """
-    if arriving and len(moved) <= _ONE_BY_ONE:
-        for key in moved:
-            bisect.insort(ready, key)
-    elif arriving:
-        ready.extend(moved)
-        ready.sort()
-    elif len(moved) <= _ONE_BY_ONE:
-        for key in moved:
-            del ready[bisect.bisect_left(ready, key)]
-    else:
-        gone = set(moved)
-        ready[:] = [key for key in ready if key not in gone]
+        if now > horizon:
+            self._ready.arrive(moved)
+        else:
+            self._ready.leave(moved)
