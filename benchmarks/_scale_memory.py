@@ -9,7 +9,10 @@ it times the median of:
 * ``claim_due(limit=10)`` with half the tickets due, each claim past those already leased;
 * a query on a field value that ~10 tickets hold, one on a value that no ticket holds (the
   same digits as a string: field filters compare types), and one that adds a criterion every
-  ticket meets (the queue), so the store must intersect.
+  ticket meets (the queue), so the store must intersect;
+* a Desk ``comment`` whose commit moves the ticket's due time to a scattered place in the due
+  order, as every command under an SLA policy does (the due work is a stand-in that answers
+  at once, so that the figure is the store's, not the policy's).
 
 A store that scales answers each at 100,000 tickets within a small factor of its time at 1,000;
 the table shows that factor beside each figure.
@@ -22,11 +25,20 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from ticketflow import DEFAULT_WORKFLOW, Actor, NewTicket, Requester
+from ticketflow import (
+    DEFAULT_WORKFLOW,
+    Actor,
+    Desk,
+    Draft,
+    NewTicket,
+    Requester,
+    Ticket,
+    TicketEvent,
+)
 from ticketflow.storage import (
     Change,
     DueEntry,
@@ -42,6 +54,7 @@ REPEATS = 41
 MATCHES = 10  # tickets sharing one value of the "batch" field
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 CUSTOMER = Actor.customer("customer@example.com")
+AGENT = Actor.agent("bob")
 REQUESTER = Requester("customer@example.com")
 LEASE = timedelta(minutes=5)
 T = TypeVar("T")
@@ -86,6 +99,30 @@ def build(size: int) -> InMemoryTicketStore:
     return store
 
 
+class ScatteredDue:
+    """Due work whose next due time falls anywhere in the store's due order, as SLA clocks do.
+
+    It answers from the ticket alone (a pure function of its number and version), so a command's
+    time is the Desk's and the store's.
+    """
+
+    name = "scattered"
+    actor = Actor.system("bench")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def next_due(self, ticket: Ticket, history: Sequence[TicketEvent]) -> datetime | None:
+        del history
+        return AT + timedelta(
+            seconds=(ticket.number * 7_919 + ticket.version * 104_729) % self.size
+        )
+
+    def run(self, draft: Draft, now: datetime) -> Sequence[str]:
+        del draft, now
+        return ()
+
+
 def median_ms(call: Callable[[], T], *, after: Callable[[T], object] | None = None) -> float:
     """Median ms of ``call()`` over ``REPEATS`` timings; ``after`` undoes each, untimed."""
     warm = call()  # the first call may build what later ones reuse
@@ -123,6 +160,12 @@ def measure(store: InMemoryTicketStore, size: int) -> list[tuple[str, float]]:
         expect(len(claimed) == 10, "a claim of 10 due tickets")
         return claimed
 
+    desk = Desk(store, due=[ScatteredDue(size)])
+    targets: Iterator[int] = iter(range(1, size + 1, max(size // (REPEATS + 1), 1)))
+
+    def comment() -> Ticket:
+        return desk.comment(f"T{next(targets):08d}", "Checked with the carrier.", actor=AGENT)
+
     def query(query: TicketQuery, expected: int) -> Callable[[], Page]:
         def run() -> Page:
             page = store.query(query)
@@ -136,6 +179,7 @@ def measure(store: InMemoryTicketStore, size: int) -> list[tuple[str, float]]:
         ("due(limit=100)", median_ms(lambda: store.due(cutoff, limit=100))),
         ("claim_outbox(10)", median_ms(claim, after=release)),
         ("claim_due(10)", median_ms(claim_due)),
+        ("comment moving a due time", median_ms(comment)),
         ("query field (~10 match)", median_ms(query(TicketQuery(fields={"batch": some}), 10))),
         ("query field (none match)", median_ms(query(TicketQuery(fields={"batch": str(some)}), 0))),
         (

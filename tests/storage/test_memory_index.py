@@ -396,7 +396,8 @@ def test_indexed_store_answers_as_a_scan_of_everything(
 ) -> None:
     # Messages join and leave the deliverable list one by one when few move at once, all
     # together past a threshold these small runs never reach: a threshold of 0 takes them too.
-    # Claimed keys are dropped from the front of the list past another such threshold.
+    # The sorted containers' runs are split and merged past sizes these runs never reach
+    # either: short runs take those paths too.
     monkeypatch.setattr(_sorted, "_ONE_BY_ONE", one_by_one)
-    monkeypatch.setattr(_sorted, "_DROP_AT", min(one_by_one, 1))
+    monkeypatch.setattr(_sorted, "_LOAD", 8 if one_by_one else _sorted._LOAD)
     run_state_machine_as_test(IndexedAgainstScanning)

@@ -1,4 +1,4 @@
-"""The reference store: everything in dictionaries and sorted lists, behind one lock.
+"""The reference store: everything in dictionaries and sorted containers, behind one lock.
 
 Reads cost about what they return, not what the store holds: queries go through
 ``TicketIndex``, the outbox is kept in claim order by ``MemoryOutbox``, and the due times, with

@@ -4,7 +4,9 @@
 claim (:class:`~ticketflow.storage.DueClaims`) reads the same order but skips entries under a
 live lease, and scanning past those costs time in proportion to what other workers hold. As
 the outbox does (``_memory_outbox``), an entry is *available* from its due time or, once
-leased, from the later end of its lease, and two more sorted lists are kept:
+leased, from the later end of its lease, and two more sorted containers are kept
+(:class:`~ticketflow.storage._sorted.SortedKeys`, which a change moves little of, wherever it
+falls in the order):
 
 * the leased entries by ``(available, due_at, ticket_id)`` (the others are available from
   their due time, so the list of every entry already orders them);
@@ -14,18 +16,17 @@ leased, from the later end of its lease, and two more sorted lists are kept:
 A claim moves the horizon to its cutoff, and with it the entries that became available (or,
 should a caller's clock go back, no longer are) in between, each found by bisection. So a
 claim costs about the entries it takes and those whose time came since the last claim; the
-long list of every entry is only read, never shifted, by a claim.
+container of every entry is only read by a claim.
 """
 
 from __future__ import annotations
 
-import bisect
 import operator
 from datetime import UTC, datetime
 from typing import Final
 
 from ._protocol import DueEntry
-from ._sorted import SortedQueue, insort_last
+from ._sorted import SortedKeys
 
 __all__ = ["DueIndex"]
 
@@ -41,10 +42,10 @@ class DueIndex:
 
     def __init__(self) -> None:
         self._due: dict[str, datetime] = {}
-        self._order: list[tuple[datetime, str]] = []  # every entry, by (due_at, id)
+        self._order: SortedKeys[tuple[datetime, str]] = SortedKeys()  # (due_at, id)
         self._leases: dict[str, datetime] = {}  # id -> the end of its last lease
-        self._leased: list[tuple[datetime, datetime, str]] = []  # (available, due_at, id)
-        self._ready: SortedQueue[tuple[datetime, str]] = SortedQueue()
+        self._leased: SortedKeys[tuple[datetime, datetime, str]] = SortedKeys()
+        self._ready: SortedKeys[tuple[datetime, str]] = SortedKeys()
         self._horizon = datetime.min.replace(tzinfo=UTC)
 
     def set(self, ticket_id: str, due_at: datetime | None) -> None:
@@ -53,26 +54,24 @@ class DueIndex:
         lease = self._leases.pop(ticket_id, None)
         if before is not None:
             key = (before, ticket_id)
-            del self._order[bisect.bisect_left(self._order, key)]
+            self._order.remove(key)
             available = before
             if lease is not None:
                 available = max(before, lease)
-                del self._leased[bisect.bisect_left(self._leased, (available, *key))]
+                self._leased.remove((available, *key))
             if available <= self._horizon:
                 self._ready.remove(key)
         if due_at is not None:
             self._due[ticket_id] = due_at
             key = (due_at, ticket_id)
-            insort_last(self._order, key)
+            self._order.add(key)
             if due_at <= self._horizon:
                 self._ready.add(key)
 
     def due(self, cutoff: datetime, limit: int) -> list[DueEntry]:
         """Return up to ``limit`` entries due at or before ``cutoff``, leased or not."""
-        order = self._order
-        # The first ``limit`` entries, cut at the first one due after the cutoff.
-        end = bisect.bisect_right(order, cutoff, hi=min(limit, len(order)), key=_DUE_AT)
-        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in order[:end]]
+        entries = self._order.first(limit, until=cutoff, key=_DUE_AT)
+        return [DueEntry(ticket_id, due_at) for due_at, ticket_id in entries]
 
     def claim(self, cutoff: datetime, until: datetime, limit: int) -> list[DueEntry]:
         """Lease up to ``limit`` entries claimable at ``cutoff`` until ``until``, in order."""
@@ -82,10 +81,10 @@ class DueIndex:
         for due_at, ticket_id in taken:
             lapsed = self._leases.get(ticket_id)
             if lapsed is not None:
-                del leased[bisect.bisect_left(leased, (max(due_at, lapsed), due_at, ticket_id))]
+                leased.remove((max(due_at, lapsed), due_at, ticket_id))
             self._leases[ticket_id] = until
             # until > cutoff: the lease keeps it out of the claimable list.
-            bisect.insort(leased, (max(due_at, until), due_at, ticket_id))
+            leased.add((max(due_at, until), due_at, ticket_id))
         return [DueEntry(ticket_id, due_at) for due_at, ticket_id in taken]
 
     def _move_horizon(self, cutoff: datetime) -> None:
@@ -96,13 +95,12 @@ class DueIndex:
         if cutoff == horizon:
             return
         low, high = sorted((cutoff, horizon))
-        order, leases = self._order, self._leases
-        start = bisect.bisect_right(order, low, key=_DUE_AT)
-        end = bisect.bisect_right(order, high, lo=start, key=_DUE_AT)
-        moved = [key for key in order[start:end] if key[1] not in leases]
-        start = bisect.bisect_right(self._leased, low, key=_AVAILABLE)
-        end = bisect.bisect_right(self._leased, high, lo=start, key=_AVAILABLE)
-        moved.extend((due_at, ticket_id) for _, due_at, ticket_id in self._leased[start:end])
+        leases = self._leases
+        moved = [key for key in self._order.between(low, high, key=_DUE_AT) if key[1] not in leases]
+        moved.extend(
+            (due_at, ticket_id)
+            for _, due_at, ticket_id in self._leased.between(low, high, key=_AVAILABLE)
+        )
         if cutoff > horizon:
             self._ready.arrive(moved)
         else:

@@ -3,7 +3,9 @@
 A claim takes the oldest deliverable messages (by creation time, then id). A message is
 deliverable from its *available* instant on: its not-before time or, while leased, the end of
 its lease, whichever is later. Sorting every message on every claim costs time in proportion to
-the outbox, so two sorted lists are kept instead:
+the outbox, so two sorted containers are kept instead
+(:class:`~ticketflow.storage._sorted.SortedKeys`, which a change moves little of, wherever it
+falls in the order):
 
 * every message by ``(available, created_at, id)``;
 * the messages available by the *horizon* (the ``now`` of the last claim) by
@@ -21,7 +23,7 @@ by ``(dead_at, id)``, the order they are listed in; a re-send moves it back.
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import operator
 import secrets
 from datetime import UTC, datetime
@@ -31,7 +33,7 @@ import attrs
 
 from ._dead_letters import DeadLetter
 from ._outbox import LeasedMessage, OutboxMessage
-from ._sorted import SortedQueue, insort_last
+from ._sorted import SortedKeys
 
 __all__ = ["MemoryOutbox"]
 
@@ -72,9 +74,9 @@ class MemoryOutbox:
 
     def __init__(self) -> None:
         self._slots: dict[str, _Slot] = {}
-        self._by_time: list[tuple[datetime, datetime, str]] = []
-        self._ready: SortedQueue[tuple[datetime, str]] = SortedQueue()
-        self._dead: list[tuple[datetime, str]] = []  # (dead_at, id) of every dead letter
+        self._by_time: SortedKeys[tuple[datetime, datetime, str]] = SortedKeys()
+        self._ready: SortedKeys[tuple[datetime, str]] = SortedKeys()
+        self._dead: SortedKeys[tuple[datetime, str]] = SortedKeys()  # (dead_at, id)
         # Before any claim nothing is deliverable yet, as far as the lists know.
         self._horizon = datetime.min.replace(tzinfo=UTC)
 
@@ -101,7 +103,7 @@ class MemoryOutbox:
             slot.lease_token = f"{worker}:{secrets.token_hex(8)}"
             slot.lease_until = until
             # until > now: the lease keeps it out of the deliverable list.
-            insort_last(self._by_time, slot.time_key)
+            self._by_time.add(slot.time_key)
             claimed.append(
                 LeasedMessage(
                     message=slot.message,
@@ -144,15 +146,19 @@ class MemoryOutbox:
         slot.dead = DeadLetter(
             message=slot.message, attempts=slot.attempts, last_error=error, dead_at=at
         )
-        bisect.insort(self._dead, (at, slot.message.id))
+        self._dead.add((at, slot.message.id))
         return True
 
     def dead_letters(self, after: DeadLetter | None, limit: int) -> list[DeadLetter]:
         """Return up to ``limit`` dead letters after ``after``, by ``(dead_at, id)``."""
         dead = self._dead
-        start = 0 if after is None else bisect.bisect_right(dead, (after.dead_at, after.message.id))
+        keys = (
+            list(itertools.islice(dead, limit))
+            if after is None
+            else dead.after((after.dead_at, after.message.id), limit)
+        )
         letters: list[DeadLetter] = []
-        for _, message_id in dead[start : start + limit]:
+        for _, message_id in keys:
             letter = self._slots[message_id].dead
             assert letter is not None  # noqa: S101 - the list holds dead letters only
             letters.append(letter)
@@ -163,7 +169,7 @@ class MemoryOutbox:
         slot = self._slots.get(message_id)
         if slot is None or slot.dead is None:
             return False
-        del self._dead[bisect.bisect_left(self._dead, (slot.dead.dead_at, message_id))]
+        self._dead.remove((slot.dead.dead_at, message_id))
         slot.dead = None
         slot.attempts = 0
         slot.not_before = not_before
@@ -180,7 +186,7 @@ class MemoryOutbox:
 
     def _link(self, slot: _Slot) -> None:
         key = slot.time_key
-        insort_last(self._by_time, key)
+        self._by_time.add(key)
         if key[0] <= self._horizon:
             self._ready.add(slot.claim_key)
 
@@ -190,7 +196,7 @@ class MemoryOutbox:
             self._ready.remove(slot.claim_key)
 
     def _unlink_by_time(self, slot: _Slot) -> None:
-        del self._by_time[bisect.bisect_left(self._by_time, slot.time_key)]
+        self._by_time.remove(slot.time_key)
 
     def _move_horizon(self, now: datetime) -> None:
         # The deliverable list holds exactly the messages available by the horizon; move the
@@ -199,9 +205,10 @@ class MemoryOutbox:
         if now == horizon:
             return
         low, high = sorted((now, horizon))
-        start = bisect.bisect_right(self._by_time, low, key=_AVAILABLE)
-        end = bisect.bisect_right(self._by_time, high, lo=start, key=_AVAILABLE)
-        moved = [(created_at, message_id) for _, created_at, message_id in self._by_time[start:end]]
+        moved = [
+            (created_at, message_id)
+            for _, created_at, message_id in self._by_time.between(low, high, key=_AVAILABLE)
+        ]
         if now > horizon:
             self._ready.arrive(moved)
         else:

@@ -1,16 +1,21 @@
-"""Sorted lists of the in-memory store, and a sorted queue taken from the front.
+"""Sorted containers of the in-memory store.
 
-:func:`insort_last` skips the search for a key that sorts last; :class:`SortedQueue` gives up
-its smallest keys without moving the rest.
+:func:`insort_last` keeps a plain sorted list, skipping the search for a key that sorts last.
+:class:`SortedKeys` holds keys that come and go anywhere in the order (due times, messages by
+the time they become deliverable): in a plain list each insertion or deletion moves every key
+after it, so at a hundred thousand keys one commit or claim would move most of a megabyte.
+It keeps its keys in short sorted runs instead, each found by bisecting the runs' last keys,
+so a change moves one run's keys at most, and taking the first keys moves nothing else.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
 from typing import Any, Final, Generic, Protocol, TypeVar
 
-__all__ = ["SortedQueue", "insort_last"]
+__all__ = ["SortedKeys", "insort_last"]
 
 
 class _Ordered(Protocol):
@@ -18,13 +23,13 @@ class _Ordered(Protocol):
 
 
 K = TypeVar("K", bound=_Ordered)
+V = TypeVar("V", bound=_Ordered)  # what a key is read as (its first part, say)
 
-# Bisecting keys in (or out) one by one moves the list's tail each time; past this many at
-# once, one sort or one filtering pass of the whole list is cheaper.
+# A run is split in two past twice this many keys, and merged into a neighbour below a
+# quarter of it: long enough that the runs' last keys are few, short enough to move cheaply.
+_LOAD: Final = 512
+# Keys added or removed one by one above this many at once are sorted or filtered in one pass.
 _ONE_BY_ONE: Final = 64
-# Taken keys are dropped from the front of the list once they are this many and at least as
-# many as the keys left: each key is moved at most once more, whatever the list's length.
-_DROP_AT: Final = 64
 
 
 def insort_last(items: list[K], key: K) -> None:
@@ -40,82 +45,148 @@ def insort_last(items: list[K], key: K) -> None:
         bisect.insort(items, key)
 
 
-class SortedQueue(Generic[K]):
-    """Distinct keys in sorted order, the smallest taken first.
+class SortedKeys(Generic[K]):
+    """Distinct keys in sorted order, in runs of at most ``2 * _LOAD``. Not thread-safe."""
 
-    A claim takes the first keys of a list that may hold a hundred thousand: deleting them
-    from a plain list moves every key after them, so a claim would cost in proportion to the
-    list. Here the taken keys stay in place behind a head index until they are as many as the
-    rest, and are then dropped at once. A key that sorts first (a released message going back
-    to the front) takes a free slot before the head. Not thread-safe.
-    """
+    __slots__ = ("_lasts", "_length", "_runs")
 
-    __slots__ = ("_head", "_items")
-
-    def __init__(self) -> None:
-        self._items: list[K] = []  # sorted from the head on; before it, keys already taken
-        self._head = 0
+    def __init__(self, keys: Iterable[K] = ()) -> None:
+        self._runs: list[list[K]] = []  # sorted, none empty, each after the one before
+        self._lasts: list[K] = []  # the last key of each run
+        self._length = 0
+        self._fill(sorted(keys))
 
     def __len__(self) -> int:
-        return len(self._items) - self._head
+        return self._length
 
     def __iter__(self) -> Iterator[K]:
-        return iter(self._items[self._head :])
+        return chain.from_iterable(self._runs)
 
     def add(self, key: K) -> None:
         """Insert ``key`` (not present) in its place."""
-        items, head = self._items, self._head
-        if len(items) == head or not key < items[-1]:
-            items.append(key)
-        elif head and key < items[head]:
-            self._head = head - 1
-            items[head - 1] = key
+        runs, lasts = self._runs, self._lasts
+        self._length += 1
+        if not runs:
+            runs.append([key])
+            lasts.append(key)
+            return
+        at = bisect.bisect_right(lasts, key)
+        if at == len(lasts):  # past every key: the end of the last run
+            at -= 1
+            runs[at].append(key)
+            lasts[at] = key
         else:
-            bisect.insort(items, key, lo=head)
+            bisect.insort(runs[at], key)
+        run = runs[at]
+        if len(run) > 2 * _LOAD:
+            runs.insert(at + 1, run[_LOAD:])
+            del run[_LOAD:]
+            lasts.insert(at, run[-1])
 
     def remove(self, key: K) -> None:
         """Take out ``key``, which is present."""
-        items, head = self._items, self._head
-        index = bisect.bisect_left(items, key, lo=head)
-        if index == head:
-            self._head = head + 1
-            self._drop_taken()
-        else:
-            del items[index]
+        at = bisect.bisect_left(self._lasts, key)
+        run = self._runs[at]
+        del run[bisect.bisect_left(run, key)]
+        self._length -= 1
+        if len(run) * 4 < _LOAD or len(run) == 0:
+            self._settle(at)
+        else:  # the usual case, without a call
+            self._lasts[at] = run[-1]
 
     def take(self, limit: int) -> list[K]:
         """Remove and return the first ``limit`` keys."""
-        head = self._head
-        taken = self._items[head : head + limit]
-        self._head = head + len(taken)
-        self._drop_taken()
+        runs, lasts = self._runs, self._lasts
+        taken: list[K] = []
+        while runs and len(taken) < limit:
+            run = runs[0]
+            count = limit - len(taken)
+            taken += run[:count]
+            del run[:count]
+            if run:
+                self._settle(0)
+            else:
+                del runs[0], lasts[0]
+        self._length -= len(taken)
         return taken
 
+    def first(self, limit: int, *, until: V, key: Callable[[K], V]) -> list[K]:
+        """Return the first ``limit`` keys up to the one whose ``key`` is ``until`` or less."""
+        found: list[K] = []
+        for run in self._runs:
+            end = bisect.bisect_right(run, until, hi=min(len(run), limit - len(found)), key=key)
+            found += run[:end]
+            if end < len(run) or len(found) >= limit:
+                break
+        return found
+
+    def between(self, low: V, high: V, *, key: Callable[[K], V]) -> list[K]:
+        """Return the keys whose ``key`` is above ``low`` and at most ``high``, in order."""
+        runs = self._runs
+        at = bisect.bisect_right(self._lasts, low, key=key)
+        found: list[K] = []
+        if at == len(runs):
+            return found
+        start = bisect.bisect_right(runs[at], low, key=key)
+        for run in islice(runs, at, None):
+            end = bisect.bisect_right(run, high, lo=start, key=key)
+            found += run[start:end]
+            if end < len(run):
+                break
+            start = 0
+        return found
+
+    def after(self, key: K, limit: int) -> list[K]:
+        """Return up to ``limit`` keys above ``key``, in order."""
+        runs = self._runs
+        at = bisect.bisect_right(self._lasts, key)
+        if at == len(runs):
+            return []
+        start = bisect.bisect_right(runs[at], key)
+        keys = chain(islice(runs[at], start, None), chain.from_iterable(islice(runs, at + 1, None)))
+        return list(islice(keys, limit))
+
     def arrive(self, keys: list[K]) -> None:
-        """Insert ``keys`` (none present): a few one by one, many by one sort."""
+        """Insert ``keys`` (none present): a few one by one, many in one sort."""
         if len(keys) <= _ONE_BY_ONE:
             for key in keys:
                 self.add(key)
-            return
-        items = self._items
-        del items[: self._head]
-        self._head = 0
-        items.extend(keys)
-        items.sort()
+        else:
+            self._fill(sorted([*self, *keys]))
 
     def leave(self, keys: Iterable[K]) -> None:
-        """Take out ``keys`` (all present): a few one by one, many by one filtering pass."""
+        """Take out ``keys`` (all present): a few one by one, many in one pass."""
         keys = list(keys)
         if len(keys) <= _ONE_BY_ONE:
             for key in keys:
                 self.remove(key)
-            return
-        gone = set(keys)
-        self._items = [key for key in self._items[self._head :] if key not in gone]
-        self._head = 0
+        else:
+            gone = set(keys)
+            self._fill([key for key in self if key not in gone])
 
-    def _drop_taken(self) -> None:
-        head = self._head
-        if head >= _DROP_AT and head * 2 >= len(self._items):
-            del self._items[:head]
-            self._head = 0
+    def _fill(self, ordered: list[K]) -> None:
+        self._runs = [ordered[start : start + _LOAD] for start in range(0, len(ordered), _LOAD)]
+        self._lasts = [run[-1] for run in self._runs]
+        self._length = len(ordered)
+
+    def _settle(self, at: int) -> None:
+        # After keys left run ``at``: drop it if empty, else note its last key and merge it
+        # into a neighbour if it is short (splitting the two again if that is too long).
+        runs, lasts = self._runs, self._lasts
+        run = runs[at]
+        if not run:
+            del runs[at], lasts[at]
+            return
+        lasts[at] = run[-1]
+        if len(run) >= _LOAD // 4 or len(runs) == 1:
+            return
+        left = at - 1 if at else at  # the pair (left, left + 1) is merged
+        merged = runs[left] + runs[left + 1]
+        if len(merged) > 2 * _LOAD:
+            middle = len(merged) // 2
+            runs[left], runs[left + 1] = merged[:middle], merged[middle:]
+            lasts[left] = runs[left][-1]
+        else:
+            runs[left] = merged
+            lasts[left] = merged[-1]
+            del runs[left + 1], lasts[left + 1]
