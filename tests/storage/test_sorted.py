@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 )
 
 from ticketflow.storage import _sorted
-from ticketflow.storage._sorted import SortedKeys, insort_last
+from ticketflow.storage._sorted import SortedKeys, insort_last, intersection
 
 KEYS = st.tuples(st.integers(-3, 3), st.sampled_from("ab"), st.integers())
 
@@ -106,6 +106,13 @@ class KeysAgainstList(RuleBasedStateMachine):
     def after(self, key: tuple[int, int], limit: int) -> None:
         assert self.keys.after(key, limit) == [k for k in self.model if k > key][:limit]
 
+    @rule(key=st.tuples(st.integers(-1, 41), st.integers(-1, 6)))
+    def neighbours(self, key: tuple[int, int]) -> None:
+        above = [k for k in self.model if k > key]
+        assert self.keys.next_above(key) == (above[0] if above else None)
+        from_on = [k for k in self.model if k >= key]
+        assert self.keys.least_from(key) == (from_on[0] if from_on else None)
+
     @invariant()
     def holds_the_same_keys(self) -> None:
         assert list(self.keys) == self.model
@@ -158,3 +165,16 @@ def test_a_short_run_merged_into_a_long_one_is_split_again() -> None:
     assert all(load // 4 <= len(run) <= 2 * load for run in runs)
     assert [run[-1] for run in runs] == keys._lasts
     assert list(keys) == sorted(keys)
+
+
+@pytest.mark.usefixtures("short_runs")
+@given(
+    sets=st.lists(st.sets(st.integers(1, 60)), min_size=1, max_size=4),
+    after=st.integers(-1, 61),
+    limit=st.integers(0, 70),
+)
+def test_an_intersection_is_the_keys_in_every_set(
+    sets: list[set[int]], after: int, limit: int
+) -> None:
+    common = sorted(key for key in set.intersection(*sets) if key > after)[:limit]
+    assert intersection([SortedKeys(keys) for keys in sets], after, limit) == common

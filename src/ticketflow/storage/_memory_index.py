@@ -3,10 +3,12 @@
 A :class:`~ticketflow.storage.TicketQuery` asks for tickets by status, queue, assignee and
 exact field values, a page at a time in number order. Scanning every ticket for that costs
 time in proportion to the store, however few tickets match. Instead each criterion a ticket
-meets (``status = "new"``, ``fields.site = 7781``) is a key to the sorted list of the numbers
-of the tickets that meet it. A query looks up one list per criterion and walks them together
-from the cursor, starting with the shortest and leaping ahead by bisection, so a page costs
-about the size of the page and of the shortest list, not of the store.
+meets (``status = "new"``, ``fields.site = 7781``) is a key to the sorted numbers of the
+tickets that meet it (:class:`~ticketflow.storage._sorted.SortedKeys`: a ticket leaving
+``status = "new"`` moves a run of numbers, not every number after its own). A query looks up
+one set of numbers per criterion and walks them together from the cursor, starting with the
+smallest and leaping ahead by bisection, so a page costs about the size of the page and of
+the smallest set, not of the store.
 
 A field's key holds the value's type, because a field filter compares types: ``"7781"`` never
 finds ``7781``, nor ``1`` finds ``1.0`` or ``True``. ``-0.0`` and ``0.0`` are equal with equal
@@ -15,12 +17,11 @@ hashes, so they find each other, as the filter says.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Hashable, Iterable
 
 from .._ticket import Ticket
 from ._protocol import TicketQuery
-from ._sorted import insort_last
+from ._sorted import SortedKeys, intersection
 
 __all__ = ["TicketIndex"]
 
@@ -32,12 +33,12 @@ class TicketIndex:
     """
 
     def __init__(self) -> None:
-        self._numbers: list[int] = []
-        self._postings: dict[Hashable, list[int]] = {}
+        self._numbers: SortedKeys[int] = SortedKeys()
+        self._postings: dict[Hashable, SortedKeys[int]] = {}
 
     def add(self, ticket: Ticket) -> None:
         """Index a ticket the store did not hold."""
-        insort_last(self._numbers, ticket.number)
+        self._numbers.add(ticket.number)
         self._file(ticket.number, _attribute_keys(ticket) | _field_keys(ticket))
 
     def replace(self, before: Ticket, after: Ticket) -> None:
@@ -60,19 +61,24 @@ class TicketIndex:
                 lists = sorted((self._postings[key] for key in keys), key=len)
             except KeyError:
                 return [], None  # no ticket meets one of the criteria
-        numbers = _intersection(lists, query.after, query.limit + 1)
+        after = 0 if query.after is None else query.after  # numbers start at 1
+        numbers = intersection(lists, after, query.limit + 1)
         if len(numbers) > query.limit:
             return numbers[: query.limit], numbers[query.limit - 1]
         return numbers, None
 
     def _file(self, number: int, keys: Iterable[Hashable]) -> None:
+        postings = self._postings
         for key in keys:
-            insort_last(self._postings.setdefault(key, []), number)
+            numbers = postings.get(key)
+            if numbers is None:
+                numbers = postings[key] = SortedKeys()
+            numbers.add(number)
 
     def _unfile(self, number: int, keys: Iterable[Hashable]) -> None:
         for key in keys:
             numbers = self._postings[key]
-            del numbers[bisect.bisect_left(numbers, number)]
+            numbers.remove(number)
             if not numbers:
                 # Values unique to one ticket (an order id) would otherwise pile up as keys.
                 del self._postings[key]
@@ -103,28 +109,3 @@ def _criteria(query: TicketQuery) -> list[Hashable]:
     ]
     keys.extend(("field", name, type(value), value) for name, value in query.fields.items())
     return keys
-
-
-def _intersection(lists: list[list[int]], after: int | None, limit: int) -> list[int]:
-    """Return up to ``limit`` numbers above ``after`` found in every list, ascending.
-
-    The first list should be the shortest: its numbers are the candidates. A candidate missing
-    from another list moves the walk on to that list's next number, found by bisection.
-    """
-    first, *others = lists
-    position = 0 if after is None else bisect.bisect_right(first, after)
-    starts = [0] * len(others)
-    found: list[int] = []
-    while position < len(first) and len(found) < limit:
-        number = first[position]
-        for index, other in enumerate(others):
-            start = starts[index] = bisect.bisect_left(other, number, starts[index])
-            if start == len(other):
-                return found
-            if other[start] != number:
-                position = bisect.bisect_left(first, other[start], position + 1)
-                break
-        else:
-            found.append(number)
-            position += 1
-    return found

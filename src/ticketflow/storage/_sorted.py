@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, Final, Generic, Protocol, TypeVar
 
-__all__ = ["SortedKeys", "insort_last"]
+__all__ = ["SortedKeys", "insort_last", "intersection"]
 
 
 class _Ordered(Protocol):
@@ -136,6 +136,24 @@ class SortedKeys(Generic[K]):
             start = 0
         return found
 
+    def next_above(self, key: K) -> K | None:
+        """Return the least key above ``key``, or ``None`` if there is none."""
+        lasts = self._lasts
+        at = bisect.bisect_right(lasts, key)
+        if at == len(lasts):
+            return None
+        run = self._runs[at]
+        return run[bisect.bisect_right(run, key)]
+
+    def least_from(self, key: K) -> K | None:
+        """Return the least key that is ``key`` or above, or ``None`` if there is none."""
+        lasts = self._lasts
+        at = bisect.bisect_left(lasts, key)
+        if at == len(lasts):
+            return None
+        run = self._runs[at]
+        return run[bisect.bisect_left(run, key)]
+
     def after(self, key: K, limit: int) -> list[K]:
         """Return up to ``limit`` keys above ``key``, in order."""
         runs = self._runs
@@ -190,3 +208,28 @@ class SortedKeys(Generic[K]):
             runs[left] = merged
             lasts[left] = merged[-1]
             del runs[left + 1], lasts[left + 1]
+
+
+def intersection(sets: list[SortedKeys[K]], after: K, limit: int) -> list[K]:
+    """Return up to ``limit`` keys above ``after`` found in every one of ``sets``, in order.
+
+    The first set should be the smallest: its keys are the candidates. A candidate missing
+    from another set moves the walk on to that set's next key, found by bisection.
+    """
+    first, *others = sets
+    if not others:
+        return first.after(after, limit)
+    found: list[K] = []
+    key = first.next_above(after)
+    while key is not None and len(found) < limit:
+        for other in others:
+            match = other.least_from(key)
+            if match is None:
+                return found  # this set has no key from here on
+            if match != key:
+                key = first.least_from(match)
+                break
+        else:
+            found.append(key)
+            key = first.next_above(key)
+    return found
