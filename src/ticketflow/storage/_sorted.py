@@ -1,11 +1,11 @@
 """Sorted containers of the in-memory store.
 
-:func:`insort_last` keeps a plain sorted list, skipping the search for a key that sorts last.
 :class:`SortedKeys` holds keys that come and go anywhere in the order (due times, messages by
-the time they become deliverable): in a plain list each insertion or deletion moves every key
-after it, so at a hundred thousand keys one commit or claim would move most of a megabyte.
-It keeps its keys in short sorted runs instead, each found by bisecting the runs' last keys,
-so a change moves one run's keys at most, and taking the first keys moves nothing else.
+the time they become deliverable, the tickets that meet a query's criterion): in a plain list
+each insertion or deletion moves every key after it, so at a hundred thousand keys one commit
+or claim would move most of a megabyte. It keeps its keys in short sorted runs instead, each
+found by bisecting the runs' last keys, so a change moves one run's keys at most, and taking
+the first keys moves nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, Final, Generic, Protocol, TypeVar
 
-__all__ = ["SortedKeys", "insort_last", "intersection"]
+__all__ = ["SortedKeys", "intersection"]
 
 
 class _Ordered(Protocol):
@@ -30,19 +30,6 @@ V = TypeVar("V", bound=_Ordered)  # what a key is read as (its first part, say)
 _LOAD: Final = 512
 # Keys added or removed one by one above this many at once are sorted or filtered in one pass.
 _ONE_BY_ONE: Final = 64
-
-
-def insort_last(items: list[K], key: K) -> None:
-    """Insert ``key`` into the sorted ``items`` after the keys equal to it, as ``insort`` does.
-
-    A key that sorts last (a new message, a new ticket's number, most new due times) is
-    appended without a search: a bisection of a long list touches keys scattered through
-    memory, which cost more to reach than to compare.
-    """
-    if not items or not key < items[-1]:
-        items.append(key)
-    else:
-        bisect.insort(items, key)
 
 
 class SortedKeys(Generic[K]):
