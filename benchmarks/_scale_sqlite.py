@@ -8,6 +8,10 @@ In one run, on one machine:
   JSON), in the same WAL mode and at the same level; the ratio is the write path's overhead;
 * the same comments on the in-memory store, beside the same bare insert: the part of a
   command that is the Desk's own, which no store's write path can go under;
+* the SQL a comment issues (update the ticket's row, insert the event and its outbox message,
+  in one ``BEGIN IMMEDIATE`` transaction) issued bare on the same file, beside the same bare
+  insert: what the store's schema, with its indexes and triggers, costs without any Python;
+  and the WAL frames (pages written) per comment and per bare insert;
 * at ``synchronous=FULL``, the same latencies and the number of ``fsync``/``fdatasync`` calls
   per command, counted by running the commands in a child process under ``strace -f -c``
   (minus a child that only sets up), so checkpoints are included at their amortized rate;
@@ -55,6 +59,7 @@ READ_EVENTS = 1_000
 FILE_TICKETS = 1_000
 FILE_COMMENTS = 5_000
 FSYNC_COMMANDS = 300
+FRAME_COMMITS = 100
 LEASE = timedelta(minutes=5)
 
 
@@ -107,8 +112,9 @@ def command_bytes() -> int:
     )
 
 
-def command_latencies(path: Path, sync: Sync, count: int) -> tuple[float, float]:
-    """Median µs of a Desk submit and of a Desk comment (spread over ``TICKETS`` tickets)."""
+def command_latencies(path: Path, sync: Sync, count: int) -> tuple[float, float, float]:
+    """Median µs of a Desk submit and of a Desk comment (spread over ``TICKETS`` tickets), and
+    the WAL frames per comment."""
     with sqlite_store(path, sync) as store:
         desk = desk_on(store)
         numbers = itertools.count()
@@ -118,7 +124,10 @@ def command_latencies(path: Path, sync: Sync, count: int) -> tuple[float, float]
         ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
         targets = itertools.cycle(ids)
         comment = median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
-    return submit, comment
+        frames = wal_frames_per_commit(
+            path, lambda: desk.comment(next(targets), COMMENT, actor=AGENT)
+        )
+    return submit, comment, frames
 
 
 def memory_comment_us(count: int) -> float:
@@ -133,15 +142,81 @@ def memory_comment_us(count: int) -> float:
     return median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
 
 
-def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> float:
-    """Median µs of one bare sqlite3 INSERT + COMMIT of a ``size``-byte row."""
+def comment_sql_us(path: Path, sync: Sync, count: int) -> tuple[float, float]:
+    """Median µs of a comment's SQL issued bare on the store at ``path``, round the tickets,
+    and the WAL frames it writes per comment.
+
+    The statements the store issues for a comment, with the values of the tickets in the file
+    (each update writes the snapshot back with the next version): no Desk, no serializing.
+    """
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(f"PRAGMA synchronous = {sync}")
+    tickets = connection.execute("SELECT id, version, snapshot FROM tickets").fetchall()
+    (body,) = connection.execute(
+        "SELECT body FROM events WHERE type = 'commented' LIMIT 1"
+    ).fetchone()
+    versions = {ticket_id: version for ticket_id, version, _ in tickets}
+    turns = itertools.cycle(tickets)
+    messages = itertools.count()
+    at = int((AT + timedelta(days=30) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1e6)
+
+    def comment() -> None:
+        ticket_id, _, snapshot = next(turns)
+        version = versions[ticket_id]
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "UPDATE tickets SET version = ?, snapshot = ? WHERE id = ? AND version = ?",
+            (version + 1, snapshot, ticket_id, version),
+        )
+        connection.execute(
+            "INSERT INTO events (ticket_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)",
+            (ticket_id, version + 1, "commented", at, body),
+        )
+        connection.execute(
+            "INSERT INTO outbox (id, topic, ticket_id, event_version, payload, created_at,"
+            " not_before) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+            (f"bare{next(messages):08d}", "ticket.commented", ticket_id, version + 1, at, at),
+        )
+        connection.execute("COMMIT")
+        versions[ticket_id] = version + 1
+
+    try:
+        return median_us(comment, count), wal_frames_per_commit(path, comment)
+    finally:
+        connection.close()
+
+
+def wal_frames_per_commit(path: Path, commit: Callable[[], object]) -> float:
+    """WAL frames (pages written) per call of ``commit``, which writes the WAL-mode ``path``.
+
+    The log is emptied first; :data:`FRAME_COMMITS` calls then append well under the 1,000
+    frames at which SQLite checkpoints on its own, so every frame they write stays in it.
+    """
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+    expect(busy == 0, "an emptied write-ahead log")
+    for _ in range(FRAME_COMMITS):
+        commit()
+    wal = Path(f"{path}-wal")
+    with wal.open("rb") as log:
+        page_size = int.from_bytes(log.read(32)[8:12], "big")
+    frames = (wal.stat().st_size - 32) / (24 + page_size)
+    expect(frames < 1_000, "no checkpoint while counting")
+    return frames / FRAME_COMMITS
+
+
+def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> tuple[float, float]:
+    """Median µs of one bare sqlite3 INSERT + COMMIT of a ``size``-byte row, and its WAL frames."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute(f"PRAGMA synchronous = {sync}")
     connection.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
     rng = random.Random(1)
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    bodies = iter(["".join(rng.choices(alphabet, k=size)) for _ in range(count)])
+    bodies = iter(["".join(rng.choices(alphabet, k=size)) for _ in range(count + FRAME_COMMITS)])
 
     def insert() -> None:
         connection.execute("BEGIN")
@@ -149,7 +224,7 @@ def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> float:
         connection.execute("COMMIT")
 
     try:
-        return median_us(insert, count)
+        return median_us(insert, count), wal_frames_per_commit(path, insert)
     finally:
         connection.close()
 
@@ -297,8 +372,11 @@ def rows() -> list[tuple[str, str, float]]:
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         for sync in ("NORMAL", "FULL"):
-            submit, comment = command_latencies(directory / f"desk-{sync}.sqlite3", sync, COMMANDS)
-            bare = bare_insert_us(directory / f"bare-{sync}.sqlite3", sync, size, COMMANDS)
+            desk_file = directory / f"desk-{sync}.sqlite3"
+            submit, comment, comment_frames = command_latencies(desk_file, sync, COMMANDS)
+            bare, bare_frames = bare_insert_us(
+                directory / f"bare-{sync}.sqlite3", sync, size, COMMANDS
+            )
             found += [
                 (f"Desk.submit, {sync}", "µs", submit),
                 (f"Desk.comment, {sync}", "µs", comment),
@@ -307,9 +385,15 @@ def rows() -> list[tuple[str, str, float]]:
             ]
             if sync == "NORMAL":
                 memory = memory_comment_us(COMMANDS)
+                sql, sql_frames = comment_sql_us(desk_file, sync, COMMANDS)
                 found += [
                     ("Desk.comment, in-memory store", "µs", memory),
                     ("in-memory comment / bare insert, NORMAL", "x", memory / bare),
+                    ("the comment's SQL alone, NORMAL", "µs", sql),
+                    ("the comment's SQL alone / bare insert", "x", sql / bare),
+                    ("WAL frames per Desk.comment", "pages", comment_frames),
+                    ("WAL frames per comment's SQL alone", "pages", sql_frames),
+                    ("WAL frames per bare insert", "pages", bare_frames),
                 ]
         for mode in ("submit", "comment"):
             syncs = fsyncs_per_command(directory, mode)
