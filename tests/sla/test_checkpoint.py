@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -608,3 +610,25 @@ def test_checkpoints_forgotten_by_a_full_cache_are_read_back_from_the_store(
     assert store.journal_reads == 0
     expected = sorted(d for t in tickets for d in _expected_due(store, t, OFFICE_POLICY))
     assert sorted(_due(store)) == expected
+
+
+def test_a_checkpoint_the_cache_lets_go_is_freed_at_once_not_by_the_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No reference cycle through the checkpoint: a busy desk would otherwise leave one per
+    # evicted ticket for the garbage collector, with every cycle and dictionary it holds.
+    monkeypatch.setattr(CheckpointBasis, "_KEEP", 1)
+    clock = FrozenClock(T0)
+    desk = Desk(InMemoryTicketStore(), clock=clock, sla=OFFICE_POLICY)
+    draft = NewTicket(subject="late", requester=Requester("alice@example.com"), priority="P2")
+    first = desk.submit(draft, actor=BOB)
+    desk.comment(first.id, "hi", actor=ALICE)
+    [work] = [work for work in desk.due_work if work.name == "sla"]
+    basis: CheckpointBasis = work.basis  # type: ignore[attr-defined]
+    checkpoint = weakref.ref(basis._written[first.id][1])
+    gc.disable()
+    try:
+        desk.submit(draft, actor=BOB)  # the cache keeps one: the first ticket's goes
+        assert checkpoint() is None
+    finally:
+        gc.enable()

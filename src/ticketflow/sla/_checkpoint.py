@@ -100,6 +100,12 @@ class _Terms:
                 () if target is None else (*(target * t for t in warn_at), target)
             )
 
+    def span(self, metric: SlaMetric, index: int, started_at: datetime) -> _Span:
+        """Return a new cycle measured by these terms."""
+        span = _Span(metric, index, started_at)
+        span.terms = self
+        return span
+
 
 class _Span:
     """A clock cycle as running totals: what the checkpoint keeps instead of its intervals."""
@@ -241,10 +247,13 @@ class SlaCheckpoint(Walk[_Span]):
     """
 
     def __init__(self, basis: CheckpointBasis, rule: SlaRule | None) -> None:
-        super().__init__(basis.policy.pauses, basis.stopped, self._span)
+        terms = basis.terms(rule)
+        # The terms build the cycles: a method of the checkpoint's own would make it a
+        # reference cycle, freed only by the garbage collector once a cache lets it go.
+        super().__init__(basis.policy.pauses, basis.stopped, terms.span)
         self.basis = basis
         self.rule = rule
-        self.terms = basis.terms(rule)
+        self.terms = terms
         self.version = 0
         self.status = ""
         self.at: datetime | None = None  # the last event's instant
@@ -255,11 +264,6 @@ class SlaCheckpoint(Walk[_Span]):
         self.text: str | None = None
         self.deltas = 0
         self.facts: list[str] = []
-
-    def _span(self, metric: SlaMetric, index: int, started_at: datetime) -> _Span:
-        span = _Span(metric, index, started_at)
-        span.terms = self.terms
-        return span
 
     def advance(self, events: Iterable[TicketEvent]) -> None:
         """Walk ``events``, the ones that follow :attr:`version`, in order.
@@ -580,7 +584,7 @@ class SlaCheckpoint(Walk[_Span]):
         if _int(first) >= 0:
             state.first = state.cycles[_int(first)]
         else:  # met and dropped: only its being met matters now
-            state.first = state._span(SlaMetric.FIRST_RESPONSE, 0, state.at)
+            state.first = state.terms.span(SlaMetric.FIRST_RESPONSE, 0, state.at)
             state.first.met_at = _instant(first_met)
         state.waiting = None if _int(waiting) < 0 else state.cycles[_int(waiting)]
         state.live = [
