@@ -50,6 +50,8 @@ class DueIndex:
 
     def set(self, ticket_id: str, due_at: datetime | None) -> None:
         """Replace the ticket's entry (``None``: drop it); a lease on it ends."""
+        if ticket_id not in self._leases and self._due.get(ticket_id) == due_at:
+            return  # a command that leaves the due time as it was (a note, a tag): no move
         before = self._due.pop(ticket_id, None)
         lease = self._leases.pop(ticket_id, None)
         if before is not None:
