@@ -59,13 +59,13 @@ class KeysAgainstList(RuleBasedStateMachine):
     @rule(keys=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 5)), unique=True))
     def arrive(self, keys: list[tuple[int, int]]) -> None:
         keys = [key for key in keys if key not in self.model]
-        self.keys.arrive(keys)
+        self.keys.shift(keys, arriving=True)
         self.model = sorted([*self.model, *keys])
 
     @rule(data=st.data())
     def leave(self, data: st.DataObject) -> None:
         keys = data.draw(st.lists(st.sampled_from(self.model), unique=True)) if self.model else []
-        self.keys.leave(keys)
+        self.keys.shift(keys, arriving=False)
         self.model = [key for key in self.model if key not in keys]
 
     @rule(limit=st.integers(0, 30), until=st.integers(-1, 41))

@@ -103,7 +103,4 @@ class DueIndex:
             (due_at, ticket_id)
             for _, due_at, ticket_id in self._leased.between(low, high, key=_AVAILABLE)
         )
-        if cutoff > horizon:
-            self._ready.arrive(moved)
-        else:
-            self._ready.leave(moved)
+        self._ready.shift(moved, arriving=cutoff > horizon)

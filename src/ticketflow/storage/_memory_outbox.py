@@ -209,7 +209,4 @@ class MemoryOutbox:
             (created_at, message_id)
             for _, created_at, message_id in self._by_time.between(low, high, key=_AVAILABLE)
         ]
-        if now > horizon:
-            self._ready.arrive(moved)
-        else:
-            self._ready.leave(moved)
+        self._ready.shift(moved, arriving=now > horizon)

@@ -151,6 +151,13 @@ class SortedKeys(Generic[K]):
         keys = chain(islice(runs[at], start, None), chain.from_iterable(islice(runs, at + 1, None)))
         return list(islice(keys, limit))
 
+    def shift(self, keys: list[K], *, arriving: bool) -> None:
+        """Insert ``keys`` (``arriving``: a horizon moved forward) or take them out (back)."""
+        if arriving:
+            self.arrive(keys)
+        else:
+            self.leave(keys)
+
     def arrive(self, keys: list[K]) -> None:
         """Insert ``keys`` (none present): a few one by one, many in one sort."""
         if len(keys) <= _ONE_BY_ONE:
