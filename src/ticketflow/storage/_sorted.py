@@ -11,6 +11,7 @@ the first keys moves nothing else.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, Final, Generic, Protocol, TypeVar
@@ -177,7 +178,10 @@ class SortedKeys(Generic[K]):
             self._fill([key for key in self if key not in gone])
 
     def _fill(self, ordered: list[K]) -> None:
-        self._runs = [ordered[start : start + _LOAD] for start in range(0, len(ordered), _LOAD)]
+        # Runs of (nearly) equal length, none under half a load unless there is only one.
+        count = -(-len(ordered) // _LOAD)
+        bounds = [len(ordered) * n // count for n in range(count + 1)] if count else []
+        self._runs = [ordered[start:end] for start, end in itertools.pairwise(bounds)]
         self._lasts = [run[-1] for run in self._runs]
         self._length = len(ordered)
 
