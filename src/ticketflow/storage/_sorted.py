@@ -77,7 +77,7 @@ class SortedKeys(Generic[K]):
         run = self._runs[at]
         del run[bisect.bisect_left(run, key)]
         self._length -= 1
-        if len(run) * 4 < _LOAD or len(run) == 0:
+        if len(run) < _LOAD // 4 or not run:
             self._settle(at)
         else:  # the usual case, without a call
             self._lasts[at] = run[-1]
