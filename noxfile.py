@@ -29,6 +29,7 @@ def tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         "--numprocesses=auto",
+        "--dist=worksteal",  # a worker that runs out takes over another's queue
         "--cov",
         "--cov-branch",
         "--cov-report=term",
