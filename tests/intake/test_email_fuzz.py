@@ -20,8 +20,8 @@ from ticketflow.intake import InboundEmail, IntakeError, parse_email
 SEEDS = list(corpus().values())
 PROFILE_EXAMPLES = settings().max_examples  # 70 in ci, 30 in dev
 CI = settings.get_profile("dev").max_examples < PROFILE_EXAMPLES
-BYTES_EXAMPLES = 3_000 if CI else PROFILE_EXAMPLES
-MUTATED_EXAMPLES = 3_000 if CI else PROFILE_EXAMPLES
+BYTES_EXAMPLES = 4_500 if CI else PROFILE_EXAMPLES
+MUTATED_EXAMPLES = 4_500 if CI else PROFILE_EXAMPLES
 BUILT_EXAMPLES = 1_000 if CI else PROFILE_EXAMPLES  # each takes longer to generate
 GENEROUS = 5.0  # seconds; the inputs here take milliseconds
 
