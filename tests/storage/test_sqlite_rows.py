@@ -136,6 +136,7 @@ def test_a_payload_equal_to_the_event_in_python_but_not_in_json_is_kept() -> Non
 _ATTRIBUTES = [field.name for field in attrs.fields(Ticket)]
 
 
+@pytest.mark.no_cover  # 150 examples; the row and snapshot tests above cover the code
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
     first=tickets(),
