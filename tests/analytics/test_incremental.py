@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -166,7 +165,6 @@ def backlogs(analytics: Analytics) -> tuple[tuple[int, ...], list[int]]:
     return analytics.backlog_at(moments), by_pass
 
 
-@pytest.mark.no_cover  # a property over whole desks; the module's other tests cover the code
 @given(data=st.data())
 def test_refreshing_along_the_way_equals_one_fresh_read(data: st.DataObject) -> None:
     store = InMemoryTicketStore()

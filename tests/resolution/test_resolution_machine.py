@@ -281,7 +281,6 @@ ResolutionMachine.TestCase.settings = settings(
 TestResolutionMachine = pytest.mark.no_cover(ResolutionMachine.TestCase)
 
 
-@pytest.mark.no_cover  # as the machine above
 def test_the_machine_reaches_every_resolution_path() -> None:
     # A derandomized run, so that the answer does not depend on luck: the rules are not vacuous.
     ResolutionMachine.outcomes.clear()

@@ -217,7 +217,6 @@ def random_desk(
     return desk, ids
 
 
-@pytest.mark.no_cover  # 1,000 tickets twice: the tick's own tests cover its code
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_two_threads_ticking_1000_tickets_record_each_alert_exactly_once(
