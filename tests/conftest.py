@@ -10,12 +10,13 @@ import os
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=30, deadline=None)
-# ci: more than twice dev's examples, derandomized. 70, not more: CI must stay inside 20
-# minutes, and with coverage on two cores the suite took 18.5 of them at 100 on the slowest
-# machine seen yet (about 2.5 times slower than the one where it took 6.7).
+# ci: more examples than dev, derandomized. 50, not more: CI must stay inside 20 minutes, and
+# with coverage on two cores the whole CI took 16.5, 17.3 and then 18.7 minutes at 70 on one
+# machine as it slowed through a session (the transition benchmark by 23% in the same hour).
+# Counts an issue states (10,000 fuzzed e-mails, 10,000-ticket workers) are set where they run.
 settings.register_profile(
     "ci",
-    max_examples=70,
+    max_examples=50,
     derandomize=True,
     deadline=None,
     print_blob=True,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ticketflow.intake import InboundEmail, IntakeError, parse_email
 
 SEEDS = list(corpus().values())
-PROFILE_EXAMPLES = settings().max_examples  # 70 in ci, 30 in dev
+PROFILE_EXAMPLES = settings().max_examples  # 50 in ci, 30 in dev
 CI = settings.get_profile("dev").max_examples < PROFILE_EXAMPLES
 BYTES_EXAMPLES = 4_500 if CI else PROFILE_EXAMPLES
 MUTATED_EXAMPLES = 4_500 if CI else PROFILE_EXAMPLES

@@ -9,7 +9,7 @@ from ticketflow.storage import EventFeed, PostgresTicketStore, TicketMemos, Tick
 from ticketflow.testing import check_ticket_store
 
 # Each run of the state machine opens a store in a new schema (about 0.5 s with its migration
-# and its drop), so the ci profile's 70 runs would take most of a minute: PostgreSQL gets at most
+# and its drop), so the ci profile's 50 runs would take half a minute: PostgreSQL gets at most
 # 40 (the SQLite and in-memory stores run the profile's whole count).
 MAX_STATE_MACHINE_RUNS = 40
 
