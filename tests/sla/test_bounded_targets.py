@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -93,10 +94,14 @@ def desk_at(created: datetime) -> tuple[Desk, FrozenClock, str]:
 def test_a_transition_with_the_clock_at_the_end_of_time_takes_no_time() -> None:
     desk, clock, ticket_id = desk_at(datetime(2025, 6, 2, 9, tzinfo=UTC))
     clock.set(LATEST)
-    began = time.perf_counter()
-    desk.transition(ticket_id, TicketStatus.TRIAGED, actor=Actor.agent("bob"))
-    state = desk.sla_state(ticket_id)
-    elapsed = time.perf_counter() - began
+    gc.disable()  # the code is timed, not a collection of what the test session left
+    try:
+        began = time.perf_counter()
+        desk.transition(ticket_id, TicketStatus.TRIAGED, actor=Actor.agent("bob"))
+        state = desk.sla_state(ticket_id)
+        elapsed = time.perf_counter() - began
+    finally:
+        gc.enable()
     # It took 77 s when every chunk to the end of time was built.
     assert elapsed < 0.5, f"{elapsed * 1000:.1f} ms"
     assert state.breached
