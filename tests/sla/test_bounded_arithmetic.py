@@ -10,8 +10,6 @@ unbounded work: before the arithmetic was bounded, such calls took 11 to 38 seco
 from __future__ import annotations
 
 import contextlib
-import gc
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +17,7 @@ from functools import partial
 
 import pytest
 
+from _timing import untraced
 from ticketflow.exceptions import CalendarError
 from ticketflow.sla import BusinessCalendar, Closure, Opening
 from ticketflow.sla._calendar import _offsets_of
@@ -73,23 +72,13 @@ CALENDARS: dict[str, Callable[[], BusinessCalendar]] = {
 def timed(call: Callable[[], object]) -> float:
     """Return the milliseconds ``call`` took; an answer beyond the range counts as an answer.
 
-    A tracer (coverage's) is switched off meanwhile: the code is timed, not the tracer. So is
-    the cyclic collector: a full collection of what the rest of the test session left once
-    took 584 ms inside a one-minute ``add`` in CI (``test_command_time`` does the same).
+    Timed :func:`untraced`: without coverage's tracer and the cyclic collector.
     """
-    tracer = sys.gettrace()
-    sys.settrace(None)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with untraced():
         began = time.perf_counter()
         with contextlib.suppress(CalendarError):
             call()
         return (time.perf_counter() - began) * 1000
-    finally:
-        if collecting:
-            gc.enable()
-        sys.settrace(tracer)
 
 
 def worst_case(calendar: BusinessCalendar, starts: tuple[datetime, ...]) -> tuple[str, float]:

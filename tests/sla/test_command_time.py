@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +21,7 @@ from functools import partial
 
 import pytest
 
+from _timing import untraced
 from ticketflow import Actor, Desk, NewTicket, Requester
 from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets
 from ticketflow.sla._calendar import HORIZON_END, HORIZON_START
@@ -93,20 +93,14 @@ def command_times(desk: Desk, clock: FrozenClock) -> Iterator[tuple[str, float]]
     commands += [(f"comment {n}", partial(say, ALICE if n % 2 else BOB)) for n in range(6)]
     commands += [(status, partial(move, status)) for status in ("pending_customer", "in_progress")]
     commands.append(("tick", lambda: desk.tick(clock.now())))
-    tracer = sys.gettrace()
-    sys.settrace(None)  # the code is timed, not coverage's tracer
     gc.collect()
-    gc.disable()  # nor a collection of what the rest of the test session left
-    try:
+    with untraced():
         for name, command in commands:
             began = time.perf_counter()
             command()
             yield name, (time.perf_counter() - began) * 1000
             if clock.now() < LATEST - timedelta(seconds=1):
                 clock.advance(timedelta(seconds=1))
-    finally:
-        gc.enable()
-        sys.settrace(tracer)
 
 
 @pytest.mark.parametrize("start", STARTS, ids=lambda start: f"{start:%Y-%m-%d %H:%M}")
