@@ -8,8 +8,11 @@ Run: ``python benchmarks/_scale_commands.py``.
   without a policy (quickly); a desk with the policy then runs one untimed command on it (the
   first command under a policy may derive the clocks from the whole journal) and then the timed
   ones, the conversation going on. At 1 event every timed command runs on a fresh ticket. The
-  median per command on the in-memory and the SQLite stores (``synchronous="NORMAL"``), with
-  its ratio to the 1-event figure: a command that does not grow with the history stays near 1.
+  sizes take turns in rounds (all histories are built first), so that a neighbour's burst on
+  this shared machine falls on every size alike. The median per command on the in-memory and
+  the SQLite stores (``synchronous="NORMAL"``), with its ratio to the 1-event figure (the
+  median of each round's own ratio): a command that does not grow with the history stays
+  near 1.
 * **The policy's extra cost** per command on a fresh ticket: the median of the agent's first
   reply and the customer's follow-up, with the policy minus without it (in-memory store). Two
   ratios move less with the machine than microseconds do: the extra cost as a share of the
@@ -52,9 +55,10 @@ from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketSto
 from ticketflow.testing import FrozenClock
 
 SIZES = (1, 100, 1_000, 5_000)
-SAMPLES = 41  # timed commands per figure
-FRESH = 2_000  # fresh tickets for the policy's extra cost
+SAMPLES = 15  # timed commands per size and round
+TALKS = 9  # rounds of the conversations, the sizes taking turns
 ROUNDS = 3  # runs of FRESH tickets; the median one counts
+FRESH = 2_000  # fresh tickets for the policy's extra cost
 RATIOS: list[tuple[str, str, float]] = []  # the extra cost against the same run's references
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 STEP = timedelta(minutes=1)
@@ -110,33 +114,59 @@ def say(desk: Desk, ticket_id: str, n: int) -> None:
     desk.comment(ticket_id, f"message {n}", actor=actor, public=True)
 
 
-def conversation(store: TicketStore, size: int) -> list[float]:
-    """Seconds per timed command on a ticket of ``size`` events, the conversation going on."""
+class Conversation:
+    """One ticket of ``size`` events on ``desk``, the conversation going on.
+
+    At 1 event, every timed command runs on a ticket submitted just before (untimed).
+    """
+
+    def __init__(self, plain: Desk, desk: Desk, clock: FrozenClock, size: int) -> None:
+        self.desk, self.clock, self.size = desk, clock, size
+        self.said = size
+        if size == 1:
+            return
+        self.ticket_id = plain.submit(draft(), actor=AGENT).id
+        for n in range(size - 1):
+            clock.advance(STEP)
+            say(plain, self.ticket_id, n + 1)
+        clock.advance(STEP)
+        say(desk, self.ticket_id, size)  # untimed: the first command under the policy
+
+    def timed(self) -> float:
+        """Seconds of the conversation's next command."""
+        if self.size == 1:
+            self.ticket_id = self.desk.submit(draft(), actor=AGENT).id
+        self.said += 1
+        self.clock.advance(STEP)
+        start = time.perf_counter()
+        say(self.desk, self.ticket_id, self.said)
+        return time.perf_counter() - start
+
+
+def conversations(store: TicketStore) -> list[tuple[float, float]]:
+    """``(seconds, ratio to 1 event)`` per command at each of :data:`SIZES`, on ``store``.
+
+    Every history is built first; then the sizes take turns, :data:`SAMPLES` commands each,
+    for :data:`TALKS` rounds, so that all see the same machine (its neighbours come and go
+    within seconds). A figure is the median of the rounds' medians, a ratio the median of the
+    rounds' own ratios.
+    """
     clock = FrozenClock(T0)
     plain = Desk(store, clock=clock)
     desk = Desk(store, clock=clock, sla=POLICY)
-    times: list[float] = []
-    if size == 1:
-        for n in range(SAMPLES):
-            ticket = desk.submit(draft(), actor=AGENT)
-            clock.advance(STEP)
-            start = time.perf_counter()
-            say(desk, ticket.id, n)
-            times.append(time.perf_counter() - start)
-        return times
-    ticket = plain.submit(draft(), actor=AGENT)
-    for n in range(size - 1):
-        clock.advance(STEP)
-        say(plain, ticket.id, n + 1)
-    clock.advance(STEP)
-    say(desk, ticket.id, size)  # untimed: the first command under the policy
+    talks = [Conversation(plain, desk, clock, size) for size in SIZES]
     gc.collect()
-    for n in range(size + 1, size + 1 + SAMPLES):
-        clock.advance(STEP)
-        start = time.perf_counter()
-        say(desk, ticket.id, n)
-        times.append(time.perf_counter() - start)
-    return times
+    rounds = [
+        [statistics.median(talk.timed() for _ in range(SAMPLES)) for talk in talks]
+        for _ in range(TALKS)
+    ]
+    return [
+        (
+            statistics.median(medians[at] for medians in rounds),
+            statistics.median(medians[at] / medians[0] for medians in rounds),
+        )
+        for at in range(len(SIZES))
+    ]
 
 
 class JournalAlerts:
@@ -264,22 +294,21 @@ def pathological(policy: SlaPolicy, start: datetime) -> float:
     return worst
 
 
-def rows() -> list[tuple[str, str, float]]:
-    """Return ``(figure, case, milliseconds)`` rows; ratios are left to the printer."""
+def rows() -> list[tuple[str, str, float, float | None]]:
+    """Return ``(figure, case, milliseconds, ratio or None)`` rows."""
     logging.getLogger("ticketflow").addHandler(logging.NullHandler())
     logging.getLogger("ticketflow").propagate = False  # failures near datetime.max are logged
     found: list[tuple[str, str, float]] = []
+    ratios: dict[tuple[str, str], float] = {}
     with stores() as made:
         for store_name, make in made:
-            for size in SIZES:
-                median = statistics.median(conversation(make(), size))
-                found.append(
-                    (
-                        f"conversation command, {store_name}",
-                        f"{size:,} event{'' if size == 1 else 's'}",
-                        median,
-                    )
+            for size, (median, ratio) in zip(SIZES, conversations(make()), strict=True):
+                row = (
+                    f"conversation command, {store_name}",
+                    f"{size:,} event{'' if size == 1 else 's'}",
                 )
+                found.append((*row, median))
+                ratios[row] = ratio
     gc.collect()  # nor is a collection of the stores above a fresh ticket's
     without, with_policy, journal = extra_cost()
     found.append(("fresh ticket command, memory", "no policy", without))
@@ -300,22 +329,23 @@ def rows() -> list[tuple[str, str, float]]:
                 found.append((f"worst command, {run}", name, worst))
     finally:
         gc.enable()
-    return [(figure, case, seconds * 1e3) for figure, case, seconds in found]
+    return [
+        (figure, case, seconds * 1e3, ratios.get((figure, case))) for figure, case, seconds in found
+    ]
 
 
 def main() -> None:
     started = time.perf_counter()
     print(
         f"ticketflow commands under an SLA policy - Python {sys.version.split()[0]},"
-        f" {platform.machine()}; median of {SAMPLES} commands ({FRESH:,} for a fresh ticket)"
+        f" {platform.machine()}; median of {TALKS} rounds of {SAMPLES} commands"
+        f" ({FRESH:,} for a fresh ticket)"
     )
     print()
     print(f"{'figure':<34} {'case':<38} {'ms':>10} {'x first':>8}")
-    base: dict[str, float] = {}
-    for figure, case, ms in rows():
-        first = base.setdefault(figure, ms)
-        ratio = f"{ms / first:>8.2f}" if figure.startswith("conversation") else ""
-        print(f"{figure:<34} {case:<38} {ms:>10.3f} {ratio:>8}")
+    for figure, case, ms, ratio in rows():
+        shown = "" if ratio is None else f"{ratio:>8.2f}"
+        print(f"{figure:<34} {case:<38} {ms:>10.3f} {shown:>8}")
     for figure, case, share in RATIOS:  # ratios of the times above, not times
         print(f"{figure:<34} {case:<38} {share:>9.3f}x")
     print()
