@@ -5,18 +5,22 @@ In one run, on one machine:
 * the median latency of a Desk ``comment`` (and of ``submit``) on SQLite at
   ``synchronous=NORMAL``, beside a bare ``sqlite3`` INSERT + COMMIT of one row holding as many
   bytes as the command's values (the ticket, the event and its outbox message, as compact
-  JSON), in the same WAL mode and at the same level; the ratio is the write path's overhead;
+  JSON), in the same WAL mode and at the same level; the ratio is the write path's overhead.
+  The figures compared take turns in rounds (the ratio is the median of each round's own), so
+  that a neighbour's burst on a shared machine falls on all of them alike;
 * the same comments on the in-memory store, beside the same bare insert: the part of a
   command that is the Desk's own, which no store's write path can go under;
 * the SQL a comment issues (update the ticket's row, insert the event and its outbox message,
-  in one ``BEGIN IMMEDIATE`` transaction) issued bare on the same file, beside the same bare
-  insert: what the store's schema, with its indexes and triggers, costs without any Python;
-  and the WAL frames (pages written) per comment and per bare insert;
+  in one ``BEGIN IMMEDIATE`` transaction) issued bare on a copy of the same file, beside the
+  same bare insert: what the store's schema, with its indexes and triggers, costs without
+  any Python; and the WAL frames (pages written) per comment and per bare insert;
 * at ``synchronous=FULL``, the same latencies and the number of ``fsync``/``fdatasync`` calls
   per command, counted by running the commands in a child process under ``strace -f -c``
   (minus a child that only sets up), so checkpoints are included at their amortized rate;
 * journal read-back per event: the median ``store.journal`` of a ticket with 1,000 events,
-  divided by 1,000;
+  divided by 1,000, beside the same rows read bare (the same SELECT, ``json.loads`` of each
+  body, no event built), the two taking turns: the ratio is what building typed, checked
+  events costs over reading the bytes;
 * bytes per ticket and per comment in the file (after a WAL checkpoint), before and after
   the outbox is drained (every message claimed and acknowledged).
 """
@@ -56,6 +60,7 @@ COMMENT = "Checked with the carrier: the parcel left the depot this morning, tra
 TICKETS = 200  # comments are spread over this many tickets
 COMMANDS = 2_000
 READ_EVENTS = 1_000
+ROUNDS = 5  # rounds in which the figures compared take turns
 FILE_TICKETS = 1_000
 FILE_COMMENTS = 5_000
 FSYNC_COMMANDS = 300
@@ -112,26 +117,23 @@ def command_bytes() -> int:
     )
 
 
-def command_latencies(path: Path, sync: Sync, count: int) -> tuple[float, float, float]:
-    """Median µs of a Desk submit and of a Desk comment (spread over ``TICKETS`` tickets), and
-    the WAL frames per comment."""
+@contextmanager
+def desk_comments(path: Path, sync: Sync) -> Iterator[tuple[float, Callable[[], object]]]:
+    """A store at ``path`` with ``TICKETS`` tickets: the median µs of a Desk submit (made
+    while it fills), and a call that comments on the tickets in turn."""
     with sqlite_store(path, sync) as store:
         desk = desk_on(store)
         numbers = itertools.count()
         submit = median_us(
-            lambda: desk.submit(typical_draft(next(numbers)), actor=AGENT), max(count // 4, 50)
+            lambda: desk.submit(typical_draft(next(numbers)), actor=AGENT), max(COMMANDS // 4, 50)
         )
         ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
         targets = itertools.cycle(ids)
-        comment = median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
-        frames = wal_frames_per_commit(
-            path, lambda: desk.comment(next(targets), COMMENT, actor=AGENT)
-        )
-    return submit, comment, frames
+        yield submit, lambda: desk.comment(next(targets), COMMENT, actor=AGENT)
 
 
-def memory_comment_us(count: int) -> float:
-    """Median µs of the same comments on the in-memory store: the Desk's own part of a command.
+def memory_comments() -> Callable[[], object]:
+    """The same comments on the in-memory store: the Desk's own part of a command.
 
     What no store's write path can go under; beside the bare insert it says how much of the
     5x a SQL store has left for itself.
@@ -139,17 +141,18 @@ def memory_comment_us(count: int) -> float:
     desk = desk_on(InMemoryTicketStore())
     ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
     targets = itertools.cycle(ids)
-    return median_us(lambda: desk.comment(next(targets), COMMENT, actor=AGENT), count)
+    return lambda: desk.comment(next(targets), COMMENT, actor=AGENT)
 
 
-def comment_sql_us(path: Path, sync: Sync, count: int) -> tuple[float, float]:
-    """Median µs of a comment's SQL issued bare on the store at ``path``, round the tickets,
-    and the WAL frames it writes per comment.
+@contextmanager
+def comment_sql(path: Path, sync: Sync) -> Iterator[Callable[[], None]]:
+    """A comment's SQL issued bare on the store at ``path``, round its tickets.
 
     The statements the store issues for a comment, with the values of the tickets in the file
     (each update writes the snapshot back with the next version): no Desk, no serializing.
     """
     connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
     connection.execute(f"PRAGMA synchronous = {sync}")
     tickets = connection.execute("SELECT id, version, snapshot FROM tickets").fetchall()
     (body,) = connection.execute(
@@ -181,9 +184,39 @@ def comment_sql_us(path: Path, sync: Sync, count: int) -> tuple[float, float]:
         versions[ticket_id] = version + 1
 
     try:
-        return median_us(comment, count), wal_frames_per_commit(path, comment)
+        yield comment
     finally:
         connection.close()
+
+
+def copy_of(path: Path, copy: Path) -> Path:
+    """Copy the SQLite file at ``path`` (with what its log holds) to ``copy``."""
+    source, target = sqlite3.connect(path), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return copy
+
+
+def take_turns(calls: dict[str, Callable[[], object]], count: int) -> list[dict[str, float]]:
+    """Time ``count`` calls of each, in :data:`ROUNDS` rounds in which they take turns.
+
+    Returns each round's median µs by name. A neighbour's burst on this shared machine falls on
+    one round of all of them, not on all of one of them.
+    """
+    return [
+        {name: median_us(call, count // ROUNDS) for name, call in calls.items()}
+        for _ in range(ROUNDS)
+    ]
+
+
+def median_of(rounds: list[dict[str, float]], name: str, over: str | None = None) -> float:
+    """The median round's figure of ``name``, or of its ratio to ``over`` (per round)."""
+    if over is None:
+        return statistics.median(found[name] for found in rounds)
+    return statistics.median(found[name] / found[over] for found in rounds)
 
 
 def wal_frames_per_commit(path: Path, commit: Callable[[], object]) -> float:
@@ -208,15 +241,19 @@ def wal_frames_per_commit(path: Path, commit: Callable[[], object]) -> float:
     return frames / FRAME_COMMITS
 
 
-def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> tuple[float, float]:
-    """Median µs of one bare sqlite3 INSERT + COMMIT of a ``size``-byte row, and its WAL frames."""
+@contextmanager
+def bare_inserts(path: Path, sync: Sync, size: int) -> Iterator[Callable[[], None]]:
+    """One bare sqlite3 INSERT + COMMIT of a ``size``-byte row per call, in WAL mode."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute(f"PRAGMA synchronous = {sync}")
     connection.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
     rng = random.Random(1)
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    bodies = iter(["".join(rng.choices(alphabet, k=size)) for _ in range(count + FRAME_COMMITS)])
+    made = [
+        "".join(rng.choices(alphabet, k=size)) for _ in range(COMMANDS + FRAME_COMMITS)
+    ]  # before any call: making one costs more than inserting it
+    bodies = itertools.cycle(made)
 
     def insert() -> None:
         connection.execute("BEGIN")
@@ -224,7 +261,7 @@ def bare_insert_us(path: Path, sync: Sync, size: int, count: int) -> tuple[float
         connection.execute("COMMIT")
 
     try:
-        return median_us(insert, count), wal_frames_per_commit(path, insert)
+        yield insert
     finally:
         connection.close()
 
@@ -292,15 +329,35 @@ def _syncs_in(report: str) -> int:
 # -- read-back ---------------------------------------------------------------------------------
 
 
-def read_back_us_per_event(path: Path) -> float:
-    """Median µs per event of reading a 1,000-event journal back."""
+def read_back_us_per_event(path: Path) -> tuple[float, float]:
+    """Median µs per event of reading a 1,000-event journal back, and of the same rows read
+    bare: the same SELECT by ``sqlite3`` and each body by ``json.loads``, no event built.
+
+    The two take turns, :data:`ROUNDS` rounds of each, so that both see the same machine.
+    """
     with sqlite_store(path, "OFF") as store:
         desk = desk_on(store)
         ticket = desk.submit(typical_draft(1), actor=AGENT)
         for n in range(READ_EVENTS - 1):
             desk.comment(ticket.id, f"{COMMENT} ({n})", actor=AGENT, public=n % 3 != 0)
         expect(len(store.journal(ticket.id)) == READ_EVENTS, "the whole journal")
-        return median_us(lambda: store.journal(ticket.id), 30) / READ_EVENTS
+        connection = sqlite3.connect(path, isolation_level=None)
+        select = "SELECT version, type, at, body FROM events WHERE ticket_id = ? ORDER BY version"
+        loads = json.loads
+
+        def bare() -> list[object]:
+            rows = connection.execute(select, (ticket.id,)).fetchall()
+            return [loads(body) for _, _, _, body in rows]
+
+        expect(len(bare()) == READ_EVENTS, "the same rows read bare")
+        journal, plain = [], []
+        try:
+            for _ in range(ROUNDS):
+                journal.append(median_us(lambda: store.journal(ticket.id), 10))
+                plain.append(median_us(bare, 10))
+        finally:
+            connection.close()
+        return statistics.median(journal) / READ_EVENTS, statistics.median(plain) / READ_EVENTS
 
 
 # -- bytes on disk -----------------------------------------------------------------------------
@@ -373,39 +430,70 @@ def rows() -> list[tuple[str, str, float]]:
         directory = Path(scratch)
         for sync in ("NORMAL", "FULL"):
             desk_file = directory / f"desk-{sync}.sqlite3"
-            submit, comment, comment_frames = command_latencies(desk_file, sync, COMMANDS)
-            bare, bare_frames = bare_insert_us(
-                directory / f"bare-{sync}.sqlite3", sync, size, COMMANDS
-            )
+            bare_file = directory / f"bare-{sync}.sqlite3"
+            with (
+                desk_comments(desk_file, sync) as (submit, comment),
+                bare_inserts(bare_file, sync, size) as bare,
+            ):
+                calls = {"desk": comment, "bare": bare}
+                if sync == "FULL":
+                    rounds = take_turns(calls, COMMANDS)
+                    found += [
+                        (f"Desk.submit, {sync}", "µs", submit),
+                        (f"Desk.comment, {sync}", "µs", median_of(rounds, "desk")),
+                        (
+                            f"bare INSERT+COMMIT of {size} B, {sync}",
+                            "µs",
+                            median_of(rounds, "bare"),
+                        ),
+                        (
+                            f"Desk.comment / bare insert, {sync}",
+                            "x",
+                            median_of(rounds, "desk", "bare"),
+                        ),
+                    ]
+                    continue
+                for _ in range(TICKETS):  # a comment on each ticket, for the SQL to repeat
+                    comment()
+                sql_file = copy_of(desk_file, directory / "sql-alone.sqlite3")
+                with comment_sql(sql_file, sync) as sql:
+                    calls |= {"memory": memory_comments(), "sql": sql}
+                    rounds = take_turns(calls, COMMANDS)
+                    frames = {
+                        name: wal_frames_per_commit(path, calls[name])
+                        for name, path in (
+                            ("desk", desk_file),
+                            ("sql", sql_file),
+                            ("bare", bare_file),
+                        )
+                    }
             found += [
                 (f"Desk.submit, {sync}", "µs", submit),
-                (f"Desk.comment, {sync}", "µs", comment),
-                (f"bare INSERT+COMMIT of {size} B, {sync}", "µs", bare),
-                (f"Desk.comment / bare insert, {sync}", "x", comment / bare),
+                (f"Desk.comment, {sync}", "µs", median_of(rounds, "desk")),
+                (f"bare INSERT+COMMIT of {size} B, {sync}", "µs", median_of(rounds, "bare")),
+                (f"Desk.comment / bare insert, {sync}", "x", median_of(rounds, "desk", "bare")),
+                ("Desk.comment, in-memory store", "µs", median_of(rounds, "memory")),
+                (
+                    "in-memory comment / bare insert, NORMAL",
+                    "x",
+                    median_of(rounds, "memory", "bare"),
+                ),
+                ("the comment's SQL alone, NORMAL", "µs", median_of(rounds, "sql")),
+                ("the comment's SQL alone / bare insert", "x", median_of(rounds, "sql", "bare")),
+                ("WAL frames per Desk.comment", "pages", frames["desk"]),
+                ("WAL frames per comment's SQL alone", "pages", frames["sql"]),
+                ("WAL frames per bare insert", "pages", frames["bare"]),
             ]
-            if sync == "NORMAL":
-                memory = memory_comment_us(COMMANDS)
-                sql, sql_frames = comment_sql_us(desk_file, sync, COMMANDS)
-                found += [
-                    ("Desk.comment, in-memory store", "µs", memory),
-                    ("in-memory comment / bare insert, NORMAL", "x", memory / bare),
-                    ("the comment's SQL alone, NORMAL", "µs", sql),
-                    ("the comment's SQL alone / bare insert", "x", sql / bare),
-                    ("WAL frames per Desk.comment", "pages", comment_frames),
-                    ("WAL frames per comment's SQL alone", "pages", sql_frames),
-                    ("WAL frames per bare insert", "pages", bare_frames),
-                ]
         for mode in ("submit", "comment"):
             syncs = fsyncs_per_command(directory, mode)
             if syncs is not None:
                 found.append((f"fsync+fdatasync per {mode}, FULL", "calls", syncs))
-        found.append(
-            (
-                "journal read-back per event",
-                "µs",
-                read_back_us_per_event(directory / "read.sqlite3"),
-            )
-        )
+        read_back, bare_read = read_back_us_per_event(directory / "read.sqlite3")
+        found += [
+            ("journal read-back per event", "µs", read_back),
+            ("the same rows' SELECT + json.loads per event", "µs", bare_read),
+            ("read-back / bare SELECT + json.loads", "x", read_back / bare_read),
+        ]
         found += file_bytes(directory)
     return found
 
@@ -422,8 +510,10 @@ def main() -> None:
         print(f"{figure:<44} {unit:>6} {value:>10.2f}")
     print()
     print(
-        f"latencies: medians of {COMMANDS:,} comments over {TICKETS} tickets (submits: a quarter"
-        " as many); fsyncs: strace -f -c of a child\nrunning"
+        f"latencies: the median of {ROUNDS} rounds, in which the figures compared take turns,"
+        f" of the median of {COMMANDS // ROUNDS:,} comments over {TICKETS} tickets (submits:"
+        f" {max(COMMANDS // 4, 50)}, once);\nratios: the median of the rounds' own; fsyncs:"
+        " strace -f -c of a child running"
         f" {FSYNC_COMMANDS} commands minus one that only sets up; bytes: {FILE_TICKETS:,} tickets"
         f" and {FILE_COMMENTS:,} comments, file size after a WAL checkpoint"
     )
