@@ -143,8 +143,8 @@ class Conversation:
         return time.perf_counter() - start
 
 
-def conversations(store: TicketStore) -> list[tuple[float, float]]:
-    """``(seconds, ratio to 1 event)`` per command at each of :data:`SIZES`, on ``store``.
+def conversations(store: TicketStore, sizes: Sequence[int] = SIZES) -> list[tuple[float, float]]:
+    """``(seconds, ratio to the first size)`` per command at each of ``sizes``, on ``store``.
 
     Every history is built first; then the sizes take turns, :data:`SAMPLES` commands each,
     for :data:`TALKS` rounds, so that all see the same machine (its neighbours come and go
@@ -154,7 +154,7 @@ def conversations(store: TicketStore) -> list[tuple[float, float]]:
     clock = FrozenClock(T0)
     plain = Desk(store, clock=clock)
     desk = Desk(store, clock=clock, sla=POLICY)
-    talks = [Conversation(plain, desk, clock, size) for size in SIZES]
+    talks = [Conversation(plain, desk, clock, size) for size in sizes]
     gc.collect()
     rounds = [
         [statistics.median(talk.timed() for _ in range(SAMPLES)) for talk in talks]
@@ -165,7 +165,7 @@ def conversations(store: TicketStore) -> list[tuple[float, float]]:
             statistics.median(medians[at] for medians in rounds),
             statistics.median(medians[at] / medians[0] for medians in rounds),
         )
-        for at in range(len(SIZES))
+        for at in range(len(sizes))
     ]
 
 
