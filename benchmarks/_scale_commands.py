@@ -334,7 +334,8 @@ def rows() -> list[tuple[str, str, float, float | None]]:
     ]
 
 
-def main() -> None:
+def main() -> list[tuple[str, str, float, float | None]]:
+    """Print the table; return its rows (``scale.py`` checks them against issue 9's targets)."""
     started = time.perf_counter()
     print(
         f"ticketflow commands under an SLA policy - Python {sys.version.split()[0]},"
@@ -343,7 +344,8 @@ def main() -> None:
     )
     print()
     print(f"{'figure':<34} {'case':<38} {'ms':>10} {'x first':>8}")
-    for figure, case, ms, ratio in rows():
+    table = rows()
+    for figure, case, ms, ratio in table:
         shown = "" if ratio is None else f"{ratio:>8.2f}"
         print(f"{figure:<34} {case:<38} {ms:>10.3f} {shown:>8}")
     for figure, case, share in RATIOS:  # ratios of the times above, not times
@@ -354,6 +356,7 @@ def main() -> None:
         " of issue 9's baseline); worst < 10 ms"
     )
     print(f"total run time {time.perf_counter() - started:.0f} s")
+    return table
 
 
 if __name__ == "__main__":

@@ -232,7 +232,8 @@ def rows() -> list[tuple[str, int, float, float]]:
     return sorted(found, key=lambda row: row[:2])
 
 
-def main() -> None:
+def main() -> list[tuple[str, int, float, float]]:
+    """Print the table; return its rows (``scale.py`` checks them against issue 9's targets)."""
     started = time.perf_counter()
     print(
         f"ticketflow in-memory store at scale - Python {sys.version.split()[0]},"
@@ -242,10 +243,12 @@ def main() -> None:
     )
     print()
     print(f"{'operation':<26} {'tickets':>9} {'median ms':>10} {'x 1,000':>8}")
-    for operation, size, ms, ratio in rows():
+    table = rows()
+    for operation, size, ms, ratio in table:
         print(f"{operation:<26} {size:>9,} {ms:>10.3f} {ratio:>8.1f}")
     print()
     print(f"total run time {time.perf_counter() - started:.0f} s")
+    return table
 
 
 if __name__ == "__main__":

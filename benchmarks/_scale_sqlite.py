@@ -498,7 +498,8 @@ def rows() -> list[tuple[str, str, float]]:
     return found
 
 
-def main() -> None:
+def main() -> list[tuple[str, str, float]]:
+    """Print the table; return its rows (``scale.py`` checks them against issue 9's targets)."""
     started = time.perf_counter()
     print(
         f"ticketflow SQLite write path - Python {sys.version.split()[0]}, SQLite"
@@ -506,7 +507,8 @@ def main() -> None:
     )
     print()
     print(f"{'figure':<44} {'unit':>6} {'value':>10}")
-    for figure, unit, value in rows():
+    table = rows()
+    for figure, unit, value in table:
         print(f"{figure:<44} {unit:>6} {value:>10.2f}")
     print()
     print(
@@ -518,6 +520,7 @@ def main() -> None:
         f" and {FILE_COMMENTS:,} comments, file size after a WAL checkpoint"
     )
     print(f"total run time {time.perf_counter() - started:.0f} s")
+    return table
 
 
 if __name__ == "__main__":
