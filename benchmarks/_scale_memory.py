@@ -54,8 +54,8 @@ from ticketflow.storage import (
 )
 
 SIZES = (1_000, 10_000, 100_000)
-REPEATS = 41
-ROUNDS = 3
+REPEATS = 21
+ROUNDS = 7
 MATCHES = 10  # tickets sharing one value of the "batch" field
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 CUSTOMER = Actor.customer("customer@example.com")

@@ -16,8 +16,11 @@ Run: ``python benchmarks/scale.py`` (or ``nox -s bench``). It runs, in turn:
 Each part prints its own table with its baseline measured in the same run; the machine's noise
 moves absolute figures more than the ratios. Then one table sets the figures of this run
 against issue 9's targets, and a second the same-run ratios that the project's notes suggest
-in place of its targets in absolute microseconds (which move with the machine: the same
-``transition()`` measured 2.2 and 3.9 µs on one machine within a day).
+in place of its two targets in absolute microseconds (which move with the machine: the same
+``transition()`` measured 2.2 and 3.9 µs on one machine within a day): the policy's extra
+cost at most 0.3x the cost of the same policy decided from the journal (as 15 µs was of the
+50 µs before issue 9), and read-back within 1.25x of the same rows read by ``sqlite3`` and
+``json.loads`` alone.
 """
 
 from __future__ import annotations
@@ -92,27 +95,23 @@ def main() -> None:
         ),
         ("worst command of an accepted policy", worst, "ms", below, 10.0),
     ]
+    # The issue's 15 µs is 0.3x of the 50 µs a policy added before it; the journal-decided
+    # policy measured in this run is that reference. Read-back is set against the standard
+    # library's plain decoding of the same rows, which builds no typed, checked event.
     same_run: list[Check] = [
         (
             "read-back / the same rows' SELECT + json.loads",
             sqlite["read-back / bare SELECT + json.loads"],
             "x",
             at_most,
-            1.0,
-        ),
-        (
-            "the comment's SQL alone / bare insert",
-            sqlite["the comment's SQL alone / bare insert"],
-            "x",
-            at_most,
-            3.0,
+            1.25,
         ),
         (
             "policy's extra cost / its cost from the journal",
             ratios[("policy's extra cost, ratio", "to its extra cost from the journal")],
             "x",
             at_most,
-            0.35,
+            0.3,
         ),
     ]
     print()
