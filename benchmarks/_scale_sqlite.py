@@ -48,7 +48,7 @@ from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _workload import typical_draft
+from _workload import copy_sqlite, typical_draft
 
 from ticketflow import Actor, Desk, to_json
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
@@ -187,17 +187,6 @@ def comment_sql(path: Path, sync: Sync) -> Iterator[Callable[[], None]]:
         yield comment
     finally:
         connection.close()
-
-
-def copy_of(path: Path, copy: Path) -> Path:
-    """Copy the SQLite file at ``path`` (with what its log holds) to ``copy``."""
-    source, target = sqlite3.connect(path), sqlite3.connect(copy)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return copy
 
 
 def take_turns(calls: dict[str, Callable[[], object]], count: int) -> list[dict[str, float]]:
@@ -455,7 +444,7 @@ def rows() -> list[tuple[str, str, float]]:
                     continue
                 for _ in range(TICKETS):  # a comment on each ticket, for the SQL to repeat
                     comment()
-                sql_file = copy_of(desk_file, directory / "sql-alone.sqlite3")
+                sql_file = copy_sqlite(desk_file, directory / "sql-alone.sqlite3")
                 with comment_sql(sql_file, sync) as sql:
                     calls |= {"memory": memory_comments(), "sql": sql}
                     rounds = take_turns(calls, COMMANDS)

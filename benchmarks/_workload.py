@@ -1,6 +1,10 @@
-"""The typical ticket every benchmark measures with, so their figures compare."""
+"""What several benchmarks share: the typical ticket they measure with, so their figures
+compare, and a copy of a SQLite store."""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 from ticketflow import NewTicket, Requester
 
@@ -19,3 +23,14 @@ def typical_draft(number: int) -> NewTicket:
         tags=frozenset({"parcel", "damage"}),
         fields={"carrier": "ACME Freight", "parcel_id": f"P{number:08d}", "weight_kg": 2.5},
     )
+
+
+def copy_sqlite(path: Path, to: Path) -> Path:
+    """Copy the SQLite database at ``path`` (with what its write-ahead log holds) to ``to``."""
+    source, copy = sqlite3.connect(path), sqlite3.connect(to)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
+    return to

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import platform
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "analytics"))
 
 from _logistics import generate
+from _workload import copy_sqlite
 
 from ticketflow.analytics import Analytics, Report
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore
@@ -120,16 +120,6 @@ def measure(
     return line, last
 
 
-def _copy(path: Path, to: Path) -> None:
-    """Copy the SQLite database at ``path`` (with what its WAL holds) to ``to``."""
-    source, copy = sqlite3.connect(path), sqlite3.connect(to)
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
-
-
 def main() -> None:
     print(f"analytics, {platform.python_implementation()} {platform.python_version()}")
     print(
@@ -158,7 +148,7 @@ def measure_sqlite() -> tuple[str, Report]:
         kept = KEEP is not None and KEEP.exists()
         if KEEP is not None and kept:
             shutil.copyfile(KEEP, path)
-        keep = None if KEEP is None or kept else lambda: _copy(path, KEEP)
+        keep = None if KEEP is None or kept else lambda: copy_sqlite(path, KEEP)
         with SQLiteTicketStore(path, synchronous="OFF") as store:
             return measure(store, "sqlite", kept=kept, keep=keep)
 
