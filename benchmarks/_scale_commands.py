@@ -40,6 +40,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from _workload import median_of, take_turns
+
 from ticketflow import (
     Actor,
     Desk,
@@ -142,6 +144,10 @@ class Conversation:
         say(self.desk, self.ticket_id, self.said)
         return time.perf_counter() - start
 
+    def median(self) -> float:
+        """The median seconds of the conversation's next :data:`SAMPLES` commands."""
+        return statistics.median(self.timed() for _ in range(SAMPLES))
+
 
 def conversations(store: TicketStore, sizes: Sequence[int] = SIZES) -> list[tuple[float, float]]:
     """``(seconds, ratio to the first size)`` per command at each of ``sizes``, on ``store``.
@@ -154,19 +160,11 @@ def conversations(store: TicketStore, sizes: Sequence[int] = SIZES) -> list[tupl
     clock = FrozenClock(T0)
     plain = Desk(store, clock=clock)
     desk = Desk(store, clock=clock, sla=POLICY)
-    talks = [Conversation(plain, desk, clock, size) for size in sizes]
+    talks = {str(size): Conversation(plain, desk, clock, size) for size in sizes}
     gc.collect()
-    rounds = [
-        [statistics.median(talk.timed() for _ in range(SAMPLES)) for talk in talks]
-        for _ in range(TALKS)
-    ]
-    return [
-        (
-            statistics.median(medians[at] for medians in rounds),
-            statistics.median(medians[at] / medians[0] for medians in rounds),
-        )
-        for at in range(len(sizes))
-    ]
+    rounds = take_turns({size: talk.median for size, talk in talks.items()}, TALKS)
+    first = str(sizes[0])
+    return [(median_of(rounds, size), median_of(rounds, size, first)) for size in talks]
 
 
 class JournalAlerts:

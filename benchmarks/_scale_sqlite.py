@@ -41,14 +41,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _workload import copy_sqlite, typical_draft
+from _workload import copy_sqlite, median_of, take_turns, typical_draft
 
 from ticketflow import Actor, Desk, to_json
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
@@ -189,23 +190,11 @@ def comment_sql(path: Path, sync: Sync) -> Iterator[Callable[[], None]]:
         connection.close()
 
 
-def take_turns(calls: dict[str, Callable[[], object]], count: int) -> list[dict[str, float]]:
-    """Time ``count`` calls of each, in :data:`ROUNDS` rounds in which they take turns.
-
-    Returns each round's median µs by name. A neighbour's burst on this shared machine falls on
-    one round of all of them, not on all of one of them.
-    """
-    return [
-        {name: median_us(call, count // ROUNDS) for name, call in calls.items()}
-        for _ in range(ROUNDS)
-    ]
-
-
-def median_of(rounds: list[dict[str, float]], name: str, over: str | None = None) -> float:
-    """The median round's figure of ``name``, or of its ratio to ``over`` (per round)."""
-    if over is None:
-        return statistics.median(found[name] for found in rounds)
-    return statistics.median(found[name] / found[over] for found in rounds)
+def in_turns(calls: dict[str, Callable[[], object]], count: int) -> list[dict[str, float]]:
+    """Each round's median µs of ``count // ROUNDS`` calls of each, the calls taking turns."""
+    return take_turns(
+        {name: partial(median_us, call, count // ROUNDS) for name, call in calls.items()}, ROUNDS
+    )
 
 
 def wal_frames_per_commit(path: Path, commit: Callable[[], object]) -> float:
@@ -318,12 +307,10 @@ def _syncs_in(report: str) -> int:
 # -- read-back ---------------------------------------------------------------------------------
 
 
-def read_back_us_per_event(path: Path) -> tuple[float, float]:
-    """Median µs per event of reading a 1,000-event journal back, and of the same rows read
-    bare: the same SELECT by ``sqlite3`` and each body by ``json.loads``, no event built.
-
-    The two take turns, :data:`ROUNDS` rounds of each, so that both see the same machine.
-    """
+def read_back_us_per_event(path: Path) -> tuple[float, float, float]:
+    """Median µs per event of reading a 1,000-event journal back, of the same rows read bare
+    (the same SELECT by ``sqlite3`` and each body by ``json.loads``, no event built), and the
+    ratio of the two, taking turns for :data:`ROUNDS` rounds."""
     with sqlite_store(path, "OFF") as store:
         desk = desk_on(store)
         ticket = desk.submit(typical_draft(1), actor=AGENT)
@@ -339,14 +326,17 @@ def read_back_us_per_event(path: Path) -> tuple[float, float]:
             return [loads(body) for _, _, _, body in rows]
 
         expect(len(bare()) == READ_EVENTS, "the same rows read bare")
-        journal, plain = [], []
         try:
-            for _ in range(ROUNDS):
-                journal.append(median_us(lambda: store.journal(ticket.id), 10))
-                plain.append(median_us(bare, 10))
+            rounds = in_turns(
+                {"journal": lambda: store.journal(ticket.id), "bare": bare}, 10 * ROUNDS
+            )
         finally:
             connection.close()
-        return statistics.median(journal) / READ_EVENTS, statistics.median(plain) / READ_EVENTS
+    return (
+        median_of(rounds, "journal") / READ_EVENTS,
+        median_of(rounds, "bare") / READ_EVENTS,
+        median_of(rounds, "journal", "bare"),
+    )
 
 
 # -- bytes on disk -----------------------------------------------------------------------------
@@ -411,79 +401,66 @@ def expect(holds: bool, what: str) -> None:
         raise RuntimeError(f"expected {what}")
 
 
+def write_path(directory: Path, sync: Sync, size: int) -> list[tuple[str, str, float]]:
+    """The Desk's submit and comment at ``sync`` beside a bare insert of ``size`` bytes; at
+    NORMAL also the in-memory comment, the comment's SQL alone and the WAL frames of each."""
+    desk_file = directory / f"desk-{sync}.sqlite3"
+    bare_file = directory / f"bare-{sync}.sqlite3"
+    normal = sync == "NORMAL"
+    with (
+        desk_comments(desk_file, sync) as (submit, comment),
+        bare_inserts(bare_file, sync, size) as bare,
+        ExitStack() as opened,
+    ):
+        calls = {"desk": comment, "bare": bare}
+        if normal:
+            for _ in range(TICKETS):  # a comment on each ticket, for the SQL to repeat
+                comment()
+            sql_file = copy_sqlite(desk_file, directory / "sql-alone.sqlite3")
+            sql = opened.enter_context(comment_sql(sql_file, sync))
+            calls |= {"memory": memory_comments(), "sql": sql}
+        rounds = in_turns(calls, COMMANDS)
+        found = [
+            (f"Desk.submit, {sync}", "µs", submit),
+            (f"Desk.comment, {sync}", "µs", median_of(rounds, "desk")),
+            (f"bare INSERT+COMMIT of {size} B, {sync}", "µs", median_of(rounds, "bare")),
+            (f"Desk.comment / bare insert, {sync}", "x", median_of(rounds, "desk", "bare")),
+        ]
+        if not normal:
+            return found
+        frames = {
+            name: wal_frames_per_commit(path, calls[name])
+            for name, path in (("desk", desk_file), ("sql", sql_file), ("bare", bare_file))
+        }
+    return [
+        *found,
+        ("Desk.comment, in-memory store", "µs", median_of(rounds, "memory")),
+        ("in-memory comment / bare insert, NORMAL", "x", median_of(rounds, "memory", "bare")),
+        ("the comment's SQL alone, NORMAL", "µs", median_of(rounds, "sql")),
+        ("the comment's SQL alone / bare insert", "x", median_of(rounds, "sql", "bare")),
+        ("WAL frames per Desk.comment", "pages", frames["desk"]),
+        ("WAL frames per comment's SQL alone", "pages", frames["sql"]),
+        ("WAL frames per bare insert", "pages", frames["bare"]),
+    ]
+
+
 def rows() -> list[tuple[str, str, float]]:
     """Return (figure, unit, value) for every figure, all measured in this run."""
-    found: list[tuple[str, str, float]] = []
     size = command_bytes()
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
-        for sync in ("NORMAL", "FULL"):
-            desk_file = directory / f"desk-{sync}.sqlite3"
-            bare_file = directory / f"bare-{sync}.sqlite3"
-            with (
-                desk_comments(desk_file, sync) as (submit, comment),
-                bare_inserts(bare_file, sync, size) as bare,
-            ):
-                calls = {"desk": comment, "bare": bare}
-                if sync == "FULL":
-                    rounds = take_turns(calls, COMMANDS)
-                    found += [
-                        (f"Desk.submit, {sync}", "µs", submit),
-                        (f"Desk.comment, {sync}", "µs", median_of(rounds, "desk")),
-                        (
-                            f"bare INSERT+COMMIT of {size} B, {sync}",
-                            "µs",
-                            median_of(rounds, "bare"),
-                        ),
-                        (
-                            f"Desk.comment / bare insert, {sync}",
-                            "x",
-                            median_of(rounds, "desk", "bare"),
-                        ),
-                    ]
-                    continue
-                for _ in range(TICKETS):  # a comment on each ticket, for the SQL to repeat
-                    comment()
-                sql_file = copy_sqlite(desk_file, directory / "sql-alone.sqlite3")
-                with comment_sql(sql_file, sync) as sql:
-                    calls |= {"memory": memory_comments(), "sql": sql}
-                    rounds = take_turns(calls, COMMANDS)
-                    frames = {
-                        name: wal_frames_per_commit(path, calls[name])
-                        for name, path in (
-                            ("desk", desk_file),
-                            ("sql", sql_file),
-                            ("bare", bare_file),
-                        )
-                    }
-            found += [
-                (f"Desk.submit, {sync}", "µs", submit),
-                (f"Desk.comment, {sync}", "µs", median_of(rounds, "desk")),
-                (f"bare INSERT+COMMIT of {size} B, {sync}", "µs", median_of(rounds, "bare")),
-                (f"Desk.comment / bare insert, {sync}", "x", median_of(rounds, "desk", "bare")),
-                ("Desk.comment, in-memory store", "µs", median_of(rounds, "memory")),
-                (
-                    "in-memory comment / bare insert, NORMAL",
-                    "x",
-                    median_of(rounds, "memory", "bare"),
-                ),
-                ("the comment's SQL alone, NORMAL", "µs", median_of(rounds, "sql")),
-                ("the comment's SQL alone / bare insert", "x", median_of(rounds, "sql", "bare")),
-                ("WAL frames per Desk.comment", "pages", frames["desk"]),
-                ("WAL frames per comment's SQL alone", "pages", frames["sql"]),
-                ("WAL frames per bare insert", "pages", frames["bare"]),
-            ]
+        found = [*write_path(directory, "NORMAL", size), *write_path(directory, "FULL", size)]
         for mode in ("submit", "comment"):
             syncs = fsyncs_per_command(directory, mode)
             if syncs is not None:
                 found.append((f"fsync+fdatasync per {mode}, FULL", "calls", syncs))
-        read_back, bare_read = read_back_us_per_event(directory / "read.sqlite3")
+        read_back, bare_read, ratio = read_back_us_per_event(directory / "read.sqlite3")
         found += [
             ("journal read-back per event", "µs", read_back),
             ("the same rows' SELECT + json.loads per event", "µs", bare_read),
-            ("read-back / bare SELECT + json.loads", "x", read_back / bare_read),
+            ("read-back / bare SELECT + json.loads", "x", ratio),
+            *file_bytes(directory),
         ]
-        found += file_bytes(directory)
     return found
 
 

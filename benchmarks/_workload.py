@@ -1,9 +1,11 @@
 """What several benchmarks share: the typical ticket they measure with, so their figures
-compare, and a copy of a SQLite store."""
+compare; a copy of a SQLite store; figures taken in turns, and their medians."""
 
 from __future__ import annotations
 
 import sqlite3
+import statistics
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ticketflow import NewTicket, Requester
@@ -34,3 +36,22 @@ def copy_sqlite(path: Path, to: Path) -> Path:
         source.close()
         copy.close()
     return to
+
+
+def take_turns(measures: Mapping[str, Callable[[], float]], rounds: int) -> list[dict[str, float]]:
+    """Take every figure in turn, round after round: each round's figures by name.
+
+    ``measures[name]()`` takes one figure once. A neighbour's burst on a shared machine then
+    falls on one round of all the figures, not on every round of one of them.
+    """
+    return [{name: measure() for name, measure in measures.items()} for _ in range(rounds)]
+
+
+def median_of(rounds: list[dict[str, float]], name: str, over: str | None = None) -> float:
+    """The median over ``rounds`` of the figure ``name``, or of its ratio to ``over``.
+
+    A ratio is the median of the rounds' own ratios, each of two figures taken side by side.
+    """
+    if over is None:
+        return statistics.median(found[name] for found in rounds)
+    return statistics.median(found[name] / found[over] for found in rounds)

@@ -18,10 +18,11 @@ import timeit
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import attrs
-from _workload import typical_draft
+from _workload import median_of, take_turns, typical_draft
 
 from ticketflow import (
     DEFAULT_WORKFLOW,
@@ -48,30 +49,24 @@ def median_us(call: Callable[[], object], *, number: int = 20_000, repeat: int =
     return statistics.median(t / number * 1e6 for t in timer.repeat(repeat, number))
 
 
-def take_turns(
+def measured(
     calls: dict[str, Callable[[], object]], *, number: int = 20_000, repeat: int = 15
 ) -> list[tuple[str, float, float]]:
     """``(name, median µs per call, ratio to the first)`` of each call, the calls taking turns.
 
-    Each of ``repeat`` rounds times ``number`` calls of each in turn, so that a neighbour's
-    burst on a shared machine falls on one round of all of them rather than on all of one;
-    a ratio is the median of the rounds' own ratios.
+    Each of ``repeat`` rounds times ``number`` calls of each in turn (see ``take_turns``).
     """
     timers = {name: timeit.Timer(call) for name, call in calls.items()}
     gc.collect()
-    rounds = [
-        {name: timer.timeit(number) / number * 1e6 for name, timer in timers.items()}
-        for _ in range(repeat)
-    ]
+    rounds = take_turns(
+        {name: partial(_us_per_call, timer, number) for name, timer in timers.items()}, repeat
+    )
     first = next(iter(calls))
-    return [
-        (
-            name,
-            statistics.median(found[name] for found in rounds),
-            statistics.median(found[name] / found[first] for found in rounds),
-        )
-        for name in calls
-    ]
+    return [(name, median_of(rounds, name), median_of(rounds, name, first)) for name in calls]
+
+
+def _us_per_call(timer: timeit.Timer, number: int) -> float:
+    return timer.timeit(number) / number * 1e6
 
 
 def typical_ticket(number: int) -> Ticket:
@@ -198,7 +193,7 @@ def main() -> None:
         checks={(S.TRIAGED, S.IN_PROGRESS): {"queued": assigned}},
     )
 
-    rows = take_turns(
+    rows = measured(
         {
             "(a) edge-table membership check": lambda: S.IN_PROGRESS in targets,
             "(b) transition() -> new ticket + event": lambda: transition(
