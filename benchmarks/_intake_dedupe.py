@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "intake"))
 
 from _similar_corpus import base_ticket, rewrite
+from _workload import sized
 
 from ticketflow.intake import (
     NearDuplicateIndex,
@@ -34,9 +35,9 @@ from ticketflow.intake import (
     find_near_duplicates,
 )
 
-TICKETS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-QUERIES = 500  # LSH queries timed; half rewrites of indexed tickets, half new tickets
-BRUTE_QUERIES = 25  # brute force is slow; its median over fewer queries
+TICKETS = int(sys.argv[1]) if len(sys.argv) > 1 else sized(100_000, 50)
+QUERIES = sized(500, 10)  # LSH queries timed; half rewrites of indexed tickets, half new tickets
+BRUTE_QUERIES = sized(25, 2)  # brute force is slow; its median over fewer queries
 
 
 def exact(query: frozenset[int], indexed: list[tuple[str, frozenset[int]]], t: float) -> set[str]:

@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from _workload import median_of, take_turns
+from _workload import median_of, sized, take_turns
 
 from ticketflow import (
     Actor,
@@ -56,11 +56,11 @@ from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets, sla_alerts
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
 from ticketflow.testing import FrozenClock
 
-SIZES = (1, 100, 1_000, 5_000)
-SAMPLES = 15  # timed commands per size and round
-TALKS = 9  # rounds of the conversations, the sizes taking turns
-ROUNDS = 3  # runs of FRESH tickets; the median one counts
-FRESH = 2_000  # fresh tickets for the policy's extra cost
+SIZES = sized((1, 100, 1_000, 5_000), (1, 4))
+SAMPLES = sized(15, 2)  # timed commands per size and round
+TALKS = sized(9, 2)  # rounds of the conversations, the sizes taking turns
+ROUNDS = sized(3, 1)  # runs of FRESH tickets; the median one counts
+FRESH = sized(2_000, 5)  # fresh tickets for the policy's extra cost
 RATIOS: list[tuple[str, str, float]] = []  # the extra cost against the same run's references
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 STEP = timedelta(minutes=1)

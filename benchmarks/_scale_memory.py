@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from _workload import sized
+
 from ticketflow import (
     DEFAULT_WORKFLOW,
     Actor,
@@ -53,9 +55,9 @@ from ticketflow.storage import (
     TicketQuery,
 )
 
-SIZES = (1_000, 10_000, 100_000)
-REPEATS = 21
-ROUNDS = 7
+SIZES = sized((1_000, 10_000, 100_000), (200, 300, 400))
+REPEATS = sized(21, 2)
+ROUNDS = sized(7, 2)
 MATCHES = 10  # tickets sharing one value of the "batch" field
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 CUSTOMER = Actor.customer("customer@example.com")

@@ -49,7 +49,7 @@ from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _workload import copy_sqlite, median_of, take_turns, typical_draft
+from _workload import copy_sqlite, median_of, sized, take_turns, typical_draft
 
 from ticketflow import Actor, Desk, to_json
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
@@ -58,14 +58,14 @@ Sync = Literal["FULL", "NORMAL", "OFF"]
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 AGENT = Actor.agent("bob")
 COMMENT = "Checked with the carrier: the parcel left the depot this morning, tracking updated."
-TICKETS = 200  # comments are spread over this many tickets
-COMMANDS = 2_000
-READ_EVENTS = 1_000
-ROUNDS = 5  # rounds in which the figures compared take turns
-FILE_TICKETS = 1_000
-FILE_COMMENTS = 5_000
-FSYNC_COMMANDS = 300
-FRAME_COMMITS = 100
+TICKETS = sized(200, 5)  # comments are spread over this many tickets
+COMMANDS = sized(2_000, 20)
+READ_EVENTS = sized(1_000, 10)
+ROUNDS = sized(5, 2)  # rounds in which the figures compared take turns
+FILE_TICKETS = sized(1_000, 5)
+FILE_COMMENTS = sized(5_000, 10)
+FSYNC_COMMANDS = sized(300, 5)
+FRAME_COMMITS = sized(100, 5)
 LEASE = timedelta(minutes=5)
 
 

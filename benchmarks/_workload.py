@@ -1,14 +1,31 @@
 """What several benchmarks share: the typical ticket they measure with, so their figures
-compare; a copy of a SQLite store; figures taken in turns, and their medians."""
+compare; a copy of a SQLite store; figures taken in turns, and their medians; the smoke run's
+sizes."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import statistics
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Final, TypeVar
 
 from ticketflow import NewTicket, Requester
+
+T = TypeVar("T")
+
+SMOKE_VARIABLE: Final = "TICKETFLOW_BENCH_SMOKE"
+SMOKE: Final = os.environ.get(SMOKE_VARIABLE) == "1"
+"""Whether this is a smoke run (``TICKETFLOW_BENCH_SMOKE=1``): every figure is taken, on sizes
+too small to mean anything. ``tests/test_benchmarks.py`` runs the benchmarks so, so that a change
+that breaks one fails the suite, not the next ``nox -s bench`` (``store.py`` once failed
+unnoticed for several sessions)."""
+
+
+def sized(full: T, smoke: T) -> T:
+    """``full``, or ``smoke`` in a smoke run (:data:`SMOKE`)."""
+    return smoke if SMOKE else full
 
 
 def typical_draft(number: int) -> NewTicket:

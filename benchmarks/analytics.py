@@ -44,13 +44,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "analytics"))
 
 from _logistics import generate
-from _workload import copy_sqlite
+from _workload import copy_sqlite, sized
 
 from ticketflow.analytics import Analytics, Report
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore
 
 _PARSER = argparse.ArgumentParser(description="Analytics from scratch and incrementally.")
-_PARSER.add_argument("tickets", nargs="?", type=int, default=20_000)
+_PARSER.add_argument("tickets", nargs="?", type=int, default=sized(20_000, 50))
 _PARSER.add_argument("--keep", type=Path, help="keep the built SQLite desk here, or reuse it")
 _PARSER.add_argument("--store", choices=("both", "memory", "sqlite"), default="both")
 _ARGUMENTS = _PARSER.parse_args()
@@ -58,8 +58,8 @@ TICKETS: int = _ARGUMENTS.tickets
 KEEP: Path | None = _ARGUMENTS.keep
 STORES: str = _ARGUMENTS.store
 CHATTER = 2.6  # internal notes a ticket: 10 events a ticket, the ratio
-NEW_TICKETS = 100  # about 1,000 events (10 a ticket)
-RUNS = 3  # the median of the incremental timings
+NEW_TICKETS = sized(100, 5)  # about 1,000 events (10 a ticket)
+RUNS = sized(3, 1)  # the median of the incremental timings
 
 
 def report(analytics: Analytics) -> Report:

@@ -31,6 +31,7 @@ import time
 from datetime import timedelta
 
 from _scale_commands import AGENT, POLICY, STEP, T0, draft, say
+from _workload import sized
 
 from ticketflow import Desk
 from ticketflow.storage import InMemoryTicketStore
@@ -42,8 +43,8 @@ CASES = {
     "off": "off (reference)",
     "undrained": "as set, outbox never drained",
 }
-COMMANDS = 20_000
-DRAIN_EVERY = 100
+COMMANDS = sized(20_000, 50)
+DRAIN_EVERY = sized(100, 10)
 
 
 def drain_outbox(store: InMemoryTicketStore, clock: FrozenClock) -> None:
@@ -91,7 +92,9 @@ def run_case(case: str, tickets: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=20_000, help="tickets loaded first")
+    parser.add_argument(
+        "--tickets", type=int, default=sized(20_000, 50), help="tickets loaded first"
+    )
     parser.add_argument("--case", choices=sorted(CASES), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.case is not None:  # a child: print its times, one per line, in µs

@@ -29,9 +29,10 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
+from _workload import sized
 
-RUNS = 15  # fresh interpreters per statement; the median is reported
-WARMUP = 3  # runs per statement first, so the .pyc files and the page cache are warm
+RUNS = sized(15, 1)  # fresh interpreters per statement; the median is reported
+WARMUP = sized(3, 0)  # runs per statement first, so the .pyc files and the page cache are warm
 BASELINE = "import attrs, cattrs"
 STATEMENTS = (BASELINE, "import ticketflow")
 TIMED = "import time\nstart = time.perf_counter()\n{statement}\nprint(time.perf_counter() - start)"

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _workload import sized
+
 from ticketflow import Desk
 from ticketflow.intake import (
     EmailLimits,
@@ -32,7 +34,7 @@ from ticketflow.intake import (
 )
 from ticketflow.storage import SQLiteTicketStore
 
-RUNS = 7  # timing runs; the median is reported
+RUNS = sized(7, 1)  # timing runs; the median is reported
 LIMITS = EmailLimits()
 HEAD = (
     "From: Alice Example <alice@example.com>\r\nTo: Support <support@example.com>\r\n"
@@ -96,7 +98,7 @@ def plain_1k() -> bytes:
 
 def per_second(raw: bytes) -> float:
     """The median over RUNS runs of messages parsed per second."""
-    number = max(1, int(0.2 / _once(raw)))  # about 0.2 s a run
+    number = max(1, int(sized(0.2, 0.002) / _once(raw)))  # about 0.2 s a run
     rates = []
     for _ in range(RUNS):
         gc.collect()
@@ -113,8 +115,8 @@ def _once(raw: bytes) -> float:
     return max(time.perf_counter() - started, 1e-6)
 
 
-ROOM = LIMITS.max_bytes - 4096
-LINES = LIMITS.max_lines - 100
+ROOM = sized(LIMITS.max_bytes - 4096, 4096)
+LINES = sized(LIMITS.max_lines - 100, 100)
 H = b"From: a@example.com\r\nSubject: x\r\n"
 
 
@@ -230,13 +232,13 @@ def _rate(messages: list[bytes], take: Callable[[bytes], object]) -> float:
     return len(messages) / (time.perf_counter() - started)
 
 
-def ingest_table(count: int = 400) -> None:
+def ingest_table(count: int = sized(400, 5)) -> None:
     """Print ingest_email end to end on SQLite, beside parse_email alone on the same mail."""
     requests = _requests(count)
     replies = _replies(requests)
     print(f"\ningest_email end to end on SQLite (synchronous=NORMAL), {count} messages each")
     print(f"{'step':52} {'e-mails/s':>10} {'us each':>8} {'vs parse':>9}")
-    parse_rate = statistics.median(_rate(requests, parse_email) for _ in range(3))
+    parse_rate = statistics.median(_rate(requests, parse_email) for _ in range(sized(3, 1)))
     print(f"{'parse_email alone (baseline)':52} {parse_rate:10,.0f} {1e6 / parse_rate:8.0f}")
     with tempfile.TemporaryDirectory() as scratch:
         store = SQLiteTicketStore(Path(scratch) / "intake.sqlite3", synchronous="NORMAL")
@@ -284,7 +286,7 @@ def main() -> None:
     print(f"{'input':40} {'MB':>6} {'seconds':>8}")
     for name, build in HOSTILE.items():
         raw = build()
-        seconds = min(_once(raw) for _ in range(3))
+        seconds = min(_once(raw) for _ in range(sized(3, 1)))
         print(f"{name:40} {len(raw) / 1e6:6.2f} {seconds:8.3f}")
     ingest_table()
     print()

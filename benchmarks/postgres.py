@@ -41,19 +41,19 @@ from _scale_commands import conversations
 from _scale_sqlite import command_bytes  # what one comment commits, in bytes
 from _worker_hook import NOW_VARIABLE, T0
 from _worker_hook import desk as tick_desk
-from _workload import typical_draft
+from _workload import sized, typical_draft
 
 from ticketflow import Actor, Desk, NewTicket, Requester
 from ticketflow.storage import PostgresTicketStore
 from ticketflow.storage._postgres import DEFAULT_DSN, DSN_VARIABLE
 
 DSN = os.environ.get(DSN_VARIABLE) or DEFAULT_DSN
-SIZES = (1, 5_000)
-PROCESSES = (1, 2, 4)
-SECONDS = 3.0  # each throughput run
-RUNS = 2  # of each kind, alternating; the best counts
-TICKETS = 20  # per process
-DUE = 3000  # due tickets per tick run
+SIZES = sized((1, 5_000), (1, 4))
+PROCESSES = sized((1, 2, 4), (1, 2))
+SECONDS = sized(3.0, 0.2)  # each throughput run
+RUNS = sized(2, 1)  # of each kind, alternating; the best counts
+TICKETS = sized(20, 3)  # per process
+DUE = sized(3000, 20)  # due tickets per tick run
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 AGENT = Actor.agent("bob")
 COMMENT = "Thanks, we have filed a claim with the carrier and will update you within two days."
@@ -156,7 +156,7 @@ def per_second(target: Callable[..., None], argument: str, processes: int) -> fl
     """Calls per second of ``processes`` children running ``target`` at once."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    start = time.time() + 3.0 + processes  # after every child has opened and set up
+    start = time.time() + sized(3.0, 0.0) + processes  # after every child has opened and set up
     children = [
         context.Process(target=target, args=(argument, start, results)) for _ in range(processes)
     ]

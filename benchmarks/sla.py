@@ -20,15 +20,17 @@ from datetime import time as wall_time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from _workload import sized
+
 from ticketflow.sla import BusinessCalendar
 
 if TYPE_CHECKING:
     from businesstime import BusinessTime
 
-CALLS = 2_000  # different start instants per operation
-RUNS = 7  # timing runs; the median is reported
-THEIR_CALLS = 200  # businesstime is much slower; fewer calls keep the script short
-THEIR_RUNS = 3
+CALLS = sized(2_000, 10)  # different start instants per operation
+RUNS = sized(7, 1)  # timing runs; the median is reported
+THEIR_CALLS = sized(200, 10)  # businesstime is much slower; fewer calls keep the script short
+THEIR_RUNS = sized(3, 1)
 FORTY_HOURS = timedelta(hours=40)
 YEAR = timedelta(days=365)
 MINUTE = timedelta(minutes=1)

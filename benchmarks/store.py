@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from _workload import typical_draft
+from _workload import sized, typical_draft
 
 from ticketflow import (
     DEFAULT_WORKFLOW,
@@ -50,7 +50,12 @@ AGENT = Actor.agent("bob")
 CUSTOMER = Actor.customer("customer@example.com")
 MOVES = (S.TRIAGED, S.IN_PROGRESS, S.RESOLVED)
 RESOLVED = Resolution(code="fixed", summary="Replacement sent; the carrier confirmed delivery.")
-LOADED = 100_000
+LOADED = sized(100_000, 50)
+DESK_TICKETS = sized(5_000, 10)  # tickets through the in-memory Desk
+LEVELS: list[tuple[Sync, int]] = [("FULL", sized(300, 5)), ("NORMAL", sized(1_500, 5))]
+BARE_INSERTS = sized(800, 10)
+GETS = sized(20_000, 20)
+SAMPLE_TICKETS = sized(200, 5)  # lifecycles whose commits are timed store.commit by store.commit
 
 
 class _Clock:
@@ -184,7 +189,7 @@ def load(store: TicketStore, count: int) -> list[str]:
     return ids
 
 
-def get_median_us(store: TicketStore, ids: Sequence[str], samples: int = 20_000) -> float:
+def get_median_us(store: TicketStore, ids: Sequence[str], samples: int = GETS) -> float:
     rng = random.Random(7)
     picks = [rng.choice(ids) for _ in range(samples)]
     return _median_call_us(store.get, picks)
@@ -206,13 +211,13 @@ def main() -> None:
         f"{platform.processor() or platform.platform()}, {os.cpu_count()} CPUs"
     )
     ids = itertools.count()
-    sample = [c for n in range(1, 201) for c in lifecycle(n, ids)]
+    sample = [c for n in range(1, SAMPLE_TICKETS + 1) for c in lifecycle(n, ids)]
     size = round(statistics.mean(change_bytes(c) for c in sample))
     print(f"one ticket commit stores ~{size} bytes of JSON (snapshot + event + outbox payload)")
     print()
     print(row("store", "commits/s", "tickets/s", "commit µs", "bare µs", "x bare", "get µs"))
 
-    memory_rate = desk_rate(InMemoryTicketStore(), 5_000)
+    memory_rate = desk_rate(InMemoryTicketStore(), DESK_TICKETS)
     memory_commit = commit_median_us(InMemoryTicketStore(), sample)
     memory = InMemoryTicketStore()
     memory_get = get_median_us(memory, load(memory, LOADED))
@@ -235,13 +240,14 @@ def main() -> None:
             loaded = load(bulk, LOADED)
         with sqlite_store(directory, "loaded", "FULL") as reopened:
             sqlite_get = get_median_us(reopened, loaded)
-        levels: list[tuple[Sync, int]] = [("FULL", 300), ("NORMAL", 1_500)]
-        for sync, tickets in levels:
+        for sync, tickets in LEVELS:
             with sqlite_store(directory, f"desk-{sync}", sync) as store:
                 rate = desk_rate(store, tickets)
             with sqlite_store(directory, f"commit-{sync}", sync) as store:
                 ours = commit_median_us(store, sample)
-            bare = bare_insert_median_us(directory / f"bare-{sync}.sqlite3", sync, size, 800)
+            bare = bare_insert_median_us(
+                directory / f"bare-{sync}.sqlite3", sync, size, BARE_INSERTS
+            )
             print(
                 row(
                     f"SQLite, synchronous={sync}",

@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 import attrs
-from _workload import median_of, take_turns, typical_draft
+from _workload import median_of, sized, take_turns, typical_draft
 
 from ticketflow import (
     DEFAULT_WORKFLOW,
@@ -40,9 +40,11 @@ from ticketflow import (
 S = TicketStatus
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 BOB = Actor.agent("bob")
+NUMBER = sized(20_000, 10)  # calls per timing
+REPEAT = sized(15, 2)  # timings, the figures taking turns
 
 
-def median_us(call: Callable[[], object], *, number: int = 20_000, repeat: int = 15) -> float:
+def median_us(call: Callable[[], object], *, number: int = NUMBER, repeat: int = REPEAT) -> float:
     """Median over `repeat` runs of the mean time per call, in microseconds."""
     timer = timeit.Timer(call)
     gc.collect()
@@ -50,7 +52,7 @@ def median_us(call: Callable[[], object], *, number: int = 20_000, repeat: int =
 
 
 def measured(
-    calls: dict[str, Callable[[], object]], *, number: int = 20_000, repeat: int = 15
+    calls: dict[str, Callable[[], object]], *, number: int = NUMBER, repeat: int = REPEAT
 ) -> list[tuple[str, float, float]]:
     """``(name, median µs per call, ratio to the first)`` of each call, the calls taking turns.
 
@@ -94,7 +96,7 @@ class Peer:
     build_bytes: float
 
 
-def bytes_per(build: Callable[[], object], count: int = 1_000) -> float:
+def bytes_per(build: Callable[[], object], count: int = sized(1_000, 10)) -> float:
     """Memory held per object after building `count` of them (tracemalloc)."""
     gc.collect()
     tracemalloc.start()
@@ -138,8 +140,8 @@ def peer_transitions() -> Peer | None:
 
     return Peer(
         "transitions.Machine",
-        median_us(step, number=2_000) / 3,
-        median_us(build, number=200, repeat=7),
+        median_us(step, number=sized(2_000, 10)) / 3,
+        median_us(build, number=sized(200, 10), repeat=sized(7, 2)),
         bytes_per(build),
     )
 
@@ -179,8 +181,8 @@ def peer_statemachine() -> Peer | None:
 
     return Peer(
         "python-statemachine",
-        median_us(step, number=500, repeat=7) / 2,
-        median_us(build, number=200, repeat=7),
+        median_us(step, number=sized(500, 10), repeat=sized(7, 2)) / 2,
+        median_us(build, number=sized(200, 10), repeat=sized(7, 2)),
         bytes_per(build),
     )
 
@@ -221,8 +223,9 @@ def main() -> None:
         print(f"(b) is {peer.step_us / rows[1][1]:.1f}x faster than {peer.name} in this run")
     if not peers:
         print("peers: none installed (nox -s bench installs them)")
-    per_ticket = bytes_per(lambda: typical_ticket(next(numbers)), 10_000)
-    print(f"memory per ticket (tracemalloc, 10,000 typical tickets): {per_ticket:,.0f} B")
+    kept = sized(10_000, 100)
+    per_ticket = bytes_per(lambda: typical_ticket(next(numbers)), kept)
+    print(f"memory per ticket (tracemalloc, {kept:,} typical tickets): {per_ticket:,.0f} B")
     print("ticketflow keeps no machine per ticket: the edge table is shared by every ticket")
     for peer in peers:
         print(

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import attrs
+from _workload import sized
 
 from ticketflow import Actor, Desk, NewTicket, Requester, Ticket
 from ticketflow.storage import SQLiteTicketStore
@@ -50,8 +51,8 @@ from ticketflow.triage import (
     vip_modifier,
 )
 
-RUNS = 7  # timing runs; the median is reported
-TICKETS = 2_000  # decisions per run
+RUNS = sized(7, 1)  # timing runs; the median is reported
+TICKETS = sized(2_000, 20)  # decisions per run
 SEED = 20_260_302
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 

@@ -24,10 +24,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from _workload import sized
+
 from ticketflow.webhooks import WebhookSecret, sign, verify
 
-RUNS = 7  # timing runs; the median is reported
-MESSAGES = 5_000  # per run
+RUNS = sized(7, 1)  # timing runs; the median is reported
+MESSAGES = sized(5_000, 20)  # per run
 SECRET = WebhookSecret(bytes(range(32)))
 OLD = WebhookSecret(bytes(range(100, 132)))
 BODY_TEXT = json.dumps(

@@ -25,12 +25,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from _worker_hook import NOW_VARIABLE, T0, desk
+from _workload import sized
 
 from ticketflow import Actor, NewTicket, Requester
 from ticketflow.storage import SQLiteTicketStore, TicketStore
 from ticketflow.workers._loop import open_store
 
-PROCESSES = (1, 2, 4)
+PROCESSES = sized((1, 2, 4), (1, 2))
 WORK_AT = T0 + timedelta(hours=2)
 
 
@@ -97,7 +98,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="a SQLite path or a postgresql:// URL (default: temporary)")
     parser.add_argument("--schema", help="the PostgreSQL schema (default: the store's own)")
-    parser.add_argument("--tickets", type=int, default=4000, help="due tickets per run (4000)")
+    parser.add_argument(
+        "--tickets", type=int, default=sized(4000, 20), help="due tickets per run (4000)"
+    )
     parser.add_argument("--batch", type=int, default=100, help="tickets per claim (100)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
