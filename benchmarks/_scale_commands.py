@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from _workload import median_of, sized, take_turns
+from _workload import median_of, sized, take_turns, typical_policy
 
 from ticketflow import (
     Actor,
@@ -66,13 +66,7 @@ T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 STEP = timedelta(minutes=1)
 CUSTOMER = Actor.customer("customer@example.com")
 AGENT = Actor.agent("bob")
-OFFICE = BusinessCalendar.weekly(tz="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]})
-TARGETS = SlaTargets(
-    first_response=timedelta(hours=4),
-    next_response=timedelta(hours=8),
-    resolution=timedelta(days=5),
-)
-POLICY = SlaPolicy.by_priority({"P2": TARGETS, "P3": TARGETS}, calendar=OFFICE)
+POLICY = typical_policy()
 LATEST = datetime.max.replace(tzinfo=UTC)
 TEN_YEARS = timedelta(days=3650)
 HORIZON = (datetime(9000, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))

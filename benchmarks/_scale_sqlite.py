@@ -49,7 +49,7 @@ from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _workload import copy_sqlite, median_of, sized, take_turns, typical_draft
+from _workload import MicroClock, copy_sqlite, median_of, sized, take_turns, typical_draft
 
 from ticketflow import Actor, Desk, to_json
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
@@ -69,21 +69,10 @@ FRAME_COMMITS = sized(100, 5)
 LEASE = timedelta(minutes=5)
 
 
-class _Clock:
-    """Advances a microsecond per reading: distinct, ordered instants without the wall clock."""
-
-    def __init__(self) -> None:
-        self._now = AT
-
-    def now(self) -> datetime:
-        self._now += timedelta(microseconds=1)
-        return self._now
-
-
 def desk_on(store: TicketStore) -> Desk:
     """A Desk with a fake clock and counted ids, so every run writes the same values."""
     counter = itertools.count()
-    return Desk(store, clock=_Clock(), ids=lambda: f"id{next(counter):08d}")
+    return Desk(store, clock=MicroClock(), ids=lambda: f"id{next(counter):08d}")
 
 
 @contextmanager

@@ -8,10 +8,14 @@ import os
 import sqlite3
 import statistics
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from ticketflow import NewTicket, Requester
+
+if TYPE_CHECKING:
+    from ticketflow.sla import SlaPolicy
 
 T = TypeVar("T")
 
@@ -42,6 +46,35 @@ def typical_draft(number: int) -> NewTicket:
         tags=frozenset({"parcel", "damage"}),
         fields={"carrier": "ACME Freight", "parcel_id": f"P{number:08d}", "weight_kg": 2.5},
     )
+
+
+AT: Final = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+class MicroClock:
+    """From :data:`AT`, a microsecond later at each reading: distinct, ordered instants without
+    the wall clock, so that every run writes the same values."""
+
+    def __init__(self) -> None:
+        self._now = AT
+
+    def now(self) -> datetime:
+        self._now += timedelta(microseconds=1)
+        return self._now
+
+
+def typical_policy() -> SlaPolicy:
+    """The SLA policy the command benchmarks measure: office hours in Berlin, a first response
+    in 4 business hours, the next in 8, resolution in 5 days, for P2 and P3."""
+    from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets  # noqa: PLC0415 - on use
+
+    office = BusinessCalendar.weekly(tz="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]})
+    targets = SlaTargets(
+        first_response=timedelta(hours=4),
+        next_response=timedelta(hours=8),
+        resolution=timedelta(days=5),
+    )
+    return SlaPolicy.by_priority({"P2": targets, "P3": targets}, calendar=office)
 
 
 def copy_sqlite(path: Path, to: Path) -> Path:

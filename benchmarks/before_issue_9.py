@@ -33,16 +33,16 @@ import sys
 import tempfile
 import time
 import timeit
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from _workload import sized, typical_draft
+from _workload import AT, MicroClock, sized, typical_draft, typical_policy
 
 # A child imports the revision its PYTHONPATH puts first; both have these names.
 import ticketflow
 from ticketflow import Actor, Desk, TicketStatus, transition
-from ticketflow.sla import BusinessCalendar, SlaPolicy, SlaTargets
+from ticketflow.sla import BusinessCalendar, SlaPolicy
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
 
 # The last commit before the first of issue 9's (7438946).
@@ -55,7 +55,6 @@ COMMENTS = sized(100, 5)  # SQLite comments per burst, each beside a bare insert
 FRESH = sized(100, 3)  # fresh tickets per burst, with and without a policy
 CALLS = sized(2_000, 10)  # transitions per timing, and calendar answers per burst
 HERE = Path(__file__).resolve().parent
-AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 AGENT = Actor.agent("bob")
 COMMENT = "Checked with the carrier: the parcel left the depot this morning, tracking updated."
 # The issue's bounds, as fractions of the figures it measured before (see the docstring); the
@@ -72,22 +71,11 @@ MEASURES = ("read-back", "comments", "policy", "transition", "calendar")
 # -- the child: one revision, set up once, a burst of one measure per request ------------------
 
 
-class _Clock:
-    """Advances a microsecond per reading: distinct, ordered instants without the wall clock."""
-
-    def __init__(self) -> None:
-        self._now = AT
-
-    def now(self) -> datetime:
-        self._now += timedelta(microseconds=1)
-        return self._now
-
-
 _COUNTER = itertools.count()  # one for every desk of a child: desks may share a store
 
 
 def _desk(store: TicketStore, policy: SlaPolicy | None = None) -> Desk:
-    return Desk(store, clock=_Clock(), ids=lambda: f"id{next(_COUNTER):08d}", sla=policy)
+    return Desk(store, clock=MicroClock(), ids=lambda: f"id{next(_COUNTER):08d}", sla=policy)
 
 
 def _median_us(times: list[float]) -> float:
@@ -113,15 +101,8 @@ class Child:
         self.bare.execute("PRAGMA synchronous = NORMAL")
         self.bare.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
 
-        office = BusinessCalendar.weekly(tz="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]})
-        targets = SlaTargets(
-            first_response=timedelta(hours=4),
-            next_response=timedelta(hours=8),
-            resolution=timedelta(hours=40),
-        )
-        policy = SlaPolicy.by_priority({"P2": targets, "P3": targets}, calendar=office)
         fresh = InMemoryTicketStore()
-        self.desks = (_desk(fresh), _desk(fresh, policy))
+        self.desks = (_desk(fresh), _desk(fresh, typical_policy()))
         self.drafts = itertools.count()
 
         ticket = _desk(InMemoryTicketStore()).submit(typical_draft(1), actor=AGENT)

@@ -41,7 +41,7 @@ from _scale_commands import conversations
 from _scale_sqlite import command_bytes  # what one comment commits, in bytes
 from _worker_hook import NOW_VARIABLE, T0
 from _worker_hook import desk as tick_desk
-from _workload import sized, typical_draft
+from _workload import MicroClock, sized, typical_draft
 
 from ticketflow import Actor, Desk, NewTicket, Requester
 from ticketflow.storage import PostgresTicketStore
@@ -81,17 +81,6 @@ def drop(schema: str) -> None:
         )
 
 
-class _Clock:
-    """Advances a microsecond per reading: distinct, ordered instants without the wall clock."""
-
-    def __init__(self) -> None:
-        self._now = AT
-
-    def now(self) -> datetime:
-        self._now += timedelta(microseconds=1)
-        return self._now
-
-
 # -- latency -----------------------------------------------------------------------------------
 
 
@@ -114,7 +103,7 @@ def desk_worker(schema: str, start: float, results: Any) -> None:  # noqa: ANN40
     with PostgresTicketStore(DSN, schema=schema, pool_size=1) as store:
         counter = itertools.count()
         prefix = secrets.token_hex(4)
-        desk = Desk(store, clock=_Clock(), ids=lambda: f"{prefix}{next(counter):08d}")
+        desk = Desk(store, clock=MicroClock(), ids=lambda: f"{prefix}{next(counter):08d}")
         ids = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(TICKETS)]
         targets = itertools.cycle(ids)
         results.put(_loop(start, lambda: desk.comment(next(targets), COMMENT, actor=AGENT)))

@@ -25,11 +25,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from _workload import sized, typical_draft
+from _workload import MicroClock, sized, typical_draft
 
 from ticketflow import (
     DEFAULT_WORKFLOW,
@@ -56,17 +56,6 @@ LEVELS: list[tuple[Sync, int]] = [("FULL", sized(300, 5)), ("NORMAL", sized(1_50
 BARE_INSERTS = sized(800, 10)
 GETS = sized(20_000, 20)
 SAMPLE_TICKETS = sized(200, 5)  # lifecycles whose commits are timed store.commit by store.commit
-
-
-class _Clock:
-    """Advances a microsecond per reading: distinct, ordered instants without the wall clock."""
-
-    def __init__(self) -> None:
-        self._now = AT
-
-    def now(self) -> datetime:
-        self._now += timedelta(microseconds=1)
-        return self._now
 
 
 def message(event: TicketEvent, n: int) -> OutboxMessage:
@@ -125,7 +114,7 @@ def sqlite_store(directory: Path, name: str, sync: Sync) -> Iterator[SQLiteTicke
 def desk_rate(store: TicketStore, tickets: int) -> tuple[float, float]:
     """Commits/s and tickets/s for submit, 2 transitions and a resolve through Desk."""
     counter = itertools.count()
-    desk = Desk(store, clock=_Clock(), ids=lambda: f"id{next(counter)}")
+    desk = Desk(store, clock=MicroClock(), ids=lambda: f"id{next(counter)}")
     gc.collect()
     start = time.perf_counter()
     for n in range(tickets):
