@@ -114,7 +114,7 @@ class Child:
         self.calendar = BusinessCalendar.weekly(
             tz="Europe/Berlin", hours={"mon-fri": ["09:00-12:00", "13:00-17:00"]}
         )
-        self.starts = [AT + timedelta(minutes=97 * n) for n in range(CALLS)]  # about a year
+        self.starts = [AT + timedelta(minutes=97 * n) for n in range(CALLS)]  # over four months
 
     def close(self) -> None:
         self.read_store.close()
