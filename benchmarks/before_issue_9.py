@@ -37,7 +37,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from _workload import AT, MicroClock, sized, typical_draft, typical_policy
+from _workload import AT, MicroClock, median_of, sized, typical_draft, typical_policy
 
 # A child imports the revision its PYTHONPATH puts first; both have these names.
 import ticketflow
@@ -248,19 +248,23 @@ class Revision:
         self.process.wait(timeout=60)
 
 
-def rounds(before: Path, today: Path) -> list[dict[str, dict[str, float]]]:
-    """Each round's figures by revision; the two take turns, each going first in turn."""
+def rounds(before: Path, today: Path) -> list[dict[str, float]]:
+    """Each round's figures, named ``"before <figure>"`` and ``"today <figure>"``; the two
+    revisions take turns, each going first in turn."""
     revisions = {"before": Revision(before), "today": Revision(today)}
-    found: list[dict[str, dict[str, float]]] = []
+    found: list[dict[str, float]] = []
     try:
         for number in range(ROUNDS):
             order = list(revisions.items())
             if number % 2:
                 order.reverse()
-            taken: dict[str, dict[str, float]] = {name: {} for name in revisions}
+            taken: dict[str, float] = {}
             for measure in MEASURES:
                 for name, revision in order:
-                    taken[name] |= revision.take(measure)
+                    taken |= {
+                        f"{name} {figure}": value
+                        for figure, value in revision.take(measure).items()
+                    }
             found.append(taken)
     finally:
         for revision in revisions.values():
@@ -282,10 +286,9 @@ def main() -> None:
         taken = rounds(before, HERE.parent / "src")
     print()
     print(f"{'figure':<24} {'before':>10} {'today':>10} {'today/before':>13} {'bound':>8}  holds")
-    for name in taken[0]["before"]:
-        old = statistics.median(found["before"][name] for found in taken)
-        new = statistics.median(found["today"][name] for found in taken)
-        ratio = statistics.median(found["today"][name] / found["before"][name] for found in taken)
+    for name in [key.removeprefix("before ") for key in taken[0] if key.startswith("before ")]:
+        old, new = median_of(taken, f"before {name}"), median_of(taken, f"today {name}")
+        ratio = median_of(taken, f"today {name}", f"before {name}")
         bound = BOUNDS.get(name)
         verdict = "" if bound is None else f"{bound:>8.2f}  {'yes' if ratio <= bound else 'NO'}"
         print(f"{name:<24} {old:>10.2f} {new:>10.2f} {ratio:>13.2f} {verdict}")
