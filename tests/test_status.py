@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ticketflow import (
     DEFAULT_WORKFLOW,
@@ -16,6 +19,7 @@ from ticketflow import (
     TicketStatus,
     transition,
 )
+from ticketflow._workflow import _DEFAULT_REOPEN, _guard
 from ticketflow.exceptions import InvalidTransitionError, TicketflowError
 
 S = TicketStatus
@@ -113,3 +117,55 @@ def test_transition_accepts_plain_strings_and_records_the_enum() -> None:
     moved, event = transition(ticket_in(S.NEW), "triaged", actor=Actor.agent("b"), at=AT)
     assert moved.status is S.TRIAGED
     assert event.target is S.TRIAGED
+
+
+# transition() takes a fast path when given exactly the types the Desk gives; everything else
+# goes through the checked guard. The two must be indistinguishable.
+_TARGETS = st.one_of(
+    st.sampled_from(TicketStatus),
+    st.sampled_from([s.value for s in TicketStatus]),
+    st.text(max_size=12),
+    st.none(),
+    st.integers(),
+)
+_INSTANTS = st.one_of(
+    st.just(AT),
+    st.just(AT.astimezone(timezone(timedelta(hours=5)))),
+    st.just(AT.replace(tzinfo=None)),
+    st.just(datetime(2025, 1, 1, tzinfo=UTC)),  # before the ticket was updated
+    st.just("2026-03-02T10:00:00+00:00"),
+)
+_ACTORS = st.one_of(
+    st.sampled_from([Actor.agent("bob"), Actor.customer("alice@example.com")]),
+    st.just("bob"),
+)
+_REASONS = st.one_of(st.none(), st.text(max_size=5), st.integers())
+
+
+def _outcome(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except Exception as error:  # noqa: BLE001 - compared: type and message
+        return (type(error), str(error))
+
+
+@given(
+    source=st.sampled_from(TicketStatus),
+    target=_TARGETS,
+    actor=_ACTORS,
+    at=_INSTANTS,
+    reason=_REASONS,
+)
+def test_the_fast_path_answers_as_the_checked_guard(
+    source: TicketStatus, target: object, actor: object, at: object, reason: object
+) -> None:
+    ticket = ticket_in(source)
+    fast = _outcome(
+        lambda: transition(ticket, target, actor=actor, at=at, reason=reason)  # type: ignore[arg-type]
+    )
+    checked = _outcome(lambda: _guard(ticket, target, actor, at, reason, None, _DEFAULT_REOPEN))
+    assert fast == checked
+    if isinstance(fast, tuple) and isinstance(fast[0], Ticket):
+        moved, event = fast
+        assert event.reopen is ((source, moved.status) == (S.RESOLVED, S.IN_PROGRESS))
+        assert moved.reopen_count == ticket.reopen_count + event.reopen
