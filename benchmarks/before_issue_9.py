@@ -47,7 +47,7 @@ from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketSto
 
 # The last commit before the first of issue 9's (7438946).
 BEFORE = "6761978454a58c7da05e484df157c34d4a05eda6"
-ROUNDS = sized(15, 2)  # rounds in which the two revisions take turns, figure by figure
+ROUNDS = sized(45, 2)  # rounds in which the two revisions take turns, figure by figure
 JOURNAL = sized(1_000, 10)  # events in the journal read back
 READS = sized(5, 1)  # journal reads per burst
 TICKETS = sized(200, 5)  # tickets the SQLite comments go round
