@@ -32,7 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from _workload import AT, SMOKE, MicroClock, sized, typical_draft, typical_policy
+from _workload import AT, SMOKE, MicroClock, copy_sqlite, sized, typical_draft, typical_policy
 from before_issue_9 import BEFORE, BOUNDS, before_source
 
 # A child imports the revision its PYTHONPATH puts first; both have these names.
@@ -101,6 +101,8 @@ def operations(journal: Path, journal_id: str) -> dict[str, Callable[[int], None
         for _ in range(n):
             store.journal(journal_id)
 
+    most = max(REPEATS["comment"], REPEATS["comment with policy"]) + 1  # one to warm up
+
     def conversations(desk: Desk) -> Callable[[int], None]:
         # A fresh ticket each: the agent's first reply, then the customer's follow-up.
         tickets = [desk.submit(typical_draft(n), actor=AGENT).id for n in range(2, 2 + most)]
@@ -114,7 +116,6 @@ def operations(journal: Path, journal_id: str) -> dict[str, Callable[[int], None
 
         return converse
 
-    most = max(REPEATS["comment"], REPEATS["comment with policy"]) + 1
     calendar = BusinessCalendar.weekly(
         tz="Europe/Berlin", hours={"mon-fri": ["09:00-12:00", "13:00-17:00"]}
     )
@@ -173,7 +174,9 @@ class Revision:
 
     def count(self, operation: str, repeats: int) -> int:
         """Instructions of the set-up and ``repeats`` of ``operation``."""
-        arguments = ["--child", str(self.journal), self.journal_id, operation, str(repeats)]
+        # Runs go side by side: each opens a journal of its own, so that none waits on a lock.
+        journal = copy_sqlite(self.journal, self.journal.with_suffix(f".{operation}.sqlite3"))
+        arguments = ["--child", str(journal), self.journal_id, operation, str(repeats)]
         found = _COLLECTED.findall(self._python(arguments, valgrind=True).stderr)
         if not found:
             raise RuntimeError("callgrind printed no count")
