@@ -49,9 +49,9 @@ from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _workload import MicroClock, copy_sqlite, median_of, sized, take_turns, typical_draft
+from _workload import copy_sqlite, desk_on, median_of, sized, take_turns, typical_draft
 
-from ticketflow import Actor, Desk, to_json
+from ticketflow import Actor, to_json
 from ticketflow.storage import InMemoryTicketStore, SQLiteTicketStore, TicketStore
 
 Sync = Literal["FULL", "NORMAL", "OFF"]
@@ -67,12 +67,6 @@ FILE_COMMENTS = sized(5_000, 10)
 FSYNC_COMMANDS = sized(300, 5)
 FRAME_COMMITS = sized(100, 5)
 LEASE = timedelta(minutes=5)
-
-
-def desk_on(store: TicketStore) -> Desk:
-    """A Desk with a fake clock and counted ids, so every run writes the same values."""
-    counter = itertools.count()
-    return Desk(store, clock=MicroClock(), ids=lambda: f"id{next(counter):08d}")
 
 
 @contextmanager

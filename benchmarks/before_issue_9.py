@@ -37,7 +37,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from _workload import AT, MicroClock, median_of, sized, typical_draft, typical_policy
+from _workload import AT, desk_on, median_of, sized, typical_draft, typical_policy
 
 # A child imports the revision its PYTHONPATH puts first; both have these names.
 import ticketflow
@@ -75,7 +75,7 @@ _COUNTER = itertools.count()  # one for every desk of a child: desks may share a
 
 
 def _desk(store: TicketStore, policy: SlaPolicy | None = None) -> Desk:
-    return Desk(store, clock=MicroClock(), ids=lambda: f"id{next(_COUNTER):08d}", sla=policy)
+    return desk_on(store, sla=policy, counter=_COUNTER)
 
 
 def _median_us(times: list[float]) -> float:

@@ -19,7 +19,6 @@ operation alone. The journal that the read-back reads is written beforehand, out
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import shutil
@@ -32,7 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from _workload import AT, SMOKE, MicroClock, copy_sqlite, sized, typical_draft, typical_policy
+from _workload import AT, SMOKE, copy_sqlite, desk_on, sized, typical_draft, typical_policy
 from before_issue_9 import BEFORE, BOUNDS, before_source
 
 # A child imports the revision its PYTHONPATH puts first; both have these names.
@@ -62,13 +61,7 @@ _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def _desk(store: TicketStore, *, policy: bool = False) -> Desk:
-    counter = itertools.count()
-    return Desk(
-        store,
-        clock=MicroClock(),
-        ids=lambda: f"id{next(counter):08d}",
-        sla=typical_policy() if policy else None,
-    )
+    return desk_on(store, sla=typical_policy() if policy else None)
 
 
 def write_journal(path: Path) -> str:
